@@ -1,0 +1,3 @@
+"""nncheck: check neural-network exam answers against the truth."""
+
+__version__ = "0.1.0"
