@@ -1,0 +1,414 @@
+"""Compare a student's claimed value with the truth: numbers, vectors, formulas, choices.
+
+A solver returns a *truth*: the expected value (as JSON shows it), a way to grade a claim
+against it, and a key (a claim that earns full marks). The truths here cover every ask whose
+answer is a number, a vector or an identity; tables live in `tables.py`.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+
+from nncheck import expr
+from nncheck.errors import AnswerError, ExprError
+
+
+class Status(str, enum.Enum):
+    """What became of one part of a sheet."""
+
+    CORRECT = "correct"
+    WRONG = "wrong"
+    MISSING = "missing"
+    INVALID = "invalid"
+    PENDING = "pending"
+    GRADED = "graded"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The outcome of grading one claim: status, credit fraction and the explanation."""
+
+    status: Status
+    fraction: float = 0.0
+    message: str | None = None
+    mistakes: tuple[str, ...] = ()
+    detail: Any = None  # ask-specific detail for the renderers (e.g. a table diff)
+
+
+def correct(message: str | None = None, detail: Any = None) -> Verdict:
+    """A verdict of full credit."""
+    return Verdict(Status.CORRECT, 1.0, message, (), detail)
+
+
+def invalid(message: str) -> Verdict:
+    """A verdict for a value that could not be read."""
+    return Verdict(Status.INVALID, 0.0, message)
+
+
+class Truth(Protocol):
+    """What a solver returns for one part."""
+
+    expected: Any  # JSON-able, as FORMAT §8 shows it
+
+    def grade(self, claimed: Any) -> Verdict:
+        """Grade a student's claimed value (as written in the sheet)."""
+
+    def key(self) -> Any:
+        """A value that, written in a sheet, earns full marks (None: nothing to write)."""
+
+
+# --- tolerance ---
+
+@dataclass(frozen=True)
+class Tolerance:
+    """How close a real-valued claim must be: relative with an absolute floor, or sig. figures."""
+
+    rel: float = 1e-2
+    abs: float = 1e-9
+    sigfigs: int | None = None
+
+    def close(self, expected: Any, claimed: Any) -> np.ndarray:
+        """Elementwise: is `claimed` within tolerance of `expected` (inf equals inf)."""
+        e = np.asarray(expected, dtype=float)
+        c = np.asarray(claimed, dtype=float)
+        with np.errstate(invalid="ignore", over="ignore"):
+            if self.sigfigs is not None:
+                mag = np.floor(np.log10(np.where(e == 0, 1.0, np.abs(e))))
+                bound = 0.5 * 10.0 ** (mag - self.sigfigs + 1)
+                bound = np.where(e == 0, 0.5 * 10.0 ** (-self.sigfigs), bound)
+            else:
+                bound = np.maximum(self.rel * np.abs(e), self.abs)
+            near = np.abs(c - e) <= bound
+        same_inf = np.isinf(e) & (e == c)
+        # A NaN truth only arises as a known mistake ("0·log 0 taken as NaN"): NaN matches NaN.
+        both_nan = np.isnan(e) & np.isnan(c)
+        return np.asarray((near & np.isfinite(e)) | same_inf | both_nan)
+
+    def describe(self) -> str:
+        """Say the tolerance in words, for messages."""
+        if self.sigfigs is not None:
+            return f"{self.sigfigs} significant figures"
+        return f"relative {self.rel:g}"
+
+
+EXACT = Tolerance(rel=0.0, abs=1e-9)
+
+
+# --- formatting ---
+
+def format_number(x: float, digits: int = 6) -> str:
+    """Show a number the way a person writes it: 505, 1.20397, inf, -0.5."""
+    x = float(x)
+    if math.isnan(x):
+        return "nan"
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    if x == int(x) and abs(x) < 1e15:
+        return str(int(x))
+    return f"{x:.{digits}g}"
+
+
+def format_value(value: Any) -> str:
+    """Show a number, vector or matrix compactly."""
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(format_value(v) for v in value) + "]"
+    if isinstance(value, (int, float, np.floating, np.integer)) and not isinstance(value, bool):
+        return format_number(float(value))
+    return str(value)
+
+
+def to_json_number(x: float) -> float | int | str:
+    """A number as FORMAT §8 writes it: integers as ints, infinities as "inf"."""
+    x = float(x)
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    if math.isnan(x):
+        return "nan"
+    if x == int(x) and abs(x) < 2**53:
+        return int(x)
+    return x
+
+
+def to_json_value(value: Any) -> Any:
+    """A number, vector or matrix as JSON."""
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if isinstance(value, (list, tuple)):
+        return [to_json_value(v) for v in value]
+    return to_json_number(value)
+
+
+# --- reading claimed values ---
+
+def read_exprs(claimed: Any, aliases: Mapping[str, str] | None = None) -> list[expr.Expr]:
+    """Parse a claimed scalar or vector into expressions (raises AnswerError/ExprError)."""
+    if isinstance(claimed, bool) or claimed is None or isinstance(claimed, dict):
+        raise AnswerError(f"expected a number or an expression, found {_show(claimed)}")
+    items = claimed if isinstance(claimed, list) else [claimed]
+    out = []
+    for item in items:
+        if isinstance(item, list):
+            raise AnswerError("expected a flat list of numbers, found a nested list")
+        if isinstance(item, bool) or item is None or isinstance(item, dict):
+            raise AnswerError(f"expected a number or an expression, found {_show(item)}")
+        out.append(expr.parse(item, aliases=aliases))
+    return out
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+# --- numeric truths ---
+
+@dataclass(frozen=True)
+class Known:
+    """A named wrong answer (a known mistake or an instructor's hint) at the truth's points."""
+
+    name: str
+    values: np.ndarray  # same shape as NumericTruth.values
+    credit: float = 0.0
+
+
+@dataclass(frozen=True)
+class NumericTruth:
+    """The truth of a number, vector or formula answer, at one or more points.
+
+    `values` holds the truth at k points, shape (k,) for a scalar answer or (k, m) for a
+    vector of m. `env` binds, at the same k points, every name a student's expression may
+    use (symbols of the model, weights and activations of a network, ...). A claim is correct
+    when it evaluates within tolerance to the truth at every point, so a formula right only by
+    coincidence (or a plain number where the truth varies) fails at some point.
+    """
+
+    expected: Any
+    values: np.ndarray
+    env: Mapping[str, np.ndarray] = field(default_factory=dict)
+    vector: bool = False
+    tolerance: Tolerance = Tolerance()
+    exact: bool = False
+    known: tuple[Known, ...] = ()
+    aliases: Mapping[str, str] = field(default_factory=dict)
+    point_names: tuple[str, ...] = ()  # the names that describe a point (e.g. ("n",)); default: env
+    key_value: Any = None
+    labels: Sequence[str] | None = None  # optional labels of the vector's elements
+
+    @property
+    def points(self) -> int:
+        """How many points the truth is known at."""
+        return int(self.values.shape[0])
+
+    def key(self) -> Any:
+        """The expected value itself (or a formula that holds at every point)."""
+        if self.key_value is not None:
+            return self.key_value
+        return self.expected
+
+    def evaluate_claim(self, claimed: Any) -> np.ndarray:
+        """Evaluate a claim at every point: shape like `values` (raises AnswerError/ExprError)."""
+        exprs = read_exprs(claimed, self.aliases)
+        want = self.values.shape[1] if self.vector else 1
+        if self.vector and len(exprs) != want:
+            raise _LengthMismatch(f"expected {want} values, found {len(exprs)}")
+        if not self.vector and len(exprs) != 1:
+            raise _LengthMismatch(f"expected one value, found a list of {len(exprs)}")
+        k = self.points
+        cols = []
+        for e in exprs:
+            with np.errstate(all="ignore"):
+                v = e.evaluate(self.env)
+            cols.append(np.broadcast_to(np.asarray(v, dtype=float), (k,)))
+        got = np.stack(cols, axis=1) if self.vector else cols[0]
+        return got
+
+    def _close(self, got: np.ndarray, want: np.ndarray) -> np.ndarray:
+        tol = EXACT if self.exact else self.tolerance
+        close = tol.close(want, got)
+        return close.reshape(k_rows(close)).all(axis=1) if close.ndim > 1 else close
+
+    def grade(self, claimed: Any) -> Verdict:
+        """Grade a number, expression or vector against the truth at every point."""
+        try:
+            got = self.evaluate_claim(claimed)
+        except _LengthMismatch as exc:
+            return Verdict(Status.WRONG, 0.0, str(exc))
+        except (AnswerError, ExprError) as exc:
+            return invalid(str(exc))
+        ok = self._close(got, self.values)
+        if ok.all():
+            return correct()
+        names = []
+        credit = 0.0
+        for known in self.known:
+            if self._close(got, known.values).all() and not self._close(
+                known.values, self.values
+            ).all():
+                names.append(known.name)
+                credit = max(credit, known.credit)
+        i = int(np.argmin(ok))
+        message = self._describe_miss(i, got, claimed)
+        return Verdict(Status.WRONG, credit, message, tuple(names))
+
+    def _describe_miss(self, i: int, got: np.ndarray, claimed: Any) -> str:
+        want_s = format_value(self.values[i])
+        got_s = format_value(got[i])
+        if self.vector:
+            bad = np.flatnonzero(~self.tolerance.close(self.values[i], got[i]))
+            if len(bad) and self.labels:
+                which = ", ".join(str(self.labels[j]) for j in bad[:4])
+                want_s += f" (differs at {which})"
+        if self.points == 1:
+            return f"expected {want_s}, got {got_s}"
+        where = self.describe_point(i, claimed)
+        return f"{where}: expected {want_s}, got {got_s}"
+
+    def describe_point(self, i: int, claimed: Any = None) -> str:
+        """Say which point `i` is, naming the values a reader needs to check it by hand."""
+        names = list(self.point_names) or sorted(self.env)
+        if claimed is not None and not self.point_names:
+            try:
+                used = set().union(*(e.names for e in read_exprs(claimed, self.aliases)))
+            except (AnswerError, ExprError):
+                used = set()
+            names = [n for n in names if n in used] or names
+        shown = [f"{n} = {format_number(float(np.asarray(self.env[n])[i]), 4)}"
+                 for n in names[:6] if n in self.env]
+        more = ", ..." if len(names) > 6 else ""
+        label = "at " + ", ".join(shown) + more if shown else f"at point {i + 1}"
+        if i > 0 and not self.point_names:
+            label = f"at draw {i} of {self.points - 1} ({label[3:]})"
+        return label
+
+    def with_hints(self, hints: Sequence[Any]) -> NumericTruth:
+        """Add instructor hints (objects with `answer`, `say`, `credit`) as known answers."""
+        if not hints:
+            return self
+        extra = []
+        for hint in hints:
+            values = self.evaluate_claim(hint.answer)
+            extra.append(Known(hint.say, values, float(hint.credit or 0.0)))
+        return NumericTruth(**{**self.__dict__, "known": self.known + tuple(extra)})
+
+
+def k_rows(arr: np.ndarray) -> tuple[int, int]:
+    """Shape that folds every axis but the first (points) into one."""
+    return (arr.shape[0], -1)
+
+
+class _LengthMismatch(Exception):
+    pass
+
+
+def scalar_truth(
+    value: float,
+    *,
+    exact: bool = False,
+    tolerance: Tolerance = Tolerance(),
+    known: Sequence[tuple[str, float]] = (),
+) -> NumericTruth:
+    """The truth of a single number at a single point, with named wrong answers."""
+    return NumericTruth(
+        expected=to_json_number(value),
+        values=np.array([float(value)]),
+        exact=exact,
+        tolerance=tolerance,
+        known=tuple(Known(name, np.array([float(v)])) for name, v in known),
+    )
+
+
+def vector_truth(
+    values: Sequence[float],
+    *,
+    exact: bool = False,
+    tolerance: Tolerance = Tolerance(),
+    known: Sequence[tuple[str, Sequence[float]]] = (),
+    labels: Sequence[str] | None = None,
+) -> NumericTruth:
+    """The truth of a vector at a single point (a scalar claim answers a one-element vector)."""
+    arr = np.asarray(values, dtype=float).reshape(1, -1)
+    return NumericTruth(
+        expected=to_json_value(arr[0]),
+        values=arr,
+        vector=True,
+        exact=exact,
+        tolerance=tolerance,
+        known=tuple(Known(n, np.asarray(v, dtype=float).reshape(1, -1)) for n, v in known),
+        labels=labels,
+    )
+
+
+# --- other truths ---
+
+@dataclass(frozen=True)
+class ChoiceTruth:
+    """One of a part's options is the key."""
+
+    expected: str
+    options: tuple[str, ...]
+    known: Mapping[str, str] = field(default_factory=dict)  # option -> why it is wrong
+
+    def key(self) -> Any:
+        """The keyed option."""
+        return self.expected
+
+    def grade(self, claimed: Any) -> Verdict:
+        """Correct when the claim names the keyed option (case and spacing aside)."""
+        if isinstance(claimed, (dict, list)) or claimed is None:
+            return invalid(f"expected one of {', '.join(self.options)}")
+        norm = {_norm(o): o for o in self.options}
+        picked = norm.get(_norm(str(claimed)))
+        if picked is None:
+            return invalid(
+                f"`{claimed}` is not an option — expected one of {', '.join(self.options)}"
+            )
+        if picked == self.expected:
+            return correct()
+        why = self.known.get(picked)
+        return Verdict(Status.WRONG, 0.0, f"expected {self.expected}, got {picked}",
+                       (why,) if why else ())
+
+
+def _norm(text: str) -> str:
+    return " ".join(str(text).lower().split())
+
+
+@dataclass(frozen=True)
+class ManualTruth:
+    """A part graded by a person: pending until an override scores it."""
+
+    expected: Any  # the solution, or None
+    rubric: str | None = None
+
+    def key(self) -> Any:
+        """The model answer, if the instructor wrote one."""
+        return self.expected
+
+    def grade(self, claimed: Any) -> Verdict:
+        """Always pending: a person grades it."""
+        return Verdict(Status.PENDING, 0.0, self.rubric)
+
+
+@dataclass(frozen=True)
+class CustomTruth:
+    """A truth graded by a function of the solver's (equivalence and the like)."""
+
+    expected: Any
+    grader: Callable[[Any], Verdict]
+    key_value: Any = None
+
+    def key(self) -> Any:
+        """The solver's model answer."""
+        return self.key_value
+
+    def grade(self, claimed: Any) -> Verdict:
+        """Delegate to the solver's grading function."""
+        return self.grader(claimed)

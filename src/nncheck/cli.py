@@ -1,0 +1,310 @@
+"""The command line: a thin shell over loading, grading and rendering."""
+
+from __future__ import annotations
+
+import enum
+import json
+import os
+import sys
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from nncheck import __version__
+from nncheck.errors import NncheckError
+
+
+class ExitStatus(enum.IntEnum):
+    """What the exit code says."""
+
+    OK = 0  # every graded part is correct (or the files are valid)
+    FAILED = 1  # some part is wrong, missing or invalid
+    ERROR = 2  # bad input or usage: a file that cannot be read or validated
+    BUG = 3  # an internal error in nncheck itself
+
+
+class Format(str, enum.Enum):
+    """Output formats."""
+
+    auto = "auto"
+    rich = "rich"
+    text = "text"
+    json = "json"
+
+
+class Reveal(str, enum.Enum):
+    """How much of the truth a report shows a student."""
+
+    verdict = "verdict"
+    mistake = "mistake"
+    expected = "expected"
+
+
+app = typer.Typer(
+    name="nncheck",
+    help="Check neural-network exam answers against the truth.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+FormatOpt = Annotated[Format, typer.Option(
+    "--format", "-f", help="rich on a terminal, text when piped, or json.")]
+DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")]
+ProblemsOpt = Annotated[Optional[Path], typer.Option(  # noqa: UP045 (typer reads it)
+    "--problems", "-p", help="The problem bank: a folder of problem files (DIR/*.yaml).")]
+RtolOpt = Annotated[Optional[float], typer.Option(  # noqa: UP045
+    "--rtol", help="Relative tolerance for real answers (a problem or part may set its own).")]
+OverridesOpt = Annotated[Optional[Path], typer.Option(  # noqa: UP045
+    "--overrides", help="Scores set by a person: student -> problem -> part -> {points, comment}.")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"nncheck {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True, help="Print the version.")] = False,
+) -> None:
+    """Check neural-network exam answers against the truth."""
+
+
+def _run(debug: bool, body: Callable[[], int]) -> None:
+    """Run a command body; map errors to one line on stderr and an exit status."""
+    try:
+        code = body()
+    except NncheckError as exc:
+        if debug:
+            traceback.print_exc()
+        _stderr(f"error: {exc}")
+        raise typer.Exit(ExitStatus.ERROR) from None
+    except KeyboardInterrupt:
+        _stderr("interrupted")
+        raise typer.Exit(130) from None
+    except Exception as exc:  # a bug: say so in one line, the traceback under --debug
+        if debug:
+            traceback.print_exc()
+        else:
+            _stderr(f"internal error: {type(exc).__name__}: {exc} (run with --debug for the "
+                    "traceback, and please report it)")
+        raise typer.Exit(ExitStatus.BUG) from None
+    raise typer.Exit(code)
+
+
+def _stderr(text: str) -> None:
+    from rich.console import Console
+
+    Console(stderr=True, highlight=False, soft_wrap=True).print(text, markup=False)
+
+
+def _resolve_format(fmt: Format) -> Format:
+    if fmt is not Format.auto:
+        return fmt
+    return Format.rich if sys.stdout.isatty() else Format.text
+
+
+def _console() -> Any:
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=False)
+
+
+def _load_overrides(path: Path | None) -> dict[str, Any]:
+    if path is None:
+        return {}
+    from nncheck import loading
+    from nncheck.spec.overrides import Overrides
+
+    return loading.validate(Overrides, loading.read_document(path)).root_dict()
+
+
+@app.command()
+def check(
+    sheets: Annotated[list[Path], typer.Argument(
+        help="Answer sheets, or problem files with inline `answers:`.", show_default=False)],
+    problems: ProblemsOpt = None,
+    fmt: FormatOpt = Format.auto,
+    rtol: RtolOpt = None,
+    overrides: OverridesOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Grade answer sheets against a problem bank and show a pass/fail diff of every part."""
+
+    def body() -> int:
+        from nncheck import grading, loading
+
+        bank = loading.load_bank(problems, rtol=rtol) if problems is not None else None
+        extra = _load_overrides(overrides)
+        fmt_ = _resolve_format(fmt)
+        failed = False
+        for path in sheets:
+            sheet = loading.load_sheet(path)
+            this_bank = bank
+            if sheet.problem is not None and (
+                bank is None or str(sheet.problem.problem.id) not in bank.problems
+            ):
+                this_bank = loading.make_bank([sheet.problem], rtol=rtol)
+            if this_bank is None:
+                raise NncheckError(
+                    f"{path}: which problems does this sheet answer?",
+                    expected="--problems DIR (a folder of problem files)",
+                )
+            only = [str(sheet.problem.problem.id)] if sheet.problem is not None and bank is None \
+                else None
+            result = grading.grade_sheet(
+                this_bank, sheet.answers, sheet=sheet.path, student=sheet.student,
+                overrides=extra.get(sheet.student.id), problems=only,
+            )
+            _print_sheet(result, fmt_)
+            failed |= not result.passed
+        return ExitStatus.FAILED if failed else ExitStatus.OK
+
+    _run(debug, body)
+
+
+def _print_sheet(result: Any, fmt: Format, *, solved: bool = False) -> None:
+    if fmt is Format.json:
+        from nncheck.render import json as render_json
+
+        sys.stdout.write(render_json.dumps(render_json.sheet_json(result, solved=solved)) + "\n")
+    elif fmt is Format.text:
+        from nncheck.render import text
+
+        sys.stdout.write(text.render_sheet(result))
+    else:
+        from nncheck.render import rich as render_rich
+
+        _console().print(render_rich.render_sheet(result))
+
+
+@app.command()
+def solve(
+    paths: Annotated[list[Path], typer.Argument(
+        help="Problem files, or folders of them.", show_default=False)],
+    sheet: Annotated[Optional[Path], typer.Option(  # noqa: UP045
+        "--sheet", help="Write an answer sheet that scores full marks.")] = None,
+    blank: Annotated[Optional[Path], typer.Option(  # noqa: UP045
+        "--blank", help="Write an empty sheet with every problem and part id.")] = None,
+    fmt: FormatOpt = Format.auto,
+    rtol: RtolOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Print the true answer of every part (and write an answer key or a blank sheet)."""
+
+    def body() -> int:
+        from nncheck import grading, loading
+
+        loaded = []
+        for path in paths:
+            files = loading.bank_files(path) if path.is_dir() else [path]
+            loaded += [loading.load_problem(f) for f in files]
+        bank = loading.make_bank(loaded, rtol=rtol, where=", ".join(map(str, paths)))
+        if blank is not None:
+            empty = {pid: {p.id: None for p in lp.problem.parts}
+                     for pid, lp in bank.problems.items()}
+            loading.write_atomic(blank, _sheet_yaml("your-id", empty, name="Your Name"))
+        if sheet is not None:
+            loading.write_atomic(sheet, _sheet_yaml("key", grading.answer_key(bank),
+                                                    name="answer key"))
+        _print_sheet(grading.solve_bank(bank), _resolve_format(fmt), solved=True)
+        return ExitStatus.OK
+
+    _run(debug, body)
+
+
+def _sheet_yaml(student: str, answers: dict[str, Any], *, name: str) -> str:
+    import yaml
+
+    data = {"student": {"id": student, "name": name}, "answers": _plain(answers)}
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100,
+                          default_flow_style=None)
+
+
+def _plain(value: Any) -> Any:
+    """Values as YAML can write them (numpy numbers to Python ones)."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if hasattr(value, "item"):
+        return value.item()
+    if isinstance(value, str) and value in ("inf", "-inf"):
+        return float(value)
+    return value
+
+
+@app.command()
+def validate(
+    paths: Annotated[list[Path], typer.Argument(
+        help="Problem files, sheets, or folders of problem files.", show_default=False)],
+    fmt: FormatOpt = Format.auto,
+    debug: DebugOpt = False,
+) -> None:
+    """Check problem files and sheets against the format, without grading."""
+
+    def body() -> int:
+        from nncheck import loading
+
+        errors = []
+        report = []
+        for path in paths:
+            files = loading.bank_files(path) if path.is_dir() else [path]
+            for f in files:
+                try:
+                    report.append(_describe(loading.load_any(f)))
+                except NncheckError as exc:
+                    errors.append(str(exc))
+        if _resolve_format(fmt) is Format.json:
+            sys.stdout.write(json.dumps({"valid": report, "errors": errors}) + "\n")
+        else:
+            for line in report:
+                sys.stdout.write(f"ok: {line}\n")
+            for line in errors:
+                _stderr(f"error: {line}")
+        return ExitStatus.ERROR if errors else ExitStatus.OK
+
+    _run(debug, body)
+
+
+def _describe(item: Any) -> str:
+    from nncheck.grading import LoadedProblem
+
+    if isinstance(item, LoadedProblem):
+        n = len(item.problem.parts)
+        return f"{item.path}: problem `{item.problem.id}`, {n} part{'s' * (n != 1)}"
+    count = sum(len(v or {}) for v in item.answers.values())
+    return f"{item.path}: sheet of `{item.student.id}`, {count} answer{'s' * (count != 1)}"
+
+
+@app.command()
+def schema(
+    which: Annotated[str, typer.Argument(help="problem or sheet", show_default=False)],
+    debug: DebugOpt = False,
+) -> None:
+    """Print the JSON Schema of problem files or sheets (for editor completion)."""
+
+    def body() -> int:
+        from nncheck.spec.problem import Problem, Sheet
+
+        models = {"problem": Problem, "sheet": Sheet}
+        if which not in models:
+            raise NncheckError(f"unknown schema `{which}`", expected="problem or sheet")
+        sys.stdout.write(json.dumps(models[which].model_json_schema(), indent=2) + "\n")
+        return ExitStatus.OK
+
+    _run(debug, body)
+
+
+def main() -> None:
+    """Entry point of the `nncheck` command."""
+    if os.environ.get("NO_COLOR"):
+        os.environ.setdefault("TERM", "dumb")
+    app()

@@ -1,0 +1,155 @@
+"""What a solver sees of the problem, the part and (for error carried forward) the sheet."""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from nncheck import checking, expr
+from nncheck.errors import AnswerError, ExprError, ProblemError
+from nncheck.spec.model import ModelSpec
+from nncheck.spec.network import NetworkSpec, TemplateSpec
+from nncheck.spec.parts import PartBase
+from nncheck.spec.problem import Problem
+
+if TYPE_CHECKING:
+    from nncheck.network import Network
+
+ANSWER_PREFIX = "answer."
+
+
+@dataclass(frozen=True)
+class Context:
+    """The problem and part being solved, the tolerance in force, and the student's answers.
+
+    `answers` is the student's answers to this problem, or None when solving without a sheet
+    (then `answer.<part-id>` means that part's `solution:`).
+    """
+
+    problem: Problem
+    part: PartBase
+    tolerance: checking.Tolerance = checking.Tolerance()
+    answers: Mapping[str, Any] | None = None
+    resolved: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def seed(self) -> int:
+        """A seed that depends on the problem and part ids only, so grading is reproducible."""
+        return zlib.crc32(f"{self.problem.id}/{self.part.id}".encode())
+
+    def rng(self, salt: str = "") -> np.random.Generator:
+        """A generator seeded from the problem and part ids (and an optional salt)."""
+        return np.random.default_rng([self.seed, zlib.crc32(salt.encode())])
+
+    @property
+    def aliases(self) -> Mapping[str, str]:
+        """The problem's notation aliases."""
+        return self.problem.aliases
+
+    def given(self, ref: str) -> Any:
+        """A key of `given` (a ProblemError names the keys there are)."""
+        try:
+            return self.problem.given[ref]
+        except KeyError:
+            known = ", ".join(sorted(self.problem.given)) or "none"
+            raise ProblemError(
+                f"part `{self.part.id}` names `{ref}`, which is not in `given`",
+                expected=f"one of: {known}",
+            ) from None
+
+    def model(self, ref: str) -> ModelSpec:
+        """A given layer model."""
+        value = self.given(ref)
+        if not isinstance(value, ModelSpec):
+            raise ProblemError(f"`{ref}` is not a model", expected="a given with `kind: model`")
+        return value
+
+    def template(self, ref: str | TemplateSpec) -> TemplateSpec | NetworkSpec:
+        """A template written inline or named in `given`."""
+        if not isinstance(ref, str):
+            return ref
+        value = self.given(ref)
+        if not isinstance(value, NetworkSpec):
+            raise ProblemError(
+                f"`{ref}` is not a network", expected="a given with `kind: network`"
+            )
+        return value
+
+    def network(self, ref: str) -> Network:
+        """A given network, or the student's network answer to an earlier part."""
+        from nncheck import network
+
+        if ref in self.resolved:
+            return self.resolved[ref]  # type: ignore[no-any-return]
+        if ref.startswith(ANSWER_PREFIX):
+            result = self._answer_network(ref[len(ANSWER_PREFIX):])
+        else:
+            spec = self.given(ref)
+            if not isinstance(spec, NetworkSpec):
+                raise ProblemError(
+                    f"`{ref}` is not a network", expected="a given with `kind: network`"
+                )
+            result = network.build(spec, name=ref)
+        self.resolved[ref] = result
+        return result
+
+    def _answer_network(self, part_id: str) -> Network:
+        from nncheck import network
+
+        source = next((p for p in self.problem.parts if p.id == part_id), None)
+        template = getattr(source, "template", None)
+        if source is None or template is None:
+            raise ProblemError(
+                f"`answer.{part_id}` names no part with a network answer",
+                expected="the id of a `realize` or `equivalent` part",
+            )
+        spec = self.template(template)
+        if self.answers is None:
+            if source.solution is None:
+                raise ProblemError(
+                    f"part `{part_id}` has no `solution:`, so `answer.{part_id}` "
+                    "cannot be solved without a sheet"
+                )
+            return network.fill(spec, source.solution, name=f"solution of {part_id}")
+        claimed = self.answers.get(part_id)
+        if claimed is None:
+            raise AnswerError(f"depends on your answer to `{part_id}`, which is missing")
+        try:
+            return network.fill(spec, claimed, name=f"answer to {part_id}")
+        except (AnswerError, ExprError) as exc:
+            raise AnswerError(
+                f"depends on your answer to `{part_id}`, which cannot be read: {exc}"
+            ) from None
+
+    def data(self, value: Any) -> np.ndarray:
+        """Numbers written inline or named in `given`, as a float array."""
+        if isinstance(value, str) and value in self.problem.given:
+            value = self.problem.given[value]
+        try:
+            return np.asarray(_numbers(value), dtype=float)
+        except (ExprError, ValueError, TypeError) as exc:
+            raise ProblemError(
+                f"part `{self.part.id}`: cannot read {value!r} as numbers: {exc}"
+            ) from None
+
+    def point(self, values: Mapping[str, Any]) -> dict[str, float]:
+        """Numbers of a mapping (e.g. an `input:`), each a number or an expression."""
+        out = {}
+        for name, v in values.items():
+            try:
+                out[name] = float(expr.parse(v).evaluate({}))
+            except ExprError as exc:
+                raise ProblemError(f"part `{self.part.id}`: `{name}`: {exc}") from None
+        return out
+
+
+def _numbers(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_numbers(v) for v in value]
+    if isinstance(value, bool) or value is None or isinstance(value, dict):
+        raise ValueError(f"{value!r} is not a number")
+    return float(expr.parse(value).evaluate({}))

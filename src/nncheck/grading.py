@@ -1,0 +1,294 @@
+"""A sheet against a bank: every part of every problem, graded into frozen results."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from nncheck import checking, solvers
+from nncheck.checking import Status, Truth, Verdict
+from nncheck.context import ANSWER_PREFIX, Context
+from nncheck.errors import AnswerError, ExprError, InputError, ProblemError
+from nncheck.loading import Document
+from nncheck.spec.parts import PartBase
+from nncheck.spec.problem import Problem, Student
+
+# Asks whose answers are whole numbers: compared exactly, whatever the tolerance.
+EXACT_ASKS = frozenset({"param_count", "output_shape"})
+
+
+@dataclass(frozen=True)
+class PartResult:
+    """One part of one sheet, graded."""
+
+    id: str
+    ask: str
+    status: Status
+    points: float
+    max_points: float
+    expected: Any
+    claimed: Any = None
+    message: str | None = None
+    mistakes: tuple[str, ...] = ()
+    comment: str | None = None
+    detail: Any = None
+    title: str | None = None
+
+    @property
+    def mistake(self) -> str | None:
+        """The first known mistake the answer matches (catalogue order)."""
+        return self.mistakes[0] if self.mistakes else None
+
+    @property
+    def counts(self) -> bool:
+        """Whether this part decides the exit code (graded, and not waiting for a person)."""
+        return self.max_points > 0 and self.status is not Status.PENDING
+
+    @property
+    def failed(self) -> bool:
+        """A counted part that is not full marks."""
+        if not self.counts:
+            return False
+        if self.status is Status.GRADED:
+            return self.points < self.max_points
+        return self.status is not Status.CORRECT
+
+
+@dataclass(frozen=True)
+class ProblemResult:
+    """One problem of one sheet."""
+
+    id: str
+    title: str | None
+    parts: tuple[PartResult, ...]
+    path: str | None = None
+
+    @property
+    def score(self) -> float:
+        """Points earned."""
+        return sum(p.points for p in self.parts)
+
+    @property
+    def max_score(self) -> float:
+        """Points available."""
+        return sum(p.max_points for p in self.parts)
+
+
+@dataclass(frozen=True)
+class SheetResult:
+    """A whole sheet, graded."""
+
+    sheet: str | None
+    student: Student | None
+    problems: tuple[ProblemResult, ...]
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def score(self) -> float:
+        """Points earned over every problem."""
+        return sum(p.score for p in self.problems)
+
+    @property
+    def max_score(self) -> float:
+        """Points available over every problem."""
+        return sum(p.max_score for p in self.problems)
+
+    @property
+    def passed(self) -> bool:
+        """Every counted part has full marks."""
+        return not any(part.failed for prob in self.problems for part in prob.parts)
+
+
+@dataclass
+class LoadedProblem:
+    """A validated problem and where it came from (for messages that name a line)."""
+
+    problem: Problem
+    path: str
+    doc: Document | None = None
+
+    def locate(self, part_index: int) -> tuple[int | None, int | None]:
+        """Line and column of a part in its file."""
+        if self.doc is None:
+            return None, None
+        return self.doc.locate(("parts", part_index))
+
+
+@dataclass
+class Bank:
+    """The problems a sheet is graded against, with truths cached across sheets."""
+
+    problems: dict[str, LoadedProblem]
+    rtol: float | None = None
+    _truths: dict[tuple[str, str], Truth] = field(default_factory=dict, repr=False)
+
+    def tolerance(self, problem: Problem, part: PartBase) -> checking.Tolerance:
+        """Default, then --rtol, then the problem's, then the part's: the most specific wins."""
+        tol = checking.Tolerance()
+        if self.rtol is not None:
+            tol = checking.Tolerance(rel=self.rtol)
+        for spec in (problem.tolerance, part.tolerance):
+            if spec is not None:
+                tol = spec.over(tol)
+        return tol
+
+    def truth(
+        self, loaded: LoadedProblem, index: int, answers: Mapping[str, Any] | None
+    ) -> Truth:
+        """The truth of a part; the same for every sheet unless it reads the sheet's answers."""
+        problem = loaded.problem
+        part = problem.parts[index]
+        dependent = depends_on_answers(part)
+        key = (str(problem.id), part.id)
+        if not dependent and key in self._truths:
+            return self._truths[key]
+        ctx = Context(problem, part, self.tolerance(problem, part),
+                      answers if dependent else None)
+        try:
+            truth = solvers.solve(part, ctx)
+            if part.hints and hasattr(truth, "with_hints"):
+                truth = truth.with_hints(part.hints)
+        except ProblemError as exc:
+            if dependent and answers is not None:
+                raise AnswerError(str(exc)) from None
+            line, col = loaded.locate(index)
+            raise InputError(
+                f"part `{part.id}`: {exc.message}", path=loaded.path, line=line, col=col,
+                expected=exc.expected, hint=exc.hint,
+            ) from None
+        if not dependent:
+            self._truths[key] = truth
+        return truth
+
+    def solve_all(self) -> None:
+        """Solve every part that does not depend on a sheet (finds errors in the bank early)."""
+        for loaded in self.problems.values():
+            for i in range(len(loaded.problem.parts)):
+                if not depends_on_answers(loaded.problem.parts[i]):
+                    self.truth(loaded, i, None)
+
+
+def depends_on_answers(part: PartBase) -> bool:
+    """Whether a part is graded against the student's own earlier answer."""
+    return any(
+        isinstance(v, str) and v.startswith(ANSWER_PREFIX)
+        for v in (getattr(part, "network", None), getattr(part, "model", None))
+    )
+
+
+Overrides = Mapping[str, Mapping[str, Mapping[str, Any]]]  # problem -> part -> {points, comment}
+
+
+def grade_sheet(
+    bank: Bank,
+    answers: Mapping[str, Mapping[str, Any] | None],
+    *,
+    sheet: str | None = None,
+    student: Student | None = None,
+    overrides: Overrides | None = None,
+    problems: Iterable[str] | None = None,
+) -> SheetResult:
+    """Grade a sheet's answers (problem id -> part id -> value) against every bank problem."""
+    warnings = _unknown_answers(bank, answers)
+    results = []
+    for pid in problems if problems is not None else bank.problems:
+        loaded = bank.problems[pid]
+        mine = answers.get(pid) or {}
+        mine_overrides = (overrides or {}).get(pid, {})
+        parts = tuple(
+            _grade_part(bank, loaded, i, mine, mine_overrides.get(part.id))
+            for i, part in enumerate(loaded.problem.parts)
+        )
+        results.append(ProblemResult(pid, loaded.problem.title, parts, loaded.path))
+    return SheetResult(sheet, student, tuple(results), tuple(warnings))
+
+
+def _grade_part(
+    bank: Bank,
+    loaded: LoadedProblem,
+    index: int,
+    answers: Mapping[str, Any],
+    override: Mapping[str, Any] | None,
+) -> PartResult:
+    part = loaded.problem.parts[index]
+    claimed = answers.get(part.id)
+    expected: Any = None
+    if claimed is None:
+        verdict = Verdict(Status.MISSING, 0.0, "no answer")
+        if not depends_on_answers(part):
+            expected = bank.truth(loaded, index, None).expected
+    else:
+        try:
+            truth = bank.truth(loaded, index, answers)
+            expected = truth.expected
+            verdict = truth.grade(claimed)
+        except (AnswerError, ExprError) as exc:
+            verdict = Verdict(Status.INVALID, 0.0, str(exc))
+    result = PartResult(
+        id=part.id,
+        ask=part.ask,  # type: ignore[attr-defined]
+        status=verdict.status,
+        points=round(verdict.fraction * part.points, 6),
+        max_points=part.points,
+        expected=expected,
+        claimed=claimed,
+        message=verdict.message,
+        mistakes=verdict.mistakes,
+        detail=verdict.detail,
+        title=part.title,
+    )
+    if override is not None:
+        result = replace(
+            result,
+            status=Status.GRADED,
+            points=float(override.get("points", result.points)),
+            comment=override.get("comment"),
+        )
+    return result
+
+
+def _unknown_answers(bank: Bank, answers: Mapping[str, Any]) -> list[str]:
+    warnings = []
+    for pid, parts in answers.items():
+        if pid not in bank.problems:
+            warnings.append(f"answers to unknown problem `{pid}`{_suggest(pid, bank.problems)}")
+            continue
+        known = [p.id for p in bank.problems[pid].problem.parts]
+        for part_id in parts or {}:
+            if part_id not in known:
+                warnings.append(
+                    f"`{pid}`: answer to unknown part `{part_id}`{_suggest(part_id, known)}"
+                )
+    return warnings
+
+
+def _suggest(name: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(str(name), list(known), n=1, cutoff=0.6)
+    return f": did you mean `{close[0]}`?" if close else ""
+
+
+def solve_bank(bank: Bank) -> SheetResult:
+    """Every part's truth, as a result with no student (what `solve` prints)."""
+    problems = []
+    for pid, loaded in bank.problems.items():
+        parts = []
+        for i, part in enumerate(loaded.problem.parts):
+            truth = bank.truth(loaded, i, None)
+            parts.append(PartResult(part.id, part.ask, Status.CORRECT,  # type: ignore[attr-defined]
+                                    part.points, part.points, truth.expected, title=part.title))
+        problems.append(ProblemResult(pid, loaded.problem.title, tuple(parts), loaded.path))
+    return SheetResult(None, None, tuple(problems))
+
+
+def answer_key(bank: Bank) -> dict[str, dict[str, Any]]:
+    """A sheet's answers that score full marks (manual parts: the solution, if any)."""
+    key: dict[str, dict[str, Any]] = {}
+    for pid, loaded in bank.problems.items():
+        key[pid] = {}
+        for i, part in enumerate(loaded.problem.parts):
+            value = bank.truth(loaded, i, None).key()
+            if value is not None:
+                key[pid][part.id] = value
+    return key

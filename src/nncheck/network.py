@@ -1,0 +1,366 @@
+"""Networks of units: built from the spec, filled from answers, evaluated with numpy.
+
+Evaluation is vectorised over a batch axis: every input, and every parameter, may be a
+scalar or an array of one shape, so the same code computes a truth table (a batch of input
+rows) and a set of random re-draws of the parameters (a batch of draws).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+import pydantic
+
+from nncheck import expr
+from nncheck.errors import AnswerError, NncheckError, ProblemError
+from nncheck.spec.network import NetworkSpec, UnitSpec, normalize_layer
+
+MAX_TABLE_INPUTS = 24  # 2^24 rows is the largest table computed; more is refused, not allocated
+
+Param = float | expr.Expr | None  # a number, an expression over other symbols, or free
+
+
+def step(z: np.ndarray) -> np.ndarray:
+    """1 where z >= 0, else 0."""
+    return (z >= 0).astype(float)
+
+
+def step_strict(z: np.ndarray) -> np.ndarray:
+    """1 where z > 0, else 0."""
+    return (z > 0).astype(float)
+
+
+def sign(z: np.ndarray) -> np.ndarray:
+    """+1 where z >= 0, else -1."""
+    return np.where(z >= 0, 1.0, -1.0)
+
+
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    """The logistic function, without overflow for large |z|."""
+    z = np.asarray(z, dtype=float)
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+ACTIVATIONS = {
+    "step": step,
+    "step_strict": step_strict,
+    "sign": sign,
+    "linear": lambda z: np.asarray(z, dtype=float),
+    "sigmoid": sigmoid,
+    "tanh": np.tanh,
+    "relu": lambda z: np.maximum(z, 0.0),
+}
+THRESHOLD = frozenset({"step", "step_strict", "sign"})
+
+
+def softmax(zs: list[np.ndarray]) -> list[np.ndarray]:
+    """Softmax across a layer's units (each entry one unit's pre-activations over the batch)."""
+    stacked = np.stack(np.broadcast_arrays(*zs))
+    shifted = stacked - stacked.max(axis=0)
+    ex = np.exp(shifted)
+    out = ex / ex.sum(axis=0)
+    return list(out)
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One unit: its incoming weights (one per unit of the previous layer), bias, activation."""
+
+    name: str
+    weights: tuple[Param, ...]
+    bias: Param
+    activation: str  # "softmax" for the units of a softmax layer
+
+
+@dataclass(frozen=True)
+class Layer:
+    """A layer: its units and the names they read from."""
+
+    sources: tuple[str, ...]
+    units: tuple[Unit, ...]
+    softmax: bool = False
+
+
+@dataclass(frozen=True)
+class Network:
+    """A compiled network."""
+
+    name: str
+    inputs: tuple[str, ...]
+    layers: tuple[Layer, ...]
+
+    @property
+    def outputs(self) -> tuple[str, ...]:
+        """The last layer's unit names."""
+        return tuple(u.name for u in self.layers[-1].units)
+
+    @property
+    def units(self) -> tuple[Unit, ...]:
+        """Every unit, layer by layer."""
+        return tuple(u for layer in self.layers for u in layer.units)
+
+    def unit(self, name: str) -> Unit:
+        """The unit of that name."""
+        for u in self.units:
+            if u.name == name:
+                return u
+        raise KeyError(name)
+
+    def parameters(self) -> dict[str, Param]:
+        """Every parameter symbol (`w_<to>_<from>`, `b_<unit>`) and its value (None: free)."""
+        out: dict[str, Param] = {}
+        for layer in self.layers:
+            for u in layer.units:
+                for src, w in zip(layer.sources, u.weights):
+                    out[f"w_{u.name}_{src}"] = w
+                out[f"b_{u.name}"] = u.bias
+        return out
+
+    def bind(self, scope: Mapping[str, Any]) -> dict[str, Any]:
+        """This network's parameters evaluated against another's symbols (e.g. a reference's).
+
+        The result binds this network's own symbols, so names the two networks share cannot
+        be confused during `forward`.
+        """
+        out: dict[str, Any] = {}
+        for symbol, value in self.parameters().items():
+            if isinstance(value, expr.Expr):
+                out[symbol] = value.evaluate(scope)
+            elif value is not None:
+                out[symbol] = value
+        return out
+
+    def free_parameters(self) -> list[str]:
+        """The parameter symbols with no value (to be filled by a student or drawn)."""
+        return [k for k, v in self.parameters().items() if v is None]
+
+    def symbols(self) -> list[str]:
+        """Every symbol an expression over this network may use."""
+        names = list(self.inputs)
+        for u in self.units:
+            names += [f"z_{u.name}", u.name]
+        return names + list(self.parameters())
+
+    def activations(self) -> set[str]:
+        """The activations used by the units."""
+        return {u.activation for u in self.units}
+
+    def with_activation(self, old: str, new: str) -> Network:
+        """The same network with every `old` activation replaced (for known mistakes)."""
+        layers = tuple(
+            replace(layer, units=tuple(
+                replace(u, activation=new) if u.activation == old else u for u in layer.units
+            ))
+            for layer in self.layers
+        )
+        return replace(self, layers=layers)
+
+    def forward(self, values: Mapping[str, Any]) -> dict[str, np.ndarray]:
+        """Every symbol's value, given the inputs (and any free or overridden parameters).
+
+        `values` binds each input, and may bind parameter symbols (free ones must be bound)
+        and any names that expression-valued parameters use. Arrays broadcast together.
+        """
+        env: dict[str, Any] = dict(values)
+        for name in self.inputs:
+            if name not in env:
+                raise ProblemError(f"network `{self.name}`: no value for input `{name}`")
+        for layer in self.layers:
+            zs = []
+            for u in layer.units:
+                z = self._param(env, f"b_{u.name}", u.bias)
+                for src, w in zip(layer.sources, u.weights):
+                    weight = self._param(env, f"w_{u.name}_{src}", w)
+                    z = z + weight * env[src]
+                zs.append(np.asarray(z, dtype=float))
+            acts = softmax(zs) if layer.softmax else [
+                ACTIVATIONS[u.activation](z) for u, z in zip(layer.units, zs)
+            ]
+            for u, z, a in zip(layer.units, zs, acts):
+                env[f"z_{u.name}"] = z
+                env[u.name] = a
+        return env
+
+    def _param(self, env: dict[str, Any], symbol: str, value: Param) -> Any:
+        if symbol in env:
+            return env[symbol]
+        if value is None:
+            raise ProblemError(
+                f"network `{self.name}`: `{symbol}` is a free parameter with no value"
+            )
+        v = value.evaluate(env) if isinstance(value, expr.Expr) else value
+        env[symbol] = v
+        return v
+
+
+def input_rows(inputs: int, domain: str = "binary") -> np.ndarray:
+    """Every input row in canonical order (binary counting, first input most significant)."""
+    if inputs > MAX_TABLE_INPUTS:
+        raise ProblemError(
+            f"a truth table of {inputs} inputs has 2^{inputs} rows",
+            expected=f"at most {MAX_TABLE_INPUTS} inputs",
+        )
+    idx = np.arange(1 << inputs, dtype=np.int64)
+    shifts = np.arange(inputs - 1, -1, -1, dtype=np.int64)
+    bits = ((idx[:, None] >> shifts) & 1).astype(float)
+    return bits * 2 - 1 if domain == "bipolar" else bits
+
+
+def build(spec: NetworkSpec, name: str = "network") -> Network:
+    """Compile a given network; a unit with no activation set anywhere is a ProblemError."""
+    return _compile(spec, [layer.units for layer in spec.layers], name, ProblemError, ())
+
+
+def fill(
+    template: NetworkSpec, answer: Any, name: str = "answer", scope: Collection[str] = ()
+) -> Network:
+    """The template filled with a student's network answer (flat by unit, or `layers:`).
+
+    Inputs, layers and activations come from the template; the answer gives weights and biases,
+    as numbers or expressions over the names in `scope`. A value the template fixes stays.
+    """
+    units = _answer_units(template, answer)
+    filled = []
+    for layer in template.layers:
+        written = {}
+        given = layer.units if isinstance(layer.units, dict) else dict.fromkeys(layer.units)
+        for unit_name, fixed in given.items():
+            mine = units.pop(unit_name, None)
+            if mine is None and (fixed is None or fixed.w is None or fixed.b is None):
+                raise AnswerError(f"unit `{unit_name}` is missing from the answer")
+            written[unit_name] = _merge(fixed, mine)
+        filled.append(written)
+    if units:
+        extra = ", ".join(f"`{u}`" for u in units)
+        known = ", ".join(template.units)
+        raise AnswerError(f"the template has no unit {extra} — its units are {known}")
+    return _compile(template, filled, name, AnswerError, scope)
+
+
+def _answer_units(template: NetworkSpec, answer: Any) -> dict[str, UnitSpec]:
+    if not isinstance(answer, dict):
+        raise AnswerError(
+            "expected a network: `{unit: {w: [...], b: ...}, ...}` or `{layers: [...]}`"
+        )
+    flat: dict[str, Any] = {}
+    if "layers" in answer:
+        if set(answer) - {"layers", "inputs", "activation"}:
+            raise AnswerError("a `layers:` answer holds only `layers` (and `inputs`)")
+        if not isinstance(answer["layers"], list):
+            raise AnswerError("`layers` must be a list of layers")
+        for layer in answer["layers"]:
+            layer = normalize_layer(layer)
+            if not isinstance(layer, dict) or not isinstance(layer.get("units"), dict):
+                raise AnswerError("each layer must map unit names to `{w: ..., b: ...}`")
+            flat.update(layer["units"])
+    else:
+        flat = dict(answer)
+    out = {}
+    for unit_name, value in flat.items():
+        if not isinstance(value, dict):
+            raise AnswerError(f"unit `{unit_name}`: expected `{{w: ..., b: ...}}`")
+        try:
+            out[str(unit_name)] = UnitSpec.model_validate(value)
+        except pydantic.ValidationError as exc:
+            err = exc.errors()[0]
+            where = ".".join(str(x) for x in err["loc"][:1])
+            raise AnswerError(f"unit `{unit_name}` {where}: {err['msg']}") from None
+    return out
+
+
+def _merge(fixed: UnitSpec | None, mine: UnitSpec | None) -> UnitSpec:
+    if mine is None:
+        assert fixed is not None
+        return fixed
+    if fixed is None:
+        return mine.model_copy(update={"activation": None})
+    return UnitSpec(
+        w=fixed.w if fixed.w is not None else mine.w,
+        b=fixed.b if fixed.b is not None else mine.b,
+        activation=fixed.activation,
+    )
+
+
+def _compile(
+    spec: NetworkSpec, layers: list[Any], name: str, error: type[NncheckError],
+    scope: Collection[str],
+) -> Network:
+    sources: tuple[str, ...] = tuple(spec.inputs)
+    out = []
+    for i, (layer_spec, units) in enumerate(zip(spec.layers, layers)):
+        items = units.items() if isinstance(units, dict) else ((u, None) for u in units)
+        softmax_layer = layer_spec.activation == "softmax"
+        compiled = []
+        for unit_name, unit in items:
+            act = (unit.activation if unit is not None and unit.activation else None) \
+                or layer_spec.activation or spec.activation
+            if act is None:
+                raise ProblemError(
+                    f"network `{name}`: unit `{unit_name}` has no activation",
+                    expected="`activation:` on the unit, its layer or the network",
+                )
+            if act == "softmax" and not softmax_layer:
+                raise ProblemError(
+                    f"network `{name}`: unit `{unit_name}`: softmax exists only at layer level",
+                    expected="`{activation: softmax, units: ...}`",
+                )
+            where = f"layer {i + 1}, unit `{unit_name}`"
+            weights, bias = _unit_params(unit, sources, where, error, scope)
+            compiled.append(Unit(unit_name, weights, bias, "softmax" if softmax_layer else act))
+        out.append(Layer(sources, tuple(compiled), softmax_layer))
+        sources = tuple(u.name for u in compiled)
+    return Network(name, tuple(spec.inputs), tuple(out))
+
+
+def _unit_params(
+    unit: UnitSpec | None, sources: tuple[str, ...], where: str, error: type[NncheckError],
+    scope: Collection[str],
+) -> tuple[tuple[Param, ...], Param]:
+    if unit is None or (unit.w is None and unit.b is None):
+        return (None,) * len(sources), None
+    bias: Param = _value(unit.b, where, error, scope) if unit.b is not None else 0.0
+    w = unit.w
+    if w is None:
+        return (None,) * len(sources), bias
+    if isinstance(w, list):
+        if len(w) != len(sources):
+            raise error(
+                f"{where}: {len(w)} weights for {len(sources)} incoming units",
+                expected=f"one weight for each of {', '.join(sources)}",
+            )
+        return tuple(_value(x, where, error, scope) for x in w), bias
+    if isinstance(w, dict):
+        unknown = [k for k in w if k not in sources]
+        if unknown:
+            raise error(
+                f"{where}: weight from `{unknown[0]}`, which is not in the previous layer",
+                expected=f"one of {', '.join(sources)}",
+            )
+        return tuple(_value(w.get(s, 0.0), where, error, scope) for s in sources), bias
+    return (_value(w, where, error, scope),) * len(sources), bias
+
+
+def _value(value: Any, where: str, error: type[NncheckError], scope: Collection[str]) -> Param:
+    try:
+        e = expr.parse(value)
+    except expr.ExprError as exc:
+        raise error(f"{where}: {exc}") from None
+    unknown = sorted(e.names - set(scope))
+    if unknown:
+        close = difflib.get_close_matches(unknown[0], [*scope, *expr.FUNCTIONS], n=1)
+        raise error(
+            f"{where}: unknown name `{unknown[0]}`" + (f": did you mean `{close[0]}`?"
+                                                      if close else ""),
+            expected="numbers" if not scope else "an expression over the reference's symbols",
+        )
+    if not e.names:
+        try:
+            return float(e.evaluate({}))
+        except expr.ExprError as exc:
+            raise error(f"{where}: {exc}") from None
+    return e

@@ -1,0 +1,73 @@
+"""Results as the stable JSON of FORMAT §8."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from nncheck.checking import to_json_value
+from nncheck.grading import PartResult, ProblemResult, SheetResult
+
+
+def part_json(part: PartResult, *, solved: bool = False) -> dict[str, Any]:
+    """One part: status, points, expected, claimed, message, mistakes."""
+    out: dict[str, Any] = {"id": part.id, "ask": part.ask}
+    if not solved:
+        out.update(status=part.status.value, points=part.points)
+    out["max_points"] = part.max_points
+    out["expected"] = _plain(part.expected)
+    if not solved:
+        out.update(
+            claimed=_plain(part.claimed),
+            message=part.message,
+            mistake=part.mistake,
+            mistakes=list(part.mistakes),
+            comment=part.comment,
+        )
+    return out
+
+
+def problem_json(problem: ProblemResult, *, solved: bool = False) -> dict[str, Any]:
+    """One problem and its parts."""
+    out: dict[str, Any] = {"id": problem.id, "title": problem.title}
+    if not solved:
+        out["score"] = problem.score
+    out["max_score"] = problem.max_score
+    out["parts"] = [part_json(p, solved=solved) for p in problem.parts]
+    return out
+
+
+def sheet_json(result: SheetResult, *, solved: bool = False) -> dict[str, Any]:
+    """A whole sheet (or, with `solved`, the truths with no student fields)."""
+    out: dict[str, Any] = {}
+    if not solved:
+        student = result.student
+        out["sheet"] = result.sheet
+        out["student"] = (
+            {"id": student.id, "name": student.name} if student is not None else None
+        )
+        out["score"] = result.score
+    out["max_score"] = result.max_score
+    out["problems"] = [problem_json(p, solved=solved) for p in result.problems]
+    if not solved:
+        out["passed"] = result.passed
+        out["warnings"] = list(result.warnings)
+    return out
+
+
+def dumps(data: Any) -> str:
+    """Compact, key-order-stable JSON (byte-identical for the same results)."""
+    return json.dumps(data, ensure_ascii=False, allow_nan=False)
+
+
+def _plain(value: Any) -> Any:
+    """Make a value JSON-safe: numpy numbers and infinities become what FORMAT §8 writes."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)) or hasattr(value, "dtype"):
+        return to_json_value(value)
+    return str(value)

@@ -1,0 +1,57 @@
+"""Results as plain text: what a pipe, a log or a feedback file gets."""
+
+from __future__ import annotations
+
+from nncheck.grading import SheetResult
+from nncheck.render import view
+
+
+def sheet_lines(result: SheetResult, *, reveal: str = "expected") -> list[str]:
+    """The report of one sheet, line by line."""
+    lines = []
+    head = view.heading(result)
+    if head:
+        lines += [head, ""]
+    for problem in result.problems:
+        title = f" — {problem.title}" if problem.title else ""
+        lines.append(f"{problem.id}{title}  [{view._num(problem.score)}/"
+                     f"{view._num(problem.max_score)}]")
+        rows = view.rows(problem)
+        show_expected = reveal == "expected"
+        table = [("part", "ask", *(("expected",) if show_expected else ()), "claimed",
+                  "verdict", "points")]
+        for r in rows:
+            verdict = f"{view.MARK[r.status]} {r.status.value}"
+            if r.shown_only:
+                verdict += " (not graded)"
+            table.append((r.part, r.ask, *((r.expected,) if show_expected else ()), r.claimed,
+                          verdict, r.points))
+        lines += _columns(table, indent=2)
+        for note in view.notes(problem, reveal=reveal):
+            lines.append(f"  {note.part}:")
+            lines += [f"    {line}" for line in note.lines]
+            if note.table:
+                header, body = note.table
+                cells = [header] + [
+                    tuple(text if ok else f"*{text}" for text, ok in row) for row in body
+                ]
+                lines += _columns(cells, indent=4)
+        lines.append("")
+    for warning in result.warnings:
+        lines.append(f"warning: {warning}")
+    lines.append(view.summary(result))
+    return lines
+
+
+def render_sheet(result: SheetResult, *, reveal: str = "expected") -> str:
+    """The report of one sheet as one string (ends with a newline)."""
+    return "\n".join(sheet_lines(result, reveal=reveal)) + "\n"
+
+
+def _columns(table: list[tuple[str, ...]], indent: int) -> list[str]:
+    widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
+    pad = " " * indent
+    return [
+        (pad + "  ".join(cell.ljust(w) for cell, w in zip(row, widths))).rstrip()
+        for row in table
+    ]

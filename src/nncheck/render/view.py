@@ -1,0 +1,159 @@
+"""What a report shows, as plain data: the rich and text renderers both draw from this."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from nncheck.checking import Status, format_value
+from nncheck.grading import PartResult, ProblemResult, SheetResult
+from nncheck.tables import TableDetail
+
+MARK = {
+    Status.CORRECT: "✓",
+    Status.WRONG: "✗",
+    Status.MISSING: "·",
+    Status.INVALID: "!",
+    Status.PENDING: "…",
+    Status.GRADED: "✎",
+}
+WIDTH = 28  # widest expected/claimed cell before it is shortened
+
+
+@dataclass(frozen=True)
+class Row:
+    """One part's line in a problem's table."""
+
+    part: str
+    ask: str
+    expected: str
+    claimed: str
+    status: Status
+    points: str
+    shown_only: bool  # `points: 0`: shown, not graded
+
+
+@dataclass(frozen=True)
+class Note:
+    """What is said under a part that is not simply correct."""
+
+    part: str
+    lines: tuple[str, ...]
+    table: tuple[tuple[str, ...], tuple[tuple[tuple[str, bool], ...], ...]] | None = None
+
+
+def short(value: Any, width: int = WIDTH) -> str:
+    """A value in one short line: numbers and vectors in full, tables and networks summarised."""
+    if value is None:
+        return "—"
+    if isinstance(value, dict):
+        text = _summarise_mapping(value, width)
+    elif isinstance(value, (list, tuple)):
+        text = format_value(list(value)) if all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) for v in value
+        ) else "[" + ", ".join(short(v, width) for v in value) + "]"
+    elif isinstance(value, float) or (isinstance(value, int) and not isinstance(value, bool)):
+        text = format_value(value)
+    else:
+        text = " ".join(str(value).split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _summarise_mapping(value: dict[Any, Any], width: int) -> str:
+    """Tables and networks by their shape; small mappings in full."""
+    if "columns" in value and "rows" in value and isinstance(value["rows"], list):
+        return f"table, {len(value['rows'])} rows"
+    if "layers" in value:
+        return f"network, {len(value['layers'] or [])} layers"
+    if value and all(isinstance(v, dict) and ("w" in v or "b" in v) for v in value.values()):
+        return "network: " + ", ".join(map(str, value))
+    if value and all(isinstance(v, (dict, list, str)) for v in value.values()) and any(
+        isinstance(v, (dict, list)) for v in value.values()
+    ):
+        return "table: " + ", ".join(map(str, value))
+    return "{" + ", ".join(f"{k}: {short(v, width)}" for k, v in value.items()) + "}"
+
+
+def points(part: PartResult) -> str:
+    """`3/4`, or `—` for a part that is shown, not graded."""
+    if part.max_points == 0:
+        return "—"
+    return f"{_num(part.points)}/{_num(part.max_points)}"
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:.2f}".rstrip("0")
+
+
+def rows(problem: ProblemResult) -> list[Row]:
+    """The lines of a problem's table."""
+    return [
+        Row(p.id, p.ask, short(p.expected), short(p.claimed), p.status, points(p),
+            p.max_points == 0)
+        for p in problem.parts
+    ]
+
+
+def notes(problem: ProblemResult, *, reveal: str = "expected") -> list[Note]:
+    """What to say under parts that are wrong, invalid, pending, on the boundary or commented."""
+    out = []
+    for p in problem.parts:
+        lines = []
+        if p.message and (p.status is not Status.MISSING):
+            lines.append(p.message if reveal == "expected" or p.status is not Status.WRONG
+                         else _verdict_only(p))
+        if p.mistakes and reveal != "verdict":
+            lines += [f"known mistake: {m}" for m in p.mistakes]
+        if p.comment:
+            lines.append(f"grader: {p.comment}")
+        table = _table(p.detail) if reveal == "expected" else None
+        if lines or table:
+            out.append(Note(p.id, tuple(dict.fromkeys(lines)), table))
+    return out
+
+
+def _verdict_only(part: PartResult) -> str:
+    return "does not match the expected answer"
+
+
+def _table(detail: Any) -> Any:
+    if not isinstance(detail, TableDetail) or not detail.wrong_rows:
+        return None
+    cols = [c.column for c in next((r.cells for r in detail.wrong_rows if r.cells), ())]
+    header = ("row", *cols)
+    body = []
+    for r in detail.wrong_rows[:8]:
+        if r.missing:
+            body.append(((r.row, True), *((("missing", False),) * len(cols))))
+            continue
+        cells = [(r.row, True)]
+        for c in r.cells:
+            shown = short(c.claimed, 12) if c.claimed is not None else "—"
+            text = shown if c.ok else f"{shown} (≠ {short(c.expected, 8)})"
+            cells.append((text, c.ok))
+        body.append(tuple(cells))
+    if len(detail.wrong_rows) > 8:
+        body.append(((f"… {len(detail.wrong_rows) - 8} more", True),) + (("", True),) * len(cols))
+    return header, tuple(body)
+
+
+def summary(result: SheetResult) -> str:
+    """`Total 17/20 — 1 wrong, 2 pending`."""
+    counts: dict[Status, int] = {}
+    for prob in result.problems:
+        for p in prob.parts:
+            if p.max_points > 0 or p.status is Status.PENDING:
+                counts[p.status] = counts.get(p.status, 0) + 1
+    said = [f"{counts[s]} {s.value}" for s in
+            (Status.CORRECT, Status.WRONG, Status.MISSING, Status.INVALID, Status.PENDING,
+             Status.GRADED) if counts.get(s)]
+    return f"Total {_num(result.score)}/{_num(result.max_score)} — " + ", ".join(said)
+
+
+def heading(result: SheetResult) -> str:
+    """Who and which file."""
+    who = ""
+    if result.student is not None:
+        who = result.student.id + (f" ({result.student.name})" if result.student.name else "")
+    where = result.sheet or ""
+    return " — ".join(x for x in (who, where) if x)

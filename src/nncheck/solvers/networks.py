@@ -1,0 +1,192 @@
+"""Threshold and neuron networks: truth tables, designs that realise a function, forward passes."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nncheck import expr
+from nncheck.checking import (
+    CustomTruth,
+    Known,
+    NumericTruth,
+    Status,
+    Verdict,
+    to_json_value,
+)
+from nncheck.context import Context
+from nncheck.errors import AnswerError, ExprError, ProblemError
+from nncheck.network import THRESHOLD, Network, fill, input_rows
+from nncheck.spec.parts import ForwardPart, RealizePart, TruthTablePart
+from nncheck.tables import CellDiff, RowDiff, TableDetail, TableTruth, row_label
+
+STRICT_MISTAKE = "a step unit that fires only for z > 0 (step(0) is 1)"
+
+
+def table_values(net: Network, columns: list[str], domain: str) -> np.ndarray:
+    """The inputs, then each asked column, for every input row (vectorised over rows)."""
+    rows = input_rows(len(net.inputs), domain)
+    env = net.forward({name: rows[:, i] for i, name in enumerate(net.inputs)})
+    cols = [np.broadcast_to(env[c], rows.shape[:1]) for c in columns]
+    return np.column_stack([rows, *cols]) if cols else rows
+
+
+def _check_columns(net: Network, columns: list[str]) -> None:
+    known = set(net.symbols())
+    for c in columns:
+        if c not in known:
+            raise ProblemError(
+                f"column `{c}` is not a symbol of network `{net.name}`",
+                expected="an input, a unit, or z_<unit>",
+            )
+
+
+def solve_truth_table(part: TruthTablePart, ctx: Context) -> TableTruth:
+    """The table of the asked columns over every input row; names the step/step_strict slip."""
+    net = ctx.network(part.network)
+    columns = part.columns or list(net.outputs)
+    _check_columns(net, columns)
+    values = table_values(net, columns, part.domain)
+    known = []
+    if "step" in net.activations():
+        strict = table_values(net.with_activation("step", "step_strict"), columns, part.domain)
+        if not np.array_equal(strict, values):
+            known.append((STRICT_MISTAKE, strict))
+    return TableTruth(
+        inputs=net.inputs,
+        columns=tuple(columns),
+        values=values,
+        domain=part.domain,
+        rows=part.rows,
+        partial=part.partial,
+        tolerance=ctx.tolerance,
+        real_columns=frozenset(c for c in columns if c.startswith("z_")),
+        known=tuple(known),
+    )
+
+
+def solve_realize(part: RealizePart, ctx: Context) -> CustomTruth:
+    """The target's table; a design is correct when its output matches it on every row."""
+    template = ctx.template(part.template)
+    inputs = list(template.inputs)
+    rows = input_rows(len(inputs), part.domain)
+    try:
+        target = expr.parse(part.target)
+    except ExprError as exc:
+        raise ProblemError(f"part `{part.id}`: target: {exc}") from None
+    unknown = target.names - set(inputs)
+    if unknown:
+        raise ProblemError(
+            f"part `{part.id}`: the target uses `{sorted(unknown)[0]}`, which is not an input",
+            expected=f"a boolean expression over {', '.join(inputs)}",
+        )
+    env = {name: (rows[:, i] > 0).astype(float) for i, name in enumerate(inputs)}
+    with np.errstate(all="ignore"):
+        truth = np.broadcast_to(np.asarray(target.evaluate(env), dtype=float), rows.shape[:1])
+    want = (truth != 0).astype(float)
+    if part.domain == "bipolar":
+        want = want * 2 - 1
+    output = template.layers[-1].units
+    out_name = next(iter(output))
+    if len(output) != 1:
+        raise ProblemError(f"part `{part.id}`: the template must end in one output unit")
+    expected = {
+        "columns": [*inputs, out_name],
+        "rows": to_json_value(np.column_stack([rows, want])),
+    }
+
+    def grade(claimed: object) -> Verdict:
+        try:
+            net = fill(template, claimed, name="design")
+            env = net.forward({n: rows[:, i] for i, n in enumerate(inputs)})
+        except (AnswerError, ExprError) as exc:
+            return Verdict(Status.INVALID, 0.0, str(exc))
+        except ProblemError as exc:
+            return Verdict(Status.INVALID, 0.0, str(exc))
+        got = _as_bits(net, env[out_name], part.domain)
+        bad = np.flatnonzero(np.abs(got - want) > 1e-9)
+        if len(bad) == 0:
+            return Verdict(Status.CORRECT, 1.0, _boundary_note(net, env, rows, part.domain))
+        shown = "; ".join(
+            f"row {row_label(rows[r], part.domain)} gives {_bit(got[r])}, not {_bit(want[r])}"
+            for r in bad[:3]
+        )
+        more = f" (and {len(bad) - 3} more)" if len(bad) > 3 else ""
+        message = f"{out_name} differs from the target on {len(bad)} of {len(rows)} rows: " \
+            f"{shown}{more}"
+        detail = TableDetail((*inputs, out_name), len(rows), tuple(
+            RowDiff(row_label(rows[r], part.domain),
+                    (CellDiff(out_name, _bit(want[r]), _bit(got[r]), False),))
+            for r in bad
+        ))
+        return Verdict(Status.WRONG, 0.0, message, (), detail)
+
+    return CustomTruth(expected=expected, grader=grade, key_value=part.solution)
+
+
+def _as_bits(net: Network, values: np.ndarray, domain: str) -> np.ndarray:
+    values = np.broadcast_to(np.asarray(values, dtype=float), values.shape)
+    unit = net.unit(net.outputs[0])
+    if unit.activation in THRESHOLD:
+        return values
+    # A continuous output is read as its class: above 0.5 (sigmoid/softmax) or 0 (the rest).
+    cut = 0.5 if unit.activation in ("sigmoid", "softmax") else 0.0
+    on = values >= cut
+    return np.where(on, 1.0, -1.0 if domain == "bipolar" else 0.0)
+
+
+def _bit(v: float) -> str:
+    return str(int(v))
+
+
+def _boundary_note(net: Network, env: dict, rows: np.ndarray, domain: str) -> str | None:
+    """Say where a correct design relies on step(0) = 1, the exam's favourite trap."""
+    notes = []
+    for u in net.units:
+        if u.activation not in ("step", "sign"):
+            continue
+        z = np.broadcast_to(env[f"z_{u.name}"], rows.shape[:1])
+        at_zero = np.flatnonzero(np.abs(z) < 1e-12)
+        if len(at_zero):
+            where = ", ".join(row_label(rows[r], domain) for r in at_zero[:4])
+            notes.append(f"{u.name} sits exactly at z = 0 on {where}")
+    if not notes:
+        return None
+    return "correct, on the boundary: " + "; ".join(notes) + " (it relies on step(0) = 1)"
+
+
+def solve_forward(part: ForwardPart, ctx: Context) -> NumericTruth:
+    """Values of the asked symbols for one input; names the z-for-activation slip."""
+    net = ctx.network(part.network)
+    point = ctx.point(part.input)
+    missing = [name for name in net.inputs if name not in point]
+    if missing:
+        raise ProblemError(f"part `{part.id}`: `input` has no value for `{missing[0]}`")
+    env = net.forward(point)
+    of = part.of if part.of is not None else list(net.outputs)
+    vector = isinstance(of, list)
+    names = of if isinstance(of, list) else [of]
+    _check_columns(net, names)
+    values = np.array([[float(env[n]) for n in names]])
+    known = []
+    swapped = [f"z_{n}" if f"z_{n}" in env else n for n in names]
+    if swapped != names:
+        known.append(Known(
+            "the pre-activation z given where the activation belongs",
+            np.array([[float(env[n]) for n in swapped]]),
+        ))
+    if "step" in net.activations():
+        strict = net.with_activation("step", "step_strict").forward(point)
+        known.append(Known(STRICT_MISTAKE, np.array([[float(strict[n]) for n in names]])))
+    shaped = values if vector else values[:, 0]
+    return NumericTruth(
+        expected=to_json_value(shaped[0]),
+        values=shaped,
+        env={k: np.atleast_1d(np.asarray(v, dtype=float)) for k, v in env.items()
+             if not isinstance(v, expr.Expr)},
+        vector=vector,
+        tolerance=ctx.tolerance,
+        known=tuple(Known(k.name, k.values if vector else k.values[:, 0]) for k in known),
+        aliases=ctx.aliases,
+        point_names=tuple(net.inputs),
+        labels=names if vector else None,
+    )

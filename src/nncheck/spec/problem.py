@@ -1,0 +1,96 @@
+"""Problem files and answer sheets (FORMAT §1)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, Discriminator, Field, Tag, model_validator
+
+from nncheck.spec.common import Strict, Tolerance
+from nncheck.spec.model import ModelSpec
+from nncheck.spec.network import NetworkSpec
+from nncheck.spec.parts import PART_MODELS, Part
+
+
+def _given_kind(value: Any) -> str:
+    if isinstance(value, dict) and "kind" in value:
+        return str(value["kind"])
+    return "data"
+
+
+Given = Annotated[
+    Annotated[NetworkSpec, Tag("network")]
+    | Annotated[ModelSpec, Tag("model")]
+    | Annotated[Any, Tag("data")],
+    Discriminator(_given_kind),
+]
+
+
+def _as_text(value: Any) -> Any:
+    # Student ids are often numbers in YAML (`id: 42`); they are names, not quantities.
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+Name = Annotated[str, BeforeValidator(_as_text)]
+
+
+class Student(Strict):
+    """Who wrote a sheet."""
+
+    id: Name = Field(min_length=1)
+    name: str | None = None
+    email: str | None = None
+
+
+class Problem(Strict):
+    """One problem: what is given, and the parts asked about it."""
+
+    id: Name | None = None
+    title: str | None = None
+    text: str | None = None
+    given: dict[str, Given] = Field(default_factory=dict)
+    defaults: dict[str, Any] = Field(default_factory=dict)
+    aliases: dict[str, str] = Field(default_factory=dict)
+    tolerance: Tolerance | None = None
+    parts: list[Part] = Field(min_length=1)
+    student: Student | None = None
+    answers: dict[str, Any] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _apply_defaults(cls, data: Any) -> Any:
+        """Copy `defaults:` into every part that accepts the key and does not set it."""
+        if not isinstance(data, dict):
+            return data
+        defaults = data.get("defaults")
+        parts = data.get("parts")
+        if not isinstance(defaults, dict) or not defaults or not isinstance(parts, list):
+            return data
+        merged = []
+        for part in parts:
+            model = PART_MODELS.get(part.get("ask")) if isinstance(part, dict) else None
+            if model is None:
+                merged.append(part)
+                continue
+            fields = model.model_fields
+            extra = {k: v for k, v in defaults.items() if k in fields and k not in part}
+            merged.append({**part, **extra} if extra else part)
+        return {**data, "parts": merged}
+
+    @model_validator(mode="after")
+    def _check_ids(self) -> Problem:
+        seen: set[str] = set()
+        for part in self.parts:
+            if part.id in seen:
+                raise ValueError(f"duplicate part id `{part.id}`")
+            seen.add(part.id)
+        return self
+
+
+class Sheet(Strict):
+    """A student's answer sheet: problem id -> part id -> value."""
+
+    student: Student
+    answers: dict[Name, dict[Name, Any] | None] = Field(default_factory=dict)
