@@ -318,6 +318,33 @@ def test_syntax_error(source: str, message: str) -> None:
     assert info.value.message.startswith(message)
 
 
+def test_syntax_error_reads_as_what_is_wrong_then_what_was_expected() -> None:
+    with pytest.raises(ExprError) as info:
+        expr.parse("1 + ")
+    assert str(info.value) == (
+        "unexpected end of the expression at column 5 — expected a number, a name or `(`"
+    )
+
+
+@pytest.mark.parametrize(
+    ("source", "hint"),
+    [
+        pytest.param("2 3", "write `*` to multiply", id="two-numbers"),
+        pytest.param("1.2.3", "a number has at most one decimal point", id="two-points"),
+        pytest.param("1,000", "commas only separate the arguments of a function, as in max(a, b)",
+                     id="thousands-separator"),
+        pytest.param("a = b", "write `==` to compare", id="single-equals"),
+        pytest.param("x²", "write powers with `^`, e.g. `^2`", id="superscript"),
+        pytest.param("log(8, 2)", "for another base write log2(x), log10(x) or log(x)/log(b)",
+                     id="log-base"),
+    ],
+)
+def test_syntax_error_hint(source: str, hint: str) -> None:
+    with pytest.raises(ExprError) as info:
+        expr.parse(source)
+    assert info.value.hint == hint
+
+
 @pytest.mark.parametrize(
     ("source", "message"),
     [
@@ -525,13 +552,13 @@ def _check_only_expr_errors(source: str) -> None:
     assert again.evaluate(_ENV) == value
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, database=None)
 @given(st.text(max_size=80))
 def test_any_text_raises_only_expr_error(source: str) -> None:
     _check_only_expr_errors(source)
 
 
-@settings(max_examples=500)
+@settings(max_examples=500, database=None)
 @given(st.lists(st.sampled_from(_PIECES), max_size=25).map("".join))
 def test_expression_like_text_raises_only_expr_error(source: str) -> None:
     _check_only_expr_errors(source)
@@ -558,6 +585,7 @@ def _combine(children: st.SearchStrategy[tuple[str, float]]) -> st.SearchStrateg
     )
 
 
+@settings(database=None)
 @given(st.recursive(_leaves, _combine, max_leaves=12))
 def test_arithmetic_matches_python(case: tuple[str, float]) -> None:
     source, value = case

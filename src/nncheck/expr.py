@@ -28,6 +28,10 @@ Decisions a reader of an answer may need to know:
   `1/0` and `0^-1` are "division by zero", and `0/0`, `sqrt(-1)`, `log(-1)`, `(-8)^(1/3)`,
   `inf - inf` and `0*log(0)` are "undefined". Over arrays, one bad point fails the whole
   evaluation. Underflow to zero is fine (`exp(-1000)` = 0).
+- Values: an env of floats gives a Python float; arrays give a new float64 array, and a result
+  that does not depend on them (`2^10`) is broadcast to their shape, one value per point.
+- Aliases are applied once, at parse time, to names that are not reserved; an alias that would
+  hide a function or constant is an error.
 """
 
 from __future__ import annotations
@@ -140,7 +144,6 @@ _CHAR_HINTS = {
     "[": "write a list as a YAML list, not inside an expression",
     "]": "write a list as a YAML list, not inside an expression",
     "=": "write `==` to compare",
-    ",": "commas only separate the arguments of a function such as max(a, b)",
 }
 
 
@@ -379,8 +382,12 @@ class _Parser:
         token = self.tokens[self.pos]
         if token.kind != "end":
             hint = None
-            if token.kind == "num":
-                hint = "write `*` for a product of two numbers, or a name after a number (2n)"
+            if token.kind == "num" and token.text[0] in _POINTS:
+                hint = "a number has at most one decimal point"
+            elif token.kind == "num":
+                hint = "write `*` to multiply"
+            elif token.kind == ",":
+                hint = "commas only separate the arguments of a function, as in max(a, b)"
             raise self._unexpected(token, "expected an operator or the end", hint)
         return node
 

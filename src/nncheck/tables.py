@@ -78,6 +78,10 @@ class TableTruth:
             cells = read_table(claimed, self.inputs, self.columns, self.domain)
         except (AnswerError, ExprError) as exc:
             return Verdict(Status.INVALID, 0.0, str(exc))
+        absent = [c for c in self.columns if not any(c in row for row in cells.values())]
+        if absent:
+            return Verdict(Status.WRONG, 0.0,
+                           f"column `{absent[0]}` is missing — every asked column must be given")
         diffs, graded = self._compare(cells, self.values)
         if graded == 0:
             return Verdict(Status.WRONG, 0.0, "no rows given")
@@ -181,9 +185,6 @@ def read_table(
                 )
             for r, cell in _read_column(col, value, n, domain).items():
                 cells.setdefault(r, {})[col] = cell
-    missing = [c for c in columns if not any(c in row for row in cells.values())]
-    if missing:
-        raise AnswerError(f"column `{missing[0]}` is missing — every asked column must be given")
     return cells
 
 

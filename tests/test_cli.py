@@ -1,0 +1,158 @@
+"""The command line, in-process: exit codes, exact messages, JSON shape, golden text reports."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import typer.main
+import yaml
+from typer.testing import CliRunner
+
+from conftest import PROBLEMS, ROOT, SEED
+from nncheck.cli import app
+
+DATA = Path(__file__).parent / "data"
+GOLDEN = Path(__file__).parent / "golden"
+Q1 = DATA / "q1bank"
+SEED_SHEET = SEED / "sheets" / "seed-student.yaml"
+
+
+def run(*args: str):
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+def test_seed_sheet_passes_every_q1_part():
+    result = run("check", SEED_SHEET, "--problems", SEED, "--format", "json")
+    data = json.loads(result.stdout)
+    q1 = next(p for p in data["problems"] if p["id"] == "q1-exactly-two")
+    assert [(p["id"], p["status"]) for p in q1["parts"]] == [
+        ("design", "correct"), ("pre-activations", "correct"), ("outputs", "correct"),
+    ]
+    assert q1["score"] == q1["max_score"] == 10
+
+
+def test_one_changed_bias_turns_design_wrong_and_lists_the_rows():
+    result = run("check", DATA / "wrong-bias.yaml", "--problems", Q1, "--format", "text")
+    assert result.exit_code == 1
+    assert "Y differs from the target on 3 of 8 rows: row 001 gives 1, not 0; " \
+        "row 010 gives 1, not 0; row 100 gives 1, not 0" in result.stdout
+
+
+@pytest.mark.parametrize("name", ["wrong-bias"])
+def test_text_report_matches_the_golden_file(name):
+    result = run("check", DATA / f"{name}.yaml", "--problems", Q1, "--format", "text")
+    got = result.stdout.replace(str(DATA), "tests/data").splitlines()
+    want = (GOLDEN / f"{name}.txt").read_text(encoding="utf-8").splitlines()
+    for i, (g, w) in enumerate(zip(got, want)):
+        assert g == w, f"line {i + 1} differs"
+    assert len(got) == len(want)
+
+
+def test_invalid_sheet_names_file_line_and_column_with_exit_2():
+    result = run("check", DATA / "bad-key.yaml", "--problems", Q1)
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        f"error: {DATA / 'bad-key.yaml'}:6:1: unknown key `studnet` — "
+        "one of `student`, `answers` (did you mean `student`?)"
+    )
+    assert "Traceback" not in result.output
+
+
+def test_debug_shows_the_traceback():
+    result = run("check", DATA / "bad-key.yaml", "--problems", Q1, "--debug")
+    assert result.exit_code == 2
+    assert "Traceback" in result.stderr
+
+
+def test_json_has_the_stable_fields_of_format_section_8():
+    result = run("check", DATA / "wrong-bias.yaml", "--problems", Q1, "--format", "json")
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert {"sheet", "student", "score", "max_score", "problems", "warnings"} <= set(data)
+    assert data["student"] == {"id": "s001", "name": "Sara"}
+    assert data["warnings"] == [
+        "`q1-exactly-two`: answer to unknown part `desing`: did you mean `design`?"
+    ]
+    part = data["problems"][0]["parts"][0]
+    assert {"id", "status", "points", "max_points", "expected", "claimed", "message",
+            "mistake", "mistakes"} <= set(part)
+    assert part["status"] == "wrong" and part["points"] == 0 and part["max_points"] == 6
+    assert part["expected"]["columns"] == ["m1", "m2", "m3", "Y"]
+    assert part["expected"]["rows"][3] == [0, 1, 1, 1]
+    assert part["claimed"]["n1"] == {"w": [1, 1, 1], "b": -0.5}
+
+
+def test_missing_bank_is_a_usage_error():
+    result = run("check", DATA / "wrong-bias.yaml")
+    assert result.exit_code == 2
+    assert "--problems DIR" in result.stderr
+
+
+def test_validate_reports_each_file():
+    ok = run("validate", Q1, DATA / "wrong-bias.yaml")
+    assert ok.exit_code == 0
+    assert ok.stdout.splitlines() == [
+        f"ok: {Q1 / 'q1-exactly-two.yaml'}: problem `q1-exactly-two`, 3 parts",
+        f"ok: {DATA / 'wrong-bias.yaml'}: sheet of `s001`, 4 answers",
+    ]
+    bad = run("validate", DATA / "bad-key.yaml")
+    assert bad.exit_code == 2
+    assert "bad-key.yaml:6:1: unknown key `studnet`" in bad.stderr
+
+
+@pytest.mark.parametrize("which", ["problem", "sheet"])
+def test_schema_is_json_schema(which):
+    result = run("schema", which)
+    assert result.exit_code == 0
+    assert "properties" in json.loads(result.stdout)
+
+
+def test_every_command_has_help_text():
+    group = typer.main.get_command(app)
+    commands = group.commands  # type: ignore[attr-defined]
+    assert {"check", "solve", "validate", "schema"} <= set(commands)
+    for name, command in commands.items():
+        assert command.help, name
+        assert run(name, "--help").exit_code == 0
+
+
+def problem_files() -> list[Path]:
+    return sorted(p for p in PROBLEMS.glob("*/*.yaml"))
+
+
+@pytest.mark.parametrize("bank", sorted({p.parent for p in problem_files()}),
+                         ids=lambda p: p.name)
+def test_solved_key_scores_full_marks_and_blank_scores_zero(bank, tmp_path):
+    key, blank = tmp_path / "key.yaml", tmp_path / "blank.yaml"
+    solved = run("solve", bank, "--sheet", key, "--blank", blank, "--format", "json")
+    assert solved.exit_code == 0, solved.output
+    full = json.loads(run("check", key, "--problems", bank, "--format", "json").stdout)
+    for problem in full["problems"]:
+        for part in problem["parts"]:
+            if part["ask"] != "manual":
+                assert part["status"] == "correct", (problem["id"], part)
+    assert run("validate", blank).exit_code == 0
+    empty = run("check", blank, "--problems", bank, "--format", "json")
+    assert empty.exit_code == 1
+    data = json.loads(empty.stdout)
+    assert data["score"] == 0
+    assert {p["status"] for prob in data["problems"] for p in prob["parts"]} == {"missing"}
+    sheet = yaml.safe_load(blank.read_text(encoding="utf-8"))
+    assert set(sheet["answers"]) == {p.stem for p in bank.glob("*.yaml")}
+
+
+def test_problem_file_with_inline_answers_is_self_contained(tmp_path):
+    problem = yaml.safe_load((Q1 / "q1-exactly-two.yaml").read_text(encoding="utf-8"))
+    problem["answers"] = {"design": problem["parts"][0]["solution"]}
+    path = tmp_path / "q.yaml"
+    path.write_text(yaml.safe_dump(problem), encoding="utf-8")
+    result = run("check", path, "--format", "json")
+    data = json.loads(result.stdout)
+    assert data["student"]["id"] == "q"
+    assert data["problems"][0]["parts"][0]["status"] == "correct"
+
+
+def test_readme_names_the_test_command():
+    assert "pytest" in (ROOT / "README.md").read_text(encoding="utf-8")
