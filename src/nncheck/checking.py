@@ -201,6 +201,7 @@ class NumericTruth:
     point_names: tuple[str, ...] = ()  # the names that describe a point (e.g. ("n",)); default: env
     key_value: Any = None
     labels: Sequence[str] | None = None  # optional labels of the vector's elements
+    remark: Callable[[Any], str | None] | None = None  # a word on the claim, right or wrong
 
     @property
     def points(self) -> int:
@@ -243,6 +244,14 @@ class NumericTruth:
             return Verdict(Status.WRONG, 0.0, str(exc))
         except (AnswerError, ExprError) as exc:
             return invalid(str(exc))
+        verdict = self._verdict(got, claimed)
+        note = self.remark(claimed) if self.remark is not None else None
+        if note:
+            message = f"{verdict.message}; {note}" if verdict.message else note
+            verdict = Verdict(verdict.status, verdict.fraction, message, verdict.mistakes)
+        return verdict
+
+    def _verdict(self, got: np.ndarray, claimed: Any) -> Verdict:
         ok = self._close(got, self.values)
         if ok.all():
             return correct()
@@ -280,7 +289,9 @@ class NumericTruth:
             except (AnswerError, ExprError):
                 used = set()
             names = [n for n in names if n in used] or names
-        shown = [f"{n} = {format_number(float(np.asarray(self.env[n])[i]), 4)}"
+        # Say each value in the notation the student wrote (the problem's aliases).
+        notation = {canon: alias for alias, canon in self.aliases.items()}
+        shown = [f"{notation.get(n, n)} = {format_number(float(np.asarray(self.env[n])[i]), 4)}"
                  for n in names[:6] if n in self.env]
         more = ", ..." if len(names) > 6 else ""
         label = "at " + ", ".join(shown) + more if shown else f"at point {i + 1}"
@@ -394,7 +405,7 @@ class ManualTruth:
 
     def grade(self, claimed: Any) -> Verdict:
         """Always pending: a person grades it."""
-        return Verdict(Status.PENDING, 0.0, self.rubric)
+        return Verdict(Status.PENDING, 0.0, f"rubric: {self.rubric}" if self.rubric else None)
 
 
 @dataclass(frozen=True)

@@ -242,6 +242,83 @@ def _plain(value: Any) -> Any:
 
 
 @app.command()
+def grade(
+    class_dir: Annotated[Path, typer.Argument(
+        help="The class: CLASS_DIR/*.yaml or CLASS_DIR/<student>/answers.yaml.",
+        show_default=False)],
+    problems: ProblemsOpt = None,
+    out: Annotated[Path, typer.Option(
+        "--out", "-o", help="Folder for grades.csv, results.jsonl, feedback/, gradescope/ and "
+        "summary.json.")] = Path("nncheck-report"),
+    jobs: Annotated[Optional[int], typer.Option(  # noqa: UP045
+        "--jobs", "-j", min=1, help="Sheets graded in parallel (default: every core).",
+        show_default=False)] = None,
+    student: Annotated[Optional[str], typer.Option(  # noqa: UP045
+        "--student", help="Grade one student only (an id, or a sheet's file or folder name).",
+        show_default=False)] = None,
+    shard: Annotated[Optional[str], typer.Option(  # noqa: UP045
+        "--shard", metavar="K/N", help="Grade slice K of N (a stable hash of each sheet's path).",
+        show_default=False)] = None,
+    overrides: OverridesOpt = None,
+    reveal: Annotated[Reveal, typer.Option(
+        "--reveal", help="What feedback/ and gradescope/ show: the verdict, the named mistake "
+        "too, or the expected answer too.")] = Reveal.mistake,
+    rtol: RtolOpt = None,
+    fmt: FormatOpt = Format.auto,
+    debug: DebugOpt = False,
+) -> None:
+    """Grade every sheet of a class; write gradebook, feedback and statistics to --out."""
+
+    def body() -> int:
+        from nncheck import classroom
+
+        if problems is None:
+            raise NncheckError("which problems does this class answer?",
+                               expected="--problems DIR (a folder of problem files)")
+        options = classroom.Options(
+            jobs=jobs, student=student, overrides=_load_overrides(overrides),
+            shard=classroom.parse_shard(shard) if shard is not None else None,
+            reveal=reveal.value, rtol=rtol, debug=debug,
+        )
+        fmt_ = _resolve_format(fmt)
+        bar: Any = None
+
+        def progress(done: int, total: int) -> None:
+            nonlocal bar
+            if bar is None:  # started once the workers exist: forking with its thread is unsafe
+                from rich.console import Console
+                from rich.progress import Progress
+
+                bar = Progress(console=Console(stderr=True), transient=True)
+                bar.start()
+                bar.add_task("grading", total=total)
+            bar.update(bar.task_ids[0], completed=done)
+
+        try:
+            report = classroom.grade_class(class_dir, problems, options,
+                                           progress=progress if fmt_ is Format.rich else None)
+        finally:
+            if bar is not None:
+                bar.stop()
+        classroom.write_report(report, out)
+        lines = classroom.summary_lines(report.summary, out=str(out))
+        if fmt_ is Format.json:
+            sys.stdout.write(json.dumps(report.summary, ensure_ascii=False) + "\n")
+        elif fmt_ is Format.text:
+            sys.stdout.write("\n".join(lines) + "\n")
+        else:
+            from rich.text import Text
+
+            console = _console()
+            for line in lines:
+                heading = bool(line) and not line.startswith(" ")
+                console.print(Text(line, style="bold" if heading else ""))
+        return ExitStatus.FAILED if report.failed else ExitStatus.OK
+
+    _run(debug, body)
+
+
+@app.command()
 def validate(
     paths: Annotated[list[Path], typer.Argument(
         help="Problem files, sheets, or folders of problem files.", show_default=False)],

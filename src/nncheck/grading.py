@@ -265,7 +265,7 @@ def _unknown_answers(bank: Bank, answers: Mapping[str, Any]) -> list[str]:
 
 
 def _suggest(name: str, known: Iterable[str]) -> str:
-    close = difflib.get_close_matches(str(name), list(known), n=1, cutoff=0.6)
+    close = difflib.get_close_matches(str(name), list(known), n=1, cutoff=0.5)
     return f": did you mean `{close[0]}`?" if close else ""
 
 

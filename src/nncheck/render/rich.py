@@ -45,9 +45,7 @@ def render_sheet(result: SheetResult, *, reveal: str = "expected") -> Renderable
         table.add_column("points", justify="right", no_wrap=True)
         for r in view.rows(problem):
             style = "dim" if r.shown_only else STYLE[r.status]
-            verdict = Text(f"{view.MARK[r.status]} {r.status.value}", style=style)
-            if r.shown_only:
-                verdict.append(" (not graded)", style="dim")
+            verdict = Text(view.verdict(r), style=style)
             cells = [r.part, r.ask, *((r.expected,) if show_expected else ()), r.claimed]
             table.add_row(*(Text(c) for c in cells), verdict, r.points)
         items.append(table)

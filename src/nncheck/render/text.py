@@ -21,25 +21,30 @@ def sheet_lines(result: SheetResult, *, reveal: str = "expected") -> list[str]:
         table = [("part", "ask", *(("expected",) if show_expected else ()), "claimed",
                   "verdict", "points")]
         for r in rows:
-            verdict = f"{view.MARK[r.status]} {r.status.value}"
-            if r.shown_only:
-                verdict += " (not graded)"
+            verdict = view.verdict(r)
             table.append((r.part, r.ask, *((r.expected,) if show_expected else ()), r.claimed,
                           verdict, r.points))
         lines += _columns(table, indent=2)
         for note in view.notes(problem, reveal=reveal):
             lines.append(f"  {note.part}:")
-            lines += [f"    {line}" for line in note.lines]
-            if note.table:
-                header, body = note.table
-                cells = [header] + [
-                    tuple(text if ok else f"*{text}" for text, ok in row) for row in body
-                ]
-                lines += _columns(cells, indent=4)
+            lines += note_lines(note, indent=4)
         lines.append("")
     for warning in result.warnings:
         lines.append(f"warning: {warning}")
     lines.append(view.summary(result))
+    return lines
+
+
+def note_lines(note: view.Note, *, indent: int = 4) -> list[str]:
+    """What is said under one part, its table diff included (wrong cells marked with `*`)."""
+    pad = " " * indent
+    lines = [f"{pad}{line}" for line in note.lines]
+    if note.table:
+        header, body = note.table
+        cells = [header] + [
+            tuple(text if ok else f"*{text}" for text, ok in row) for row in body
+        ]
+        lines += _columns(cells, indent=indent)
     return lines
 
 

@@ -74,10 +74,20 @@ def _summarise_mapping(value: dict[Any, Any], width: int) -> str:
     return "{" + ", ".join(f"{k}: {short(v, width)}" for k, v in value.items()) + "}"
 
 
+def verdict(row: Row) -> str:
+    """`✓ correct`; a part shown, not graded, says so."""
+    if row.shown_only and row.status is Status.MISSING:
+        return "— shown, not graded"
+    text = f"{MARK[row.status]} {row.status.value}"
+    return text + " (not graded)" if row.shown_only else text
+
+
 def points(part: PartResult) -> str:
     """`3/4`, or `—` for a part that is shown, not graded."""
     if part.max_points == 0:
         return "—"
+    if part.status is Status.PENDING:
+        return f"?/{_num(part.max_points)}"
     return f"{_num(part.points)}/{_num(part.max_points)}"
 
 
@@ -99,9 +109,9 @@ def notes(problem: ProblemResult, *, reveal: str = "expected") -> list[Note]:
     out = []
     for p in problem.parts:
         lines = []
-        if p.message and (p.status is not Status.MISSING):
-            lines.append(p.message if reveal == "expected" or p.status is not Status.WRONG
-                         else _verdict_only(p))
+        message = _message(p, reveal)
+        if message:
+            lines.append(message)
         if p.mistakes and reveal != "verdict":
             lines += [f"known mistake: {m}" for m in p.mistakes]
         if p.comment:
@@ -112,8 +122,20 @@ def notes(problem: ProblemResult, *, reveal: str = "expected") -> list[Note]:
     return out
 
 
-def _verdict_only(part: PartResult) -> str:
-    return "does not match the expected answer"
+def _message(part: PartResult, reveal: str) -> str | None:
+    """The part's message, or what may be said of it without giving the answer away."""
+    # A wrong answer's message names the expected value, a pending part's is the rubric, and a
+    # regraded part keeps the message of its first verdict: below `expected`, all three give
+    # way. A correct answer's note and an unreadable answer's reason speak of the student's own.
+    if not part.message or part.status is Status.MISSING:
+        return None
+    if reveal == "expected" or part.status in (Status.CORRECT, Status.INVALID):
+        return part.message
+    if part.status is Status.WRONG:
+        return "does not match the expected answer"
+    if part.status is Status.PENDING:
+        return "waiting for a person to grade it"
+    return None
 
 
 def _table(detail: Any) -> Any:

@@ -7,7 +7,7 @@ from typing import Any
 
 from nncheck.checking import Truth
 from nncheck.context import Context
-from nncheck.solvers import equivalence, free, losses, networks
+from nncheck.solvers import equivalence, free, gradients, losses, models, networks
 
 Solver = Callable[[Any, Context], Truth]
 
@@ -15,7 +15,11 @@ SOLVERS: dict[str, Solver] = {
     "truth_table": networks.solve_truth_table,
     "realize": networks.solve_realize,
     "forward": networks.solve_forward,
+    "param_count": models.solve_param_count,
+    "output_shape": models.solve_output_shape,
+    "formula": models.solve_formula,
     "loss": losses.solve_loss,
+    "gradient": gradients.solve_gradient,
     "equivalent": equivalence.solve_equivalent,
     "choice": free.solve_choice,
     "manual": free.solve_manual,

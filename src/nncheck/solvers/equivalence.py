@@ -23,15 +23,14 @@ SPREAD = 2.0  # draws are uniform in [-SPREAD, SPREAD]
 
 
 def solve_equivalent(part: EquivalentPart, ctx: Context) -> CustomTruth:
-    """The reference output at random draws; a filled template must match it at every one."""
+    """The reference outputs at random draws; a filled template must match them at every one.
+
+    With `output:` one reference output is compared with the template's single output; without
+    it, every reference output is compared with the template's output of the same name.
+    """
     ref = ctx.network(part.network)
-    output = part.output or _sole_output(ref, part.id)
-    if output not in ref.outputs:
-        raise ProblemError(
-            f"part `{part.id}`: `{output}` is not an output of `{part.network}`",
-            expected=f"one of {', '.join(ref.outputs)}",
-        )
     template = ctx.template(part.template)
+    outputs = _pairs(part, ref, template)
     if list(template.inputs) != list(ref.inputs):
         raise ProblemError(
             f"part `{part.id}`: the template's inputs differ from the reference's",
@@ -41,7 +40,6 @@ def solve_equivalent(part: EquivalentPart, ctx: Context) -> CustomTruth:
     point = {name: rng.uniform(-SPREAD, SPREAD, DRAWS) for name in ref.inputs}
     point.update({s: rng.uniform(-SPREAD, SPREAD, DRAWS) for s in ref.free_parameters()})
     ref_env = ref.forward(point)
-    want = np.broadcast_to(ref_env[output], (DRAWS,))
     scope = list(ref.parameters())
     linear = ref.activations() <= {"linear"}
     tol = ctx.tolerance
@@ -49,86 +47,99 @@ def solve_equivalent(part: EquivalentPart, ctx: Context) -> CustomTruth:
     def grade(claimed: Any) -> Verdict:
         try:
             mine = fill(template, claimed, name="answer", scope=scope)
-            if len(mine.outputs) != 1:
-                raise AnswerError("the template must have one output unit")
             got_env = mine.forward({**{n: point[n] for n in ref.inputs}, **mine.bind(ref_env)})
         except (AnswerError, ExprError) as exc:
             return Verdict(Status.INVALID, 0.0, str(exc))
-        got = np.broadcast_to(got_env[mine.outputs[0]], (DRAWS,))
-        close = tol.close(want, got)
-        if not close.all():
-            i = int(np.argmin(close))
-            return Verdict(Status.WRONG, 0.0, _differs(i, point, ref, want, got))
+        for theirs, ours in outputs:
+            want = np.broadcast_to(ref_env[theirs], (DRAWS,))
+            got = np.broadcast_to(got_env[ours], (DRAWS,))
+            close = tol.close(want, got)
+            if not close.all():
+                i = int(np.argmin(close))
+                return Verdict(Status.WRONG, 0.0, _differs(i, point, ref, ours, want, got))
         if linear and mine.activations() <= {"linear"}:
-            gap = _affine_gap(ref, output, mine, point, tol)
-            if gap:
-                return Verdict(Status.WRONG, 0.0, gap)
+            for theirs, ours in outputs:
+                gap = _affine_gap(ref, theirs, mine, ours, point, tol)
+                if gap:
+                    return Verdict(Status.WRONG, 0.0, gap)
         return Verdict(Status.CORRECT, 1.0)
 
     key = part.solution
     if key is None and linear:
-        key = _collapsed_key(ref, output, template, point)
-    return CustomTruth(expected=part.solution or _describe(ref, output), grader=grade,
-                       key_value=key)
+        key = _collapsed_key(ref, outputs, template)
+    expected = part.solution or key or "; ".join(
+        f"{ours} = {_describe(ref, theirs)}" for theirs, ours in outputs
+    )
+    return CustomTruth(expected=expected, grader=grade, key_value=key)
 
 
-def _sole_output(ref: Network, part_id: str) -> str:
-    if len(ref.outputs) != 1:
+def _pairs(part: EquivalentPart, ref: Network, template: Any) -> list[tuple[str, str]]:
+    """(reference output, template output) pairs to compare."""
+    last = list(template.layers[-1].units)
+    if part.output is not None:
+        if part.output not in ref.outputs:
+            raise ProblemError(
+                f"part `{part.id}`: `{part.output}` is not an output of `{part.network}`",
+                expected=f"one of {', '.join(ref.outputs)}",
+            )
+        if len(last) != 1:
+            raise ProblemError(f"part `{part.id}`: with `output:`, the template has one output")
+        return [(part.output, last[0])]
+    if len(ref.outputs) == 1 and len(last) == 1:
+        return [(ref.outputs[0], last[0])]
+    if sorted(ref.outputs) != sorted(last):
         raise ProblemError(
-            f"part `{part_id}`: the reference has several outputs",
-            expected=f"`output:` one of {', '.join(ref.outputs)}",
+            f"part `{part.id}`: the template's outputs are not the reference's",
+            expected=f"output units named {', '.join(ref.outputs)}, or `output:` to pick one",
         )
-    return ref.outputs[0]
+    return [(name, name) for name in ref.outputs]
 
 
-def _differs(i: int, point: dict[str, np.ndarray], ref: Network, want: np.ndarray,
-             got: np.ndarray) -> str:
+def _differs(i: int, point: dict[str, np.ndarray], ref: Network, output: str,
+             want: np.ndarray, got: np.ndarray) -> str:
     names = list(ref.inputs) + ref.free_parameters()
     at = ", ".join(f"{n} = {format_number(point[n][i], 4)}" for n in names[:8])
-    return f"at {at}: the reference gives {format_number(want[i])}, yours " \
+    return f"at {at}: the reference's {output} is {format_number(want[i])}, yours " \
         f"{format_number(got[i])}"
 
 
-def _affine(net: Network, output: str, inputs: tuple[str, ...], params: dict[str, Any],
-            draw: int) -> np.ndarray:
+def _affine(net: Network, output: str, params: dict[str, Any], draw: int) -> np.ndarray:
     """The affine map of a linear network at one draw: [bias, weight of each input]."""
     base = {k: np.asarray(v)[draw] if np.ndim(v) else v for k, v in params.items()}
-    zero = {n: 0.0 for n in inputs}
+    zero = dict.fromkeys(net.inputs, 0.0)
     c = float(net.forward({**base, **zero})[output])
     out = [c]
-    for n in inputs:
+    for n in net.inputs:
         out.append(float(net.forward({**base, **zero, n: 1.0})[output]) - c)
     return np.array(out)
 
 
-def _affine_gap(ref: Network, output: str, mine: Network, point: dict[str, np.ndarray],
-                tol: Any) -> str | None:
+def _affine_gap(ref: Network, theirs: str, mine: Network, ours: str,
+                point: dict[str, np.ndarray], tol: Any) -> str | None:
+    """Collapse both to one affine map per draw and say the first coefficient that differs."""
     ref_params = {s: point[s] for s in ref.free_parameters()}
-    ref_env = ref.forward(point)
-    bound = mine.bind(ref_env)
+    bound = mine.bind(ref.forward(point))
     for draw in range(min(DRAWS, 4)):
-        a = _affine(ref, output, ref.inputs, ref_params, draw)
-        b = _affine(mine, mine.outputs[0], mine.inputs, bound, draw)
+        a = _affine(ref, theirs, ref_params, draw)
+        b = _affine(mine, ours, bound, draw)
         bad = np.flatnonzero(~tol.close(a, b))
         if len(bad):
             j = int(bad[0])
-            what = "the bias" if j == 0 else f"the weight of `{ref.inputs[j - 1]}`"
-            return f"collapsed to one affine map, {what} is {format_number(b[j])}, " \
+            what = "bias" if j == 0 else f"weight of `{ref.inputs[j - 1]}`"
+            return f"collapsed to one affine map, {ours}'s {what} is {format_number(b[j])}, " \
                 f"not {format_number(a[j])}"
     return None
 
 
-def _collapsed_key(ref: Network, output: str, template: Any, point: dict[str, np.ndarray]
-                   ) -> Any:
+def _collapsed_key(ref: Network, outputs: list[tuple[str, str]], template: Any) -> Any:
     """For a concrete linear reference and a one-layer template: the collapsed weights."""
     if ref.free_parameters() or len(template.layers) != 1:
         return None
-    units = template.layers[0].units
-    names = list(units) if isinstance(units, (list, dict)) else []
-    if len(names) != 1:
-        return None
-    a = _affine(ref, output, ref.inputs, {}, 0)
-    return {names[0]: {"w": [round(float(x), 12) for x in a[1:]], "b": round(float(a[0]), 12)}}
+    key = {}
+    for theirs, ours in outputs:
+        a = _affine(ref, theirs, {}, 0)
+        key[ours] = {"w": [round(float(x), 12) for x in a[1:]], "b": round(float(a[0]), 12)}
+    return key
 
 
 def _describe(ref: Network, output: str) -> str:
@@ -158,7 +169,8 @@ def _z(net: Network, layer: Any, unit: Any, depth: int) -> str:
     for src, w in zip(layer.sources, unit.weights):
         w_text = f"w_{unit.name}_{src}" if w is None else format_number(float(w)) \
             if isinstance(w, float) else str(w)
-        terms.append(f"{w_text}*{_formula(net, src, depth + 1)}")
+        inner = _formula(net, src, depth + 1)
+        terms.append(f"{w_text}*({inner})" if " " in inner else f"{w_text}*{inner}")
     b = unit.bias
     terms.append(f"b_{unit.name}" if b is None else
                  format_number(float(b)) if isinstance(b, float) else str(b))

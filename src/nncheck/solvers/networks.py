@@ -16,6 +16,7 @@ from nncheck.checking import (
 from nncheck.context import Context
 from nncheck.errors import AnswerError, ExprError, ProblemError
 from nncheck.network import THRESHOLD, Network, fill, input_rows
+from nncheck.solvers.losses import softmax_warning
 from nncheck.spec.parts import ForwardPart, RealizePart, TruthTablePart
 from nncheck.tables import CellDiff, RowDiff, TableDetail, TableTruth, row_label
 
@@ -177,6 +178,8 @@ def solve_forward(part: ForwardPart, ctx: Context) -> NumericTruth:
     if "step" in net.activations():
         strict = net.with_activation("step", "step_strict").forward(point)
         known.append(Known(STRICT_MISTAKE, np.array([[float(strict[n]) for n in names]])))
+    softmax_units = {u.name for layer in net.layers if layer.softmax for u in layer.units}
+    remark = softmax_warning if softmax_units & set(names) else None
     shaped = values if vector else values[:, 0]
     return NumericTruth(
         expected=to_json_value(shaped[0]),
@@ -189,4 +192,5 @@ def solve_forward(part: ForwardPart, ctx: Context) -> NumericTruth:
         aliases=ctx.aliases,
         point_names=tuple(net.inputs),
         labels=names if vector else None,
+        remark=remark,
     )

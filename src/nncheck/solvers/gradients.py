@@ -1,0 +1,803 @@
+"""The `gradient` ask (FORMAT §4.6): reverse-mode backpropagation through a network.
+
+`backprop` differentiates one scalar objective (an output, or a loss of the outputs) with
+respect to every symbol of the network at once: inputs, activations, pre-activations `z_<u>`,
+weights `w_<to>_<from>` and biases `b_<u>`. It works layer by layer on stacked arrays
+(units × points), so one call gives the truth at the given point and at every random re-draw
+of a `form: formula` part: the points are a batch axis, never a Python loop.
+
+A mistake is replayed, not hard-coded: a `Slip` changes one rule of backpropagation (an
+activation derivative left out, `z` where the activation belongs, the input factor of a weight
+gradient, an edge left out of the sum over paths), and the answer it gives is the answer of
+that mistake at every point, so a formula written with the same slip is recognised by name.
+
+Units whose derivative is 0 almost everywhere (step, step_strict, sign) stop backpropagation:
+a gradient that would pass through one is refused rather than reported as 0.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, Literal
+
+import numpy as np
+
+from nncheck import expr
+from nncheck.checking import (
+    Known,
+    NumericTruth,
+    Status,
+    Verdict,
+    format_number,
+    format_value,
+    read_exprs,
+    to_json_value,
+)
+from nncheck.context import Context
+from nncheck.errors import AnswerError, ExprError, ProblemError
+from nncheck.network import THRESHOLD, Network
+from nncheck.solvers.losses import loss_value
+from nncheck.spec.parts import GradientPart, LossSpec
+
+DRAWS = 8  # random re-draws of a `form: formula` part, besides the given point
+DRAW_RANGE = (-2.0, 2.0)  # FORMAT §3: drawn symbols are uniform in [-2, 2]
+STEP_REFUSAL = (
+    "the derivative of a step unit is 0 almost everywhere and undefined at 0, so "
+    "backpropagation cannot pass through `{unit}` ({activation}) to reach `{symbol}`"
+)
+DIFFERENTIABLE = "a gradient through differentiable units: sigmoid, tanh, relu, linear, softmax"
+
+# FORMAT §4.5: the per-sample reduction over the outputs (or classes) of each loss.
+DEFAULT_REDUCTION = {
+    "cross_entropy": "sum",
+    "binary_cross_entropy": "mean",
+    "mse": "mean",
+    "mae": "mean",
+    "hinge": "sum",
+    "multiclass_hinge": "sum",
+    "categorical_hinge": "sum",
+    "kl_divergence": "sum",
+}
+CATEGORICAL = frozenset({"cross_entropy", "kl_divergence"})  # need a softmax output layer
+CLASS_INDEX = frozenset({"cross_entropy", "multiclass_hinge", "categorical_hinge"})
+LOG_BASES = {"e": math.e, "2": 2.0, "10": 10.0}
+
+
+# --- backpropagation ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Slip:
+    """One rule of backpropagation done wrong, to replay a known mistake (default: none)."""
+
+    skip_derivative: frozenset[str] = frozenset()  # units whose activation derivative is 1
+    z_for_activation: bool = False  # σ'(z) as z(1-z) for a(1-a), tanh' as 1-z² for 1-a²
+    weight_factor: Literal["input", "omit", "weight"] = "input"  # ∂z_u/∂w_u_s: s, 1, or w_u_s
+    drop_edges: frozenset[tuple[str, str]] = frozenset()  # (to, from): left out of the sums
+
+
+NO_SLIP = Slip()
+
+
+def backprop(
+    net: Network,
+    env: Mapping[str, Any],
+    seed_grads: Mapping[str, Any],
+    *,
+    wrt: Collection[str] | None = None,
+    slip: Slip = NO_SLIP,
+) -> dict[str, np.ndarray]:
+    """Gradients of the objective whose gradient w.r.t. some symbols is `seed_grads`.
+
+    `env` is a `Network.forward` result; arrays broadcast over a batch of points. Returns the
+    gradient of every symbol. A gradient that passes through a step unit is undefined: it is
+    a ProblemError when the symbol is in `wrt`, and left out of the result otherwise.
+    """
+    symbols = set(net.symbols())
+    for name in seed_grads:
+        if name not in symbols:
+            raise ProblemError(f"`{name}` is not a symbol of network `{net.name}`")
+    shape = _batch_shape(env, net)
+    seeds = {k: np.broadcast_to(np.asarray(v, dtype=float), shape) for k, v in seed_grads.items()}
+    grads: dict[str, np.ndarray] = {}
+    # A symbol's gradient is structurally nonzero ("reached") when a path leads from it to a
+    # seed; `taint` names the step unit on such a path, if any.
+    taint: dict[str, str] = {}
+    carried: np.ndarray | None = None
+    carried_reach: list[bool] = []
+    carried_taint: list[str | None] = []
+    for layer in reversed(net.layers):
+        names = [u.name for u in layer.units]
+        n, m = len(names), len(layer.sources)
+        ga = np.zeros((n, *shape)) if carried is None else carried.copy()
+        reach_a = carried_reach or [False] * n
+        taint_a = carried_taint or [None] * n
+        for i, name in enumerate(names):
+            if name in seeds:
+                ga[i] += seeds[name]
+                reach_a[i] = True
+        acts = _stack([env[u] for u in names], shape)
+        zs = _stack([env[f"z_{u}"] for u in names], shape)
+        gz = _through_activation(layer, ga, zs, acts, slip)
+        reach_z, taint_z = [], []
+        for i, unit in enumerate(layer.units):
+            seed = seeds.get(f"z_{unit.name}")
+            if seed is not None:
+                gz[i] += seed
+            stopped = unit.name if unit.activation in THRESHOLD and reach_a[i] else None
+            reach_z.append(reach_a[i] or seed is not None)
+            taint_z.append(taint_a[i] or stopped)
+        inputs = _stack([env[s] for s in layer.sources], shape)
+        weights = _stack(
+            [env[f"w_{u}_{s}"] for u in names for s in layer.sources], shape
+        ).reshape((n, m, *shape))
+        if slip.weight_factor == "omit":
+            gw = np.broadcast_to(gz[:, None], (n, m, *shape))
+        elif slip.weight_factor == "weight":
+            gw = gz[:, None] * weights
+        else:
+            gw = gz[:, None] * inputs[None, :]
+        kept = np.ones((n, m), dtype=bool)
+        for i, u in enumerate(names):
+            for j, s in enumerate(layer.sources):
+                kept[i, j] = (u, s) not in slip.drop_edges
+        edges = weights if kept.all() else weights * kept.reshape((n, m) + (1,) * len(shape))
+        carried = np.einsum("ij...,i...->j...", edges, gz)
+        for i, u in enumerate(names):
+            grads[u] = ga[i]
+            grads[f"z_{u}"] = gz[i]
+            grads[f"b_{u}"] = gz[i] + seeds[f"b_{u}"] if f"b_{u}" in seeds else gz[i]
+            for j, s in enumerate(layer.sources):
+                w = f"w_{u}_{s}"
+                grads[w] = gw[i, j] + seeds[w] if w in seeds else gw[i, j]
+            if taint_a[i]:
+                taint[u] = taint_a[i]  # type: ignore[assignment]
+            if taint_z[i]:
+                for sym in (f"z_{u}", f"b_{u}", *(f"w_{u}_{s}" for s in layer.sources)):
+                    taint[sym] = taint_z[i]  # type: ignore[assignment]
+        carried_reach = [
+            any(reach_z[i] and kept[i, j] for i in range(n)) for j in range(m)
+        ]
+        carried_taint = [
+            next((taint_z[i] for i in range(n) if reach_z[i] and kept[i, j] and taint_z[i]),
+                 None)
+            for j in range(m)
+        ]
+    assert carried is not None
+    for j, x in enumerate(net.inputs):
+        grads[x] = carried[j] + seeds[x] if x in seeds else carried[j]
+        if carried_taint[j]:
+            taint[x] = carried_taint[j]  # type: ignore[assignment]
+    for symbol in wrt or ():
+        if symbol in taint:
+            unit = net.unit(taint[symbol])
+            raise ProblemError(
+                STEP_REFUSAL.format(unit=unit.name, activation=unit.activation, symbol=symbol),
+                expected=DIFFERENTIABLE,
+            )
+    for symbol in taint:
+        grads.pop(symbol, None)
+    return grads
+
+
+def _batch_shape(env: Mapping[str, Any], net: Network) -> tuple[int, ...]:
+    return np.broadcast_shapes(*(np.shape(env[s]) for s in net.symbols() if s in env))
+
+
+def _stack(arrays: Sequence[Any], shape: tuple[int, ...]) -> np.ndarray:
+    return np.stack([np.broadcast_to(np.asarray(a, dtype=float), shape) for a in arrays])
+
+
+def _through_activation(
+    layer: Any, ga: np.ndarray, zs: np.ndarray, acts: np.ndarray, slip: Slip
+) -> np.ndarray:
+    """The gradient w.r.t. the pre-activations, from that w.r.t. the activations."""
+    if layer.softmax:
+        # The full Jacobian: ∂a_i/∂z_j = a_i(δ_ij - a_j), so gz_i = a_i(ga_i - Σ_j a_j ga_j).
+        gz = acts * (ga - (acts * ga).sum(axis=0))
+        for i, unit in enumerate(layer.units):
+            if unit.name in slip.skip_derivative:
+                gz[i] = ga[i]
+        return gz
+    gz = np.empty_like(ga)
+    for i, unit in enumerate(layer.units):
+        if unit.name in slip.skip_derivative:
+            gz[i] = ga[i]
+        else:
+            gz[i] = ga[i] * _derivative(unit.activation, zs[i], acts[i], slip.z_for_activation)
+    return gz
+
+
+def _derivative(activation: str, z: np.ndarray, a: np.ndarray, z_for_a: bool) -> Any:
+    """da/dz of one unit, from z and a (or, for the slip, from z where a belongs)."""
+    x = z if z_for_a else a
+    if activation == "sigmoid":
+        return x * (1.0 - x)
+    if activation == "tanh":
+        return 1.0 - x * x
+    if activation == "relu":
+        return (z > 0).astype(float)  # 0 at z = 0, as the frameworks take it
+    if activation == "linear":
+        return 1.0
+    if activation in THRESHOLD:
+        return 0.0  # never reported: a gradient through a step unit is refused
+    raise ProblemError(f"no derivative for activation `{activation}`")
+
+
+# --- the truth ----------------------------------------------------------------------------------
+
+SHOWN_NAMES = 10  # a formula's names shown at a point: enough to check a chain-rule product
+
+
+@dataclass(frozen=True)
+class GradientTruth(NumericTruth):
+    """A NumericTruth whose messages speak the student's notation and name a re-draw.
+
+    A wrong formula is shown at a re-draw where it differs (FORMAT §4.6), with the given values
+    added when it differs there too, and each point is described by the names the student
+    wrote (`w31`, not `w_F_g1`), so the claim can be checked by hand at those numbers.
+    """
+
+    inputs: tuple[str, ...] = ()  # shown for a claim that uses no names (a plain number)
+
+    def grade(self, claimed: Any) -> Verdict:
+        """Grade as NumericTruth does; a wrong formula is shown at a re-draw where it differs."""
+        verdict = super().grade(claimed)
+        if verdict.status is not Status.WRONG or self.points == 1:
+            return verdict
+        try:
+            if len(read_exprs(claimed, self.aliases)) != (
+                self.values.shape[1] if self.vector else 1
+            ):
+                return verdict
+            got = self.evaluate_claim(claimed)
+        except (AnswerError, ExprError):
+            return verdict
+        close = self.tolerance.close(self.values, got)
+        ok = close.reshape(self.points, -1).all(axis=1)
+        bad = np.flatnonzero(~ok)
+        if not len(bad):
+            return verdict
+        draws = bad[bad > 0]
+        i = int(draws[0]) if len(draws) else 0
+        message = f"{self.describe_point(i, claimed)}: {self._miss(i, got)}"
+        if i > 0 and not ok[0]:
+            message += f" (at the given values too: {self._miss(0, got)})"
+        if not self._written_names(claimed):
+            message += " — a number holds at one point only: this part asks for a formula"
+        return replace(verdict, message=message)
+
+    def _miss(self, i: int, got: np.ndarray) -> str:
+        text = f"expected {format_value(self.values[i])}, got {format_value(got[i])}"
+        if self.vector and self.labels:
+            wrong = np.flatnonzero(~self.tolerance.close(self.values[i], got[i]))
+            if len(wrong) < len(self.labels):
+                text += " (differs at " + ", ".join(str(self.labels[j]) for j in wrong) + ")"
+        return text
+
+    def describe_point(self, i: int, claimed: Any = None) -> str:
+        """The point `i` (the given values, or a re-draw) by the values of the claim's names."""
+        where = "the given values" if i == 0 else f"draw {i} of {self.points - 1}"
+        names = self._written_names(claimed) or [(x, x) for x in self.inputs if x in self.env]
+        if not names:
+            return f"at {where}"
+        shown = ", ".join(
+            f"{written} = {format_number(float(self.env[symbol][i]), 4)}"
+            for written, symbol in names[:SHOWN_NAMES]
+        )
+        more = ", ..." if len(names) > SHOWN_NAMES else ""
+        return f"at {where} ({shown}{more})"
+
+    def _written_names(self, claimed: Any) -> list[tuple[str, str]]:
+        """The names a claim uses as written, in order of first use, with their symbols."""
+        try:
+            exprs = read_exprs(claimed, {})
+        except (AnswerError, ExprError):
+            return []
+        found: dict[str, tuple[int, int]] = {}
+        for k, e in enumerate(exprs):
+            for name in e.names:
+                symbol = self.aliases.get(name, name)
+                if symbol in self.env and name not in found:
+                    at = re.search(rf"(?<![\w]){re.escape(name)}(?![\w])", e.source)
+                    found[name] = (k, at.start() if at else len(e.source))
+        return [(n, self.aliases.get(n, n)) for n in sorted(found, key=found.__getitem__)]
+
+    def with_hints(self, hints: Sequence[Any]) -> GradientTruth:
+        """Add instructor hints as known answers (keeping this class's messages)."""
+        base = super().with_hints(hints)
+        return base if isinstance(base, GradientTruth) else GradientTruth(**base.__dict__)
+
+
+# --- the part ----------------------------------------------------------------------------------
+
+def solve_gradient(part: GradientPart, ctx: Context) -> NumericTruth:
+    """The gradient a part asks for, at the given point (and re-draws), with known mistakes."""
+    net = ctx.network(part.network)
+    wrt = _resolve_wrt(part.wrt, net, ctx.aliases)
+    of, loss = _resolve_of(part, net)
+    formula = part.form == "formula"
+    env = net.forward(_points(part, ctx, net, formula))
+    shape = _batch_shape(env, net)
+    target = None
+    if loss is not None:
+        target = _target(loss, net, ctx, env)
+        seeds = _loss_seeds(loss, target, net, env, shape)
+    else:
+        seeds = {of: np.ones(shape)}
+    grads = backprop(net, env, seeds, wrt=wrt)
+    values = np.stack([grads[w] for w in wrt], axis=-1)
+    known = _known_mistakes(net, env, seeds, wrt, values, ctx, loss)
+    vector = isinstance(part.wrt, list)
+    key = part.solution
+    if key is None and formula:
+        key = _key(net, wrt, of, loss, target, vector)
+    return GradientTruth(
+        expected=to_json_value(values[0] if vector else values[0, 0]),
+        values=values if vector else values[:, 0],
+        env={s: np.broadcast_to(np.asarray(env[s], dtype=float), shape)
+             for s in net.symbols()},
+        vector=vector,
+        tolerance=ctx.tolerance,
+        known=tuple(Known(name, v if vector else v[:, 0]) for name, v in known),
+        aliases=ctx.aliases,
+        key_value=key,
+        labels=list(part.wrt) if vector else None,
+        inputs=net.inputs,
+    )
+
+
+def _resolve_wrt(wrt: str | list[str], net: Network, aliases: Mapping[str, str]) -> list[str]:
+    names = wrt if isinstance(wrt, list) else [wrt]
+    if not names:
+        raise ProblemError("`wrt` is an empty list", expected="one symbol or a list of symbols")
+    symbols = net.symbols()
+    out = []
+    for name in names:
+        symbol = aliases.get(name, name)
+        if symbol not in symbols:
+            raise _unknown_symbol(name, net, [*symbols, *aliases], "wrt")
+        out.append(symbol)
+    return out
+
+
+def _unknown_symbol(name: str, net: Network, candidates: list[str], key: str) -> ProblemError:
+    close = difflib.get_close_matches(name, candidates, n=1)
+    return ProblemError(
+        f"`{key}: {name}` is not a symbol of network `{net.name}`",
+        expected="an input, a unit, z_<unit>, w_<to>_<from> or b_<unit>" if key == "wrt"
+        else "an output unit (or any unit, or z_<unit>), or `loss`",
+        hint=f"did you mean `{close[0]}`?" if close else None,
+    )
+
+
+def _resolve_of(part: GradientPart, net: Network) -> tuple[str, LossSpec | None]:
+    """The symbol differentiated (an activation or z_<unit>), or `loss` with its spec."""
+    if part.of == "loss" or (part.of is None and part.loss is not None):
+        if part.loss is None:
+            raise ProblemError(
+                "`of: loss` needs `loss:`", expected="`loss: {fn: ..., y_true: ...}` as in §4.5"
+            )
+        return "loss", part.loss
+    if part.loss is not None:
+        raise ProblemError(
+            f"`loss:` is given but `of` is `{part.of}`", expected="`of: loss` (or no `loss:`)"
+        )
+    if part.of is None:
+        if len(net.outputs) != 1:
+            raise ProblemError(
+                f"network `{net.name}` has {len(net.outputs)} outputs: `of` must say which",
+                expected=f"`of:` one of {', '.join(net.outputs)}, or `of: loss`",
+            )
+        return net.outputs[0], None
+    units = [u.name for u in net.units]
+    if part.of not in units and part.of not in [f"z_{u}" for u in units]:
+        raise _unknown_symbol(part.of, net, [*units, "loss"], "of")
+    return part.of, None
+
+
+def _points(
+    part: GradientPart, ctx: Context, net: Network, formula: bool
+) -> dict[str, np.ndarray]:
+    """Inputs and parameters at the given point (index 0) and, for a formula, the re-draws."""
+    given = ctx.point(part.input)
+    missing = [x for x in net.inputs if x not in given]
+    if missing:
+        raise ProblemError(
+            f"`input` has no value for `{missing[0]}`",
+            expected=f"a value for each input: {', '.join(net.inputs)}",
+        )
+    extra = [x for x in given if x not in net.inputs]
+    if extra:
+        close = difflib.get_close_matches(extra[0], net.inputs, n=1)
+        raise ProblemError(
+            f"`input` names `{extra[0]}`, which is not an input of network `{net.name}`",
+            expected=f"its inputs: {', '.join(net.inputs)}",
+            hint=f"did you mean `{close[0]}`?" if close else None,
+        )
+    params = net.parameters()
+    names = [*net.inputs, *params]
+    k = 1 + DRAWS if formula else 1
+    # Free parameters have no given value: they are drawn at the given point too (FORMAT §3).
+    drawn = ctx.rng("gradient").uniform(*DRAW_RANGE, size=(len(names), k))
+    at_given: dict[str, Any] = {x: given[x] for x in net.inputs}
+    for i, name in enumerate(names):
+        value = params.get(name)
+        if name in net.inputs or isinstance(value, expr.Expr):
+            continue
+        at_given[name] = drawn[i, 0] if value is None else value
+    if any(isinstance(v, expr.Expr) for v in params.values()):
+        first = net.forward(at_given)  # evaluates expression-valued parameters
+        at_given = {name: first[name] for name in names}
+    if not formula:
+        return {name: np.array([float(at_given[name])]) for name in names}
+    drawn[:, 0] = [float(at_given[name]) for name in names]
+    return dict(zip(names, drawn))
+
+
+# --- losses ------------------------------------------------------------------------------------
+
+def _target(loss: LossSpec, net: Network, ctx: Context, env: Mapping[str, Any]) -> np.ndarray:
+    """y_true as one value per output (a class index made one-hot), checked against the net."""
+    outputs = net.outputs
+    c = len(outputs)
+    last = net.layers[-1]
+    if loss.fn in CATEGORICAL and not last.softmax:
+        raise ProblemError(
+            f"{loss.fn} takes probabilities, and network `{net.name}` has no softmax output layer",
+            expected="an output layer `{activation: softmax, units: ...}`",
+            hint="for sigmoid outputs use binary_cross_entropy",
+        )
+    if loss.fn == "binary_cross_entropy" and not last.softmax and any(
+        u.activation != "sigmoid" for u in last.units
+    ):
+        raise ProblemError(
+            f"binary_cross_entropy takes probabilities, and network `{net.name}` has outputs "
+            "that are not sigmoid units",
+            expected="sigmoid (or softmax) output units",
+        )
+    y = ctx.data(loss.y_true)
+    if y.ndim == 0 and loss.fn in CLASS_INDEX:
+        if y != int(y) or not 0 <= y < c:
+            raise ProblemError(
+                f"y_true {format_number(float(y))} is not a class index",
+                expected=f"an integer from 0 to {c - 1} (or a vector of {c})",
+            )
+        y = np.eye(c)[int(y)]
+    y = np.atleast_1d(y)
+    if y.ndim != 1 or y.shape[0] != c:
+        raise ProblemError(
+            f"y_true has shape {list(y.shape)}, and network `{net.name}` has {c} outputs "
+            f"({', '.join(outputs)})",
+            expected=f"one target per output: a vector of {c}",
+        )
+    given = [float(np.asarray(env[o], dtype=float).reshape(-1)[0]) for o in outputs]
+    loss_value(loss.fn, y, y_pred=given, reduction=loss.reduction, log=loss.log)  # checks y
+    if loss.fn == "hinge" and np.all((y == 0) | (y == 1)):
+        y = 2.0 * y - 1.0  # labels 0/1 are read as -1/1, as the loss ask does
+    return y
+
+
+def _loss_scale(loss: LossSpec, c: int) -> float:
+    """The factor of the reduction over the outputs, and of the log base."""
+    reduction = loss.reduction or DEFAULT_REDUCTION[loss.fn]
+    scale = 1.0 / c if reduction == "mean" and loss.fn != "categorical_hinge" else 1.0
+    if loss.fn in CATEGORICAL or loss.fn == "binary_cross_entropy":
+        scale /= math.log(LOG_BASES[str(loss.log)])
+    return scale
+
+
+def _loss_seeds(
+    loss: LossSpec, y: np.ndarray, net: Network, env: Mapping[str, Any], shape: tuple[int, ...]
+) -> dict[str, np.ndarray]:
+    """∂loss/∂output for each output unit, at every point."""
+    outputs = net.outputs
+    p = _stack([env[o] for o in outputs], shape)
+    t = y.reshape((-1,) + (1,) * len(shape))
+    scale = _loss_scale(loss, len(outputs))
+    fn = loss.fn
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if fn in CATEGORICAL:
+            g = np.where(t == 0, 0.0, -t / p)
+        elif fn == "binary_cross_entropy":
+            g = np.where(t == 0, 0.0, -t / p) + np.where(t == 1, 0.0, (1 - t) / (1 - p))
+        elif fn == "mse":
+            g = 2.0 * (p - t)
+        elif fn == "mae":
+            g = np.sign(p - t)
+        elif fn == "hinge":
+            g = np.where(1.0 - t * p > 0, -t, 0.0) * np.ones_like(p)
+        else:
+            g = _class_hinge_grad(fn, t, p)
+    g = g * scale
+    return {o: g[i] for i, o in enumerate(outputs)}
+
+
+def _class_hinge_grad(fn: str, t: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """∂/∂s of the multiclass (Σ_{j≠y}) and categorical (max_{j≠y}) hinges, margin 1."""
+    true = int(np.argmax(t[:, 0] if t.ndim > 1 else t))
+    s_true = p[true]
+    others = np.arange(p.shape[0]) != true
+    g = np.zeros_like(p)
+    if fn == "multiclass_hinge":
+        active = ((1.0 + p - s_true) > 0) & others.reshape((-1,) + (1,) * (p.ndim - 1))
+        g = active.astype(float)
+        g[true] = -active.sum(axis=0)
+        return g
+    masked = np.where(others.reshape((-1,) + (1,) * (p.ndim - 1)), p, -np.inf)
+    top = np.argmax(masked, axis=0)  # the first of equal scores, as max picks one
+    active = (1.0 + masked.max(axis=0) - s_true > 0).astype(float)
+    np.put_along_axis(g, top[None], active[None], axis=0)
+    g[true] -= active
+    return g
+
+
+# --- known mistakes ------------------------------------------------------------------------------
+
+def _known_mistakes(
+    net: Network,
+    env: Mapping[str, Any],
+    seeds: Mapping[str, np.ndarray],
+    wrt: list[str],
+    values: np.ndarray,
+    ctx: Context,
+    loss: LossSpec | None,
+) -> list[tuple[str, np.ndarray]]:
+    """The answers of the known mistakes (catalogue order) that differ at the given point."""
+    kinds = _symbol_kinds(net)
+
+    def rerun(slip: Slip) -> np.ndarray:
+        grads = backprop(net, env, seeds, slip=slip)
+        return np.stack([grads[w] for w in wrt], axis=-1)
+
+    candidates: list[tuple[str, np.ndarray]] = []
+    skip = frozenset().union(*(_derivative_units(net, kinds[w]) for w in wrt))
+    if skip:
+        which = ", ".join(f"∂{u}/∂z_{u}" for u in sorted(skip))
+        candidates.append((
+            f"the activation's derivative left out ({which})",
+            rerun(Slip(skip_derivative=skip)),
+        ))
+    used = net.activations()
+    if used & {"sigmoid", "tanh"}:
+        forms = []
+        if "sigmoid" in used:
+            forms.append("z(1 - z) for σ'(z) = a(1 - a)")
+        if "tanh" in used:
+            forms.append("1 - z² for tanh'(z) = 1 - a²")
+        candidates.append((
+            f"z used where the activation belongs ({'; '.join(forms)})",
+            rerun(Slip(z_for_activation=True)),
+        ))
+    candidates.append(("the sign flipped", -values))
+    weights = [kinds[w] for w in wrt if kinds[w][0] == "weight"]
+    if weights:
+        _, to, src = weights[0]
+        what = f"∂z_{to}/∂w_{to}_{src} is {src}" + (", ..." if len(weights) > 1 else "")
+        candidates.append((
+            f"the input factor left out ({what})", rerun(Slip(weight_factor="omit")),
+        ))
+        candidates.append((
+            f"the input factor replaced by a weight ({what}, not w_{to}_{src})",
+            rerun(Slip(weight_factor="weight")),
+        ))
+    candidates += _missing_paths(net, kinds, wrt, values, rerun)
+    if loss is not None:
+        candidates += _loss_mistakes(loss, len(net.outputs), values)
+    out = []
+    tol = ctx.tolerance
+    for name, got in candidates:
+        if np.all(np.isfinite(got)) and not tol.close(values[0], got[0]).all():
+            out.append((name, got))
+    return out
+
+
+def _symbol_kinds(net: Network) -> dict[str, tuple[str, ...]]:
+    """Each symbol's kind and units: ("input", x), ("act", u), ("z", u), ("bias", u),
+    ("weight", to, from)."""
+    kinds: dict[str, tuple[str, ...]] = {x: ("input", x) for x in net.inputs}
+    for layer in net.layers:
+        for u in layer.units:
+            kinds[u.name] = ("act", u.name)
+            kinds[f"z_{u.name}"] = ("z", u.name)
+            kinds[f"b_{u.name}"] = ("bias", u.name)
+            for s in layer.sources:
+                kinds[f"w_{u.name}_{s}"] = ("weight", u.name, s)
+    return kinds
+
+
+def _readers(net: Network, node: str) -> list[str]:
+    """The units that read `node` (an input or a unit): the paths from it branch there."""
+    for layer in net.layers:
+        if node in layer.sources:
+            return [u.name for u in layer.units]
+    return []
+
+
+def _derivative_units(net: Network, kind: tuple[str, ...]) -> frozenset[str]:
+    """Whose activation derivative a gradient w.r.t. this symbol takes first."""
+    if kind[0] in ("z", "bias", "weight"):
+        return frozenset({kind[1]})
+    return frozenset(_readers(net, kind[1]))
+
+
+def _missing_paths(
+    net: Network, kinds: Mapping[str, tuple[str, ...]], wrt: list[str], values: np.ndarray,
+    rerun: Any,
+) -> list[tuple[str, np.ndarray]]:
+    """One path left out of the sum over paths, where a symbol's unit feeds several units."""
+    nodes = {kinds[w][1] for w in wrt}
+    branching = {node: _readers(net, node) for node in nodes}
+    out = []
+    for v in dict.fromkeys(r for readers in branching.values() if len(readers) > 1
+                           for r in readers):
+        edges = frozenset((v, node) for node, readers in branching.items() if v in readers)
+        got = rerun(Slip(drop_edges=edges))
+        name = f"the path through {v} left out of the sum"
+        out.append((name, got))
+        changed = [i for i in range(len(wrt)) if not np.array_equal(got[:, i], values[:, i])]
+        if len(changed) > 1:
+            for i in changed:
+                one = values.copy()
+                one[:, i] = got[:, i]
+                out.append((f"{name} for {wrt[i]}", one))
+    return out
+
+
+def _loss_mistakes(loss: LossSpec, c: int, values: np.ndarray) -> list[tuple[str, np.ndarray]]:
+    """The loss's conventions done wrong: the reduction over the outputs, the log base."""
+    out = []
+    reduction = loss.reduction or DEFAULT_REDUCTION[loss.fn]
+    if c > 1 and loss.fn != "categorical_hinge":
+        if reduction == "mean":
+            out.append(("sum instead of mean over the outputs", values * c))
+        else:
+            out.append(("mean instead of sum over the outputs", values / c))
+    base = str(loss.log)
+    if base != "e" and (loss.fn in CATEGORICAL or loss.fn == "binary_cross_entropy"):
+        out.append((f"natural log instead of log{base}", values * math.log(LOG_BASES[base])))
+    return out
+
+
+# --- the key: the gradient as a formula ----------------------------------------------------------
+
+_ATOM = re.compile(r"^[\w.]+$")
+
+
+def _key(
+    net: Network, wrt: list[str], of: str, loss: LossSpec | None, target: np.ndarray | None,
+    vector: bool,
+) -> Any:
+    """A formula over the network's symbols that equals the gradient at every point.
+
+    None when it would be longer than an answer may be (deep, wide networks): then the key is
+    the value at the given point.
+    """
+    seeds = _loss_texts(loss, target, net) if loss is not None and target is not None \
+        else {of: "1"}
+    grads = _symbolic_backprop(net, seeds)
+    texts = [grads.get(w) or "0" for w in wrt]
+    if any(len(t) > expr.MAX_LENGTH for t in texts):
+        return None
+    try:
+        for t in texts:
+            expr.parse(t)
+    except ExprError:
+        return None
+    return texts if vector else texts[0]
+
+
+def _symbolic_backprop(net: Network, seeds: Mapping[str, str | None]) -> dict[str, str | None]:
+    """`backprop` on formulas: each symbol's gradient as text (None for 0)."""
+    grads: dict[str, str | None] = {}
+    terms: dict[str, list[str | None]] = {}
+    for name, text in seeds.items():
+        terms.setdefault(name, []).append(text)
+    for layer in reversed(net.layers):
+        ga = {u.name: _sum(terms.get(u.name, [])) for u in layer.units}
+        gz: dict[str, str | None] = {}
+        if layer.softmax:
+            inner = _sum([_prod(u, g) for u, g in ga.items()])
+            for u, g in ga.items():
+                gz[u] = None if inner is None and g is None else \
+                    _prod(u, f"({g or '0'} - {inner or '0'})")
+        else:
+            for unit in layer.units:
+                gz[unit.name] = _prod(ga[unit.name], _derivative_text(unit.activation, unit.name))
+        for unit in layer.units:
+            u = unit.name
+            g = _sum([gz[u], seeds.get(f"z_{u}")])
+            grads[u], grads[f"z_{u}"], grads[f"b_{u}"] = ga[u], g, g
+            for s in layer.sources:
+                grads[f"w_{u}_{s}"] = _prod(g, s)
+                terms.setdefault(s, []).append(_prod(f"w_{u}_{s}", g))
+    for x in net.inputs:
+        grads[x] = _sum(terms.get(x, []))
+    return grads
+
+
+def _derivative_text(activation: str, unit: str) -> str | None:
+    if activation == "sigmoid":
+        return f"{unit}*(1 - {unit})"
+    if activation == "tanh":
+        return f"(1 - {unit}^2)"
+    if activation == "relu":
+        return f"(z_{unit} > 0)"
+    if activation == "linear":
+        return "1"
+    return None
+
+
+def _sum(terms: Sequence[str | None]) -> str | None:
+    present = [t for t in terms if t is not None]
+    if not present:
+        return None
+    if len(present) == 1:
+        return present[0]
+    return "(" + " + ".join(present) + ")"
+
+
+def _prod(*factors: str | None) -> str | None:
+    # Every text built here is a name, a number, a product or parenthesised, so factors
+    # join with `*` safely.
+    if any(f is None for f in factors):
+        return None
+    kept = [f for f in factors if f != "1"]
+    return "*".join(f if _ATOM.match(f) or f.startswith("(") or "*" in f else f"({f})"
+                    for f in kept) or "1"  # type: ignore[union-attr]
+
+
+def _num(x: float) -> str:
+    text = str(int(x)) if x == int(x) and abs(x) < 1e15 else repr(float(x))
+    return f"({text})" if x < 0 else text
+
+
+def _loss_texts(loss: LossSpec, y: np.ndarray, net: Network) -> dict[str, str | None]:
+    """∂loss/∂output for each output unit, as formulas over the outputs."""
+    outputs = net.outputs
+    scale = _loss_scale(loss, len(outputs))
+    fn = loss.fn
+    out: dict[str, str | None] = {}
+    if fn in ("multiclass_hinge", "categorical_hinge"):
+        return _class_hinge_texts(fn, y, outputs, scale)
+    for o, t in zip(outputs, (float(v) for v in y)):
+        if fn in CATEGORICAL:
+            out[o] = None if t == 0 else f"({_num(-t * scale)}/{o})"
+        elif fn == "binary_cross_entropy":
+            out[o] = _sum([
+                None if t == 0 else f"({_num(-t * scale)}/{o})",
+                None if t == 1 else f"({_num((1 - t) * scale)}/(1 - {o}))",
+            ])
+        elif fn == "mse":
+            out[o] = _prod(_num(2 * scale), f"({o} - {_num(t)})")
+        elif fn == "mae":
+            out[o] = _prod(_num(scale), f"(({o} > {_num(t)}) - ({o} < {_num(t)}))")
+        else:  # hinge
+            out[o] = _prod(_num(-t * scale), f"(1 - {_num(t)}*{o} > 0)")
+    return out
+
+
+def _class_hinge_texts(
+    fn: str, y: np.ndarray, outputs: Sequence[str], scale: float
+) -> dict[str, str | None]:
+    true = int(np.argmax(y))
+    s_true = outputs[true]
+    others = [o for i, o in enumerate(outputs) if i != true]
+    out: dict[str, str | None] = dict.fromkeys(outputs)
+    if not others:
+        return out
+    if fn == "multiclass_hinge":
+        active = {o: f"(1 + {o} - {s_true} > 0)" for o in others}
+        for o in others:
+            out[o] = _prod(_num(scale), active[o])
+        out[s_true] = _prod(_num(-scale), _sum(list(active.values())))
+        return out
+    top = others[0] if len(others) == 1 else f"max({', '.join(others)})"
+    positive = f"(1 + {top} - {s_true} > 0)"
+    for o in others:
+        out[o] = positive if len(others) == 1 else _prod(positive, f"({o} >= {top})")
+    out[s_true] = _prod("(-1)", positive)
+    return out
