@@ -4,7 +4,7 @@ weight shapes, written out as arithmetic), known mistakes, symbolic sizes, formu
 from __future__ import annotations
 
 import itertools
-import math
+import warnings
 from typing import Any
 
 import numpy as np
@@ -80,11 +80,17 @@ def torch_agrees(spec_layers: list[Any], input_shape: list[int], build: Any,
         module = build()
         x = (torch.zeros(2, *input_shape, dtype=torch.long) if long_input
              else torch.zeros(2, *input_shape))
-        with torch.no_grad():
+        # PyTorch warns that `same` with an even kernel copies the input: not our concern.
+        with torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
             y = module(x)
+        if 0 in y.shape:
+            # PyTorch returns an empty tensor where an axis shrinks to nothing; a model with
+            # an empty axis is one we refuse.
+            raise RuntimeError(f"empty output {tuple(y.shape)}")
         expected: tuple[tuple[int, ...], int] | None = (
             tuple(y.shape[1:]), sum(p.numel() for p in module.parameters()))
-    except (RuntimeError, ValueError) as exc:
+    except (RuntimeError, ValueError, AssertionError) as exc:  # MHA asserts its head split
         expected = None
         torch_error = str(exc)
     try:
@@ -110,10 +116,6 @@ def _tf_same_length(n: int, k: int, s: int, d: int = 1) -> int:
 
 
 # --- dense -------------------------------------------------------------------------------------
-
-
-class _Last(__import__("torch").nn.Module if False else object):  # placeholder, never used
-    pass
 
 
 @pytest.mark.torch
@@ -590,7 +592,7 @@ def test_vgg16_pytorch_matches_torch() -> None:
     assert sum(p.numel() for p in module.parameters()) == 138_357_544
     small = records(layers[:-4], [3, 32, 32], "pytorch")
     with torch.no_grad():
-        y = module[:-3](torch.zeros(1, 3, 32, 32))
+        y = module[:-4](torch.zeros(1, 3, 32, 32))
     assert small[-1].output_shape == tuple(y.shape[1:])
 
 
@@ -785,11 +787,10 @@ def test_frozen_and_trainable_count_mistakes() -> None:
 
 
 def test_mistakes_are_listed_in_catalogue_order() -> None:
-    # Without biases and with input channels forgotten coincide nowhere; here two mistakes
-    # give the same count, and both are named, the catalogue's first first.
-    names = _mistakes([{"conv2d": {"filters": 4, "kernel": 1, "bias": True}}], [5, 5, 4], 20)
-    assert names == ("one bias per input instead of one per unit",
-                     "input channels forgotten in a convolution")
+    # A 1×1 convolution from 2 to 4 channels has 2·4 + 4 = 12 parameters; forgetting the
+    # biases and forgetting the input channels both give 8, and both are named, in order.
+    names = _mistakes([{"conv2d": {"filters": 4, "kernel": 1}}], [5, 5, 2], 8)
+    assert names == ("biases forgotten", "input channels forgotten in a convolution")
 
 
 def test_shape_mistakes() -> None:
@@ -881,7 +882,8 @@ def test_symbolic_model_undefined_at_the_domain_end_is_a_problem_error() -> None
 
 
 def test_a_count_that_is_not_polynomial_is_refused_clearly() -> None:
-    given = given_model([{"max_pool1d": 2}, "flatten", {"dense": 1}], ["n", 4])
+    given = given_model([{"max_pool1d": 2}, "flatten", {"dense": 1}], ["n", 4],
+                        symbols={"n": [2, 1000]})
     with pytest.raises(ProblemError, match="not a polynomial in n"):
         truth_of(given, {"id": "a", "ask": "param_count", "model": "m"})
 
@@ -1046,7 +1048,3 @@ def test_model_spec_imports_no_numpy() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "False"
-
-
-def test_math_helpers_agree() -> None:
-    assert _tf_same_length(7, 3, 2) == math.ceil(7 / 2)

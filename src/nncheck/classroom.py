@@ -36,9 +36,9 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from nncheck import __version__
+from nncheck import __version__, grading
 from nncheck.errors import NncheckError
 
 STATUSES = ("ok", "failed", "pending", "error")
@@ -72,9 +72,8 @@ class Options:
     debug: bool = False  # let a bug in grading one sheet escape instead of making an error row
 
 
-@dataclass(frozen=True)
-class PartStat:
-    """What the class statistics need of one graded part."""
+class PartStat(NamedTuple):
+    """What the class statistics need of one graded part (a tuple: cheap to pickle)."""
 
     problem: str
     part: str
@@ -102,9 +101,10 @@ class Row:
     score: float | None = None
     max_score: float | None = None
     scores: tuple[tuple[str, float], ...] = ()  # (problem id, score)
-    result: Mapping[str, Any] | None = None  # the FORMAT §8 sheet object
+    # Text, not objects: a worker's rows are pickled back to the parent, and strings are cheap.
+    result: str | None = None  # the FORMAT §8 sheet object, as its results.jsonl line
     feedback: str | None = None
-    gradescope: Mapping[str, Any] | None = None
+    gradescope: str | None = None  # the gradescope/<student>.json file
     parts: tuple[PartStat, ...] = ()
     warnings: tuple[str, ...] = ()
 
@@ -216,12 +216,65 @@ def grade_class(
     return ClassReport(rows, maxima, audit, summary)
 
 
-def _load_bank(problems: str | os.PathLike[str], rtol: float | None) -> Any:
+def _load_bank(problems: str | os.PathLike[str], rtol: float | None) -> grading.Bank:
     from nncheck import loading
 
     bank = loading.load_bank(problems, rtol=rtol)
     bank.solve_all()  # a broken problem stops the run here, before any sheet is graded
-    return bank
+    return _ClassBank(bank.problems, rtol=bank.rtol, _truths=bank._truths)
+
+
+MEMO_LIMIT = 4096  # verdicts remembered per truth: a class repeats few distinct answers
+
+
+class _MemoTruth:
+    """A truth that remembers its verdict for each distinct claim (grading is deterministic)."""
+
+    def __init__(self, truth: Any):
+        self.truth = truth
+        self.expected = truth.expected
+        self.verdicts: dict[str, Any] = {}
+
+    def key(self) -> Any:
+        """The wrapped truth's key."""
+        return self.truth.key()
+
+    def grade(self, claimed: Any) -> Any:
+        """The verdict on a claim, computed once per distinct written value."""
+        memo = _canonical(claimed)
+        verdict = self.verdicts.get(memo)
+        if verdict is None:
+            verdict = self.truth.grade(claimed)
+            if len(self.verdicts) < MEMO_LIMIT:
+                self.verdicts[memo] = verdict
+        return verdict
+
+
+def _canonical(value: Any) -> str:
+    # Key order is kept: it is part of what was written (1, 1.0, "1" and true stay distinct).
+    return json.dumps(value, default=repr, ensure_ascii=False)
+
+
+@dataclass
+class _ClassBank(grading.Bank):
+    """A bank whose truths remember their verdicts across the sheets of a class."""
+
+    _memo: dict[tuple[str, int, str | None], _MemoTruth] = field(default_factory=dict, repr=False)
+
+    def truth(self, loaded: Any, index: int, answers: Any) -> Any:
+        """The part's truth, shared by every sheet with the same answers it is built on."""
+        if answers is None:
+            return super().truth(loaded, index, answers)
+        # Error carried forward: a truth built on the student's own answers (their design, say)
+        # is keyed by those answers; any other truth is one per part.
+        dependent = grading.depends_on_answers(loaded.problem.parts[index])
+        key = (str(loaded.problem.id), index, _canonical(answers) if dependent else None)
+        found = self._memo.get(key)
+        if found is None:
+            found = _MemoTruth(super().truth(loaded, index, answers))
+            if len(self._memo) < MEMO_LIMIT * 4:
+                self._memo[key] = found
+        return found
 
 
 def _hashes(bank: Any) -> dict[str, str]:
@@ -323,6 +376,7 @@ def _grade_loaded(sheet: SheetFile, loaded: Any, state: _State) -> Row:
     data = render_json.sheet_json(result)
     data["status"] = status
     data.update(state.audit)
+    scorecard = gradescope_json(result, reveal=state.options.reveal)
     reveal = state.options.reveal
     return Row(
         sheet=sheet.path,
@@ -334,9 +388,9 @@ def _grade_loaded(sheet: SheetFile, loaded: Any, state: _State) -> Row:
         score=result.score,
         max_score=result.max_score,
         scores=tuple((p.id, p.score) for p in result.problems),
-        result=data,
+        result=render_json.dumps(data),
         feedback=text.render_sheet(result, reveal=reveal),
-        gradescope=gradescope_json(result, reveal=reveal),
+        gradescope=json.dumps(scorecard, ensure_ascii=False, indent=2) + "\n",
         parts=tuple(_part_stats(result)),
         warnings=tuple(result.warnings),
     )
@@ -662,11 +716,10 @@ def results_jsonl(report: ClassReport) -> str:
         if r.status == "error":
             student = None if r.student_id is None else {"id": r.student_id,
                                                          "name": r.student_name}
-            data: Mapping[str, Any] = {"sheet": r.sheet, "student": student, "status": "error",
-                                       "error": r.error, **report.audit}
+            lines.append(dumps({"sheet": r.sheet, "student": student, "status": "error",
+                                "error": r.error, **report.audit}) + "\n")
         else:
-            data = r.result or {}
-        lines.append(dumps(data) + "\n")
+            lines.append(f"{r.result}\n")
     return "".join(lines)
 
 
@@ -683,8 +736,7 @@ def write_report(report: ClassReport, out: str | os.PathLike[str]) -> list[Path]
             continue
         stem = file_stem(r.student_id)
         files.append((folder / "feedback" / f"{stem}.txt", r.feedback or ""))
-        files.append((folder / "gradescope" / f"{stem}.json",
-                      json.dumps(r.gradescope, ensure_ascii=False, indent=2) + "\n"))
+        files.append((folder / "gradescope" / f"{stem}.json", r.gradescope or ""))
     # The tables last: a run stopped while writing leaves the previous tables whole.
     files += [
         (folder / "results.jsonl", results_jsonl(report)),

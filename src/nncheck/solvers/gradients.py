@@ -18,10 +18,11 @@ a gradient that would pass through one is refused rather than reported as 0.
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 import re
-from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -45,6 +46,7 @@ from nncheck.spec.parts import GradientPart, LossSpec
 
 DRAWS = 8  # random re-draws of a `form: formula` part, besides the given point
 DRAW_RANGE = (-2.0, 2.0)  # FORMAT §3: drawn symbols are uniform in [-2, 2]
+SHORT_VECTOR = 4  # vectors up to this long also get per-element known mistakes
 STEP_REFUSAL = (
     "the derivative of a step unit is 0 almost everywhere and undefined at 0, so "
     "backpropagation cannot pass through `{unit}` ({activation}) to reach `{symbol}`"
@@ -100,8 +102,49 @@ def backprop(
     for name in seed_grads:
         if name not in symbols:
             raise ProblemError(f"`{name}` is not a symbol of network `{net.name}`")
+    tape = _record(net, env)
+    return _backprop(net, tape, _seeds(seed_grads, tape.shape), wrt, slip)
+
+
+@dataclass(frozen=True)
+class _Tape:
+    """The forward values backpropagation reads, stacked per layer as (units, *points)."""
+
+    shape: tuple[int, ...]
+    acts: tuple[np.ndarray, ...]
+    zs: tuple[np.ndarray, ...]
+    sources: tuple[np.ndarray, ...]  # the values each layer reads: (m, *points)
+    weights: tuple[np.ndarray, ...]  # (n, m, *points)
+
+
+def _record(net: Network, env: Mapping[str, Any]) -> _Tape:
+    """Stack the forward values once, so replaying mistakes costs only the backward pass."""
     shape = _batch_shape(env, net)
-    seeds = {k: np.broadcast_to(np.asarray(v, dtype=float), shape) for k, v in seed_grads.items()}
+    acts, zs, sources, weights = [], [], [], []
+    for layer in net.layers:
+        names = [u.name for u in layer.units]
+        n, m = len(names), len(layer.sources)
+        acts.append(_stack([env[u] for u in names], shape))
+        zs.append(_stack([env[f"z_{u}"] for u in names], shape))
+        sources.append(_stack([env[s] for s in layer.sources], shape))
+        weights.append(_stack(
+            [env[f"w_{u}_{s}"] for u in names for s in layer.sources], shape
+        ).reshape((n, m, *shape)))
+    return _Tape(shape, tuple(acts), tuple(zs), tuple(sources), tuple(weights))
+
+
+def _seeds(seed_grads: Mapping[str, Any], shape: tuple[int, ...]) -> dict[str, np.ndarray]:
+    return {k: _full(v, shape) for k, v in seed_grads.items()}
+
+
+def _backprop(
+    net: Network,
+    tape: _Tape,
+    seeds: Mapping[str, np.ndarray],
+    wrt: Collection[str] | None,
+    slip: Slip,
+) -> dict[str, np.ndarray]:
+    shape = tape.shape
     grads: dict[str, np.ndarray] = {}
     # A symbol's gradient is structurally nonzero ("reached") when a path leads from it to a
     # seed; `taint` names the step unit on such a path, if any.
@@ -109,19 +152,18 @@ def backprop(
     carried: np.ndarray | None = None
     carried_reach: list[bool] = []
     carried_taint: list[str | None] = []
-    for layer in reversed(net.layers):
+    for index in range(len(net.layers) - 1, -1, -1):
+        layer = net.layers[index]
         names = [u.name for u in layer.units]
         n, m = len(names), len(layer.sources)
-        ga = np.zeros((n, *shape)) if carried is None else carried.copy()
+        ga = np.zeros((n, *shape)) if carried is None else carried
         reach_a = carried_reach or [False] * n
         taint_a = carried_taint or [None] * n
         for i, name in enumerate(names):
             if name in seeds:
                 ga[i] += seeds[name]
                 reach_a[i] = True
-        acts = _stack([env[u] for u in names], shape)
-        zs = _stack([env[f"z_{u}"] for u in names], shape)
-        gz = _through_activation(layer, ga, zs, acts, slip)
+        gz = _through_activation(layer, ga, tape.zs[index], tape.acts[index], slip)
         reach_z, taint_z = [], []
         for i, unit in enumerate(layer.units):
             seed = seeds.get(f"z_{unit.name}")
@@ -130,22 +172,17 @@ def backprop(
             stopped = unit.name if unit.activation in THRESHOLD and reach_a[i] else None
             reach_z.append(reach_a[i] or seed is not None)
             taint_z.append(taint_a[i] or stopped)
-        inputs = _stack([env[s] for s in layer.sources], shape)
-        weights = _stack(
-            [env[f"w_{u}_{s}"] for u in names for s in layer.sources], shape
-        ).reshape((n, m, *shape))
+        weights = tape.weights[index]
         if slip.weight_factor == "omit":
             gw = np.broadcast_to(gz[:, None], (n, m, *shape))
         elif slip.weight_factor == "weight":
             gw = gz[:, None] * weights
         else:
-            gw = gz[:, None] * inputs[None, :]
-        kept = np.ones((n, m), dtype=bool)
-        for i, u in enumerate(names):
-            for j, s in enumerate(layer.sources):
-                kept[i, j] = (u, s) not in slip.drop_edges
-        edges = weights if kept.all() else weights * kept.reshape((n, m) + (1,) * len(shape))
-        carried = np.einsum("ij...,i...->j...", edges, gz)
+            gw = gz[:, None] * tape.sources[index][None, :]
+        kept = np.array([[(u, s) not in slip.drop_edges for s in layer.sources] for u in names])
+        if not kept.all():
+            weights = weights * kept.reshape((n, m) + (1,) * len(shape))
+        carried = np.einsum("ij...,i...->j...", weights, gz)
         for i, u in enumerate(names):
             grads[u] = ga[i]
             grads[f"z_{u}"] = gz[i]
@@ -158,9 +195,7 @@ def backprop(
             if taint_z[i]:
                 for sym in (f"z_{u}", f"b_{u}", *(f"w_{u}_{s}" for s in layer.sources)):
                     taint[sym] = taint_z[i]  # type: ignore[assignment]
-        carried_reach = [
-            any(reach_z[i] and kept[i, j] for i in range(n)) for j in range(m)
-        ]
+        carried_reach = [any(reach_z[i] and kept[i, j] for i in range(n)) for j in range(m)]
         carried_taint = [
             next((taint_z[i] for i in range(n) if reach_z[i] and kept[i, j] and taint_z[i]),
                  None)
@@ -187,8 +222,13 @@ def _batch_shape(env: Mapping[str, Any], net: Network) -> tuple[int, ...]:
     return np.broadcast_shapes(*(np.shape(env[s]) for s in net.symbols() if s in env))
 
 
+def _full(value: Any, shape: tuple[int, ...]) -> np.ndarray:
+    arr = np.asarray(value, dtype=float)
+    return arr if arr.shape == shape else np.broadcast_to(arr, shape)
+
+
 def _stack(arrays: Sequence[Any], shape: tuple[int, ...]) -> np.ndarray:
-    return np.stack([np.broadcast_to(np.asarray(a, dtype=float), shape) for a in arrays])
+    return np.array([_full(a, shape) for a in arrays])
 
 
 def _through_activation(
@@ -242,6 +282,16 @@ class GradientTruth(NumericTruth):
     """
 
     inputs: tuple[str, ...] = ()  # shown for a claim that uses no names (a plain number)
+    # The key formula, built only when asked for: grading never needs it.
+    key_formula: Callable[[], Any] | None = field(default=None, compare=False, repr=False)
+
+    def key(self) -> Any:
+        """The instructor's solution, else a formula that holds at every point, else the value."""
+        if self.key_value is None and self.key_formula is not None:
+            formula = self.key_formula()
+            if formula is not None:
+                return formula
+        return super().key()
 
     def grade(self, claimed: Any) -> Verdict:
         """Grade as NumericTruth does; a wrong formula is shown at a re-draw where it differs."""
@@ -263,10 +313,11 @@ class GradientTruth(NumericTruth):
             return verdict
         draws = bad[bad > 0]
         i = int(draws[0]) if len(draws) else 0
-        message = f"{self.describe_point(i, claimed)}: {self._miss(i, got)}"
+        names = self._written_names(claimed)
+        message = f"{self._label(i, names)}: {self._miss(i, got)}"
         if i > 0 and not ok[0]:
             message += f" (at the given values too: {self._miss(0, got)})"
-        if not self._written_names(claimed):
+        if not names:
             message += " — a number holds at one point only: this part asks for a formula"
         return replace(verdict, message=message)
 
@@ -280,8 +331,11 @@ class GradientTruth(NumericTruth):
 
     def describe_point(self, i: int, claimed: Any = None) -> str:
         """The point `i` (the given values, or a re-draw) by the values of the claim's names."""
+        return self._label(i, self._written_names(claimed))
+
+    def _label(self, i: int, names: list[tuple[str, str]]) -> str:
         where = "the given values" if i == 0 else f"draw {i} of {self.points - 1}"
-        names = self._written_names(claimed) or [(x, x) for x in self.inputs if x in self.env]
+        names = names or [(x, x) for x in self.inputs if x in self.env]
         if not names:
             return f"at {where}"
         shown = ", ".join(
@@ -321,30 +375,31 @@ def solve_gradient(part: GradientPart, ctx: Context) -> NumericTruth:
     of, loss = _resolve_of(part, net)
     formula = part.form == "formula"
     env = net.forward(_points(part, ctx, net, formula))
-    shape = _batch_shape(env, net)
+    tape = _record(net, env)
+    shape = tape.shape
     target = None
     if loss is not None:
         target = _target(loss, net, ctx, env)
-        seeds = _loss_seeds(loss, target, net, env, shape)
+        seeds = _loss_seeds(loss, target, net, tape)
     else:
         seeds = {of: np.ones(shape)}
-    grads = backprop(net, env, seeds, wrt=wrt)
+    grads = _backprop(net, tape, seeds, wrt, NO_SLIP)
     values = np.stack([grads[w] for w in wrt], axis=-1)
-    known = _known_mistakes(net, env, seeds, wrt, values, ctx, loss)
+    known = _known_mistakes(net, tape, seeds, wrt, values, ctx, loss)
     vector = isinstance(part.wrt, list)
-    key = part.solution
-    if key is None and formula:
-        key = _key(net, wrt, of, loss, target, vector)
+    key_formula = None
+    if formula:
+        key_formula = functools.cache(lambda: _key(net, wrt, of, loss, target, vector))
     return GradientTruth(
         expected=to_json_value(values[0] if vector else values[0, 0]),
         values=values if vector else values[:, 0],
-        env={s: np.broadcast_to(np.asarray(env[s], dtype=float), shape)
-             for s in net.symbols()},
+        env={s: _full(env[s], shape) for s in net.symbols()},
         vector=vector,
         tolerance=ctx.tolerance,
         known=tuple(Known(name, v if vector else v[:, 0]) for name, v in known),
         aliases=ctx.aliases,
-        key_value=key,
+        key_value=part.solution,
+        key_formula=key_formula,
         labels=list(part.wrt) if vector else None,
         inputs=net.inputs,
     )
@@ -490,13 +545,11 @@ def _loss_scale(loss: LossSpec, c: int) -> float:
     return scale
 
 
-def _loss_seeds(
-    loss: LossSpec, y: np.ndarray, net: Network, env: Mapping[str, Any], shape: tuple[int, ...]
-) -> dict[str, np.ndarray]:
+def _loss_seeds(loss: LossSpec, y: np.ndarray, net: Network, tape: _Tape) -> dict[str, np.ndarray]:
     """∂loss/∂output for each output unit, at every point."""
     outputs = net.outputs
-    p = _stack([env[o] for o in outputs], shape)
-    t = y.reshape((-1,) + (1,) * len(shape))
+    p = tape.acts[-1]
+    t = y.reshape((-1,) + (1,) * len(tape.shape))
     scale = _loss_scale(loss, len(outputs))
     fn = loss.fn
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -539,7 +592,7 @@ def _class_hinge_grad(fn: str, t: np.ndarray, p: np.ndarray) -> np.ndarray:
 
 def _known_mistakes(
     net: Network,
-    env: Mapping[str, Any],
+    tape: _Tape,
     seeds: Mapping[str, np.ndarray],
     wrt: list[str],
     values: np.ndarray,
@@ -550,7 +603,7 @@ def _known_mistakes(
     kinds = _symbol_kinds(net)
 
     def rerun(slip: Slip) -> np.ndarray:
-        grads = backprop(net, env, seeds, slip=slip)
+        grads = _backprop(net, tape, seeds, None, slip)
         return np.stack([grads[w] for w in wrt], axis=-1)
 
     candidates: list[tuple[str, np.ndarray]] = []
@@ -638,9 +691,11 @@ def _missing_paths(
         got = rerun(Slip(drop_edges=edges))
         name = f"the path through {v} left out of the sum"
         out.append((name, got))
-        changed = [i for i in range(len(wrt)) if not np.array_equal(got[:, i], values[:, i])]
-        if len(changed) > 1:
-            for i in changed:
+        changed = np.flatnonzero((got != values).any(axis=0))
+        # One element wrong is the likelier slip in a short vector; a long one would multiply
+        # the catalogue for little gain.
+        if len(changed) > 1 and len(wrt) <= SHORT_VECTOR:
+            for i in map(int, changed):
                 one = values.copy()
                 one[:, i] = got[:, i]
                 out.append((f"{name} for {wrt[i]}", one))

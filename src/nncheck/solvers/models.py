@@ -628,7 +628,7 @@ def solve_output_shape(part: OutputShapePart, ctx: Context) -> NumericTruth:
         shape = truth(sizes)
         if len(shape) < 3:
             raise ProblemError("no channel axis to move")
-        return (*shape[1:], shape[0]) if model.channels_last else (shape[-1], *shape[:-1])
+        return (shape[-1], *shape[:-1]) if model.channels_last else (*shape[1:], shape[0])
 
     mistakes.append((_LAYOUT_MISTAKE, rotated))
     return _build_truth(model, ctx, part.model, truth, mistakes, vector=True)
