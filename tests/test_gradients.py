@@ -99,7 +99,8 @@ def test_softmax_cross_entropy_gives_p_minus_y():
     # ∂L/∂z = p - y = (-0.5, 0.5) and ∂L/∂w_s1_x = (p1 - y1)·x = -0.5·3.
     data = {
         "given": {"net": {"kind": "network", "inputs": ["x"], "layers": [
-            {"activation": "softmax", "units": {"s1": {"w": [0], "b": 0}, "s2": {"w": [0], "b": 0}}},
+            {"activation": "softmax",
+             "units": {"s1": {"w": [0], "b": 0}, "s2": {"w": [0], "b": 0}}},
         ]}},
         "parts": [{"id": "d", "ask": "gradient", "network": "net", "input": {"x": 3},
                    "of": "loss", "loss": {"fn": "cross_entropy", "y_true": [1, 0]},
@@ -131,7 +132,9 @@ def test_a_number_fails_a_formula_part_at_a_draw():
     verdict = truth.grade(0.470007424403189)
     assert verdict.status is Status.WRONG
     assert verdict.message.startswith("at draw 1 of 8 (x = ")
-    assert verdict.message.endswith("a number holds at one point only: this part asks for a formula")
+    assert verdict.message.endswith(
+        "a number holds at one point only: this part asks for a formula"
+    )
     assert truth.grade("y(1 - y) x").status is Status.CORRECT
     # Right at the given point (x = 2) only by coincidence: 2·σ' = σ'·x there.
     assert truth.grade("2 y(1 - y)").status is Status.WRONG
@@ -277,8 +280,9 @@ def test_problem_errors(part, message):
 ACTIVATIONS = ["sigmoid", "tanh", "relu", "linear"]
 SMOOTH_LOSSES = ("cross_entropy", "binary_cross_entropy", "mse", "kl_divergence")
 KINKED_LOSSES = ("mae", "hinge", "multiclass_hinge", "categorical_hinge")
-NETWORKS = 300
-BATCHES = 10
+LOG_LOSSES = ("cross_entropy", "binary_cross_entropy", "kl_divergence")
+NETWORKS = 200
+BATCHES = 8
 
 
 def random_problem(rng: np.random.Generator, losses: tuple[str, ...]) -> dict[str, Any]:
@@ -360,38 +364,48 @@ def assert_close(mine: np.ndarray, oracle: np.ndarray, symbols: list[str], data:
 
 
 def torch_gradients(torch: Any, data: dict[str, Any], env: dict[str, np.ndarray]) -> np.ndarray:
-    """Every gradient by torch.autograd at every point of the truth (a batch axis)."""
+    """Every gradient by torch.autograd at every point of the truth (a batch axis).
+
+    Each layer is one weight tensor (to × from × points) and one bias tensor, and each unit's
+    activation is picked by a mask, so autograd sees a few tensors per layer.
+    """
     part = data["parts"][0]
     net = build(NetworkSpec.model_validate(data["given"]["net"]))
-    leaves = {s: torch.tensor(env[s], dtype=torch.float64, requires_grad=True)
-              for s in [*net.inputs, *net.parameters()]}
-    values: dict[str, Any] = dict(leaves)
+
+    def leaf(names: list[str]) -> Any:
+        return torch.tensor(np.array([env[n] for n in names]), dtype=torch.float64,
+                            requires_grad=True)
+
+    x = leaf(list(net.inputs))
+    grads_of: dict[str, tuple[Any, int]] = {n: (x, i) for i, n in enumerate(net.inputs)}
+    a = x
     for layer in net.layers:
-        zs = []
-        for u in layer.units:
-            z = values[f"b_{u.name}"]
-            for s in layer.sources:
-                z = z + values[f"w_{u.name}_{s}"] * values[s]
-            zs.append(z)
+        names = [u.name for u in layer.units]
+        w = leaf([f"w_{u}_{s}" for u in names for s in layer.sources])
+        b = leaf([f"b_{u}" for u in names])
+        z = torch.einsum("ijk,jk->ik", w.reshape(len(names), len(layer.sources), -1), a) + b
         if layer.softmax:
-            acts = list(torch.softmax(torch.stack(zs), dim=0))
+            a = torch.softmax(z, dim=0)
         else:
             fns = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu,
                    "linear": lambda t: t}
-            acts = [fns[u.activation](z) for u, z in zip(layer.units, zs)]
-        for u, z, a in zip(layer.units, zs, acts):
-            z.retain_grad()
-            a.retain_grad()
-            values[f"z_{u.name}"], values[u.name] = z, a
+            a = torch.zeros_like(z)
+            for act, fn in fns.items():
+                mask = torch.tensor([u.activation == act for u in layer.units])[:, None]
+                a = torch.where(mask, fn(z), a)
+        z.retain_grad()
+        a.retain_grad()
+        for i, u in enumerate(names):
+            grads_of[u], grads_of[f"z_{u}"], grads_of[f"b_{u}"] = (a, i), (z, i), (b, i)
+            for j, s in enumerate(layer.sources):
+                grads_of[f"w_{u}_{s}"] = (w, i * len(layer.sources) + j)
     if part["of"] == "loss":
-        p = torch.stack([values[o] for o in net.outputs])
-        objective = torch_loss(torch, part["loss"], p)
+        objective = torch_loss(torch, part["loss"], a)
     else:
-        objective = values[part["of"]]
+        objective = a[net.outputs.index(part["of"])]
     objective.sum().backward()  # the points are independent: the sum keeps each gradient
-    k = len(env[net.inputs[0]])
-    grads = [values[s].grad for s in part["wrt"]]
-    return np.stack([np.zeros(k) if g is None else g.numpy() for g in grads], axis=-1)
+    return np.stack([grads_of[s][0].grad[grads_of[s][1]].numpy() for s in part["wrt"]],
+                    axis=-1)
 
 
 def torch_loss(torch: Any, loss: dict[str, Any], p: Any) -> Any:
@@ -436,9 +450,10 @@ def test_every_gradient_matches_autograd(batch):
 
 
 def numpy_loss(loss: dict[str, Any], p: np.ndarray) -> np.ndarray:
-    """The smooth losses of FORMAT §4.5, written out (p: outputs × points)."""
+    """The per-sample losses of FORMAT §4.5, written out (p: outputs × any batch shape)."""
     fn = loss["fn"]
-    y = np.asarray(loss["y_true"], dtype=float)[:, None]
+    y = np.asarray(loss["y_true"], dtype=float).reshape((-1,) + (1,) * (p.ndim - 1))
+    c = p.shape[0]
     base = math.log({"e": math.e, "2": 2.0, "10": 10.0}[str(loss.get("log", "e"))])
     if fn == "cross_entropy":
         terms = -y * np.log(p) / base
@@ -446,69 +461,95 @@ def numpy_loss(loss: dict[str, Any], p: np.ndarray) -> np.ndarray:
         terms = np.where(y > 0, y * (np.log(np.where(y > 0, y, 1.0)) - np.log(p)), 0.0) / base
     elif fn == "binary_cross_entropy":
         terms = -(y * np.log(p) + (1 - y) * np.log(1 - p)) / base
-    else:
+    elif fn == "mse":
         terms = (y - p) ** 2
-    defaults = {"binary_cross_entropy": "mean", "mse": "mean"}
+    elif fn == "mae":
+        terms = np.abs(y - p)
+    elif fn == "hinge":
+        terms = np.maximum(1 - y * p, 0)
+    else:
+        t = int(np.argmax(y.reshape(-1)))
+        others = np.delete(p, t, axis=0)
+        if fn == "multiclass_hinge":
+            terms = np.maximum(1 + others - p[t], 0)
+        else:
+            return np.maximum(1 + others.max(axis=0) - p[t], 0)
+    defaults = {"binary_cross_entropy": "mean", "mse": "mean", "mae": "mean"}
     if loss.get("reduction", defaults.get(fn, "sum")) == "mean":
-        return terms.mean(axis=0)
+        return terms.sum(axis=0) / c
     return terms.sum(axis=0)
 
 
 def finite_differences(data: dict[str, Any], env: dict[str, np.ndarray]) -> np.ndarray:
-    """Every gradient by central differences, all perturbations evaluated as one batch.
+    """Every gradient by central differences, all perturbations at all points as one batch.
 
     A pre-activation z_u moves exactly as its bias does; an activation a_s moves every z it
-    feeds by w·ε, so it is perturbed through those biases; an output activation that a loss
-    reads is perturbed in the loss itself.
+    feeds by w·h, so it is perturbed through those biases; an output activation that a loss
+    reads is perturbed in the loss itself, by a step relative to it (a softmax output may be
+    tiny, and the loss steep there).
     """
     part = data["parts"][0]
     net = build(NetworkSpec.model_validate(data["given"]["net"]))
     wrt = part["wrt"]
+    fn = part.get("loss", {}).get("fn")
     readers = {s: [(u.name, f"w_{u.name}_{s}") for u in layer.units]
                for layer in net.layers for s in layer.sources}
     leaves = [*net.inputs, *net.parameters()]
-    eps = 1e-6
-    k = len(env[leaves[0]])
-    out = np.zeros((k, len(wrt)))
-    for point in range(k):
-        base = {s: float(env[s][point]) for s in leaves}
-        rows = len(wrt) * 2
-        values = {s: np.full(rows, v) for s, v in base.items()}
-        direct = np.zeros((rows, len(net.outputs)))  # perturbations of the outputs themselves
-        for j, symbol in enumerate(wrt):
-            for r, sign in ((2 * j, 1.0), (2 * j + 1, -1.0)):
-                if symbol in values:
-                    values[symbol][r] += sign * eps
-                elif symbol.startswith("z_"):
-                    values[f"b_{symbol[2:]}"][r] += sign * eps
-                elif symbol in readers:
-                    for to, w in readers[symbol]:
-                        values[f"b_{to}"][r] += sign * eps * base[w]
-                else:
-                    direct[r, net.outputs.index(symbol)] = sign * eps
-        forward = net.forward(values)
-        outputs = np.stack([forward[o] for o in net.outputs]) + direct.T
-        if part["of"] == "loss":
-            objective = numpy_loss(part["loss"], outputs)
-        else:
-            objective = forward[part["of"]] + direct.T[net.outputs.index(part["of"])]
-        out[point] = (objective[0::2] - objective[1::2]) / (2 * eps)
-    return out
+    k, rows = len(env[leaves[0]]), 2 * len(wrt)
+    values = {s: np.repeat(env[s][:, None], rows, axis=1) for s in leaves}  # points × rows
+    direct = np.zeros((len(net.outputs), k, rows))  # perturbations of the outputs themselves
+    steps = np.full((k, len(wrt)), 1e-6)
+    for j, symbol in enumerate(wrt):
+        if symbol in net.outputs and fn in LOG_LOSSES:
+            p = env[symbol]  # a probability: stay inside (0, 1)
+            steps[:, j] = 1e-4 * (np.minimum(p, 1 - p) if fn == "binary_cross_entropy" else p)
+        for r, sign in ((2 * j, 1.0), (2 * j + 1, -1.0)):
+            h = sign * steps[:, j]
+            if symbol in values:
+                values[symbol][:, r] += h
+            elif symbol.startswith("z_"):
+                values[f"b_{symbol[2:]}"][:, r] += h
+            elif symbol in readers:
+                for to, w in readers[symbol]:
+                    values[f"b_{to}"][:, r] += h * env[w]
+            else:
+                direct[net.outputs.index(symbol), :, r] = h
+    forward = net.forward(values)
+    outputs = np.stack([forward[o] for o in net.outputs]) + direct
+    if part["of"] == "loss":
+        objective = numpy_loss(part["loss"], outputs)
+    else:
+        objective = outputs[net.outputs.index(part["of"])]
+    return (objective[:, 0::2] - objective[:, 1::2]) / (2 * steps)
 
 
 @pytest.mark.parametrize("batch", range(BATCHES))
 def test_every_gradient_matches_finite_differences(batch):
-    for data, truth in cases(batch, SMOOTH_LOSSES):
+    for data, truth in cases(batch, SMOOTH_LOSSES + KINKED_LOSSES):
+        if data["parts"][0].get("loss", {}).get("fn") in KINKED_LOSSES:
+            # A hinge or abs sits on its kink more often than chance suggests (relu outputs
+            # tie at 0, tanh saturates to exactly 1), and there central differences give the
+            # mean of the one-sided slopes: autograd checks these losses.
+            continue
         oracle = finite_differences(data, truth.env)
         assert_close(truth.values, oracle, data["parts"][0]["wrt"], data, rtol=1e-5)
 
 
-@pytest.mark.parametrize("batch", range(0, BATCHES, 3))
+@pytest.mark.parametrize("batch", range(BATCHES))
 def test_the_key_formula_passes_on_random_networks(batch):
-    written = 0
-    for data, truth in cases(batch, SMOOTH_LOSSES + KINKED_LOSSES):
-        if isinstance(truth.key(), list) and all(isinstance(t, str) for t in truth.key()):
-            written += 1
-            verdict = truth.grade(truth.key())
-            assert verdict.status is Status.CORRECT, (verdict.message, data)
-    assert written >= NETWORKS // BATCHES // 2
+    rng = np.random.default_rng([7, batch])
+    for data, _ in cases(batch, SMOOTH_LOSSES + KINKED_LOSSES)[:10]:
+        part = data["parts"][0]
+        # A few symbols, not all: the key of each is a formula that grows with the depth.
+        wrt = [str(s) for s in rng.choice(part["wrt"], size=min(3, len(part["wrt"])),
+                                          replace=False)]
+        small = {**data, "parts": [{**part, "wrt": wrt}]}
+        truth = solve(small)
+        key = truth.key()
+        if not all(isinstance(t, str) for t in key):
+            # Longer than an answer may be: the key falls back to the value (deep and wide
+            # networks only, where each layer multiplies the formula's length).
+            assert len(data["given"]["net"]["layers"]) > 2, small
+            continue
+        verdict = truth.grade(key)
+        assert verdict.status is Status.CORRECT, (verdict.message, key, small)

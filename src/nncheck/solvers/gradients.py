@@ -13,6 +13,9 @@ that mistake at every point, so a formula written with the same slip is recognis
 
 Units whose derivative is 0 almost everywhere (step, step_strict, sign) stop backpropagation:
 a gradient that would pass through one is refused rather than reported as 0.
+
+The same backward pass run on text gives the key of a `form: formula` part: the gradient as a
+formula over the network's symbols, so `solve --sheet` writes an answer that holds at every draw.
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ from nncheck.checking import (
 )
 from nncheck.context import Context
 from nncheck.errors import AnswerError, ExprError, ProblemError
-from nncheck.network import THRESHOLD, Network
+from nncheck.network import THRESHOLD, Layer, Network
 from nncheck.solvers.losses import loss_value
 from nncheck.spec.parts import GradientPart, LossSpec
 
@@ -232,7 +235,7 @@ def _stack(arrays: Sequence[Any], shape: tuple[int, ...]) -> np.ndarray:
 
 
 def _through_activation(
-    layer: Any, ga: np.ndarray, zs: np.ndarray, acts: np.ndarray, slip: Slip
+    layer: Layer, ga: np.ndarray, zs: np.ndarray, acts: np.ndarray, slip: Slip
 ) -> np.ndarray:
     """The gradient w.r.t. the pre-activations, from that w.r.t. the activations."""
     if layer.softmax:
@@ -296,37 +299,37 @@ class GradientTruth(NumericTruth):
     def grade(self, claimed: Any) -> Verdict:
         """Grade as NumericTruth does; a wrong formula is shown at a re-draw where it differs."""
         verdict = super().grade(claimed)
-        if verdict.status is not Status.WRONG or self.points == 1:
+        if verdict.status is not Status.WRONG or self.points == 1 or not self._fits(claimed):
             return verdict
-        try:
-            if len(read_exprs(claimed, self.aliases)) != (
-                self.values.shape[1] if self.vector else 1
-            ):
-                return verdict
-            got = self.evaluate_claim(claimed)
-        except (AnswerError, ExprError):
-            return verdict
-        close = self.tolerance.close(self.values, got)
+        got = self.evaluate_claim(claimed)
+        close = np.asarray(self.tolerance.close(self.values, got))
         ok = close.reshape(self.points, -1).all(axis=1)
-        bad = np.flatnonzero(~ok)
-        if not len(bad):
+        bad = [int(i) for i in np.flatnonzero(~ok)]
+        if not bad:
             return verdict
-        draws = bad[bad > 0]
-        i = int(draws[0]) if len(draws) else 0
+        i = next((j for j in bad if j > 0), 0)
         names = self._written_names(claimed)
         message = f"{self._label(i, names)}: {self._miss(i, got)}"
-        if i > 0 and not ok[0]:
+        if i > 0 and bad[0] == 0:
             message += f" (at the given values too: {self._miss(0, got)})"
         if not names:
             message += " — a number holds at one point only: this part asks for a formula"
         return replace(verdict, message=message)
+
+    def _fits(self, claimed: Any) -> bool:
+        """Whether a claim reads, with as many values as the truth has."""
+        try:
+            exprs = read_exprs(claimed, self.aliases)
+        except (AnswerError, ExprError):
+            return False
+        return len(exprs) == (self.values.shape[1] if self.vector else 1)
 
     def _miss(self, i: int, got: np.ndarray) -> str:
         text = f"expected {format_value(self.values[i])}, got {format_value(got[i])}"
         if self.vector and self.labels:
             wrong = np.flatnonzero(~self.tolerance.close(self.values[i], got[i]))
             if len(wrong) < len(self.labels):
-                text += " (differs at " + ", ".join(str(self.labels[j]) for j in wrong) + ")"
+                text += " (differs at " + ", ".join(str(self.labels[int(j)]) for j in wrong) + ")"
         return text
 
     def describe_point(self, i: int, claimed: Any = None) -> str:
@@ -361,14 +364,22 @@ class GradientTruth(NumericTruth):
         return [(n, self.aliases.get(n, n)) for n in sorted(found, key=found.__getitem__)]
 
     def with_hints(self, hints: Sequence[Any]) -> GradientTruth:
-        """Add instructor hints as known answers (keeping this class's messages)."""
-        base = super().with_hints(hints)
-        return base if isinstance(base, GradientTruth) else GradientTruth(**base.__dict__)
+        """Add instructor hints (objects with `answer`, `say`, `credit`) as known answers."""
+        extra = []
+        for hint in hints:
+            if not self._fits(hint.answer):
+                raise ProblemError(
+                    f"hint `{hint.say}`: its answer {hint.answer!r} is not "
+                    + ("a vector as long as `wrt`" if self.vector else "one value or formula")
+                )
+            extra.append(Known(hint.say, self.evaluate_claim(hint.answer),
+                               float(hint.credit or 0.0)))
+        return replace(self, known=self.known + tuple(extra)) if extra else self
 
 
 # --- the part ----------------------------------------------------------------------------------
 
-def solve_gradient(part: GradientPart, ctx: Context) -> NumericTruth:
+def solve_gradient(part: GradientPart, ctx: Context) -> GradientTruth:
     """The gradient a part asks for, at the given point (and re-draws), with known mistakes."""
     net = ctx.network(part.network)
     wrt = _resolve_wrt(part.wrt, net, ctx.aliases)
@@ -649,8 +660,7 @@ def _known_mistakes(
 
 
 def _symbol_kinds(net: Network) -> dict[str, tuple[str, ...]]:
-    """Each symbol's kind and units: ("input", x), ("act", u), ("z", u), ("bias", u),
-    ("weight", to, from)."""
+    """Each symbol as (kind, unit or input[, source]): input, act, z, bias or weight."""
     kinds: dict[str, tuple[str, ...]] = {x: ("input", x) for x in net.inputs}
     for layer in net.layers:
         for u in layer.units:
@@ -679,7 +689,7 @@ def _derivative_units(net: Network, kind: tuple[str, ...]) -> frozenset[str]:
 
 def _missing_paths(
     net: Network, kinds: Mapping[str, tuple[str, ...]], wrt: list[str], values: np.ndarray,
-    rerun: Any,
+    rerun: Callable[[Slip], np.ndarray],
 ) -> list[tuple[str, np.ndarray]]:
     """One path left out of the sum over paths, where a symbol's unit feeds several units."""
     nodes = {kinds[w][1] for w in wrt}
@@ -768,7 +778,8 @@ def _symbolic_backprop(net: Network, seeds: Mapping[str, str | None]) -> dict[st
             grads[u], grads[f"z_{u}"], grads[f"b_{u}"] = ga[u], g, g
             for s in layer.sources:
                 grads[f"w_{u}_{s}"] = _prod(g, s)
-                terms.setdefault(s, []).append(_prod(f"w_{u}_{s}", g))
+                # Written as the chain rule reads, from the output back: δ_u · w_u_s.
+                terms.setdefault(s, []).append(_prod(g, f"w_{u}_{s}"))
     for x in net.inputs:
         grads[x] = _sum(terms.get(x, []))
     return grads
@@ -798,11 +809,13 @@ def _sum(terms: Sequence[str | None]) -> str | None:
 def _prod(*factors: str | None) -> str | None:
     # Every text built here is a name, a number, a product or parenthesised, so factors
     # join with `*` safely.
-    if any(f is None for f in factors):
-        return None
-    kept = [f for f in factors if f != "1"]
-    return "*".join(f if _ATOM.match(f) or f.startswith("(") or "*" in f else f"({f})"
-                    for f in kept) or "1"  # type: ignore[union-attr]
+    kept = []
+    for f in factors:
+        if f is None:
+            return None
+        if f != "1":
+            kept.append(f if _ATOM.match(f) or f.startswith("(") or "*" in f else f"({f})")
+    return "*".join(kept) or "1"
 
 
 def _num(x: float) -> str:
@@ -850,9 +863,15 @@ def _class_hinge_texts(
             out[o] = _prod(_num(scale), active[o])
         out[s_true] = _prod(_num(-scale), _sum(list(active.values())))
         return out
-    top = others[0] if len(others) == 1 else f"max({', '.join(others)})"
+    top = _max(others)
     positive = f"(1 + {top} - {s_true} > 0)"
-    for o in others:
-        out[o] = positive if len(others) == 1 else _prod(positive, f"({o} >= {top})")
+    for i, o in enumerate(others):
+        # The max's gradient goes to the first of equal scores (relu outputs tie at 0).
+        first = f"({o} > {_max(others[:i])})" if i else "1"
+        out[o] = positive if len(others) == 1 else _prod(positive, f"({o} >= {top})", first)
     out[s_true] = _prod("(-1)", positive)
     return out
+
+
+def _max(names: Sequence[str]) -> str:
+    return names[0] if len(names) == 1 else f"max({', '.join(names)})"

@@ -152,10 +152,13 @@ class _Run:
         self.channels_last = model.channels_last
         stats = convention.bn_statistics or model.framework
         self.statistics_counted = stats == "keras"
+        self.suspect_layout = -1
 
     def fail(self, layer: Layer | None, message: str, *, expected: str | None = None,
              hint: str | None = None) -> ProblemError:
         where = f"model `{self.ref}`" + (f", {layer.label}" if layer is not None else "")
+        if hint is None and layer is not None and layer.index == self.suspect_layout:
+            hint = "PyTorch shapes are channels first: write the input as [C, H, W]"
         return ProblemError(f"{where}: {message}", expected=expected, hint=hint)
 
     def size(self, layer: Layer | None, value: Any) -> int:
@@ -179,6 +182,8 @@ class _Run:
                             f"{show_shape(shape)}", hint=self._shape_hint(shape, dims))
         if self.channels_last:
             return shape[:-1], shape[-1]
+        if len(shape) > 2 and shape[-1] <= 4 < shape[0]:
+            self.suspect_layout = layer.index  # [28, 28, 1] under pytorch: a Keras habit
         return shape[1:], shape[0]
 
     def join(self, spatial: Sequence[int], channels: int) -> tuple[int, ...]:
@@ -552,36 +557,63 @@ assert set(_HANDLERS) == set(VOCABULARY), "every layer type has a handler"
 
 # --- known mistakes ----------------------------------------------------------------------------
 
+_CONVOLUTIONS = frozenset(t for t in VOCABULARY if "conv" in t)
+_POOLS = frozenset(t for t in VOCABULARY if "pool" in t)
+_RECURRENT = frozenset({"simple_rnn", "lstm", "gru"})
+_ANY = frozenset(VOCABULARY)
+
+
 def _count_mistakes(model: ModelSpec, count: str) -> list[tuple[str, Convention, str]]:
-    """The named mistakes of a count, in catalogue order: (name, convention, count asked)."""
+    """The named mistakes of a count, in catalogue order: (name, convention, count asked).
+
+    A mistake that touches no layer of the model is left out before anything is counted.
+    """
     keras = model.framework == "keras"
-    out = [
-        ("biases forgotten", Convention(biases=False), count),
-        ("one bias per input instead of one per unit", Convention(bias_per_input=True), count),
-        ("input channels forgotten in a convolution", Convention(input_channels=False), count),
+    frozen = any(not layer.trainable for layer in model.expanded)
+    catalogue: list[tuple[str, Convention, str, frozenset[str]]] = [
+        ("biases forgotten", Convention(biases=False), count, _ANY),
+        ("one bias per input instead of one per unit", Convention(bias_per_input=True), count,
+         _ANY),
+        ("input channels forgotten in a convolution", Convention(input_channels=False), count,
+         _CONVOLUTIONS),
         ("two bias vectors per recurrent layer (PyTorch's b_ih and b_hh)" if keras
          else "one bias vector per recurrent layer (Keras' convention)",
-         Convention(recurrent_biases="pytorch" if keras else "keras"), count),
+         Convention(recurrent_biases="pytorch" if keras else "keras"), count, _RECURRENT),
         ("GRU with one bias vector (Keras' reset_after=false)",
-         Convention(gru_single_bias=True), count),
+         Convention(gru_single_bias=True), count, frozenset({"gru"})),
         ("batch-norm moving statistics left out (PyTorch keeps them as buffers)" if keras
          else "batch-norm running statistics counted as parameters (Keras' convention)",
-         Convention(bn_statistics="pytorch" if keras else "keras"), count),
-        ("pooling given parameters", Convention(pooling_params=True), count),
+         Convention(bn_statistics="pytorch" if keras else "keras"), count,
+         frozenset({"batch_norm"})),
+        ("pooling given parameters", Convention(pooling_params=True), count, _POOLS),
         ("recurrent (hidden-to-hidden) weights forgotten",
-         Convention(recurrent_weights=False), count),
+         Convention(recurrent_weights=False), count, _RECURRENT),
         ("bidirectional layer counted in one direction only",
-         Convention(bidirectional_twice=False), count),
-        ("`same` and `valid` padding confused", Convention(swap_padding=True), count),
+         Convention(bidirectional_twice=False), count, frozenset({"bidirectional"})),
+        ("`same` and `valid` padding confused", Convention(swap_padding=True), count,
+         _CONVOLUTIONS | _POOLS),
     ]
     if count == "trainable" and keras:
-        out.append(("batch-norm moving statistics counted as trainable",
-                    Convention(bn_statistics_trainable=True), count))
-    if count != "total":
-        out.append(("frozen layers ignored", Convention(frozen=False), count))
+        catalogue.append(("batch-norm moving statistics counted as trainable",
+                          Convention(bn_statistics_trainable=True), count,
+                          frozenset({"batch_norm"})))
+    if count != "total" and frozen:
+        catalogue.append(("frozen layers ignored", Convention(frozen=False), count, _ANY))
     if count == "trainable":
-        out.append(("every parameter counted, not only the trainable ones", TRUTH, "total"))
-    return out
+        catalogue.append(("every parameter counted, not only the trainable ones", TRUTH,
+                          "total", _ANY))
+    present = _types_in(model)
+    return [(name, conv, asked) for name, conv, asked, types in catalogue if types & present]
+
+
+def _types_in(model: ModelSpec) -> frozenset[str]:
+    """The layer types of a model, with the layers that `bidirectional` wraps."""
+    found = set()
+    for layer in model.expanded:
+        found.add(layer.type)
+        if layer.type == "bidirectional":
+            found.add(layer.args["layer"].type)
+    return frozenset(found)
 
 
 _SHAPE_MISTAKES = [("`same` and `valid` padding confused", Convention(swap_padding=True))]
@@ -676,10 +708,10 @@ def _build_truth(
     for name, fn in mistakes:
         try:
             got = [fn(point) for point in points]
+            if got != values and all(len(g) == len(values[0]) for g in got):
+                known.append(Known(name, _floats(got, vector)))
         except ProblemError:
             continue  # the mistake cannot even be made on this model
-        if got != values and all(len(g) == len(values[0]) for g in got):
-            known.append(Known(name, _floats(got, vector)))
     if names:
         expected: Any = _fit_each(truth, names, model, points, values, ref)
     else:

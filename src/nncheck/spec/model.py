@@ -31,11 +31,12 @@ DEFAULT_DOMAIN = (1, 1000)  # an undeclared size symbol is an integer in 1..1000
 Size = int | str  # a positive integer, or a symbol bound by `symbols:`
 
 _IDENT = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
+_SCIENTIFIC = re.compile(r"\d+(\.\d+)?[eE]\+?\d{1,2}\Z")
 _INT_PRODUCT = re.compile(r"\d+(\s*(\*\*|\^|\*|×)\s*\d+)*\Z")
 # Names the expression language already means something by (FORMAT §6): a size cannot be one.
 RESERVED = frozenset({
     "e", "pi", "inf", "log", "ln", "log2", "log10", "exp", "sqrt", "abs", "sigmoid", "tanh",
-    "relu", "min", "max", "same", "valid", "causal",
+    "relu", "min", "max", "and", "or", "xor", "not", "same", "valid", "causal",
 })
 
 _REQUIRED = object()
@@ -194,13 +195,16 @@ def did_you_mean(word: str, choices: Any) -> str:
 
 
 def read_int(value: Any) -> int | None:
-    """An integer written as 12, 12.0, "12", "10^9", "2**20" or "4*1024"; None if it is not."""
+    """An integer written as 12, 12.0, "12", "1e9", "10^9", "2**20" or "4*1024"; else None."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
         return value
     if isinstance(value, float):
         return int(value) if value.is_integer() else None
+    if isinstance(value, str) and _SCIENTIFIC.match(value.strip()):
+        number = float(value)
+        return int(number) if number.is_integer() and number < 2**63 else None
     if not isinstance(value, str) or not _INT_PRODUCT.match(value.strip()):
         return None
     text = value.strip().replace("**", "^").replace("×", "*")
@@ -370,21 +374,67 @@ class _LayerError(ValueError):
         super().__init__(f"layer {index}" + (f" ({inside})" if inside else "") + f": {message}")
 
 
-def _pick_type(keys: list[str]) -> str:
-    candidates = [k for k in keys if k in VOCABULARY]
+def _type_aliases() -> dict[str, str]:
+    """Spellings of layer types, folded (lower case, no underscores) -> our type.
+
+    Keras and PyTorch class names are accepted (`MaxPooling2D`, `BatchNorm2d`, `Linear`),
+    since that is what users of either framework type first.
+    """
+    folded = {_fold(name): name for name in VOCABULARY}
+    for d in (1, 2, 3):
+        folded.update({
+            f"maxpooling{d}d": f"max_pool{d}d", f"averagepooling{d}d": f"avg_pool{d}d",
+            f"avgpooling{d}d": f"avg_pool{d}d", f"convtranspose{d}d": f"conv{d}d_transpose",
+            f"globalaveragepooling{d}d": "global_avg_pool", f"globalavgpool{d}d":
+            "global_avg_pool", f"globalmaxpooling{d}d": "global_max_pool",
+            f"globalmaxpool{d}d": "global_max_pool", f"batchnorm{d}d": "batch_norm",
+        })
+    folded.update({
+        "linear": "dense", "globalaveragepooling": "global_avg_pool",
+        "globalmaxpooling": "global_max_pool", "batchnormalization": "batch_norm",
+        "batchnorm": "batch_norm", "layernormalization": "layer_norm", "layernorm": "layer_norm",
+        "rnn": "simple_rnn", "zeropad2d": "zero_padding2d", "upsample": "upsampling2d",
+        "upsample2d": "upsampling2d", "multiheadattention": "multi_head_attention",
+    })
+    return folded
+
+
+def _fold(name: str) -> str:
+    return name.lower().replace("_", "").replace("-", "")
+
+
+TYPE_ALIASES = _type_aliases()
+
+
+def layer_type(key: Any) -> str | None:
+    """Our name of a layer type as written (`MaxPooling2D` -> max_pool2d), or None."""
+    return TYPE_ALIASES.get(_fold(str(key)))
+
+
+def _unknown_type(key: str) -> _Bad:
+    if _fold(key) in ("input", "inputlayer"):
+        return _Bad("the input is not a layer: give its shape as the model's `input: [...]`")
+    close = difflib.get_close_matches(_fold(key), list(TYPE_ALIASES), n=1, cutoff=0.6)
+    hint = f" — did you mean `{TYPE_ALIASES[close[0]]}`?" if close else ""
+    return _Bad(f"unknown layer type `{key}`{hint}")
+
+
+def _pick_type(keys: list[str]) -> tuple[str, str]:
+    """The key that names the layer's type, and the type it names."""
+    candidates = {k: t for k in keys if (t := layer_type(k)) is not None}
     if len(candidates) > 1:
         # `{dense: 10, activation: relu}`: `activation` is a layer type and an argument of
         # dense; the key that is an argument of another candidate is the argument.
-        candidates = [c for c in candidates
-                      if not any(c in VOCABULARY[o].args for o in candidates if o != c)]
+        candidates = {k: t for k, t in candidates.items()
+                      if not any(k in VOCABULARY[o].args for o in candidates.values() if o != t)}
     if len(candidates) == 1:
-        return candidates[0]
+        return next(iter(candidates.items()))
     if len(candidates) > 1:
         raise _Bad(f"one layer has two types: {', '.join(f'`{c}`' for c in candidates)}")
     unknown = [k for k in keys if k not in _LAYER_KEYS]
     if not unknown:
         raise _Bad("no layer type given (a layer is written like `dense: 10` or `flatten`)")
-    raise _Bad(f"unknown layer type `{unknown[0]}`{did_you_mean(unknown[0], VOCABULARY)}")
+    raise _unknown_type(unknown[0])
 
 
 def _canonical_args(ltype: LayerType, raw: Mapping[str, Any]) -> dict[str, Any]:
@@ -415,28 +465,29 @@ def _canonical_args(ltype: LayerType, raw: Mapping[str, Any]) -> dict[str, Any]:
 def _read_layer(entry: Any) -> _Written:
     """Parse one written layer; a _TypedBad carries the type once it is known."""
     if isinstance(entry, str):
-        if entry not in VOCABULARY:
-            raise _Bad(f"unknown layer type `{entry}`{did_you_mean(entry, VOCABULARY)}")
+        type_name = layer_type(entry)
+        if type_name is None:
+            raise _unknown_type(entry)
         try:
-            return _Written(entry, _canonical_args(VOCABULARY[entry], {}), None, True)
+            return _Written(type_name, _canonical_args(VOCABULARY[type_name], {}), None, True)
         except _Bad as exc:
-            raise _TypedBad(entry, str(exc)) from None
+            raise _TypedBad(type_name, str(exc)) from None
     if not isinstance(entry, dict) or not entry:
         raise _Bad(f"a layer is a type (`flatten`) or a mapping (`dense: 10`), "
                    f"not {_describe(entry)}")
-    keys = [str(k) for k in entry]
-    type_name = _pick_type(keys)
+    written = {str(k): v for k, v in entry.items()}
+    key, type_name = _pick_type(list(written))
     try:
-        return _read_typed(entry, keys, type_name)
+        return _read_typed(written, key, type_name)
     except _TypedBad:
         raise
     except _Bad as exc:
         raise _TypedBad(type_name, str(exc)) from None
 
 
-def _read_typed(entry: dict[Any, Any], keys: list[str], type_name: str) -> _Written:
+def _read_typed(entry: dict[str, Any], type_key: str, type_name: str) -> _Written:
     ltype = VOCABULARY[type_name]
-    value = entry[type_name]
+    value = entry[type_key]
     raw: dict[str, Any] = {}
     if isinstance(value, dict) and not (type_name == "bidirectional" and "layer" not in value):
         raw.update(value)
@@ -445,8 +496,8 @@ def _read_typed(entry: dict[Any, Any], keys: list[str], type_name: str) -> _Writ
             raise _Bad(f"`{type_name}` has no shorthand value; write its arguments as "
                        f"`{type_name}: {{{', '.join(ltype.args)}}}`")
         raw[ltype.shorthand] = value
-    for key in keys:
-        if key != type_name and key not in _LAYER_KEYS:
+    for key in entry:
+        if key != type_key and key not in _LAYER_KEYS:
             if key in raw or ARG_ALIASES.get(key, key) in raw:
                 raise _Bad(f"`{key}` is given twice")
             raw[key] = entry[key]
@@ -486,18 +537,20 @@ def _read_entries(entries: Any, offset: int = 0, note: str = ""
         raise _LayerError(offset, None, "`layers` must be a non-empty list", note)
     out: list[_Written | _Repeat] = []
     size = 0
-    for entry in entries:
+    for position, entry in enumerate(entries):
         index = offset + size
+        # After a `repeat`, the expanded index and the written position differ: say both.
+        where = note or (f"item {position} of `layers`" if index != position else "")
         try:
             if isinstance(entry, dict) and "repeat" in entry:
                 item: _Written | _Repeat = _read_repeat(entry, index)
             else:
                 item = _read_layer(entry)
         except _TypedBad as exc:
-            raise _LayerError(index, exc.type_name, exc.message, note) from None
+            raise _LayerError(index, exc.type_name, exc.message, where) from None
         except _Bad as exc:
             kind = "repeat" if isinstance(entry, dict) and "repeat" in entry else None
-            raise _LayerError(index, kind, str(exc), note) from None
+            raise _LayerError(index, kind, str(exc), where) from None
         out.append(item)
         size += item.size if isinstance(item, _Repeat) else 1
         if size > MAX_LAYERS:
@@ -560,7 +613,7 @@ def _layer_symbols(type_name: str, args: Mapping[str, Any], found: dict[str, Non
 
 # --- the model -----------------------------------------------------------------------------------
 
-_LAYERS_SCHEMA = {
+_LAYERS_SCHEMA: Any = {  # for editor completion (`nncheck schema problem`)
     "items": {
         "anyOf": [
             {"type": "string", "enum": sorted(VOCABULARY)},
