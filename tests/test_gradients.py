@@ -111,6 +111,77 @@ def test_softmax_cross_entropy_gives_p_minus_y():
     assert truth.expected == pytest.approx([-0.5, 0.5, -1.5, -2.0], rel=1e-15)
 
 
+def one_unit(activation: str, loss: dict[str, Any], x: float = 1.0) -> dict[str, Any]:
+    net = {"kind": "network", "inputs": ["x"], "activation": activation,
+           "layers": [{"y": {"w": [2], "b": -2}}]}
+    return {"given": {"net": net},
+            "parts": [{"id": "d", "ask": "gradient", "network": "net", "input": {"x": x},
+                       "of": "loss", "loss": loss, "wrt": ["z_y", "w_y_x", "y"]}]}
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        # z = 2·1 - 2 = 0, p = σ(0) = 0.5, y = 1: ∂L/∂p = -y/p = -2, ∂L/∂z = p - y = -0.5,
+        # ∂L/∂w = -0.5·x = -0.5.
+        pytest.param(one_unit("sigmoid", {"fn": "binary_cross_entropy", "y_true": [1]}),
+                     [-0.5, -0.5, -2.0], id="bce-sigmoid"),
+        # the same in bits: every term divided by ln 2
+        pytest.param(one_unit("sigmoid", {"fn": "binary_cross_entropy", "y_true": [1],
+                                          "log": 2}),
+                     [-0.5 / math.log(2), -0.5 / math.log(2), -2.0 / math.log(2)],
+                     id="bce-log2"),
+        # x = 2: z = p = 2·2 - 2 = 2 (linear), target 0.5: ∂L/∂p = 2(p - y) = 3, ∂L/∂w = 3·2.
+        pytest.param(one_unit("linear", {"fn": "mse", "y_true": [0.5]}, x=2.0),
+                     [3.0, 6.0, 3.0], id="mse-linear"),
+        # p = 2 > y = 0.5: ∂|y - p|/∂p = 1.
+        pytest.param(one_unit("linear", {"fn": "mae", "y_true": [0.5]}, x=2.0),
+                     [1.0, 2.0, 1.0], id="mae-linear"),
+        # label -1, score 2: the margin 1 - (-1)(2) = 3 > 0, so ∂/∂s = -y = 1.
+        pytest.param(one_unit("linear", {"fn": "hinge", "y_true": [-1]}, x=2.0),
+                     [1.0, 2.0, 1.0], id="hinge"),
+    ],
+)
+def test_loss_gradients_by_hand(data, expected):
+    assert solve(data).expected == pytest.approx(expected, rel=1e-14)
+
+
+def test_of_a_pre_activation_and_hints():
+    data = {"given": {"net": {"kind": "network", **TWO_LAYER}},
+            "parts": [{"id": "d", "ask": "gradient", "network": "net",
+                       "input": {"x1": 1, "x2": 2}, "of": "z_Y", "wrt": "w_h1_x1",
+                       "form": "formula",
+                       "hints": [{"answer": "w_Y_h1 x1", "say": "σ' forgotten",
+                                  "credit": 0.5}]}]}
+    problem = Problem.model_validate({"id": "p", **data})
+    part = problem.parts[0]
+    truth = solve_gradient(part, Context(problem, part)).with_hints(part.hints)
+    # ∂z_Y/∂w_h1_x1 = w_Y_h1 · σ'(z_h1) · x1 = 2 · 0.25 · 1
+    assert truth.expected == 0.5
+    verdict = truth.grade("w_Y_h1 x1")
+    assert (verdict.status, verdict.fraction) == (Status.WRONG, 0.5)
+    assert verdict.mistakes == (
+        "the activation's derivative left out (∂h1/∂z_h1)", "σ' forgotten",
+    )
+    assert truth.grade("w_Y_h1 h1(1 - h1) x1").status is Status.CORRECT
+
+
+def test_free_parameters_are_drawn():
+    data = {"given": {"net": {"kind": "network", "inputs": ["x"], "activation": "tanh",
+                              "layers": [["y"]]}},
+            "parts": [{"id": "d", "ask": "gradient", "network": "net", "input": {"x": 1},
+                       "wrt": "b_y", "form": "formula"}]}
+    truth = solve(data)
+    assert truth.grade("1 - y^2").status is Status.CORRECT
+    assert truth.grade("1 - tanh(w_y_x x + b_y)^2").status is Status.CORRECT
+
+
+def test_a_vector_names_the_elements_that_differ(q7):
+    verdict = q7_truth(q7, "ii").grade(["w31 a21(1 - a21)", "w32 a22"])
+    assert verdict.status is Status.WRONG
+    assert "(differs at z_g2)" in verdict.message
+
+
 def test_value_form_takes_numbers_and_expressions():
     data = {"given": {"net": {"kind": "network", **NEURON}},
             "parts": [{"id": "d", "ask": "gradient", "network": "net", "input": {"x": 2},
@@ -227,6 +298,9 @@ STEP_NET = {"kind": "network", "inputs": ["x"], "activation": "step",
                                                        "units": {"Y": {"w": [2], "b": 0}}}]}
 
 
+STEP_NET_SPEC = NetworkSpec.model_validate(STEP_NET)
+
+
 def gradient_problem(**part: Any) -> dict[str, Any]:
     return {"given": {"net": STEP_NET, "soft": {"kind": "network", **TWO_LAYER}},
             "parts": [{"id": "d", "ask": "gradient", "network": "net", "input": {"x": 1},
@@ -246,6 +320,10 @@ def test_a_gradient_through_a_step_unit_is_refused():
 def test_a_gradient_that_stops_before_a_step_unit_is_fine():
     # ∂Y/∂w_Y_n1 = n1 = step(1 - 0.5) = 1
     assert solve(gradient_problem(wrt="w_Y_n1")).expected == 1
+    # Asked for every gradient, backprop leaves out the ones past the step unit.
+    net = build(STEP_NET_SPEC, name="net")
+    grads = backprop(net, net.forward({"x": 1.0}), {"Y": 1.0})
+    assert sorted(grads) == ["Y", "b_Y", "n1", "w_Y_n1", "z_Y"]
 
 
 def test_an_unknown_symbol_suggests_one():
@@ -273,6 +351,19 @@ def test_problem_errors(part, message):
     with pytest.raises(ProblemError) as exc:
         solve(gradient_problem(**part))
     assert exc.value.message == message
+
+
+def test_a_saturated_softmax_is_a_problem_error():
+    # Logits ±1000: softmax gives exactly (1, 0), and -y/p meets p = 0 in the Jacobian.
+    net = {"kind": "network", "inputs": ["x"], "layers": [{"activation": "softmax", "units": {
+        "s1": {"w": [1000], "b": 0}, "s2": {"w": [-1000], "b": 0}}}]}
+    data = {"given": {"net": net},
+            "parts": [{"id": "d", "ask": "gradient", "network": "net", "input": {"x": 1},
+                       "of": "loss", "loss": {"fn": "cross_entropy", "y_true": 1},
+                       "wrt": "z_s1"}]}
+    with pytest.raises(ProblemError) as exc:
+        solve(data)
+    assert exc.value.message.startswith("the gradient is not a number at the given values")
 
 
 # --- random networks: the oracles -----------------------------------------------------------------

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import enum
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 import numpy as np
 
 from nncheck import expr
-from nncheck.errors import AnswerError, ExprError
+from nncheck.errors import AnswerError, ExprError, ProblemError
 
 
 class Status(str, enum.Enum):
@@ -98,6 +99,7 @@ class Tolerance:
 
 
 EXACT = Tolerance(rel=0.0, abs=1e-9)
+SHOWN_NAMES = 10  # values shown to locate a point: enough to check a chain-rule product
 
 
 # --- formatting ---
@@ -198,10 +200,13 @@ class NumericTruth:
     exact: bool = False
     known: tuple[Known, ...] = ()
     aliases: Mapping[str, str] = field(default_factory=dict)
-    point_names: tuple[str, ...] = ()  # the names that describe a point (e.g. ("n",)); default: env
+    point_names: tuple[str, ...] = ()  # names that describe a point when a claim uses none
     key_value: Any = None
     labels: Sequence[str] | None = None  # optional labels of the vector's elements
     remark: Callable[[Any], str | None] | None = None  # a word on the claim, right or wrong
+    given_first: bool = False  # point 0 is the given values, the rest seeded re-draws
+    # A key built only when asked for (`solve --sheet`): grading never needs it.
+    key_factory: Callable[[], Any] | None = field(default=None, compare=False, repr=False)
 
     @property
     def points(self) -> int:
@@ -212,6 +217,10 @@ class NumericTruth:
         """The expected value itself (or a formula that holds at every point)."""
         if self.key_value is not None:
             return self.key_value
+        if self.key_factory is not None:
+            made = self.key_factory()
+            if made is not None:
+                return made
         return self.expected
 
     def evaluate_claim(self, claimed: Any) -> np.ndarray:
@@ -263,51 +272,75 @@ class NumericTruth:
             ).all():
                 names.append(known.name)
                 credit = max(credit, known.credit)
-        i = int(np.argmin(ok))
-        message = self._describe_miss(i, got, claimed)
-        return Verdict(Status.WRONG, credit, message, tuple(names))
+        return Verdict(Status.WRONG, credit, self._describe_miss(ok, got, claimed), tuple(names))
 
-    def _describe_miss(self, i: int, got: np.ndarray, claimed: Any) -> str:
-        want_s = format_value(self.values[i])
-        got_s = format_value(got[i])
-        if self.vector:
-            bad = np.flatnonzero(~self.tolerance.close(self.values[i], got[i]))
-            if len(bad) and self.labels:
-                which = ", ".join(str(self.labels[j]) for j in bad[:4])
-                want_s += f" (differs at {which})"
+    def _describe_miss(self, ok: np.ndarray, got: np.ndarray, claimed: Any) -> str:
+        """Where a claim misses: a re-draw where it differs (and the given values if they too)."""
+        bad = [int(i) for i in np.flatnonzero(~ok)]
         if self.points == 1:
-            return f"expected {want_s}, got {got_s}"
-        where = self.describe_point(i, claimed)
-        return f"{where}: expected {want_s}, got {got_s}"
+            return self._miss(0, got)
+        # FORMAT §4.6: a formula is shown at a re-draw where it differs, not only at the given
+        # values, so the student sees the formula (not just the number) is wrong.
+        i = next((j for j in bad if j > 0), bad[0]) if self.given_first else bad[0]
+        written = self._written_names(claimed)
+        message = f"{self._label(i, written)}: {self._miss(i, got)}"
+        if self.given_first and i > 0 and bad[0] == 0:
+            message += f" (at the given values too: {self._miss(0, got)})"
+        if self.given_first and not written:
+            message += " — a number holds at one point only: this part asks for a formula"
+        return message
+
+    def _miss(self, i: int, got: np.ndarray) -> str:
+        text = f"expected {format_value(self.values[i])}, got {format_value(got[i])}"
+        if self.vector and self.labels:
+            wrong = np.flatnonzero(~self.tolerance.close(self.values[i], got[i]))
+            if 0 < len(wrong) < len(self.labels):
+                text += " (differs at " + ", ".join(str(self.labels[int(j)]) for j in wrong) + ")"
+        return text
 
     def describe_point(self, i: int, claimed: Any = None) -> str:
-        """Say which point `i` is, naming the values a reader needs to check it by hand."""
-        names = list(self.point_names) or sorted(self.env)
-        if claimed is not None and not self.point_names:
-            try:
-                used = set().union(*(e.names for e in read_exprs(claimed, self.aliases)))
-            except (AnswerError, ExprError):
-                used = set()
-            names = [n for n in names if n in used] or names
-        # Say each value in the notation the student wrote (the problem's aliases).
-        notation = {canon: alias for alias, canon in self.aliases.items()}
-        shown = [f"{notation.get(n, n)} = {format_number(float(np.asarray(self.env[n])[i]), 4)}"
-                 for n in names[:6] if n in self.env]
-        more = ", ..." if len(names) > 6 else ""
-        label = "at " + ", ".join(shown) + more if shown else f"at point {i + 1}"
-        if i > 0 and not self.point_names:
-            label = f"at draw {i} of {self.points - 1} ({label[3:]})"
-        return label
+        """Say which point `i` is, by the values of the names the claim uses (as written)."""
+        return self._label(i, self._written_names(claimed))
+
+    def _label(self, i: int, names: list[tuple[str, str]]) -> str:
+        names = names or [(n, n) for n in self.point_names if n in self.env]
+        shown = ", ".join(
+            f"{written} = {format_number(float(np.asarray(self.env[symbol])[i]), 4)}"
+            for written, symbol in names[:SHOWN_NAMES]
+        ) + (", ..." if len(names) > SHOWN_NAMES else "")
+        if not self.given_first:
+            return f"at {shown}" if shown else f"at point {i + 1}"
+        where = "the given values" if i == 0 else f"draw {i} of {self.points - 1}"
+        return f"at {where} ({shown})" if shown else f"at {where}"
+
+    def _written_names(self, claimed: Any) -> list[tuple[str, str]]:
+        """The names a claim uses as written (aliases kept), in order of first use."""
+        if claimed is None:
+            return []
+        try:
+            exprs = read_exprs(claimed)
+        except (AnswerError, ExprError):
+            return []
+        found: dict[str, tuple[int, int]] = {}
+        for k, e in enumerate(exprs):
+            for name in e.names:
+                symbol = self.aliases.get(name, name)
+                if symbol in self.env and name not in found:
+                    at = re.search(rf"(?<!\w){re.escape(name)}(?!\w)", e.source)
+                    found[name] = (k, at.start() if at else len(e.source))
+        return [(n, self.aliases.get(n, n)) for n in sorted(found, key=found.__getitem__)]
 
     def with_hints(self, hints: Sequence[Any]) -> NumericTruth:
         """Add instructor hints (objects with `answer`, `say`, `credit`) as known answers."""
-        if not hints:
-            return self
         extra = []
         for hint in hints:
-            values = self.evaluate_claim(hint.answer)
+            try:
+                values = self.evaluate_claim(hint.answer)
+            except (_LengthMismatch, AnswerError, ExprError) as exc:
+                raise ProblemError(f"hint `{hint.say}`: its answer {hint.answer!r}: {exc}") \
+                    from None
             extra.append(Known(hint.say, values, float(hint.credit or 0.0)))
-        return NumericTruth(**{**self.__dict__, "known": self.known + tuple(extra)})
+        return replace(self, known=self.known + tuple(extra)) if extra else self
 
 
 def k_rows(arr: np.ndarray) -> tuple[int, int]:

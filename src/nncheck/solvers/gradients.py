@@ -25,7 +25,7 @@ import functools
 import math
 import re
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -34,15 +34,11 @@ from nncheck import expr
 from nncheck.checking import (
     Known,
     NumericTruth,
-    Status,
-    Verdict,
     format_number,
-    format_value,
-    read_exprs,
     to_json_value,
 )
 from nncheck.context import Context
-from nncheck.errors import AnswerError, ExprError, ProblemError
+from nncheck.errors import ExprError, ProblemError
 from nncheck.network import THRESHOLD, Layer, Network
 from nncheck.solvers.losses import loss_value
 from nncheck.spec.parts import GradientPart, LossSpec
@@ -147,6 +143,19 @@ def _backprop(
     wrt: Collection[str] | None,
     slip: Slip,
 ) -> dict[str, np.ndarray]:
+    # A probability that underflowed to 0 meets an infinite loss gradient (0·inf): the nan
+    # is reported by the solver, not warned about here.
+    with np.errstate(invalid="ignore", over="ignore"):
+        return _backward(net, tape, seeds, wrt, slip)
+
+
+def _backward(
+    net: Network,
+    tape: _Tape,
+    seeds: Mapping[str, np.ndarray],
+    wrt: Collection[str] | None,
+    slip: Slip,
+) -> dict[str, np.ndarray]:
     shape = tape.shape
     grads: dict[str, np.ndarray] = {}
     # A symbol's gradient is structurally nonzero ("reached") when a path leads from it to a
@@ -161,13 +170,14 @@ def _backprop(
         n, m = len(names), len(layer.sources)
         ga = np.zeros((n, *shape)) if carried is None else carried
         reach_a = carried_reach or [False] * n
-        taint_a = carried_taint or [None] * n
+        taint_a: list[str | None] = carried_taint or [None] * n
         for i, name in enumerate(names):
             if name in seeds:
                 ga[i] += seeds[name]
                 reach_a[i] = True
         gz = _through_activation(layer, ga, tape.zs[index], tape.acts[index], slip)
-        reach_z, taint_z = [], []
+        reach_z: list[bool] = []
+        taint_z: list[str | None] = []
         for i, unit in enumerate(layer.units):
             seed = seeds.get(f"z_{unit.name}")
             if seed is not None:
@@ -193,11 +203,12 @@ def _backprop(
             for j, s in enumerate(layer.sources):
                 w = f"w_{u}_{s}"
                 grads[w] = gw[i, j] + seeds[w] if w in seeds else gw[i, j]
-            if taint_a[i]:
-                taint[u] = taint_a[i]  # type: ignore[assignment]
-            if taint_z[i]:
+            above, here = taint_a[i], taint_z[i]
+            if above:
+                taint[u] = above
+            if here:
                 for sym in (f"z_{u}", f"b_{u}", *(f"w_{u}_{s}" for s in layer.sources)):
-                    taint[sym] = taint_z[i]  # type: ignore[assignment]
+                    taint[sym] = here
         carried_reach = [any(reach_z[i] and kept[i, j] for i in range(n)) for j in range(m)]
         carried_taint = [
             next((taint_z[i] for i in range(n) if reach_z[i] and kept[i, j] and taint_z[i]),
@@ -207,8 +218,9 @@ def _backprop(
     assert carried is not None
     for j, x in enumerate(net.inputs):
         grads[x] = carried[j] + seeds[x] if x in seeds else carried[j]
-        if carried_taint[j]:
-            taint[x] = carried_taint[j]  # type: ignore[assignment]
+        stopped_at = carried_taint[j]
+        if stopped_at:
+            taint[x] = stopped_at
     for symbol in wrt or ():
         if symbol in taint:
             unit = net.unit(taint[symbol])
@@ -272,114 +284,11 @@ def _derivative(activation: str, z: np.ndarray, a: np.ndarray, z_for_a: bool) ->
 
 # --- the truth ----------------------------------------------------------------------------------
 
-SHOWN_NAMES = 10  # a formula's names shown at a point: enough to check a chain-rule product
-
-
-@dataclass(frozen=True)
-class GradientTruth(NumericTruth):
-    """A NumericTruth whose messages speak the student's notation and name a re-draw.
-
-    A wrong formula is shown at a re-draw where it differs (FORMAT §4.6), with the given values
-    added when it differs there too, and each point is described by the names the student
-    wrote (`w31`, not `w_F_g1`), so the claim can be checked by hand at those numbers.
-    """
-
-    inputs: tuple[str, ...] = ()  # shown for a claim that uses no names (a plain number)
-    # The key formula, built only when asked for: grading never needs it.
-    key_formula: Callable[[], Any] | None = field(default=None, compare=False, repr=False)
-
-    def key(self) -> Any:
-        """The instructor's solution, else a formula that holds at every point, else the value."""
-        if self.key_value is None and self.key_formula is not None:
-            formula = self.key_formula()
-            if formula is not None:
-                return formula
-        return super().key()
-
-    def grade(self, claimed: Any) -> Verdict:
-        """Grade as NumericTruth does; a wrong formula is shown at a re-draw where it differs."""
-        verdict = super().grade(claimed)
-        if verdict.status is not Status.WRONG or self.points == 1 or not self._fits(claimed):
-            return verdict
-        got = self.evaluate_claim(claimed)
-        close = np.asarray(self.tolerance.close(self.values, got))
-        ok = close.reshape(self.points, -1).all(axis=1)
-        bad = [int(i) for i in np.flatnonzero(~ok)]
-        if not bad:
-            return verdict
-        i = next((j for j in bad if j > 0), 0)
-        names = self._written_names(claimed)
-        message = f"{self._label(i, names)}: {self._miss(i, got)}"
-        if i > 0 and bad[0] == 0:
-            message += f" (at the given values too: {self._miss(0, got)})"
-        if not names:
-            message += " — a number holds at one point only: this part asks for a formula"
-        return replace(verdict, message=message)
-
-    def _fits(self, claimed: Any) -> bool:
-        """Whether a claim reads, with as many values as the truth has."""
-        try:
-            exprs = read_exprs(claimed, self.aliases)
-        except (AnswerError, ExprError):
-            return False
-        return len(exprs) == (self.values.shape[1] if self.vector else 1)
-
-    def _miss(self, i: int, got: np.ndarray) -> str:
-        text = f"expected {format_value(self.values[i])}, got {format_value(got[i])}"
-        if self.vector and self.labels:
-            wrong = np.flatnonzero(~self.tolerance.close(self.values[i], got[i]))
-            if len(wrong) < len(self.labels):
-                text += " (differs at " + ", ".join(str(self.labels[int(j)]) for j in wrong) + ")"
-        return text
-
-    def describe_point(self, i: int, claimed: Any = None) -> str:
-        """The point `i` (the given values, or a re-draw) by the values of the claim's names."""
-        return self._label(i, self._written_names(claimed))
-
-    def _label(self, i: int, names: list[tuple[str, str]]) -> str:
-        where = "the given values" if i == 0 else f"draw {i} of {self.points - 1}"
-        names = names or [(x, x) for x in self.inputs if x in self.env]
-        if not names:
-            return f"at {where}"
-        shown = ", ".join(
-            f"{written} = {format_number(float(self.env[symbol][i]), 4)}"
-            for written, symbol in names[:SHOWN_NAMES]
-        )
-        more = ", ..." if len(names) > SHOWN_NAMES else ""
-        return f"at {where} ({shown}{more})"
-
-    def _written_names(self, claimed: Any) -> list[tuple[str, str]]:
-        """The names a claim uses as written, in order of first use, with their symbols."""
-        try:
-            exprs = read_exprs(claimed, {})
-        except (AnswerError, ExprError):
-            return []
-        found: dict[str, tuple[int, int]] = {}
-        for k, e in enumerate(exprs):
-            for name in e.names:
-                symbol = self.aliases.get(name, name)
-                if symbol in self.env and name not in found:
-                    at = re.search(rf"(?<![\w]){re.escape(name)}(?![\w])", e.source)
-                    found[name] = (k, at.start() if at else len(e.source))
-        return [(n, self.aliases.get(n, n)) for n in sorted(found, key=found.__getitem__)]
-
-    def with_hints(self, hints: Sequence[Any]) -> GradientTruth:
-        """Add instructor hints (objects with `answer`, `say`, `credit`) as known answers."""
-        extra = []
-        for hint in hints:
-            if not self._fits(hint.answer):
-                raise ProblemError(
-                    f"hint `{hint.say}`: its answer {hint.answer!r} is not "
-                    + ("a vector as long as `wrt`" if self.vector else "one value or formula")
-                )
-            extra.append(Known(hint.say, self.evaluate_claim(hint.answer),
-                               float(hint.credit or 0.0)))
-        return replace(self, known=self.known + tuple(extra)) if extra else self
 
 
 # --- the part ----------------------------------------------------------------------------------
 
-def solve_gradient(part: GradientPart, ctx: Context) -> GradientTruth:
+def solve_gradient(part: GradientPart, ctx: Context) -> NumericTruth:
     """The gradient a part asks for, at the given point (and re-draws), with known mistakes."""
     net = ctx.network(part.network)
     wrt = _resolve_wrt(part.wrt, net, ctx.aliases)
@@ -396,12 +305,20 @@ def solve_gradient(part: GradientPart, ctx: Context) -> GradientTruth:
         seeds = {of: np.ones(shape)}
     grads = _backprop(net, tape, seeds, wrt, NO_SLIP)
     values = np.stack([grads[w] for w in wrt], axis=-1)
+    undefined = np.flatnonzero(np.isnan(values).reshape(len(values), -1).any(axis=1))
+    if len(undefined):
+        where = "the given values" if undefined[0] == 0 else f"re-draw {undefined[0]}"
+        raise ProblemError(
+            f"the gradient is not a number at {where}: an output probability is exactly 0 "
+            "or 1 there (a saturated softmax or sigmoid)",
+            expected="weights and inputs that keep the outputs strictly between 0 and 1",
+        )
     known = _known_mistakes(net, tape, seeds, wrt, values, ctx, loss)
     vector = isinstance(part.wrt, list)
     key_formula = None
     if formula:
         key_formula = functools.cache(lambda: _key(net, wrt, of, loss, target, vector))
-    return GradientTruth(
+    return NumericTruth(
         expected=to_json_value(values[0] if vector else values[0, 0]),
         values=values if vector else values[:, 0],
         env={s: _full(env[s], shape) for s in net.symbols()},
@@ -410,9 +327,10 @@ def solve_gradient(part: GradientPart, ctx: Context) -> GradientTruth:
         known=tuple(Known(name, v if vector else v[:, 0]) for name, v in known),
         aliases=ctx.aliases,
         key_value=part.solution,
-        key_formula=key_formula,
+        key_factory=key_formula,
         labels=list(part.wrt) if vector else None,
-        inputs=net.inputs,
+        point_names=net.inputs,
+        given_first=True,
     )
 
 
