@@ -40,7 +40,13 @@ from nncheck.checking import (
 from nncheck.context import Context
 from nncheck.errors import ExprError, ProblemError
 from nncheck.network import THRESHOLD, Layer, Network
-from nncheck.solvers.losses import loss_value
+from nncheck.solvers.losses import (
+    CATEGORICAL,  # read a probability vector: the output layer must be a softmax
+    CLASS_INDEX,
+    DEFAULT_REDUCTION,
+    LOG_BASES,
+    loss_value,
+)
 from nncheck.spec.parts import GradientPart, LossSpec
 
 DRAWS = 8  # random re-draws of a `form: formula` part, besides the given point
@@ -52,20 +58,6 @@ STEP_REFUSAL = (
 )
 DIFFERENTIABLE = "a gradient through differentiable units: sigmoid, tanh, relu, linear, softmax"
 
-# FORMAT §4.5: the per-sample reduction over the outputs (or classes) of each loss.
-DEFAULT_REDUCTION = {
-    "cross_entropy": "sum",
-    "binary_cross_entropy": "mean",
-    "mse": "mean",
-    "mae": "mean",
-    "hinge": "sum",
-    "multiclass_hinge": "sum",
-    "categorical_hinge": "sum",
-    "kl_divergence": "sum",
-}
-CATEGORICAL = frozenset({"cross_entropy", "kl_divergence"})  # need a softmax output layer
-CLASS_INDEX = frozenset({"cross_entropy", "multiclass_hinge", "categorical_hinge"})
-LOG_BASES = {"e": math.e, "2": 2.0, "10": 10.0}
 
 
 # --- backpropagation ---------------------------------------------------------------------------
