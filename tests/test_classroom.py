@@ -410,8 +410,8 @@ def test_rich_format_prints_the_statistics(bank, klass, tmp_path):
 
 
 @pytest.mark.parametrize("scores, top, counts", [
-    pytest.param([0, 3, 3, 4], 4, [1, 0, 0, 2, 1], id="one bin per point"),
-    pytest.param([0, 2.5, 49.9, 50], 50, [2, 0, 0, 0, 0, 0, 0, 0, 0, 2], id="ten bins"),
+    pytest.param([0, 3, 3, 3.5, 4], 4, [1, 0, 0, 3, 1], id="one bin per point"),
+    pytest.param([0, 4.9, 5, 49.9, 50], 50, [2, 1, 0, 0, 0, 0, 0, 0, 0, 2], id="ten bins"),
 ])
 def test_histogram_bins(scores, top, counts):
     assert [b["count"] for b in classroom.histogram(scores, top)] == counts
@@ -440,3 +440,10 @@ def test_the_example_class_grades_with_one_unreadable_sheet(tmp_path):
     assert any("did you mean `design`?" in w["warning"] for w in summary["warnings"])
     for sid in ("s01", "s06"):
         assert next(r for r in table if r["id"] == sid)["status"] == "pending"
+
+
+def test_without_fork_the_workers_rebuild_the_bank_and_agree(bank, klass, tmp_path, monkeypatch):
+    forked = classroom.grade_class(klass, bank, classroom.Options(jobs=2))
+    monkeypatch.setattr(classroom.multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    spawned = classroom.grade_class(klass, bank, classroom.Options(jobs=2))
+    assert spawned.rows == forked.rows

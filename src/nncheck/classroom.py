@@ -15,6 +15,18 @@ Status of a sheet (grades.csv, results.jsonl, summary.json):
   error   the sheet could not be read or validated, or its student id is used by another sheet
           (both sheets become error rows: they are reported, never merged or picked between).
 
+Outputs (under --out):
+  grades.csv      UTF-8 with a byte-order mark (Excel needs it to read names as UTF-8; Canvas,
+                  Moodle and Python's `utf-8-sig` accept it), CRLF line ends (RFC 4180). Columns:
+                  id, name, one per problem (its score), total, max, status, error, sheet.
+                  Scores are plain numbers (7, 2.5); an error row leaves them empty.
+  results.jsonl   the FORMAT §8 object of each sheet plus `status`, `nncheck_version` and
+                  `problem_hashes` (SHA-256 of each problem file's bytes); a sheet not graded is
+                  {sheet, student, status: "error", error, nncheck_version, problem_hashes}.
+  feedback/<id>.txt and gradescope/<id>.json, at the --reveal level, for graded sheets only
+                  (ids made safe as file names); summary.json, the class statistics.
+No output holds a time stamp or an absolute path that the command line did not give.
+
 Workers are forked after the bank is loaded and solved once in the parent, so they share its
 cached truths; each returns plain rows (JSON text, feedback text, numbers), never results.
 """
@@ -24,6 +36,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import itertools
 import json
 import multiprocessing
 import os
@@ -240,6 +253,9 @@ class _MemoTruth:
         """The wrapped truth's key."""
         return self.truth.key()
 
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.truth, name)
+
     def grade(self, claimed: Any) -> Any:
         """The verdict on a claim, computed once per distinct written value."""
         memo = _canonical(claimed)
@@ -261,6 +277,7 @@ class _ClassBank(grading.Bank):
     """A bank whose truths remember their verdicts across the sheets of a class."""
 
     _memo: dict[tuple[str, int, str | None], _MemoTruth] = field(default_factory=dict, repr=False)
+    _dependent: dict[tuple[str, int], bool] = field(default_factory=dict, repr=False)
 
     def truth(self, loaded: Any, index: int, answers: Any) -> Any:
         """The part's truth, shared by every sheet with the same answers it is built on."""
@@ -268,8 +285,12 @@ class _ClassBank(grading.Bank):
             return super().truth(loaded, index, answers)
         # Error carried forward: a truth built on the student's own answers (their design, say)
         # is keyed by those answers; any other truth is one per part.
-        dependent = grading.depends_on_answers(loaded.problem.parts[index])
-        key = (str(loaded.problem.id), index, _canonical(answers) if dependent else None)
+        pid = str(loaded.problem.id)
+        dependent = self._dependent.get((pid, index))
+        if dependent is None:
+            dependent = grading.depends_on_answers(loaded.problem.parts[index])
+            self._dependent[(pid, index)] = dependent
+        key = (pid, index, _canonical(answers) if dependent else None)
         found = self._memo.get(key)
         if found is None:
             found = _MemoTruth(super().truth(loaded, index, answers))
@@ -295,7 +316,7 @@ def _grade_all(
         return list(_report(map(_grade_file, files), len(files), progress))
     methods = multiprocessing.get_all_start_methods()
     # Fork shares the parent's loaded bank and cached truths; spawn rebuilds them per worker.
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     rebuild = None if "fork" in methods else (os.fspath(problems), options)
     chunk = max(1, min(32, len(files) // (jobs * 4)))
     with warnings.catch_warnings():
@@ -371,7 +392,6 @@ def _grade_loaded(sheet: SheetFile, loaded: Any, state: _State) -> Row:
     data = render_json.sheet_json(result)
     data["status"] = status
     data.update(state.audit)
-    scorecard = gradescope_json(result, reveal=state.options.reveal)
     reveal = state.options.reveal
     return Row(
         sheet=sheet.path,
@@ -385,7 +405,7 @@ def _grade_loaded(sheet: SheetFile, loaded: Any, state: _State) -> Row:
         scores=tuple((p.id, p.score) for p in result.problems),
         result=render_json.dumps(data),
         feedback=text.render_sheet(result, reveal=reveal),
-        gradescope=gradescope_text(scorecard),
+        gradescope=gradescope_text(gradescope_json(result, reveal=reveal)),
         parts=tuple(_part_stats(result)),
         warnings=tuple(result.warnings),
     )
@@ -544,20 +564,20 @@ def _mean(values: Iterable[float]) -> float | None:
 
 
 def histogram(scores: Sequence[float], max_score: float) -> list[dict[str, Any]]:
-    """Counts per score bin: one bin per point up to 20 points, else ten equal bins."""
+    """Counts per bin [from, to): a bin per point up to 20 points, else ten; full marks close it."""
     if max_score <= 0:
         return [{"from": 0.0, "to": 0.0, "count": len(scores)}]
-    if max_score <= 20 and float(max_score).is_integer():
+    unit = max_score <= 20 and float(max_score).is_integer()
+    if unit:
         edges = [float(k) for k in range(int(max_score) + 1)]
-        bins = [{"from": e, "to": e, "count": 0} for e in edges]
-        for s in scores:
-            bins[min(int(max(s, 0.0)), len(bins) - 1)]["count"] += 1
-        return bins
-    width = max_score / 10
-    bins = [{"from": round(k * width, 4), "to": round((k + 1) * width, 4), "count": 0}
-            for k in range(10)]
+    else:
+        edges = [round(k * max_score / 10, 4) for k in range(11)]
+    bins = [{"from": lo, "to": hi, "count": 0} for lo, hi in itertools.pairwise(edges)]
+    if unit:
+        bins.append({"from": edges[-1], "to": edges[-1], "count": 0})  # full marks, apart
     for s in scores:
-        bins[min(max(int(s / width), 0), 9)]["count"] += 1
+        k = next((i for i, b in enumerate(bins) if s < b["to"]), len(bins) - 1)
+        bins[k]["count"] += 1
     return bins
 
 
@@ -628,10 +648,14 @@ def _flow(value: Any, out: list[str], room: int) -> int:
             room = _flow(v, out, room - len(piece))
         out.append("}" if isinstance(value, dict) else "]")
         return room - 1
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        text = format_value(value)
-    else:
+    if isinstance(value, str):
+        text = value
+    elif isinstance(value, bool) or not isinstance(value, (int, float)):
         text = str(value)
+    elif isinstance(value, int) and abs(value) < 10**15:
+        text = str(value)  # what format_value writes, without its float round trip
+    else:
+        text = format_value(value)
     out.append(text)
     return room - len(text)
 
@@ -664,7 +688,10 @@ def summary_lines(summary: Mapping[str, Any], *, out: str | None = None) -> list
             if not p["max_points"]:
                 continue  # shown, not graded
             rate = "—" if p["pass_rate"] is None else f"{round(100 * p['pass_rate'])}%"
-            lines.append(f"  {name.ljust(width)}  {rate.rjust(4)}  ({p['passed']}/{p['graded']})")
+            waiting = p["status"].get("pending", 0)
+            more = f", {waiting} pending" if waiting else ""
+            lines.append(f"  {name.ljust(width)}  {rate.rjust(4)}  "
+                         f"({p['passed']}/{p['graded']}{more})")
     common = [(p, w) for p in parts for w in p["wrong_answers"] if w["count"] > 1 or w["mistake"]]
     if common:
         lines += ["", "Most common wrong answers:"]
@@ -686,7 +713,7 @@ def summary_lines(summary: Mapping[str, Any], *, out: str | None = None) -> list
 
 
 def _bin_label(b: Mapping[str, Any]) -> str:
-    if b["from"] == b["to"]:
+    if b["to"] - b["from"] in (0, 1):
         return _num(b["from"])
     return f"{_num(b['from'])}–{_num(b['to'])}"
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shlex
 import shutil
 import subprocess
@@ -34,18 +35,26 @@ def nncheck_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "nncheck"]
 
 
-def time_grade(class_dir: Path, problems: Path, out: Path, jobs: int | None) -> float:
-    """Wall-clock seconds of one `nncheck grade` run (a fresh process, as a user runs it)."""
+def cpu_of_children() -> float:
+    """CPU seconds (user + system) used so far by finished child processes."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def time_grade(class_dir: Path, problems: Path, out: Path, jobs: int | None
+               ) -> tuple[float, float]:
+    """Wall-clock and CPU seconds of one `nncheck grade` run (a fresh process, as users run it)."""
     command = [*nncheck_command(), "grade", str(class_dir), "--problems", str(problems),
                "--out", str(out), "--format", "text"]
     if jobs is not None:
         command += ["--jobs", str(jobs)]
+    cpu = cpu_of_children()
     start = time.perf_counter()
     done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     seconds = time.perf_counter() - start
     if done.returncode not in (0, 1):
         raise SystemExit(f"grade failed ({done.returncode}): {done.stderr}")
-    return seconds
+    return seconds, cpu_of_children() - cpu
 
 
 def time_check_loop(sheets: list[Path], problems: Path) -> float:
@@ -83,15 +92,18 @@ def main() -> None:
               f"({len(list(args.problems.glob('*.yaml')))} problems), {cores} cores, "
               f"load average {os.getloadavg()[0]:.2f}")
 
-        every = time_grade(root / "class", args.problems, root / "all", None)
-        one = time_grade(root / "class", args.problems, root / "one", 1)
+        every, every_cpu = time_grade(root / "class", args.problems, root / "all", None)
+        one, one_cpu = time_grade(root / "class", args.problems, root / "one", 1)
         loop = time_check_loop(sheets[: args.sample], args.problems)
         per_sheet = every / args.n
         ratio = loop / per_sheet
         scaled = every * 1000 / args.n
 
-        print(f"grade, all {cores} cores:  {every:6.2f} s  ({per_sheet * 1000:.2f} ms a sheet)")
-        print(f"grade, --jobs 1:     {one:6.2f} s  ({one / args.n * 1000:.2f} ms a sheet)")
+        # CPU seconds tell what the machine did, whoever else was using it meanwhile.
+        print(f"grade, all {cores} cores:  {every:6.2f} s  ({per_sheet * 1000:.2f} ms a sheet; "
+              f"{every_cpu:.2f} CPU s)")
+        print(f"grade, --jobs 1:     {one:6.2f} s  ({one / args.n * 1000:.2f} ms a sheet; "
+              f"{one_cpu:.2f} CPU s)")
         print(f"check loop ({args.sample} sheets): {loop:6.3f} s a sheet")
         print(f"ratio, loop / grade per sheet:  {ratio:7.1f}x")
         print(f"speedup, all cores / --jobs 1:  {one / every:7.2f}x")
