@@ -277,7 +277,6 @@ class _ClassBank(grading.Bank):
     """A bank whose truths remember their verdicts across the sheets of a class."""
 
     _memo: dict[tuple[str, int, str | None], _MemoTruth] = field(default_factory=dict, repr=False)
-    _dependent: dict[tuple[str, int], bool] = field(default_factory=dict, repr=False)
 
     def truth(self, loaded: Any, index: int, answers: Any) -> Any:
         """The part's truth, shared by every sheet with the same answers it is built on."""
@@ -286,11 +285,7 @@ class _ClassBank(grading.Bank):
         # Error carried forward: a truth built on the student's own answers (their design, say)
         # is keyed by those answers; any other truth is one per part.
         pid = str(loaded.problem.id)
-        dependent = self._dependent.get((pid, index))
-        if dependent is None:
-            dependent = grading.depends_on_answers(loaded.problem.parts[index])
-            self._dependent[(pid, index)] = dependent
-        key = (pid, index, _canonical(answers) if dependent else None)
+        key = (pid, index, _canonical(answers) if self.dependent(loaded, index) else None)
         found = self._memo.get(key)
         if found is None:
             found = _MemoTruth(super().truth(loaded, index, answers))

@@ -123,6 +123,15 @@ class Bank:
     problems: dict[str, LoadedProblem]
     rtol: float | None = None
     _truths: dict[tuple[str, str], Truth] = field(default_factory=dict, repr=False)
+    _dependent: dict[tuple[str, int], bool] = field(default_factory=dict, repr=False)
+
+    def dependent(self, loaded: LoadedProblem, index: int) -> bool:
+        """Whether a part reads the sheet's own answers (looked up once per part)."""
+        key = (str(loaded.problem.id), index)
+        found = self._dependent.get(key)
+        if found is None:
+            found = self._dependent[key] = depends_on_answers(loaded.problem.parts[index])
+        return found
 
     def tolerance(self, problem: Problem, part: PartBase) -> checking.Tolerance:
         """Default, then --rtol, then the problem's, then the part's: the most specific wins."""
@@ -140,7 +149,7 @@ class Bank:
         """The truth of a part; the same for every sheet unless it reads the sheet's answers."""
         problem = loaded.problem
         part = problem.parts[index]
-        dependent = depends_on_answers(part)
+        dependent = self.dependent(loaded, index)
         key = (str(problem.id), part.id)
         if not dependent and key in self._truths:
             return self._truths[key]
@@ -150,7 +159,9 @@ class Bank:
             truth = solvers.solve(part, ctx)
             if part.hints and hasattr(truth, "with_hints"):
                 truth = truth.with_hints(part.hints)
-        except ProblemError as exc:
+        except (ProblemError, AnswerError, ExprError) as exc:
+            # Built on the student's own answer, the error is theirs (the part is invalid);
+            # otherwise only the problem file was read (a `solution:` that does not fit, say).
             if dependent and answers is not None:
                 raise AnswerError(str(exc)) from None
             line, col = loaded.locate(index)
@@ -166,7 +177,7 @@ class Bank:
         """Solve every part that does not depend on a sheet (finds errors in the bank early)."""
         for loaded in self.problems.values():
             for i in range(len(loaded.problem.parts)):
-                if not depends_on_answers(loaded.problem.parts[i]):
+                if not self.dependent(loaded, i):
                     self.truth(loaded, i, None)
 
 
@@ -217,7 +228,7 @@ def _grade_part(
     expected: Any = None
     if claimed is None:
         verdict = Verdict(Status.MISSING, 0.0, "no answer")
-        if not depends_on_answers(part):
+        if not bank.dependent(loaded, index):
             expected = bank.truth(loaded, index, None).expected
     else:
         try:
