@@ -55,7 +55,9 @@ def invalid(message: str) -> Verdict:
 class Truth(Protocol):
     """What a solver returns for one part."""
 
-    expected: Any  # JSON-able, as FORMAT §8 shows it
+    @property
+    def expected(self) -> Any:
+        """The true answer, JSON-able, as FORMAT §8 shows it."""
 
     def grade(self, claimed: Any) -> Verdict:
         """Grade a student's claimed value (as written in the sheet)."""
@@ -89,7 +91,7 @@ class Tolerance:
         same_inf = np.isinf(e) & (e == c)
         # A NaN truth only arises as a known mistake ("0·log 0 taken as NaN"): NaN matches NaN.
         both_nan = np.isnan(e) & np.isnan(c)
-        return np.asarray((near & np.isfinite(e)) | same_inf | both_nan)
+        return np.asarray((near & np.isfinite(e)) | same_inf | both_nan, dtype=bool)
 
     def describe(self) -> str:
         """Say the tolerance in words, for messages."""
@@ -106,6 +108,8 @@ SHOWN_NAMES = 10  # values shown to locate a point: enough to check a chain-rule
 
 def format_number(x: float, digits: int = 6) -> str:
     """Show a number the way a person writes it: 505, 1.20397, inf, -0.5."""
+    if isinstance(x, int) and abs(x) >= 2**1023:  # a claimed integer beyond float64
+        return _big_int(x, digits)
     x = float(x)
     if math.isnan(x):
         return "nan"
@@ -123,12 +127,21 @@ def format_value(value: Any) -> str:
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(format_value(v) for v in value) + "]"
     if isinstance(value, (int, float, np.floating, np.integer)) and not isinstance(value, bool):
-        return format_number(float(value))
+        return format_number(value if isinstance(value, int) else float(value))
     return str(value)
+
+
+def _big_int(x: int, digits: int) -> str:
+    """An integer too large for a float, in scientific notation: 1.23457e+400."""
+    text = str(abs(x))
+    mantissa = f"{text[0]}.{text[1:digits]}".rstrip("0").rstrip(".")
+    return f"{'-' * (x < 0)}{mantissa}e+{len(text) - 1}"
 
 
 def to_json_number(x: float) -> float | int | str:
     """A number as FORMAT §8 writes it: integers as ints, infinities as "inf"."""
+    if isinstance(x, int) and not isinstance(x, bool) and abs(x) >= 2**53:
+        return x  # a claimed integer as written: JSON holds it exactly, a float would not
     x = float(x)
     if math.isinf(x):
         return "inf" if x > 0 else "-inf"
@@ -243,7 +256,9 @@ class NumericTruth:
     def _close(self, got: np.ndarray, want: np.ndarray) -> np.ndarray:
         tol = EXACT if self.exact else self.tolerance
         close = tol.close(want, got)
-        return close.reshape(k_rows(close)).all(axis=1) if close.ndim > 1 else close
+        # One verdict per point: a vector is close only when all its elements are.
+        return np.asarray(close.reshape(close.shape[0], -1).all(axis=1) if close.ndim > 1
+                          else close)
 
     def grade(self, claimed: Any) -> Verdict:
         """Grade a number, expression or vector against the truth at every point."""
@@ -341,11 +356,6 @@ class NumericTruth:
                     from None
             extra.append(Known(hint.say, values, float(hint.credit or 0.0)))
         return replace(self, known=self.known + tuple(extra)) if extra else self
-
-
-def k_rows(arr: np.ndarray) -> tuple[int, int]:
-    """Shape that folds every axis but the first (points) into one."""
-    return (arr.shape[0], -1)
 
 
 class _LengthMismatch(Exception):

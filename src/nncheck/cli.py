@@ -371,7 +371,7 @@ def schema(
     def body() -> int:
         from nncheck.spec.problem import Problem, Sheet
 
-        models = {"problem": Problem, "sheet": Sheet}
+        models: dict[str, type[Problem] | type[Sheet]] = {"problem": Problem, "sheet": Sheet}
         if which not in models:
             raise NncheckError(f"unknown schema `{which}`", expected="problem or sheet")
         sys.stdout.write(json.dumps(models[which].model_json_schema(), indent=2) + "\n")

@@ -8,7 +8,7 @@ rows) and a set of random re-draws of the parameters (a batch of draws).
 from __future__ import annotations
 
 import difflib
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -46,7 +46,7 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
     return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
-ACTIVATIONS = {
+ACTIVATIONS: dict[str, Callable[[Any], np.ndarray]] = {
     "step": step,
     "step_strict": step_strict,
     "sign": sign,
@@ -233,7 +233,11 @@ def fill(
             mine = units.pop(unit_name, None)
             if mine is None and (fixed is None or fixed.w is None or fixed.b is None):
                 raise AnswerError(f"unit `{unit_name}` is missing from the answer")
-            written[unit_name] = _merge(fixed, mine)
+            merged = _merge(fixed, mine)
+            if merged.w is None:  # `b` alone would leave the weights free: nothing to compute
+                raise AnswerError(f"unit `{unit_name}` has no weights",
+                                  expected="`{w: [...], b: ...}`")
+            written[unit_name] = merged
         filled.append(written)
     if units:
         extra = ", ".join(f"`{u}`" for u in units)

@@ -128,7 +128,7 @@ class TableTruth:
         return bool(abs(float(got) - want) < 1e-9)
 
 
-def row_label(inputs: Sequence[float], domain: str = "binary") -> str:
+def row_label(inputs: Sequence[float] | np.ndarray, domain: str = "binary") -> str:
     """A row's inputs as a pattern: 011 (binary), -++ (bipolar)."""
     if domain == "bipolar":
         return "".join("+" if v > 0 else "-" for v in inputs)

@@ -70,7 +70,8 @@ class Problem(Strict):
             return data
         merged = []
         for part in parts:
-            model = PART_MODELS.get(part.get("ask")) if isinstance(part, dict) else None
+            ask = part.get("ask") if isinstance(part, dict) else None
+            model = PART_MODELS.get(ask) if isinstance(ask, str) else None
             if model is None:
                 merged.append(part)
                 continue
