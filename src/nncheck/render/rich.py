@@ -29,6 +29,7 @@ def render_sheet(result: SheetResult, *, reveal: str = "expected") -> Renderable
         items.append(Text(head, style="bold"))
     show_expected = reveal == "expected"
     for problem in result.problems:
+        items.append(Text(""))
         title = f"{problem.id}" + (f" — {problem.title}" if problem.title else "")
         table = Table(
             title=f"{title}  [{view._num(problem.score)}/{view._num(problem.max_score)}]",
@@ -59,6 +60,7 @@ def render_sheet(result: SheetResult, *, reveal: str = "expected") -> Renderable
             items.append(Padding(Group(*block), (0, 0, 0, 2)))
     for warning in result.warnings:
         items.append(Text(f"warning: {warning}", style="yellow"))
+    items.append(Text(""))
     total_style = "bold green" if result.passed else "bold red"
     items.append(Text(view.summary(result), style=total_style))
     return Group(*items)
