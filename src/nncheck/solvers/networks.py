@@ -163,7 +163,9 @@ def solve_forward(part: ForwardPart, ctx: Context) -> NumericTruth:
     if missing:
         raise ProblemError(f"part `{part.id}`: `input` has no value for `{missing[0]}`")
     env = net.forward(point)
-    of = part.of if part.of is not None else list(net.outputs)
+    # Default: the outputs; a single output is a number, like `of: <that unit>`.
+    of = part.of if part.of is not None else (
+        net.outputs[0] if len(net.outputs) == 1 else list(net.outputs))
     vector = isinstance(of, list)
     names = of if isinstance(of, list) else [of]
     _check_columns(net, names)
