@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 import typer.main
 import yaml
-from conftest import PROBLEMS, ROOT, SEED
 from typer.testing import CliRunner
 
+from conftest import PROBLEMS, ROOT, SEED
 from nncheck.cli import app
 
 DATA = Path(__file__).parent / "data"

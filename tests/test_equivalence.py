@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import context
 
+from conftest import context
 from nncheck.checking import Status
 from nncheck.solvers.equivalence import solve_equivalent
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import SEED, make_problem
 from typer.testing import CliRunner
 
+from conftest import SEED, make_problem
 from nncheck.checking import Status
 from nncheck.cli import app
 from nncheck.grading import Bank, LoadedProblem, grade_sheet

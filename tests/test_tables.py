@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import context
 
+from conftest import context
 from nncheck.checking import Status
 from nncheck.solvers.networks import STRICT_MISTAKE, solve_truth_table
 from nncheck.tables import read_table
