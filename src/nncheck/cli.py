@@ -49,6 +49,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Plain help: typer's rich help would import rich's markdown stack (~85 ms) on every
+    # `--help` and usage error; reports still use rich.
+    rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
