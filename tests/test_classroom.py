@@ -8,10 +8,10 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import SEED
 from typer.testing import CliRunner
 
 import nncheck
+from conftest import SEED
 from nncheck import classroom
 from nncheck.cli import app
 

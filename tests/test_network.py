@@ -102,7 +102,7 @@ def test_unreadable_answers_say_why(answer, message):
 def test_unit_without_activation_and_wide_tables_are_refused():
     with pytest.raises(ProblemError, match="no activation"):
         build(net({"inputs": ["a"], "layers": [{"h": {"w": 1}}]}))
-    with pytest.raises(ProblemError, match="at most 24 inputs"):
+    with pytest.raises(ProblemError, match="at most 20 inputs"):
         input_rows(40)
 
 

@@ -7,6 +7,7 @@ answer is a number, a vector or an identity; tables live in `tables.py`.
 
 from __future__ import annotations
 
+import decimal
 import enum
 import math
 import re
@@ -132,10 +133,11 @@ def format_value(value: Any) -> str:
 
 
 def _big_int(x: int, digits: int) -> str:
-    """An integer too large for a float, in scientific notation: 1.23457e+400."""
-    text = str(abs(x))
-    mantissa = f"{text[0]}.{text[1:digits]}".rstrip("0").rstrip(".")
-    return f"{'-' * (x < 0)}{mantissa}e+{len(text) - 1}"
+    """An integer too large for a float, as `format_number` shows a float: 1.23457e+400."""
+    mantissa, exponent = f"{decimal.Decimal(x):.{digits}g}".split("e")
+    if "." in mantissa:  # Decimal keeps trailing zeros where a float's `g` drops them
+        mantissa = mantissa.rstrip("0").rstrip(".")
+    return f"{mantissa}e{exponent}"
 
 
 def to_json_number(x: float) -> float | int | str:
@@ -154,11 +156,40 @@ def to_json_number(x: float) -> float | int | str:
 
 def to_json_value(value: Any) -> Any:
     """A number, vector or matrix as JSON."""
+    if isinstance(value, np.ndarray) and value.ndim > 0 and value.dtype.kind in "biuf":
+        return _array_json(value)
     if isinstance(value, np.ndarray):
         value = value.tolist()
     if isinstance(value, (list, tuple)):
         return [to_json_value(v) for v in value]
     return to_json_number(value)
+
+
+def _array_json(value: np.ndarray) -> Any:
+    """What `to_json_number` gives for each element, a column at a time: a table of a million
+    rows would take seconds one element at a time."""
+    if value.dtype.kind in "biu":
+        return value.astype(np.int64 if value.dtype.kind == "b" else value.dtype).tolist()
+    if value.ndim == 1:
+        return _column_json(value.astype(float))
+    if value.ndim == 2:
+        a = value.astype(float)
+        if np.isfinite(a).all() and ((np.abs(a) < 2**53) & (a == np.floor(a))).all():
+            return a.astype(np.int64).tolist()  # type: ignore[no-any-return]
+        columns = [_column_json(a[:, j]) for j in range(a.shape[1])]
+        return [list(row) for row in zip(*columns)] if columns else [[] for _ in a]
+    return [_array_json(v) for v in value]
+
+
+def _column_json(a: np.ndarray) -> list[Any]:
+    finite = np.isfinite(a)
+    if finite.all():
+        integral = (np.abs(a) < 2**53) & (a == np.floor(a))
+        if integral.all():  # counts, activations, input bits: the common case
+            return a.astype(np.int64).tolist()  # type: ignore[no-any-return]
+        if not integral.any():
+            return a.tolist()  # type: ignore[no-any-return]
+    return [to_json_number(x) for x in a.tolist()]
 
 
 # --- reading claimed values ---

@@ -105,7 +105,8 @@ def _run(debug: bool, body: Callable[[], int]) -> None:
 def _stderr(text: str) -> None:
     from rich.console import Console
 
-    Console(stderr=True, highlight=False, soft_wrap=True).print(text, markup=False)
+    # emoji=False: rich would turn `:100:` (a line number) into an emoji.
+    Console(stderr=True, highlight=False, soft_wrap=True, emoji=False).print(text, markup=False)
 
 
 def _resolve_format(fmt: Format) -> Format:
@@ -117,7 +118,7 @@ def _resolve_format(fmt: Format) -> Format:
 def _console() -> Any:
     from rich.console import Console
 
-    return Console(highlight=False, soft_wrap=False)
+    return Console(highlight=False, soft_wrap=False, emoji=False)
 
 
 def _load_overrides(path: Path | None) -> dict[str, Any]:

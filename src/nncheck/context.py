@@ -13,13 +13,12 @@ from nncheck import checking, expr
 from nncheck.errors import AnswerError, ExprError, ProblemError
 from nncheck.spec.model import ModelSpec
 from nncheck.spec.network import NetworkSpec, TemplateSpec
-from nncheck.spec.parts import PartBase
+from nncheck.spec.parts import ANSWER_PREFIX, PartBase
 from nncheck.spec.problem import Problem
 
 if TYPE_CHECKING:
     from nncheck.network import Network
 
-ANSWER_PREFIX = "answer."
 
 
 @dataclass(frozen=True)
@@ -114,7 +113,13 @@ class Context:
                     f"part `{part_id}` has no `solution:`, so `answer.{part_id}` "
                     "cannot be solved without a sheet"
                 )
-            return network.fill(spec, source.solution, name=f"solution of {part_id}")
+            try:
+                return network.fill(spec, source.solution, name=f"solution of {part_id}")
+            except (AnswerError, ExprError) as exc:  # the instructor's, not a student's
+                raise ProblemError(
+                    f"depends on the `solution:` of `{part_id}`, which does not fit its "
+                    f"template: {exc}"
+                ) from None
         claimed = self.answers.get(part_id)
         if claimed is None:
             raise AnswerError(f"depends on your answer to `{part_id}`, which is missing")

@@ -778,7 +778,7 @@ def _unknown_name(name: str, env: Mapping[str, Any]) -> ExprError:
         hint = "known names: " + ", ".join(f"`{k}`" for k in sorted(known))
     else:
         hint = None
-    return ExprError(f"unknown name `{name}`", hint=hint)
+    return ExprError(f"unknown name `{_clip(name)}`", hint=hint)
 
 
 def parse(source: str | int | float, *, aliases: Mapping[str, str] | None = None) -> Expr:

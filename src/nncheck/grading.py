@@ -1,19 +1,37 @@
-"""A sheet against a bank: every part of every problem, graded into frozen results."""
+"""A sheet against a bank: every part of every problem, graded into frozen results.
+
+The checking and solving modules (numpy) are imported where a part is graded, not here:
+`nncheck validate` reaches this module only for `LoadedProblem`, and must start fast.
+"""
 
 from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from nncheck import checking, solvers
-from nncheck.checking import Status, Truth, Verdict
-from nncheck.context import ANSWER_PREFIX, Context
 from nncheck.errors import AnswerError, ExprError, InputError, ProblemError
-from nncheck.loading import Document
-from nncheck.spec.parts import PartBase
+from nncheck.loading import LoadedProblem
+from nncheck.spec.parts import ANSWER_PREFIX, PartBase
 from nncheck.spec.problem import Problem, Student
+
+if TYPE_CHECKING:
+    from nncheck import checking
+    from nncheck.checking import Status, Truth
+
+__all__ = [
+    "EXACT_ASKS",
+    "Bank",
+    "LoadedProblem",
+    "PartResult",
+    "ProblemResult",
+    "SheetResult",
+    "answer_key",
+    "depends_on_answers",
+    "grade_sheet",
+    "solve_bank",
+]
 
 # Asks whose answers are whole numbers: compared exactly, whatever the tolerance.
 EXACT_ASKS = frozenset({"param_count", "output_shape"})
@@ -44,16 +62,16 @@ class PartResult:
     @property
     def counts(self) -> bool:
         """Whether this part decides the exit code (graded, and not waiting for a person)."""
-        return self.max_points > 0 and self.status is not Status.PENDING
+        return self.max_points > 0 and self.status != "pending"
 
     @property
     def failed(self) -> bool:
         """A counted part that is not full marks."""
         if not self.counts:
             return False
-        if self.status is Status.GRADED:
+        if self.status == "graded":
             return self.points < self.max_points
-        return self.status is not Status.CORRECT
+        return self.status != "correct"
 
 
 @dataclass(frozen=True)
@@ -102,21 +120,6 @@ class SheetResult:
 
 
 @dataclass
-class LoadedProblem:
-    """A validated problem and where it came from (for messages that name a line)."""
-
-    problem: Problem
-    path: str
-    doc: Document | None = None
-
-    def locate(self, part_index: int) -> tuple[int | None, int | None]:
-        """Line and column of a part in its file."""
-        if self.doc is None:
-            return None, None
-        return self.doc.locate(("parts", part_index))
-
-
-@dataclass
 class Bank:
     """The problems a sheet is graded against, with truths cached across sheets."""
 
@@ -135,6 +138,8 @@ class Bank:
 
     def tolerance(self, problem: Problem, part: PartBase) -> checking.Tolerance:
         """Default, then --rtol, then the problem's, then the part's: the most specific wins."""
+        from nncheck import checking
+
         tol = checking.Tolerance()
         if self.rtol is not None:
             tol = checking.Tolerance(rel=self.rtol)
@@ -147,6 +152,9 @@ class Bank:
         self, loaded: LoadedProblem, index: int, answers: Mapping[str, Any] | None
     ) -> Truth:
         """The truth of a part; the same for every sheet unless it reads the sheet's answers."""
+        from nncheck import solvers
+        from nncheck.context import Context
+
         problem = loaded.problem
         part = problem.parts[index]
         dependent = self.dependent(loaded, index)
@@ -223,6 +231,8 @@ def _grade_part(
     answers: Mapping[str, Any],
     override: Mapping[str, Any] | None,
 ) -> PartResult:
+    from nncheck.checking import Status, Verdict
+
     part = loaded.problem.parts[index]
     claimed = answers.get(part.id)
     expected: Any = None
@@ -282,6 +292,8 @@ def _suggest(name: str, known: Iterable[str]) -> str:
 
 def solve_bank(bank: Bank) -> SheetResult:
     """Every part's truth, as a result with no student (what `solve` prints)."""
+    from nncheck.checking import Status
+
     problems = []
     for pid, loaded in bank.problems.items():
         parts = []

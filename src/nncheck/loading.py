@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import math
 import os
 import re
+import sys
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -30,13 +32,15 @@ from pydantic import BaseModel, TypeAdapter
 from nncheck.errors import InputError
 
 if TYPE_CHECKING:
-    from nncheck.grading import Bank, LoadedProblem
-    from nncheck.spec.problem import Student
+    from nncheck.grading import Bank
+    from nncheck.spec.problem import Problem, Student
 
 __all__ = [
+    "MAX_DEPTH",
     "MAX_FILE_BYTES",
     "MAX_NODES",
     "Document",
+    "LoadedProblem",
     "LoadedSheet",
     "bank_files",
     "error_from_validation",
@@ -53,6 +57,9 @@ __all__ = [
 
 MAX_FILE_BYTES = 1 << 20  # 1 MiB
 MAX_NODES = 100_000  # bound on nodes after alias expansion
+# Bound on nesting (the seed exam needs 7 levels): whatever reads the values afterwards, from
+# validation to the renderers, may then recurse along them without reaching Python's limit.
+MAX_DEPTH = 64
 
 Loc = tuple[str | int, ...]
 Position = tuple[int, int]
@@ -221,6 +228,10 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+def _clip(text: str, width: int = 40) -> str:
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
 def _syntax_error(exc: yaml.MarkedYAMLError, text: str, path: str) -> InputError:
     mark = exc.problem_mark or exc.context_mark
     line, col = (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
@@ -309,6 +320,8 @@ _FLOAT_RE = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+
 # A plain scalar that starts with none of these is a string: the common case, decided at once.
 _SPECIAL_START = frozenset("0123456789+-.~nNtTfF")
 _NOTHING = object()
+# Python refuses to convert longer digit strings (3.11+, and patched 3.10s): a ValueError here.
+_MAX_DIGITS = getattr(sys, "get_int_max_str_digits", lambda: 4300)()
 
 
 def _as_int(value: str) -> Any:
@@ -323,7 +336,10 @@ def _as_int(value: str) -> Any:
 
 def _as_float(value: str) -> Any:
     if _FLOAT_RE.fullmatch(value):
-        return float(value)
+        number = float(value)
+        # `1e999` does not fit a float64: kept as text, so that the expression language says
+        # "number too large" where it is used, as it does for the same literal in an expression.
+        return value if math.isinf(number) else number
     return _INFS.get(value, _NOTHING)
 
 
@@ -359,7 +375,11 @@ def _plain(value: str) -> Any:
 
 def _as_tagged_float(value: str) -> Any:
     number = _as_int(value)
-    return _as_float(value) if number is _NOTHING else float(number)
+    if number is _NOTHING:
+        number = _as_float(value)
+    if isinstance(number, str):  # `1e999` does not fit a float64 (and float() of 400 digits)
+        raise OverflowError(value)
+    return number if number is _NOTHING else float(number)
 
 
 _TAGGED = {
@@ -415,10 +435,19 @@ class _Builder:
         self.count += 1
         if self.count > MAX_NODES:
             raise self._too_many(node)
+        if len(loc) > MAX_DEPTH:
+            raise self.fail(
+                node,
+                f"nested too deeply: more than {MAX_DEPTH} levels of lists and mappings",
+                expected=f"at most {MAX_DEPTH} levels",
+            )
         mark = node.start_mark
         self.marks[loc] = (mark.line + 1, mark.column + 1)
         if node.tag == _PLAIN:  # the common case first
-            return _plain(node.value)
+            try:
+                return _plain(node.value)
+            except ValueError as exc:  # an integer of more digits than Python converts
+                raise self._too_long(node) from exc
         if isinstance(node, yaml.ScalarNode):
             return self.scalar(node)
         container: Any
@@ -440,6 +469,13 @@ class _Builder:
                 hint="aliases of aliases multiply; write the values out, or use fewer levels",
             )
         return self.fail(node, "too many nodes", expected=f"at most {MAX_NODES:,} nodes")
+
+    def _too_long(self, node: yaml.Node) -> InputError:
+        return self.fail(
+            node,
+            f"number `{node.value[:20]}...` has {len(node.value):,} characters, too long",
+            expected=f"at most {_MAX_DIGITS:,} digits",
+        )
 
     def _check_tag(self, node: yaml.Node, standard: str, what: str) -> None:
         if node.tag != standard:
@@ -471,8 +507,11 @@ class _Builder:
             what, convert = _TAGGED[tag]
             result = convert(value)
         except ValueError as exc:  # an integer longer than Python converts
+            raise self._too_long(node) from exc
+        except OverflowError as exc:  # `!!float` of a number beyond float64
             raise self.fail(
-                node, f"number `{value[:20]}...` is too long", expected="a shorter number"
+                node, f"number `{_clip(value)}` is too large for a float",
+                expected="at most about 1.8e308",
             ) from exc
         if result is _NOTHING:
             shown = value if len(value) <= 40 else value[:37] + "..."
@@ -912,6 +951,21 @@ def make_bank(problems: Sequence[LoadedProblem], *, rtol: float | None = None,
     return Bank(found, rtol=rtol)
 
 
+@dataclass
+class LoadedProblem:
+    """A validated problem and where it came from (for messages that name a line)."""
+
+    problem: Problem
+    path: str
+    doc: Document | None = None
+
+    def locate(self, part_index: int) -> tuple[int | None, int | None]:
+        """Line and column of a part in its file."""
+        if self.doc is None:
+            return None, None
+        return self.doc.locate(("parts", part_index))
+
+
 @dataclass(frozen=True)
 class LoadedSheet:
     """A validated answer sheet, or a problem file with inline answers."""
@@ -947,10 +1001,19 @@ def load_sheet_from(doc: Document, path: str | os.PathLike[str]) -> LoadedSheet:
 
 def load_problem_from(doc: Document, path: str | os.PathLike[str]) -> LoadedProblem:
     """Validate an already-read problem document."""
-    from nncheck.grading import LoadedProblem
-    from nncheck.spec.problem import Problem
+    from nncheck.spec.network import MAX_TABLE_INPUTS
+    from nncheck.spec.problem import Problem, oversized_table
 
     problem = validate(Problem, doc)
+    oversized = oversized_table(problem)
+    if oversized is not None:  # refused here, before any row is allocated
+        index, key, inputs = oversized
+        raise doc.error(
+            ("parts", index, key),
+            f"part `{problem.parts[index].id}`: a truth table of {inputs} inputs has "
+            f"2^{inputs} rows",
+            expected=f"at most {MAX_TABLE_INPUTS} inputs",
+        )
     if problem.id is None:
         problem = problem.model_copy(update={"id": Path(path).stem})
     return LoadedProblem(problem, doc.path, doc)

@@ -17,9 +17,7 @@ import pydantic
 
 from nncheck import expr
 from nncheck.errors import AnswerError, NncheckError, ProblemError
-from nncheck.spec.network import NetworkSpec, UnitSpec, normalize_layer
-
-MAX_TABLE_INPUTS = 24  # 2^24 rows is the largest table computed; more is refused, not allocated
+from nncheck.spec.network import MAX_TABLE_INPUTS, NetworkSpec, UnitSpec, normalize_layer
 
 Param = float | expr.Expr | None  # a number, an expression over other symbols, or free
 
@@ -170,13 +168,31 @@ class Network:
         for name in self.inputs:
             if name not in env:
                 raise ProblemError(f"network `{self.name}`: no value for input `{name}`")
+        scratch: np.ndarray | None = None  # for w * x, reused across the whole pass
         for layer in self.layers:
             zs = []
             for u in layer.units:
                 z = self._param(env, f"b_{u.name}", u.bias)
+                owned = False  # whether z is an array made here, safe to add into
                 for src, w in zip(layer.sources, u.weights):
                     weight = self._param(env, f"w_{u.name}_{src}", w)
-                    z = z + weight * env[src]
+                    x = env[src]
+                    # In place once z is ours: the same products and sums in the same order
+                    # (so the same rounding at z = 0), without two new arrays per weight,
+                    # which over a million rows cost more than the arithmetic.
+                    if owned and np.ndim(weight) == 0 and isinstance(x, np.ndarray) \
+                            and x.shape == z.shape and x.dtype == np.float64:
+                        if scratch is None or scratch.shape != z.shape:
+                            scratch = np.empty_like(z)
+                        np.multiply(weight, x, out=scratch)
+                        z += scratch
+                        continue
+                    term = weight * x
+                    if owned and np.broadcast_shapes(z.shape, np.shape(term)) == z.shape:
+                        z += term
+                    else:
+                        z = z + term
+                        owned = isinstance(z, np.ndarray) and z.dtype == np.float64
                 zs.append(np.asarray(z, dtype=float))
             acts = softmax(zs) if layer.softmax else [
                 ACTIVATIONS[u.activation](z) for u, z in zip(layer.units, zs)
@@ -198,17 +214,27 @@ class Network:
         return v
 
 
-def input_rows(inputs: int, domain: str = "binary") -> np.ndarray:
-    """Every input row in canonical order (binary counting, first input most significant)."""
+def input_rows(inputs: int, domain: str = "binary", extra: int = 0) -> np.ndarray:
+    """Every input row in canonical order (binary counting, first input most significant).
+
+    The array is laid out by column (Fortran order), since evaluation reads one input column
+    at a time; `extra` columns are left for the caller to fill (a truth table's outputs).
+    """
     if inputs > MAX_TABLE_INPUTS:
         raise ProblemError(
             f"a truth table of {inputs} inputs has 2^{inputs} rows",
             expected=f"at most {MAX_TABLE_INPUTS} inputs",
         )
-    idx = np.arange(1 << inputs, dtype=np.int64)
-    shifts = np.arange(inputs - 1, -1, -1, dtype=np.int64)
-    bits = ((idx[:, None] >> shifts) & 1).astype(float)
-    return bits * 2 - 1 if domain == "bipolar" else bits
+    # Each row number's bits, most significant first, one byte each, cast into the floats.
+    idx = np.arange(1 << inputs, dtype=">u4").view(np.uint8).reshape(-1, 4)
+    bits = np.unpackbits(idx, axis=1)[:, 32 - inputs:]
+    rows = np.empty((1 << inputs, inputs + extra), order="F")
+    head = rows[:, :inputs]
+    head[...] = bits
+    if domain == "bipolar":
+        head *= 2
+        head -= 1
+    return rows
 
 
 def build(spec: NetworkSpec, name: str = "network") -> Network:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -10,7 +11,14 @@ from typing import Any
 import numpy as np
 
 from nncheck import expr
-from nncheck.checking import Status, Tolerance, Verdict, format_number, to_json_number
+from nncheck.checking import (
+    Status,
+    Tolerance,
+    Verdict,
+    format_number,
+    to_json_number,
+    to_json_value,
+)
 from nncheck.errors import AnswerError, ExprError
 
 ON = {"on": 1.0, "true": 1.0, "off": 0.0, "false": 0.0}
@@ -58,19 +66,15 @@ class TableTruth:
     real_columns: frozenset[str] = frozenset()  # pre-activations: compared with tolerance
     known: tuple[tuple[str, np.ndarray], ...] = ()
 
-    @property
+    @functools.cached_property
     def expected(self) -> dict[str, Any]:
-        """`{columns, rows}` as FORMAT §8 shows a table."""
-        return {
-            "columns": list(self.inputs + self.columns),
-            "rows": [[to_json_number(v) for v in row] for row in self.values],
-        }
+        """`{columns, rows}` as FORMAT §8 shows a table (built once: every sheet reads it)."""
+        return {"columns": list(self.inputs + self.columns), "rows": to_json_value(self.values)}
 
     def key(self) -> Any:
         """The table in canonical column form."""
         n = len(self.inputs)
-        return {c: [to_json_number(v) for v in self.values[:, n + j]]
-                for j, c in enumerate(self.columns)}
+        return {c: to_json_value(self.values[:, n + j]) for j, c in enumerate(self.columns)}
 
     def grade(self, claimed: Any) -> Verdict:
         """Compare a written table with the truth row by row."""

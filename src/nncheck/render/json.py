@@ -65,6 +65,8 @@ def _plain(value: Any) -> Any:
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
+        if all(type(v) is int for v in value):
+            return list(value)  # the common case (table rows, shapes): nothing to convert
         return [_plain(v) for v in value]
     if isinstance(value, bool) or value is None or isinstance(value, str):
         return value

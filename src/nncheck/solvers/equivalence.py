@@ -48,7 +48,7 @@ def solve_equivalent(part: EquivalentPart, ctx: Context) -> CustomTruth:
         try:
             mine = fill(template, claimed, name="answer", scope=scope)
             got_env = mine.forward({**{n: point[n] for n in ref.inputs}, **mine.bind(ref_env)})
-        except (AnswerError, ExprError) as exc:
+        except (AnswerError, ExprError, ProblemError) as exc:
             return Verdict(Status.INVALID, 0.0, str(exc))
         for theirs, ours in outputs:
             want = np.broadcast_to(ref_env[theirs], (DRAWS,))

@@ -21,8 +21,8 @@ class Strict(BaseModel):
 class ToleranceSpec(Strict):
     """`tolerance: {rel, abs}` or `{sigfigs}`; a bare number is `rel`."""
 
-    rel: float | None = Field(default=None, ge=0)
-    abs: float | None = Field(default=None, ge=0)
+    rel: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    abs: float | None = Field(default=None, ge=0, allow_inf_nan=False)
     sigfigs: int | None = Field(default=None, ge=1, le=15)
 
     def over(self, base: checking.Tolerance) -> checking.Tolerance:
@@ -51,4 +51,4 @@ class Hint(Strict):
 
     answer: Any
     say: str
-    credit: float = Field(default=0.0, ge=0, le=1)
+    credit: float = Field(default=0.0, ge=0, le=1, allow_inf_nan=False)

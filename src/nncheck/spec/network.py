@@ -9,6 +9,11 @@ from pydantic import Field, field_validator, model_validator
 
 from nncheck.spec.common import Number, Strict
 
+# The most inputs a truth table (or a `realize` target) may have: 2^20 rows, about a million,
+# is already the largest table a 1 MiB sheet can answer in full, and costs about a gigabyte and
+# seconds to grade and report (every row is in the JSON); 24 inputs would cost sixteen times that.
+MAX_TABLE_INPUTS = 20
+
 Activation = Literal["step", "step_strict", "sign", "linear", "sigmoid", "tanh", "relu", "softmax"]
 
 

@@ -4,20 +4,25 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from nncheck.spec.common import Hint, Number, Strict, Tolerance
 from nncheck.spec.network import TemplateSpec
 
 Ref = str  # a key of `given`, or `answer.<part-id>`
+ANSWER_PREFIX = "answer."  # a reference to the student's own answer to an earlier part
 Values = str | Number | list[Any]  # a given's name, or the data written inline
+
+
+# Points beyond this are a typo; the bound also keeps every sum of points a finite float.
+MAX_POINTS = 1_000_000
 
 
 class PartBase(Strict):
     """What every part has."""
 
     id: str = Field(min_length=1)
-    points: float = Field(default=1.0, ge=0)
+    points: float = Field(default=1.0, ge=0, le=MAX_POINTS, allow_inf_nan=False)
     tolerance: Tolerance | None = None
     partial: bool = False
     hints: list[Hint] = Field(default_factory=list)
@@ -120,11 +125,33 @@ class EquivalentPart(PartBase):
     template: Ref | TemplateSpec
 
 
+# A symbol's values are drawn by numpy (int64, or a float uniform whose width must be finite)
+# and compared as float64: the bounds keep every draw exact and finite.
+MAX_INTEGER_SYMBOL = 2**53
+MAX_REAL_SYMBOL = 1e300
+
+
+def _integer_bound(value: int) -> int:
+    if abs(value) > MAX_INTEGER_SYMBOL:
+        raise ValueError(f"a symbol's bound must lie within ±2^53, found {value:.3g}")
+    return value
+
+
+def _real_bound(value: float) -> float:
+    if not abs(value) <= MAX_REAL_SYMBOL:  # also refuses nan
+        raise ValueError(f"a symbol's bound must lie within ±1e300, found {value:g}")
+    return value
+
+
+IntegerBound = Annotated[int, AfterValidator(_integer_bound)]
+RealBound = Annotated[float, AfterValidator(_real_bound)]
+
+
 class Domain(Strict):
     """Where a formula's symbol is drawn from."""
 
-    integer: tuple[int, int] | None = None
-    real: tuple[float, float] | None = None
+    integer: tuple[IntegerBound, IntegerBound] | None = None
+    real: tuple[RealBound, RealBound] | None = None
 
 
 class FormulaPart(PartBase):

@@ -8,8 +8,8 @@ from pydantic import BeforeValidator, Discriminator, Field, Tag, model_validator
 
 from nncheck.spec.common import Strict, Tolerance
 from nncheck.spec.model import ModelSpec
-from nncheck.spec.network import NetworkSpec
-from nncheck.spec.parts import PART_MODELS, Part
+from nncheck.spec.network import MAX_TABLE_INPUTS, NetworkSpec
+from nncheck.spec.parts import ANSWER_PREFIX, PART_MODELS, Part, RealizePart, TruthTablePart
 
 
 def _given_kind(value: Any) -> str:
@@ -95,3 +95,35 @@ class Sheet(Strict):
 
     student: Student
     answers: dict[Name, dict[Name, Any] | None] = Field(default_factory=dict)
+
+
+def oversized_table(problem: Problem) -> tuple[int, str, int] | None:
+    """The first part whose table would have more than MAX_TABLE_INPUTS inputs: its index, the
+    key that names the network, and the number of inputs (None when every table fits).
+
+    Checked when the file is read, so that `validate` refuses what solving would refuse.
+    """
+    for index, part in enumerate(problem.parts):
+        if isinstance(part, TruthTablePart):
+            key, net = "network", _table_network(problem, part.network)
+        elif isinstance(part, RealizePart):
+            key, net = "template", _table_network(problem, part.template)
+        else:
+            continue
+        if net is not None and len(net.inputs) > MAX_TABLE_INPUTS:
+            return index, key, len(net.inputs)
+    return None
+
+
+def _table_network(problem: Problem, ref: Any, follow: bool = True) -> NetworkSpec | None:
+    """The network spec a table part reads: inline, in `given`, or an earlier part's template."""
+    if isinstance(ref, NetworkSpec):
+        return ref
+    if not isinstance(ref, str):
+        return None
+    if ref.startswith(ANSWER_PREFIX):
+        source = next((p for p in problem.parts if p.id == ref[len(ANSWER_PREFIX):]), None)
+        template = getattr(source, "template", None)
+        return _table_network(problem, template, follow=False) if follow else None
+    found = problem.given.get(ref)
+    return found if isinstance(found, NetworkSpec) else None
