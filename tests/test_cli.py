@@ -156,3 +156,40 @@ def test_problem_file_with_inline_answers_is_self_contained(tmp_path):
 
 def test_readme_names_the_test_command():
     assert "pytest" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_solve_says_which_parts_the_key_cannot_answer(tmp_path):
+    problem = {
+        "id": "p",
+        "given": {"t": {"kind": "network", "inputs": ["a", "b"], "activation": "step",
+                        "layers": [["y"]]}},
+        "parts": [
+            {"id": 1, "ask": "realize", "template": "t", "target": "a and b"},
+            {"id": "table", "ask": "truth_table", "network": "answer.1"},
+        ],
+    }
+    path, key = tmp_path / "p.yaml", tmp_path / "key.yaml"
+    path.write_text(yaml.safe_dump(problem), encoding="utf-8")
+    result = run("solve", path, "--sheet", key, "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [
+        f"note: {key} leaves out `p` part `1`: no `solution:`",
+        f"note: {key} leaves out `p` part `table`: the part it reads has no `solution:`",
+    ]
+    table = json.loads(result.stdout)["problems"][0]["parts"][1]
+    assert table["expected"] is None
+
+
+def test_network_answers_may_use_the_problems_aliases(tmp_path):
+    problem = {
+        "id": "p", "aliases": {"ws2": "w_s2_x", "ws1": "w_s1_x"},
+        "given": {"sm": {"kind": "network", "inputs": ["x"],
+                         "layers": [{"activation": "softmax", "units": ["s1", "s2"]}]}},
+        "parts": [{"id": "r", "ask": "equivalent", "network": "sm", "output": "s2",
+                   "template": {"inputs": ["x"], "activation": "sigmoid", "layers": [["o"]]}}],
+        "answers": {"r": {"o": {"w": ["ws2 - ws1"], "b": "b_s2 - b_s1"}}},
+    }
+    path = tmp_path / "p.yaml"
+    path.write_text(yaml.safe_dump(problem), encoding="utf-8")
+    result = run("check", path, "--format", "json")
+    assert result.exit_code == 0, result.output

@@ -137,7 +137,7 @@ def test_doc_example_is_a_valid_document(block):
 
 def _check_answer_key(bank: grading.Bank, block: Block) -> None:
     """What `solve --sheet` writes for the example grades correct, part by part."""
-    key = grading.answer_key(bank)
+    key, _ = grading.answer_key(bank)
     result = grading.grade_sheet(bank, key)
     for problem in result.problems:
         for part in problem.parts:

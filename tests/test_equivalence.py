@@ -52,7 +52,7 @@ def test_a_sign_flipped_relation_fails_and_shows_the_point():
     assert verdict.message.startswith("at x = ")
     for name in ("w_s1_x", "b_s1", "w_s2_x", "b_s2"):
         assert f"{name} = " in verdict.message
-    assert "the reference's o is" in verdict.message
+    assert "the reference's s2 is" in verdict.message and "your o is" in verdict.message
 
 
 def test_the_students_own_names_are_not_in_scope():
@@ -70,7 +70,7 @@ def test_a_collapse_that_forgets_the_first_bias_fails():
     forgot = {"y1": {"w": [-1, -2, 2], "b": 0}, "y2": {"w": [2, 3, 0], "b": -1}}
     verdict = truth(LINEAR).grade(forgot)
     assert verdict.status is Status.WRONG
-    assert "y1 is" in verdict.message
+    assert "the reference's y1 is" in verdict.message
 
 
 def test_the_affine_collapse_names_the_coefficient_that_differs():

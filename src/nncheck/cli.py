@@ -216,8 +216,10 @@ def solve(
                      for pid, lp in bank.problems.items()}
             loading.write_atomic(blank, _sheet_yaml("your-id", empty, name="Your Name"))
         if sheet is not None:
-            loading.write_atomic(sheet, _sheet_yaml("key", grading.answer_key(bank),
-                                                    name="answer key"))
+            key, unanswered = grading.answer_key(bank)
+            loading.write_atomic(sheet, _sheet_yaml("key", key, name="answer key"))
+            for line in unanswered:
+                _stderr(f"note: {sheet} leaves out {line}")
         _print_sheet(grading.solve_bank(bank), _resolve_format(fmt), solved=True)
         return ExitStatus.OK
 

@@ -173,8 +173,10 @@ class Bank:
             if dependent and answers is not None:
                 raise AnswerError(str(exc)) from None
             line, col = loaded.locate(index)
+            named = f"part `{part.id}`"
+            message = exc.message if exc.message.startswith(named) else f"{named}: {exc.message}"
             raise InputError(
-                f"part `{part.id}`: {exc.message}", path=loaded.path, line=line, col=col,
+                message, path=loaded.path, line=line, col=col,
                 expected=exc.expected, hint=exc.hint,
             ) from None
         if not dependent:
@@ -291,27 +293,54 @@ def _suggest(name: str, known: Iterable[str]) -> str:
 
 
 def solve_bank(bank: Bank) -> SheetResult:
-    """Every part's truth, as a result with no student (what `solve` prints)."""
+    """Every part's truth, as a result with no student (what `solve` prints).
+
+    A part graded against the student's own earlier answer has no truth of its own when that
+    earlier part has no `solution:`; it is shown with no expected value and says why.
+    """
     from nncheck.checking import Status
 
     problems = []
     for pid, loaded in bank.problems.items():
         parts = []
         for i, part in enumerate(loaded.problem.parts):
-            truth = bank.truth(loaded, i, None)
+            expected, message = _solved(bank, loaded, i)
             parts.append(PartResult(part.id, part.ask, Status.CORRECT,  # type: ignore[attr-defined]
-                                    part.points, part.points, truth.expected, title=part.title))
+                                    part.points, part.points, expected, message=message,
+                                    title=part.title))
         problems.append(ProblemResult(pid, loaded.problem.title, tuple(parts), loaded.path))
     return SheetResult(None, None, tuple(problems))
 
 
-def answer_key(bank: Bank) -> dict[str, dict[str, Any]]:
-    """A sheet's answers that score full marks (manual parts: the solution, if any)."""
+def _solved(bank: Bank, loaded: LoadedProblem, index: int) -> tuple[Any, str | None]:
+    if _unsolvable(loaded, index):
+        return None, "depends on each sheet: the part it reads has no `solution:`"
+    return bank.truth(loaded, index, None).expected, None
+
+
+def _unsolvable(loaded: LoadedProblem, index: int) -> bool:
+    """A part graded against an earlier answer whose part has no `solution:` to stand in."""
+    part = loaded.problem.parts[index]
+    refs = [getattr(part, key, None) for key in ("network", "model")]
+    sources = [r[len(ANSWER_PREFIX):] for r in refs
+               if isinstance(r, str) and r.startswith(ANSWER_PREFIX)]
+    return any(p.id in sources and p.solution is None for p in loaded.problem.parts)
+
+
+def answer_key(bank: Bank) -> tuple[dict[str, dict[str, Any]], list[str]]:
+    """A sheet's answers that score full marks, and the parts it cannot answer (and why)."""
     key: dict[str, dict[str, Any]] = {}
+    unanswered = []
     for pid, loaded in bank.problems.items():
         key[pid] = {}
         for i, part in enumerate(loaded.problem.parts):
-            value = bank.truth(loaded, i, None).key()
+            if _unsolvable(loaded, i):
+                value, why = None, "the part it reads has no `solution:`"
+            else:
+                value = bank.truth(loaded, i, None).key()
+                why = "a person grades it" if part.ask == "manual" else "no `solution:`"  # type: ignore[attr-defined]
             if value is not None:
                 key[pid][part.id] = value
-    return key
+            else:
+                unanswered.append(f"`{pid}` part `{part.id}`: {why}")
+    return key, unanswered

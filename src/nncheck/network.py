@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -239,16 +239,18 @@ def input_rows(inputs: int, domain: str = "binary", extra: int = 0) -> np.ndarra
 
 def build(spec: NetworkSpec, name: str = "network") -> Network:
     """Compile a given network; a unit with no activation set anywhere is a ProblemError."""
-    return _compile(spec, [layer.units for layer in spec.layers], name, ProblemError, ())
+    return _compile(spec, [layer.units for layer in spec.layers], name, ProblemError, _Scope())
 
 
 def fill(
-    template: NetworkSpec, answer: Any, name: str = "answer", scope: Collection[str] = ()
+    template: NetworkSpec, answer: Any, name: str = "answer", scope: Collection[str] = (),
+    aliases: Mapping[str, str] | None = None,
 ) -> Network:
     """The template filled with a student's network answer (flat by unit, or `layers:`).
 
     Inputs, layers and activations come from the template; the answer gives weights and biases,
-    as numbers or expressions over the names in `scope`. A value the template fixes stays.
+    as numbers or expressions over the names in `scope` (written in the problem's `aliases`,
+    if it likes). A value the template fixes stays.
     """
     units = _answer_units(template, answer)
     filled = []
@@ -269,7 +271,7 @@ def fill(
         extra = ", ".join(f"`{u}`" for u in units)
         known = ", ".join(template.units)
         raise AnswerError(f"the template has no unit {extra} — its units are {known}")
-    return _compile(template, filled, name, AnswerError, scope)
+    return _compile(template, filled, name, AnswerError, _Scope(scope, aliases or {}))
 
 
 def _answer_units(template: NetworkSpec, answer: Any) -> dict[str, UnitSpec]:
@@ -318,7 +320,7 @@ def _merge(fixed: UnitSpec | None, mine: UnitSpec | None) -> UnitSpec:
 
 def _compile(
     spec: NetworkSpec, layers: list[Any], name: str, error: type[NncheckError],
-    scope: Collection[str],
+    scope: _Scope,
 ) -> Network:
     sources: tuple[str, ...] = tuple(spec.inputs)
     out = []
@@ -349,7 +351,7 @@ def _compile(
 
 def _unit_params(
     unit: UnitSpec | None, sources: tuple[str, ...], where: str, error: type[NncheckError],
-    scope: Collection[str],
+    scope: _Scope,
 ) -> tuple[tuple[Param, ...], Param]:
     if unit is None or (unit.w is None and unit.b is None):
         return (None,) * len(sources), None
@@ -375,18 +377,27 @@ def _unit_params(
     return (_value(w, where, error, scope),) * len(sources), bias
 
 
-def _value(value: Any, where: str, error: type[NncheckError], scope: Collection[str]) -> Param:
+@dataclass(frozen=True)
+class _Scope:
+    """The names a network's weights may use, and the notation they may be written in."""
+
+    names: Collection[str] = ()
+    aliases: Mapping[str, str] = field(default_factory=dict)
+
+
+def _value(value: Any, where: str, error: type[NncheckError], scope: _Scope) -> Param:
     try:
-        e = expr.parse(value)
+        e = expr.parse(value, aliases=scope.aliases)
     except expr.ExprError as exc:
         raise error(f"{where}: {exc}") from None
-    unknown = sorted(e.names - set(scope))
+    unknown = sorted(e.names - set(scope.names))
     if unknown:
-        close = difflib.get_close_matches(unknown[0], [*scope, *expr.FUNCTIONS], n=1)
+        known = [*scope.names, *scope.aliases, *expr.FUNCTIONS]
+        close = difflib.get_close_matches(unknown[0], known, n=1)
         raise error(
             f"{where}: unknown name `{unknown[0]}`" + (f": did you mean `{close[0]}`?"
                                                       if close else ""),
-            expected="numbers" if not scope else "an expression over the reference's symbols",
+            expected="an expression over the reference's symbols" if scope.names else "numbers",
         )
     if not e.names:
         try:

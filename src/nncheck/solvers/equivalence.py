@@ -46,7 +46,7 @@ def solve_equivalent(part: EquivalentPart, ctx: Context) -> CustomTruth:
 
     def grade(claimed: Any) -> Verdict:
         try:
-            mine = fill(template, claimed, name="answer", scope=scope)
+            mine = fill(template, claimed, name="answer", scope=scope, aliases=ctx.aliases)
             got_env = mine.forward({**{n: point[n] for n in ref.inputs}, **mine.bind(ref_env)})
         except (AnswerError, ExprError, ProblemError) as exc:
             return Verdict(Status.INVALID, 0.0, str(exc))
@@ -56,7 +56,7 @@ def solve_equivalent(part: EquivalentPart, ctx: Context) -> CustomTruth:
             close = tol.close(want, got)
             if not close.all():
                 i = int(np.argmin(close))
-                return Verdict(Status.WRONG, 0.0, _differs(i, point, ref, ours, want, got))
+                return Verdict(Status.WRONG, 0.0, _differs(i, point, ref, theirs, ours, want, got))
         if linear and mine.activations() <= {"linear"}:
             for theirs, ours in outputs:
                 gap = _affine_gap(ref, theirs, mine, ours, point, tol)
@@ -95,12 +95,12 @@ def _pairs(part: EquivalentPart, ref: Network, template: Any) -> list[tuple[str,
     return [(name, name) for name in ref.outputs]
 
 
-def _differs(i: int, point: dict[str, np.ndarray], ref: Network, output: str,
+def _differs(i: int, point: dict[str, np.ndarray], ref: Network, theirs: str, ours: str,
              want: np.ndarray, got: np.ndarray) -> str:
     names = list(ref.inputs) + ref.free_parameters()
     at = ", ".join(f"{n} = {format_number(point[n][i], 4)}" for n in names[:8])
-    return f"at {at}: the reference's {output} is {format_number(want[i])}, yours " \
-        f"{format_number(got[i])}"
+    return f"at {at}: the reference's {theirs} is {format_number(want[i])}, your {ours} " \
+        f"is {format_number(got[i])}"
 
 
 def _affine(net: Network, output: str, params: dict[str, Any], draw: int) -> np.ndarray:

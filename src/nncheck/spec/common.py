@@ -52,3 +52,13 @@ class Hint(Strict):
     answer: Any
     say: str
     credit: float = Field(default=0.0, ge=0, le=1, allow_inf_nan=False)
+
+
+def _as_text(value: Any) -> Any:
+    # Ids are often numbers in YAML (`id: 42`, a part `1`); they are names, not quantities.
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+Name = Annotated[str, BeforeValidator(_as_text)]

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field
 
-from nncheck.spec.common import Hint, Number, Strict, Tolerance
+from nncheck.spec.common import Hint, Name, Number, Strict, Tolerance
 from nncheck.spec.network import TemplateSpec
 
 Ref = str  # a key of `given`, or `answer.<part-id>`
@@ -21,7 +21,7 @@ MAX_POINTS = 1_000_000
 class PartBase(Strict):
     """What every part has."""
 
-    id: str = Field(min_length=1)
+    id: Name = Field(min_length=1)
     points: float = Field(default=1.0, ge=0, le=MAX_POINTS, allow_inf_nan=False)
     tolerance: Tolerance | None = None
     partial: bool = False

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Discriminator, Field, Tag, model_validator
+from pydantic import Discriminator, Field, Tag, model_validator
 
-from nncheck.spec.common import Strict, Tolerance
+from nncheck.spec.common import Name, Strict, Tolerance
 from nncheck.spec.model import ModelSpec
 from nncheck.spec.network import MAX_TABLE_INPUTS, NetworkSpec
 from nncheck.spec.parts import ANSWER_PREFIX, PART_MODELS, Part, RealizePart, TruthTablePart
@@ -24,16 +24,6 @@ Given = Annotated[
     | Annotated[Any, Tag("data")],
     Discriminator(_given_kind),
 ]
-
-
-def _as_text(value: Any) -> Any:
-    # Student ids are often numbers in YAML (`id: 42`); they are names, not quantities.
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return str(value)
-    return value
-
-
-Name = Annotated[str, BeforeValidator(_as_text)]
 
 
 class Student(Strict):
@@ -56,7 +46,7 @@ class Problem(Strict):
     tolerance: Tolerance | None = None
     parts: list[Part] = Field(min_length=1)
     student: Student | None = None
-    answers: dict[str, Any] | None = None
+    answers: dict[Name, Any] | None = None
 
     @model_validator(mode="before")
     @classmethod
