@@ -193,3 +193,21 @@ def test_network_answers_may_use_the_problems_aliases(tmp_path):
     path.write_text(yaml.safe_dump(problem), encoding="utf-8")
     result = run("check", path, "--format", "json")
     assert result.exit_code == 0, result.output
+
+
+def test_validate_solve_finds_a_layer_that_cannot_take_its_input(tmp_path):
+    path = tmp_path / "m.yaml"
+    path.write_text(
+        "given:\n"
+        "  m: {kind: model, input: [2, 2, 1], layers: [{conv2d: {filters: 1, kernel: 3}}]}\n"
+        "parts:\n"
+        "  - {id: a, ask: param_count, model: m}\n",
+        encoding="utf-8",
+    )
+    assert run("validate", path).exit_code == 0  # the format is right
+    solved = run("validate", "--solve", path)
+    assert solved.exit_code == 2
+    assert solved.stderr == (
+        f"error: {path}:4:5: part `a`: model `m`, layer 0 (conv2d): a 3×3 kernel does not fit "
+        "a 2×2 input\n"
+    )

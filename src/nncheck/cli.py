@@ -328,6 +328,9 @@ def grade(
 def validate(
     paths: Annotated[list[Path], typer.Argument(
         help="Problem files, sheets, or folders of problem files.", show_default=False)],
+    solve: Annotated[bool, typer.Option(
+        "--solve", help="Also solve every part of the problems (finds a layer that cannot "
+        "take its input, a prediction that is not a probability vector, ...).")] = False,
     fmt: FormatOpt = Format.auto,
     debug: DebugOpt = False,
 ) -> None:
@@ -342,7 +345,10 @@ def validate(
             files = loading.bank_files(path) if path.is_dir() else [path]
             for f in files:
                 try:
-                    report.append(_describe(loading.load_any(f)))
+                    item = loading.load_any(f)
+                    if solve and isinstance(item, loading.LoadedProblem):
+                        loading.make_bank([item]).solve_all()
+                    report.append(_describe(item))
                 except NncheckError as exc:
                     errors.append(str(exc))
         if _resolve_format(fmt) is Format.json:
@@ -358,7 +364,7 @@ def validate(
 
 
 def _describe(item: Any) -> str:
-    from nncheck.grading import LoadedProblem
+    from nncheck.loading import LoadedProblem
 
     if isinstance(item, LoadedProblem):
         n = len(item.problem.parts)
