@@ -328,7 +328,10 @@ def _unsolvable(loaded: LoadedProblem, index: int) -> bool:
 
 
 def answer_key(bank: Bank) -> tuple[dict[str, dict[str, Any]], list[str]]:
-    """A sheet's answers that score full marks, and the parts it cannot answer (and why)."""
+    """A sheet's answers that score full marks, and the parts it cannot answer (and why).
+
+    Manual parts get their `solution:` when there is one, and are never reported missing.
+    """
     key: dict[str, dict[str, Any]] = {}
     unanswered = []
     for pid, loaded in bank.problems.items():
@@ -337,10 +340,9 @@ def answer_key(bank: Bank) -> tuple[dict[str, dict[str, Any]], list[str]]:
             if _unsolvable(loaded, i):
                 value, why = None, "the part it reads has no `solution:`"
             else:
-                value = bank.truth(loaded, i, None).key()
-                why = "a person grades it" if part.ask == "manual" else "no `solution:`"  # type: ignore[attr-defined]
+                value, why = bank.truth(loaded, i, None).key(), "no `solution:`"
             if value is not None:
                 key[pid][part.id] = value
-            else:
+            elif part.ask != "manual":  # type: ignore[attr-defined]  # a person grades those
                 unanswered.append(f"`{pid}` part `{part.id}`: {why}")
     return key, unanswered
