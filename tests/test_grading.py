@@ -162,3 +162,63 @@ def test_a_bad_overrides_file_is_an_input_error(tmp_path):
                                       "--overrides", str(overrides)])
     assert result.exit_code == 2
     assert "grades.yaml:3:9: unknown key `pts`" in result.stderr
+
+
+def test_an_override_above_the_parts_points_is_refused(tmp_path):
+    overrides = tmp_path / "grades.yaml"
+    overrides.write_text(
+        "seed-student:\n  q3-transfer-learning:\n    b-new: {points: 5}\n"
+        "  q9: {x: {points: 1}}\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["check", str(SEED_SHEET), "--problems", str(SEED),
+                                      "--overrides", str(overrides)])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        "error: an override gives `q3-transfer-learning` part `b-new` 5 points — "
+        "at most the part's 2"
+    )
+
+
+def test_overrides_for_unknown_problems_and_parts_are_warnings(tmp_path):
+    overrides = tmp_path / "grades.yaml"
+    overrides.write_text(
+        "seed-student:\n  q5-cross-entropy:\n    dd: {points: 1}\n  q9: {x: {points: 1}}\n",
+        encoding="utf-8")
+    result = CliRunner().invoke(app, ["check", str(SEED_SHEET), "--problems", str(SEED),
+                                      "--overrides", str(overrides), "--format", "json"])
+    assert json.loads(result.stdout)["warnings"] == [
+        "`q5-cross-entropy`: override to unknown part `dd`: did you mean `d`?",
+        "overrides to unknown problem `q9`",
+    ]
+
+
+@pytest.mark.parametrize("rtol", ["nan", "-0.1", "inf"])
+def test_a_tolerance_that_is_not_one_is_a_usage_error(rtol):
+    result = CliRunner().invoke(app, ["check", str(SEED_SHEET), "--problems", str(SEED),
+                                      "--rtol", rtol])
+    assert result.exit_code == 2
+    assert "is not a tolerance — a finite number, 0 or more" in result.stderr
+
+
+def test_an_instructor_solution_that_is_wrong_is_a_problem_error(tmp_path):
+    path = tmp_path / "p.yaml"
+    path.write_text(
+        "given:\n"
+        "  tpl: {kind: network, inputs: [a, b], activation: step, layers: [[Y]]}\n"
+        "parts:\n"
+        "  - {id: r, ask: realize, template: tpl, target: a and b,\n"
+        "     solution: {Y: {w: [1, 1], b: -0.5}}}\n", encoding="utf-8")
+    # OR, not AND: rows 01 and 10 fire; z = 1·a + 1·b - 0.5 is 0.5 there.
+    result = CliRunner().invoke(app, ["validate", "--solve", str(path)])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        f"error: {path}:4:5: part `r`: its `solution:` is wrong: Y differs from the target on "
+        "2 of 4 rows: row 01 gives 1, not 0; row 10 gives 1, not 0 — a model answer that "
+        "earns full marks"
+    )
+
+
+def test_every_ask_has_a_solver_and_every_solver_an_ask():
+    from nncheck.solvers import SOLVERS
+    from nncheck.spec.parts import PART_MODELS
+
+    assert set(SOLVERS) == set(PART_MODELS)

@@ -344,10 +344,6 @@ class NumericTruth:
                 text += " (differs at " + ", ".join(str(self.labels[int(j)]) for j in wrong) + ")"
         return text
 
-    def describe_point(self, i: int, claimed: Any = None) -> str:
-        """Say which point `i` is, by the values of the names the claim uses (as written)."""
-        return self._label(i, self._written_names(claimed))
-
     def _label(self, i: int, names: list[tuple[str, str]]) -> str:
         names = names or [(n, n) for n in self.point_names if n in self.env]
         shown = ", ".join(
@@ -407,27 +403,6 @@ def scalar_truth(
         exact=exact,
         tolerance=tolerance,
         known=tuple(Known(name, np.array([float(v)])) for name, v in known),
-    )
-
-
-def vector_truth(
-    values: Sequence[float],
-    *,
-    exact: bool = False,
-    tolerance: Tolerance = Tolerance(),
-    known: Sequence[tuple[str, Sequence[float]]] = (),
-    labels: Sequence[str] | None = None,
-) -> NumericTruth:
-    """The truth of a vector at a single point (a scalar claim answers a one-element vector)."""
-    arr = np.asarray(values, dtype=float).reshape(1, -1)
-    return NumericTruth(
-        expected=to_json_value(arr[0]),
-        values=arr,
-        vector=True,
-        exact=exact,
-        tolerance=tolerance,
-        known=tuple(Known(n, np.asarray(v, dtype=float).reshape(1, -1)) for n, v in known),
-        labels=labels,
     )
 
 

@@ -121,6 +121,14 @@ def _console() -> Any:
     return Console(highlight=False, soft_wrap=False, emoji=False)
 
 
+def _rtol(value: float | None) -> float | None:
+    """A relative tolerance from the command line: a finite number, zero or more."""
+    if value is not None and not (value >= 0 and value != float("inf")):
+        raise NncheckError(f"--rtol {value} is not a tolerance",
+                           expected="a finite number, 0 or more")
+    return value
+
+
 def _load_overrides(path: Path | None) -> dict[str, Any]:
     if path is None:
         return {}
@@ -145,7 +153,7 @@ def check(
     def body() -> int:
         from nncheck import grading, loading
 
-        bank = loading.load_bank(problems, rtol=rtol) if problems is not None else None
+        bank = loading.load_bank(problems, rtol=_rtol(rtol)) if problems is not None else None
         extra = _load_overrides(overrides)
         fmt_ = _resolve_format(fmt)
         failed = False
@@ -155,7 +163,7 @@ def check(
             if sheet.problem is not None and (
                 bank is None or str(sheet.problem.problem.id) not in bank.problems
             ):
-                this_bank = loading.make_bank([sheet.problem], rtol=rtol)
+                this_bank = loading.make_bank([sheet.problem], rtol=_rtol(rtol))
             if this_bank is None:
                 raise NncheckError(
                     f"{path}: which problems does this sheet answer?",
@@ -210,7 +218,8 @@ def solve(
         for path in paths:
             files = loading.bank_files(path) if path.is_dir() else [path]
             loaded += [loading.load_problem(f) for f in files]
-        bank = loading.make_bank(loaded, rtol=rtol, where=", ".join(map(str, paths)))
+        bank = loading.make_bank(loaded, rtol=_rtol(rtol), where=", ".join(map(str, paths)))
+        bank.solve_all()
         if blank is not None:
             empty = {pid: {p.id: None for p in lp.problem.parts}
                      for pid, lp in bank.problems.items()}
@@ -284,7 +293,7 @@ def grade(
         options = classroom.Options(
             jobs=jobs, student=student, overrides=_load_overrides(overrides),
             shard=classroom.parse_shard(shard) if shard is not None else None,
-            reveal=reveal.value, rtol=rtol, debug=debug,
+            reveal=reveal.value, rtol=_rtol(rtol), debug=debug,
         )
         fmt_ = _resolve_format(fmt)
         bar: Any = None
@@ -346,8 +355,9 @@ def validate(
             for f in files:
                 try:
                     item = loading.load_any(f)
-                    if solve and isinstance(item, loading.LoadedProblem):
-                        loading.make_bank([item]).solve_all()
+                    problem = item if isinstance(item, loading.LoadedProblem) else item.problem
+                    if solve and problem is not None:
+                        loading.make_bank([problem]).solve_all()
                     report.append(_describe(item))
                 except NncheckError as exc:
                     errors.append(str(exc))
@@ -369,7 +379,7 @@ def _describe(item: Any) -> str:
     if isinstance(item, LoadedProblem):
         n = len(item.problem.parts)
         return f"{item.path}: problem `{item.problem.id}`, {n} part{'s' * (n != 1)}"
-    count = sum(len(v or {}) for v in item.answers.values())
+    count = sum(v is not None for mine in item.answers.values() for v in (mine or {}).values())
     return f"{item.path}: sheet of `{item.student.id}`, {count} answer{'s' * (count != 1)}"
 
 

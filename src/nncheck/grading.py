@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from nncheck.errors import AnswerError, ExprError, InputError, ProblemError
+from nncheck.errors import AnswerError, ExprError, InputError, NncheckError, ProblemError
 from nncheck.loading import LoadedProblem
 from nncheck.spec.parts import ANSWER_PREFIX, PartBase
 from nncheck.spec.problem import Problem, Student
@@ -21,20 +21,17 @@ if TYPE_CHECKING:
     from nncheck.checking import Status, Truth
 
 __all__ = [
-    "EXACT_ASKS",
     "Bank",
     "LoadedProblem",
     "PartResult",
     "ProblemResult",
     "SheetResult",
     "answer_key",
+    "answer_sources",
     "depends_on_answers",
     "grade_sheet",
     "solve_bank",
 ]
-
-# Asks whose answers are whole numbers: compared exactly, whatever the tolerance.
-EXACT_ASKS = frozenset({"param_count", "output_shape"})
 
 
 @dataclass(frozen=True)
@@ -184,19 +181,40 @@ class Bank:
         return truth
 
     def solve_all(self) -> None:
-        """Solve every part that does not depend on a sheet (finds errors in the bank early)."""
+        """Solve every part that does not depend on a sheet, and check every `solution:`.
+
+        Finds errors in the bank before any sheet is graded: a part that cannot be solved, or
+        an instructor's model answer that would not earn full marks itself.
+        """
+        from nncheck.checking import Status
+
         for loaded in self.problems.values():
-            for i in range(len(loaded.problem.parts)):
-                if not self.dependent(loaded, i):
-                    self.truth(loaded, i, None)
+            for i, part in enumerate(loaded.problem.parts):
+                if self.dependent(loaded, i):
+                    continue
+                truth = self.truth(loaded, i, None)
+                if part.solution is None or part.ask == "manual":  # type: ignore[attr-defined]
+                    continue
+                verdict = truth.grade(part.solution)
+                if verdict.status is not Status.CORRECT:
+                    line, col = loaded.locate(i)
+                    raise InputError(
+                        f"part `{part.id}`: its `solution:` is {verdict.status.value}: "
+                        f"{verdict.message}", path=loaded.path, line=line, col=col,
+                        expected="a model answer that earns full marks",
+                    )
+
+
+def answer_sources(part: PartBase) -> list[str]:
+    """The ids of the earlier parts whose answers this part is graded against."""
+    refs = (getattr(part, "network", None), getattr(part, "model", None))
+    return [r[len(ANSWER_PREFIX):] for r in refs
+            if isinstance(r, str) and r.startswith(ANSWER_PREFIX)]
 
 
 def depends_on_answers(part: PartBase) -> bool:
     """Whether a part is graded against the student's own earlier answer."""
-    return any(
-        isinstance(v, str) and v.startswith(ANSWER_PREFIX)
-        for v in (getattr(part, "network", None), getattr(part, "model", None))
-    )
+    return bool(answer_sources(part))
 
 
 Overrides = Mapping[str, Mapping[str, Mapping[str, Any]]]  # problem -> part -> {points, comment}
@@ -213,6 +231,7 @@ def grade_sheet(
 ) -> SheetResult:
     """Grade a sheet's answers (problem id -> part id -> value) against every bank problem."""
     warnings = _unknown_answers(bank, answers)
+    warnings += _unknown_answers(bank, overrides or {}, what="override")
     results = []
     for pid in problems if problems is not None else bank.problems:
         loaded = bank.problems[pid]
@@ -263,26 +282,29 @@ def _grade_part(
         title=part.title,
     )
     if override is not None:
-        result = replace(
-            result,
-            status=Status.GRADED,
-            points=float(override.get("points", result.points)),
-            comment=override.get("comment"),
-        )
+        points = float(override.get("points", result.points))
+        if points > part.points:
+            raise NncheckError(
+                f"an override gives `{loaded.problem.id}` part `{part.id}` {points:g} points",
+                expected=f"at most the part's {part.points:g}",
+            )
+        result = replace(result, status=Status.GRADED, points=points,
+                         comment=override.get("comment"))
     return result
 
 
-def _unknown_answers(bank: Bank, answers: Mapping[str, Any]) -> list[str]:
+def _unknown_answers(bank: Bank, answers: Mapping[str, Any], what: str = "answer") -> list[str]:
+    """Answers (or overrides) to problems or parts the bank does not have, with suggestions."""
     warnings = []
     for pid, parts in answers.items():
         if pid not in bank.problems:
-            warnings.append(f"answers to unknown problem `{pid}`{_suggest(pid, bank.problems)}")
+            warnings.append(f"{what}s to unknown problem `{pid}`{_suggest(pid, bank.problems)}")
             continue
         known = [p.id for p in bank.problems[pid].problem.parts]
         for part_id in parts or {}:
             if part_id not in known:
                 warnings.append(
-                    f"`{pid}`: answer to unknown part `{part_id}`{_suggest(part_id, known)}"
+                    f"`{pid}`: {what} to unknown part `{part_id}`{_suggest(part_id, known)}"
                 )
     return warnings
 
@@ -320,10 +342,7 @@ def _solved(bank: Bank, loaded: LoadedProblem, index: int) -> tuple[Any, str | N
 
 def _unsolvable(loaded: LoadedProblem, index: int) -> bool:
     """A part graded against an earlier answer whose part has no `solution:` to stand in."""
-    part = loaded.problem.parts[index]
-    refs = [getattr(part, key, None) for key in ("network", "model")]
-    sources = [r[len(ANSWER_PREFIX):] for r in refs
-               if isinstance(r, str) and r.startswith(ANSWER_PREFIX)]
+    sources = answer_sources(loaded.problem.parts[index])
     return any(p.id in sources and p.solution is None for p in loaded.problem.parts)
 
 

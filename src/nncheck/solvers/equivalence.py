@@ -67,7 +67,7 @@ def solve_equivalent(part: EquivalentPart, ctx: Context) -> CustomTruth:
     key = part.solution
     if key is None and linear:
         key = _collapsed_key(ref, outputs, template)
-    expected = part.solution or key or "; ".join(
+    expected = part.solution or "; ".join(
         f"{ours} = {_describe(ref, theirs)}" for theirs, ours in outputs
     )
     return CustomTruth(expected=expected, grader=grade, key_value=key)
