@@ -537,6 +537,6 @@ def test_a_solution_that_does_not_fit_its_template_is_an_error_at_its_part(tmp_p
     result = run("solve", path)
     assert result.exit_code == 2
     assert result.stderr == (
-        f"error: {path}:20:3: part `table`: depends on the `solution:` of `design`, which does "
-        "not fit its template: unit `o` is missing from the answer\n"
+        f"error: {path}:11:3: part `design`: its `solution:` is invalid: unit `o` is missing "
+        "from the answer — a model answer that earns full marks\n"
     )

@@ -121,14 +121,14 @@ def format_number(x: float, digits: int = 6) -> str:
     return f"{x:.{digits}g}"
 
 
-def format_value(value: Any) -> str:
-    """Show a number, vector or matrix compactly."""
+def format_value(value: Any, digits: int = 6) -> str:
+    """Show a number, vector or matrix compactly (numbers to `digits` significant figures)."""
     if isinstance(value, np.ndarray):
         value = value.tolist()
     if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(format_value(v) for v in value) + "]"
+        return "[" + ", ".join(format_value(v, digits) for v in value) + "]"
     if isinstance(value, (int, float, np.floating, np.integer)) and not isinstance(value, bool):
-        return format_number(value if isinstance(value, int) else float(value))
+        return format_number(value if isinstance(value, int) else float(value), digits)
     return str(value)
 
 
@@ -337,7 +337,10 @@ class NumericTruth:
         return message
 
     def _miss(self, i: int, got: np.ndarray) -> str:
-        text = f"expected {format_value(self.values[i])}, got {format_value(got[i])}"
+        # Exact asks (counts, shapes) show every digit: 138357544.5 is not 1.38358e+08.
+        digits = 17 if self.exact else 6
+        want, have = format_value(self.values[i], digits), format_value(got[i], digits)
+        text = f"expected {want}, got {have}"
         if self.vector and self.labels:
             wrong = np.flatnonzero(~self.tolerance.close(self.values[i], got[i]))
             if 0 < len(wrong) < len(self.labels):

@@ -359,7 +359,12 @@ def answer_key(bank: Bank) -> tuple[dict[str, dict[str, Any]], list[str]]:
             if _unsolvable(loaded, i):
                 value, why = None, "the part it reads has no `solution:`"
             else:
-                value, why = bank.truth(loaded, i, None).key(), "no `solution:`"
+                truth = bank.truth(loaded, i, None)
+                value, why = truth.key(), "no `solution:`"
+                if value is not None and part.ask != "manual" and \
+                        truth.grade(value).status.value != "correct":  # type: ignore[attr-defined]
+                    # e.g. a gradient formula too long to write out: its value at one point
+                    value, why = None, "no formula short enough to write: give a `solution:`"
             if value is not None:
                 key[pid][part.id] = value
             elif part.ask != "manual":  # type: ignore[attr-defined]  # a person grades those

@@ -62,7 +62,8 @@ def short(value: Any, width: int = WIDTH) -> str:
 def _summarise_mapping(value: dict[Any, Any], width: int) -> str:
     """Tables and networks by their shape; small mappings in full."""
     if "columns" in value and "rows" in value and isinstance(value["rows"], list):
-        return f"table, {len(value['rows'])} rows"
+        n = len(value["rows"])
+        return f"table, {n} row{'s' * (n != 1)}"
     if "layers" in value:
         return f"network, {len(value['layers'] or [])} layers"
     if value and all(isinstance(v, dict) and ("w" in v or "b" in v) for v in value.values()):
