@@ -162,8 +162,9 @@ class Bank:
                       answers if dependent else None)
         try:
             truth = solvers.solve(part, ctx)
-            if part.hints and hasattr(truth, "with_hints"):
-                truth = truth.with_hints(part.hints)
+            hints = getattr(part, "hints", None)  # only the numeric asks take hints
+            if hints:
+                truth = truth.with_hints(hints)  # type: ignore[attr-defined]
         except (ProblemError, AnswerError, ExprError) as exc:
             # Built on the student's own answer, the error is theirs (the part is invalid);
             # otherwise only the problem file was read (a `solution:` that does not fit, say).
