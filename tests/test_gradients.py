@@ -419,6 +419,13 @@ def random_problem(rng: np.random.Generator, losses: tuple[str, ...]) -> dict[st
 
 
 def random_target(rng: np.random.Generator, fn: str, c: int) -> list[float]:
+    if fn == "categorical_hinge" and rng.random() < 0.5:
+        # Keras's formula takes any targets in [0, 1]: soft labels, exact 0s and 1s, and
+        # rows with no 1 (all zero, or several 1s)
+        y = rng.uniform(0, 1, c).round(2)
+        y[rng.random(c) < 0.3] = 0.0
+        y[rng.random(c) < 0.2] = 1.0
+        return y.tolist()
     if fn in ("cross_entropy", "multiclass_hinge", "categorical_hinge"):
         return np.eye(c)[int(rng.integers(c))].tolist()
     if fn == "kl_divergence":
@@ -518,17 +525,21 @@ def torch_loss(torch: Any, loss: dict[str, Any], p: Any) -> Any:
         terms = torch.abs(y - p)
     elif fn == "hinge":
         terms = torch.clamp(1 - y * p, min=0)
+    elif fn == "categorical_hinge":
+        return torch_categorical_hinge(torch, y.T, p.T)  # samples × classes, as Keras has it
     else:
         t = int(torch.argmax(y[:, 0]))
         others = torch.cat([p[:t], p[t + 1:]])
-        if fn == "multiclass_hinge":
-            terms = torch.clamp(1 + others - p[t], min=0)
-        else:
-            return torch.clamp(1 + others.max(dim=0).values - p[t], min=0)
+        terms = torch.clamp(1 + others - p[t], min=0)
     defaults = {"binary_cross_entropy": "mean", "mse": "mean", "mae": "mean"}
     if loss.get("reduction", defaults.get(fn, "sum")) == "mean":
         return terms.sum(dim=0) / c
     return terms.sum(dim=0)
+
+
+def torch_categorical_hinge(torch: Any, y: Any, p: Any) -> Any:
+    """keras.losses.categorical_hinge, one value per row: its subgradient is the oracle's."""
+    return torch.clamp(torch.max((1 - y) * p, dim=-1).values - (y * p).sum(-1) + 1, min=0)
 
 
 @pytest.mark.torch
@@ -558,13 +569,12 @@ def numpy_loss(loss: dict[str, Any], p: np.ndarray) -> np.ndarray:
         terms = np.abs(y - p)
     elif fn == "hinge":
         terms = np.maximum(1 - y * p, 0)
+    elif fn == "categorical_hinge":  # Keras: max(0, max((1-y)·p) - Σ y·p + 1)
+        return np.maximum(((1 - y) * p).max(axis=0) - (y * p).sum(axis=0) + 1, 0)
     else:
         t = int(np.argmax(y.reshape(-1)))
         others = np.delete(p, t, axis=0)
-        if fn == "multiclass_hinge":
-            terms = np.maximum(1 + others - p[t], 0)
-        else:
-            return np.maximum(1 + others.max(axis=0) - p[t], 0)
+        terms = np.maximum(1 + others - p[t], 0)
     defaults = {"binary_cross_entropy": "mean", "mse": "mean", "mae": "mean"}
     if loss.get("reduction", defaults.get(fn, "sum")) == "mean":
         return terms.sum(axis=0) / c
@@ -644,3 +654,90 @@ def test_the_key_formula_passes_on_random_networks(batch):
             continue
         verdict = truth.grade(key)
         assert verdict.status is Status.CORRECT, (verdict.message, key, small)
+
+
+# --- Keras's categorical hinge at its kinks ------------------------------------------------------
+
+def scores_network(y_true: list[float], scores: list[float], activation: str = "linear",
+                   ) -> dict[str, Any]:
+    """Output units o1, o2, ... whose values at the given point are `scores` (w = 0, b = s)."""
+    units = {f"o{i + 1}": {"w": [0], "b": s} for i, s in enumerate(scores)}
+    net = {"kind": "network", "inputs": ["x"],
+           "layers": [{"activation": activation, "units": units}]}
+    wrt = [*units, *(f"z_{u}" for u in units), *(f"b_{u}" for u in units)]
+    return {"given": {"net": net},
+            "parts": [{"id": "d", "ask": "gradient", "network": "net", "form": "formula",
+                       "input": {"x": 1}, "of": "loss",
+                       "loss": {"fn": "categorical_hinge", "y_true": y_true}, "wrt": wrt}]}
+
+
+# ∂loss/∂o at the given point, worked from Keras's neg = max((1-y)·o), pos = Σ y·o,
+# loss = max(0, neg - pos + 1), with autograd's choices at ties: torch.max(dim) sends the
+# gradient to the first of equal values, torch.clamp(min=0) lets it through at exactly 0.
+CATEGORICAL_KINKS = [
+    # the review's repro: neg = max(-1, 0, -2) = 0 is the true class's 0, pos = 0.5,
+    # loss 0.5: only pos moves, ∂/∂o2 = -1
+    pytest.param([0, 1, 0], [-1.0, 0.5, -2.0], "linear", [0, -1, 0], id="repro"),
+    # every other score negative: neg = 0, pos = -1, loss 2
+    pytest.param([1, 0, 0], [-1.0, -3.0, -2.0], "linear", [-1, 0, 0], id="others-negative"),
+    # relu outputs (0, 0.5, 0): (1-y)·o = (0, 0, 0) ties three ways, the first (o1) takes
+    # the max's gradient: (1, -1, 0)
+    pytest.param([0, 1, 0], [-1.0, 0.5, -2.0], "relu", [1, -1, 0], id="relu-tie"),
+    # (1-y)·o = (0, 0, -1): the true class o1 is the first of the tie, and its factor
+    # 1 - y1 = 0; neg - pos + 1 = 0 - 1 + 1 = 0 exactly, where the clamp passes: (-1, 0, 0)
+    pytest.param([1, 0, 0], [1.0, 0.0, -1.0], "linear", [-1, 0, 0], id="tie-at-zero-loss"),
+    # neg = 0.5 (o1), pos = 1.5: the loss is 0 exactly, and the clamp passes: (1, -1, 0)
+    pytest.param([0, 1, 0], [0.5, 1.5, -1.0], "linear", [1, -1, 0], id="zero-loss-passes"),
+    # clearly inside the margin: loss max(0, 0.5 - 2 + 1) = 0, no gradient
+    pytest.param([0, 1, 0], [0.5, 2.0, -1.0], "linear", [0, 0, 0], id="zero-loss"),
+    # soft labels: (1-y)·o = (0.8, 0.4, 3), neg = o3, pos = 0.2·o1 + 0.8·o2: (-0.2, -0.8, 1)
+    pytest.param([0.2, 0.8, 0], [1.0, 2.0, 3.0], "linear", [-0.2, -0.8, 1], id="soft"),
+    # no true class: neg = max(o) = o2, pos = 0: (0, 1, 0)
+    pytest.param([0, 0, 0], [-1.0, 0.5, -2.0], "linear", [0, 1, 0], id="all-zero"),
+    # relu outputs all 0, y = (0.5, 1, 0): (1-y)·o ties at 0, o1 first: 0.5·1 - 0.5 = 0,
+    # o2: -1, o3: 0
+    pytest.param([0.5, 1, 0], [-1.0, -1.0, -1.0], "relu", [0, -1, 0], id="soft-relu-tie"),
+]
+
+
+@pytest.mark.parametrize(("y_true", "scores", "activation", "expected"), CATEGORICAL_KINKS)
+def test_categorical_hinge_gradient_by_hand(y_true, scores, activation, expected):
+    truth = solve(scores_network(y_true, scores, activation))
+    assert truth.values[0, :len(scores)] == pytest.approx(expected, abs=1e-15)
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize(("y_true", "scores", "activation", "expected"), CATEGORICAL_KINKS)
+def test_categorical_hinge_kinks_match_autograd(y_true, scores, activation, expected):
+    torch = pytest.importorskip("torch")
+    data = scores_network(y_true, scores, activation)
+    truth = solve(data)
+    oracle = torch_gradients(torch, data, truth.env)
+    assert_close(truth.values, oracle, data["parts"][0]["wrt"], data, rtol=1e-12)
+    assert oracle[0, :len(scores)] == pytest.approx(expected, abs=1e-15)
+
+
+@pytest.mark.parametrize(("y_true", "scores", "activation", "expected"), CATEGORICAL_KINKS)
+def test_categorical_hinge_key_holds_at_its_kinks(y_true, scores, activation, expected):
+    truth = solve(scores_network(y_true, scores, activation))
+    key = truth.key()
+    assert all(isinstance(t, str) for t in key), key
+    verdict = truth.grade(key)
+    assert verdict.status is Status.CORRECT, (verdict.message, key)
+
+
+@pytest.mark.torch
+def test_categorical_hinge_relu_ties_match_autograd():
+    # relu outputs sit at 0 at many draws, tying with each other and the true class's 0
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(11)
+    for _ in range(40):
+        c = int(rng.integers(2, 5))
+        y = [float(v) for v in rng.choice([0.0, 0.0, 1.0, 0.25, 0.5], c)]
+        scores = [float(v) for v in rng.choice([-1.0, 0.0, 0.5, 1.0], c)]
+        data = scores_network(y, scores, "relu")
+        truth = solve(data)
+        oracle = torch_gradients(torch, data, truth.env)
+        assert_close(truth.values, oracle, data["parts"][0]["wrt"], data, rtol=1e-12)
+        verdict = truth.grade(truth.key())
+        assert verdict.status is Status.CORRECT, (verdict.message, data)

@@ -89,16 +89,38 @@ def names(fn: str, y_true: Any, y_pred: Any = None, **kw: Any) -> dict[str, floa
         pytest.param("multiclass_hinge", 0, [3.2, 5.1, -1.7], {}, 2.9, id="multiclass-hinge"),
         pytest.param("multiclass_hinge", [1, 0, 0], [3.2, 5.1, -1.7], {"reduction": "mean"},
                      2.9 / 3, id="multiclass-hinge-mean-as-torch"),
-        # max(0, 1 + max(5.1, -1.7) - 3.2) = 2.9
+        # Keras's categorical hinge: neg = max_j (1-y_j)·s_j, pos = Σ_j y_j·s_j,
+        # loss = max(0, neg - pos + 1).
+        # neg = max(0·3.2, 5.1, -1.7) = 5.1, pos = 3.2: 5.1 - 3.2 + 1 = 2.9
         pytest.param("categorical_hinge", [1, 0, 0], [3.2, 5.1, -1.7], {}, 2.9,
                      id="categorical-hinge"),
-        # the frog: max(0, 1 + max(2.2, 2.5) - (-3.1)) = 6.6; sum of one term = mean
+        # the frog: neg = max(2.2, 2.5, 0·(-3.1)) = 2.5, pos = -3.1: 2.5 + 3.1 + 1 = 6.6;
+        # one term per sample, so `reduction: mean` changes nothing
         pytest.param("categorical_hinge", 2, [2.2, 2.5, -3.1], {"reduction": "mean"}, 6.6,
                      id="categorical-hinge-one-term"),
-        # max over the other classes only: max(0, 1 + max(-3, -2) - (-1)) = 0, where Keras's
-        # max((1-y)·s) = max(0, -3, -2) = 0 would give 2
-        pytest.param("categorical_hinge", [1, 0, 0], [-1, -3, -2], {}, 0.0,
-                     id="categorical-hinge-others-only"),
+        # the review's repro: neg = max(-1, 0·0.5, -2) = 0 (the true class's 0), pos = 0.5:
+        # max(0, 0 - 0.5 + 1) = 0.5 (the max over the other classes only would give 0)
+        pytest.param("categorical_hinge", [0, 1, 0], [-1.0, 0.5, -2.0], {}, 0.5,
+                     id="categorical-hinge-review-repro"),
+        pytest.param("categorical_hinge", 1, [-1.0, 0.5, -2.0], {}, 0.5,
+                     id="categorical-hinge-class-index"),
+        # every other score negative: neg = max(0·(-1), -3, -2) = 0, pos = -1: 0 + 1 + 1 = 2
+        pytest.param("categorical_hinge", [1, 0, 0], [-1, -3, -2], {}, 2.0,
+                     id="categorical-hinge-others-negative"),
+        # a wide margin: neg = max(0.5, 0, -1) = 0.5, pos = 2: max(0, 0.5 - 2 + 1) = 0
+        pytest.param("categorical_hinge", [0, 1, 0], [0.5, 2.0, -1.0], {}, 0.0,
+                     id="categorical-hinge-zero"),
+        # soft labels: (1-y)·s = (0.8·1, 0.2·2, 1·3) = (0.8, 0.4, 3), neg = 3;
+        # pos = 0.2·1 + 0.8·2 = 1.8: 3 - 1.8 + 1 = 2.2
+        pytest.param("categorical_hinge", [0.2, 0.8, 0], [1, 2, 3], {}, 2.2,
+                     id="categorical-hinge-soft"),
+        # soft labels, every score negative: (1-y)·s = (0.5·(-2), 0.5·(-4), -1) = (-1, -2, -1),
+        # neg = -1; pos = 0.5·(-2) + 0.5·(-4) = -3: -1 + 3 + 1 = 3
+        pytest.param("categorical_hinge", [0.5, 0.5, 0], [-2, -4, -1], {}, 3.0,
+                     id="categorical-hinge-soft-negative"),
+        # no true class: neg = max(-1, 0.5, -2) = 0.5, pos = 0: 0.5 + 1 = 1.5
+        pytest.param("categorical_hinge", [0, 0, 0], [-1.0, 0.5, -2.0], {}, 1.5,
+                     id="categorical-hinge-all-zero"),
         # 0.5 log(0.5/0.25) + 0.5 log(0.5/0.75) = 0.5 log(4/3)
         pytest.param("kl_divergence", [0.5, 0.5], [0.25, 0.75], {}, 0.14384103622589042,
                      id="kl"),
@@ -127,10 +149,15 @@ def test_value_by_hand(fn: str, y_true: Any, y_pred: Any, kw: dict[str, Any], ex
         pytest.param("multiclass_hinge", [0, 1, 2],
                      [[3.2, 5.1, -1.7], [1.3, 4.9, 2.0], [2.2, 2.5, -3.1]], 15.8 / 3,
                      id="multiclass-hinge"),
-        # cat 2.9, car max(0, 1 + 2.0 - 4.9) = 0, frog 6.6
+        # cat 2.9, car max(0, max(1.3, 0, 2.0) - 4.9 + 1) = 0, frog 6.6
         pytest.param("categorical_hinge", [0, 1, 2],
                      [[3.2, 5.1, -1.7], [1.3, 4.9, 2.0], [2.2, 2.5, -3.1]], 9.5 / 3,
                      id="categorical-hinge"),
+        # the review's repro 0.5, soft labels 2.2, every other score negative 2.0, no true
+        # class 1.5: (0.5 + 2.2 + 2.0 + 1.5) / 4 = 6.2 / 4
+        pytest.param("categorical_hinge", [[0, 1, 0], [0.2, 0.8, 0], [1, 0, 0], [0, 0, 0]],
+                     [[-1.0, 0.5, -2.0], [1, 2, 3], [-1, -3, -2], [-1.0, 0.5, -2.0]], 1.55,
+                     id="categorical-hinge-keras"),
         # one sample at inf makes the batch mean inf
         pytest.param("cross_entropy", [Y, Y], [Q5A, [0.5, 0.5, 0, 0]], math.inf, id="ce-inf"),
     ],
@@ -236,6 +263,20 @@ def test_sum_over_samples():
     assert known["sum over the samples instead of the mean"] == pytest.approx(7.0)
 
 
+def test_categorical_hinge_over_the_other_classes_only_is_a_named_mistake():
+    # the textbook max(0, 1 + max_{j≠y} s_j - s_y), which nncheck once computed: the review's
+    # repro gives max(0, 1 + max(-1, -2) - 0.5) = 0 where Keras gives 0.5
+    mistake = "the max over the other classes only, not over (1-y)·s"
+    assert names("categorical_hinge", [0, 1, 0], [-1.0, 0.5, -2.0]) == {mistake: 0.0}
+    # max(0, 1 + max(-3, -2) - (-1)) = 0 where Keras gives 2
+    assert names("categorical_hinge", [1, 0, 0], [-1, -3, -2]) == {mistake: 0.0}
+    # a batch: (0 + 0) / 2, and the sum over the samples 0.5 + 2
+    known = names("categorical_hinge", [1, 0], [[-1.0, 0.5, -2.0], [-1, -3, -2]])
+    assert known == {mistake: 0.0, "sum over the samples instead of the mean": 2.5}
+    # no class with y = 1: nothing to leave out, so no such mistake
+    assert names("categorical_hinge", [0.2, 0.8, 0], [1, 2, 3]) == {}
+
+
 def test_keras_binary_hinge_is_a_named_mistake():
     # Keras takes the mean over the outputs: 0.5 / 3
     assert names("hinge", [1, 0, 1], [0.5, -2, 3]) == {"mean instead of sum": 0.5 / 3}
@@ -277,6 +318,16 @@ def test_keras_binary_hinge_is_a_named_mistake():
                      "y_true [1, 1, 0] is not one-hot", id="one-hot"),
         pytest.param({"fn": "binary_cross_entropy", "y_true": [2, 0], "y_pred": [0.5, 0.5]},
                      "y_true [2, 0] has 2, outside [0, 1]", id="target"),
+        pytest.param({"fn": "categorical_hinge", "y_true": [0, 2, 0], "y_pred": [1, 2, 3]},
+                     "y_true [0, 2, 0] has 2, outside [0, 1]", id="categorical-hinge-target"),
+        pytest.param({"fn": "categorical_hinge", "y_true": [[1, 0], [-0.5, 1]],
+                      "y_pred": [[1, 2], [3, 4]]},
+                     "y_true row 2 [-0.5, 1] has -0.5, outside [0, 1]",
+                     id="categorical-hinge-target-row"),
+        pytest.param({"fn": "categorical_hinge", "y_true": 3, "y_pred": [1, 2, 3]},
+                     "y_true 3 is not a class index", id="categorical-hinge-index"),
+        pytest.param({"fn": "categorical_hinge", "y_true": 1, "y_pred": 0.5},
+                     "y_pred 0.5 is a single number", id="categorical-hinge-scalar"),
         pytest.param({"fn": "cross_entropy", "y_true": 1, "y_pred": 0.5},
                      "y_pred 0.5 is a single number", id="scalar-categorical"),
         pytest.param({"fn": "cross_entropy", "y_true": Y, "y_pred": Q5A, "log": 3},
@@ -517,14 +568,57 @@ def test_binary_hinge_matches_torch(case: tuple[np.ndarray, np.ndarray]):
     assert loss_value("hinge", y, s) == pytest.approx(2 * want, rel=1e-9, abs=1e-12)
 
 
+def keras_categorical_hinge(torch: Any, y: np.ndarray, s: np.ndarray) -> float:
+    """keras.losses.categorical_hinge written out in torch, then the mean over the samples."""
+    y, p = tensor(torch, y), tensor(torch, s)
+    per_sample = torch.clamp(torch.max((1 - y) * p, dim=-1).values - (y * p).sum(-1) + 1, min=0)
+    return float(per_sample.mean())
+
+
+unit_targets = st.one_of(st.floats(0, 1), st.sampled_from([0.0, 1.0]))
+
+
+@st.composite
+def categorical_hinge_cases(draw: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Scores, and targets of every kind Keras takes: one-hot, soft, all zero, anything in
+    [0, 1]; scores near 0 are likely, where the true class's 0 competes in the max."""
+    z, soft, index = draw(scores_and_targets())
+    z = np.where(np.abs(z) < 1, np.round(z, 1), z)
+    kind = draw(st.sampled_from(["one-hot", "soft", "zero", "any"]))
+    if kind == "one-hot":
+        y = np.eye(z.shape[1])[index]
+    elif kind == "soft":
+        y = soft
+    elif kind == "zero":
+        y = np.zeros_like(z)
+    else:
+        y = draw(hnp.arrays(np.float64, z.shape, elements=unit_targets))
+    return y, z
+
+
+@pytest.mark.torch
+@BOUNDED
+@given(categorical_hinge_cases())
+def test_categorical_hinge_matches_keras(case: tuple[np.ndarray, np.ndarray]):
+    torch = pytest.importorskip("torch")
+    y, z = case
+    want = keras_categorical_hinge(torch, y, z)
+    assert loss_value("categorical_hinge", y, z) == pytest.approx(want, rel=1e-12, abs=1e-12)
+    assert loss_value("categorical_hinge", y, logits=z) == pytest.approx(want, rel=1e-12,
+                                                                         abs=1e-12)
+    if y.shape[0] == 1:  # one sample as a vector
+        assert loss_value("categorical_hinge", y[0], z[0]) == pytest.approx(want, rel=1e-12,
+                                                                            abs=1e-12)
+
+
+@pytest.mark.torch
 @BOUNDED
 @given(scores_and_targets())
-def test_categorical_hinge_is_the_worst_margin(case: tuple[np.ndarray, np.ndarray, np.ndarray]):
+def test_categorical_hinge_of_class_indices_matches_keras(
+    case: tuple[np.ndarray, np.ndarray, np.ndarray],
+):
+    torch = pytest.importorskip("torch")
     z, _, index = case
-    # one term per sample: the largest of the multiclass hinge's terms, so between a C-1-th
-    # of that sum and the sum itself; with two classes the two are the same
-    cat = loss_value("categorical_hinge", index, z)
-    multi = loss_value("multiclass_hinge", index, z)
-    assert multi / (z.shape[1] - 1) - 1e-9 <= cat <= multi + 1e-9
-    if z.shape[1] == 2:
-        assert cat == pytest.approx(multi)
+    want = keras_categorical_hinge(torch, np.eye(z.shape[1])[index], z)
+    assert loss_value("categorical_hinge", index, z) == pytest.approx(want, rel=1e-12,
+                                                                      abs=1e-12)

@@ -491,22 +491,31 @@ def _loss_seeds(loss: LossSpec, y: np.ndarray, net: Network, tape: _Tape) -> dic
 
 
 def _class_hinge_grad(fn: str, t: np.ndarray, p: np.ndarray) -> np.ndarray:
-    """∂/∂s of the multiclass (Σ_{j≠y}) and categorical (max_{j≠y}) hinges, margin 1."""
+    """∂/∂s of the multiclass hinge (Σ_{j≠y}, margin 1) and of Keras's categorical hinge."""
+    if fn == "categorical_hinge":
+        return _categorical_hinge_grad(t, p)
     true = int(np.argmax(t[:, 0] if t.ndim > 1 else t))
     s_true = p[true]
     others = np.arange(p.shape[0]) != true
-    g = np.zeros_like(p)
-    if fn == "multiclass_hinge":
-        active = ((1.0 + p - s_true) > 0) & others.reshape((-1,) + (1,) * (p.ndim - 1))
-        g = active.astype(float)
-        g[true] = -active.sum(axis=0)
-        return g
-    masked = np.where(others.reshape((-1,) + (1,) * (p.ndim - 1)), p, -np.inf)
-    top = np.argmax(masked, axis=0)  # the first of equal scores, as max picks one
-    active = (1.0 + masked.max(axis=0) - s_true > 0).astype(float)
-    np.put_along_axis(g, top[None], active[None], axis=0)
-    g[true] -= active
+    active = ((1.0 + p - s_true) > 0) & others.reshape((-1,) + (1,) * (p.ndim - 1))
+    g = active.astype(float)
+    g[true] = -active.sum(axis=0)
     return g
+
+
+def _categorical_hinge_grad(t: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """∂/∂s_j of max(0, neg - pos + 1), neg = max_i (1-y_i)·s_i, pos = Σ_i y_i·s_i (Keras).
+
+    At the kinks this is the subgradient torch autograd gives for the same expression written
+    `torch.clamp(torch.max((1-y)*s, dim).values - (y*s).sum(dim) + 1, min=0)`: the max's
+    gradient goes to the first of equal (1-y_i)·s_i (relu outputs at 0 tie with the true
+    class's 0), and the clamp lets it through where neg - pos + 1 is exactly 0.
+    """
+    v = (1.0 - t) * p
+    top = np.argmax(v, axis=0)  # the first of equal values, as torch.max(dim) picks
+    first = np.arange(p.shape[0]).reshape((-1,) + (1,) * (p.ndim - 1)) == top[None]
+    active = v.max(axis=0) - (t * p).sum(axis=0) + 1.0 >= 0
+    return np.asarray(active * (first * (1.0 - t) - t), dtype=float)
 
 
 # --- known mistakes ------------------------------------------------------------------------------
@@ -739,8 +748,10 @@ def _loss_texts(loss: LossSpec, y: np.ndarray, net: Network) -> dict[str, str | 
     scale = _loss_scale(loss, len(outputs))
     fn = loss.fn
     out: dict[str, str | None] = {}
-    if fn in ("multiclass_hinge", "categorical_hinge"):
-        return _class_hinge_texts(fn, y, outputs, scale)
+    if fn == "multiclass_hinge":
+        return _class_hinge_texts(y, outputs, scale)
+    if fn == "categorical_hinge":
+        return _categorical_hinge_texts(y, outputs, scale)
     for o, t in zip(outputs, (float(v) for v in y)):
         if fn in CATEGORICAL:
             out[o] = None if t == 0 else f"({_num(-t * scale)}/{o})"
@@ -759,27 +770,58 @@ def _loss_texts(loss: LossSpec, y: np.ndarray, net: Network) -> dict[str, str | 
 
 
 def _class_hinge_texts(
-    fn: str, y: np.ndarray, outputs: Sequence[str], scale: float
+    y: np.ndarray, outputs: Sequence[str], scale: float
 ) -> dict[str, str | None]:
+    """The multiclass hinge's ∂loss/∂output: Σ_{j≠y} max(0, 1 + s_j - s_y)."""
     true = int(np.argmax(y))
     s_true = outputs[true]
     others = [o for i, o in enumerate(outputs) if i != true]
     out: dict[str, str | None] = dict.fromkeys(outputs)
     if not others:
         return out
-    if fn == "multiclass_hinge":
-        active = {o: f"(1 + {o} - {s_true} > 0)" for o in others}
-        for o in others:
-            out[o] = _prod(_num(scale), active[o])
-        out[s_true] = _prod(_num(-scale), _sum(list(active.values())))
-        return out
-    top = _max(others)
-    positive = f"(1 + {top} - {s_true} > 0)"
-    for i, o in enumerate(others):
-        # The max's gradient goes to the first of equal scores (relu outputs tie at 0).
-        first = f"({o} > {_max(others[:i])})" if i else "1"
-        out[o] = positive if len(others) == 1 else _prod(positive, f"({o} >= {top})", first)
-    out[s_true] = _prod("(-1)", positive)
+    active = {o: f"(1 + {o} - {s_true} > 0)" for o in others}
+    for o in others:
+        out[o] = _prod(_num(scale), active[o])
+    out[s_true] = _prod(_num(-scale), _sum(list(active.values())))
+    return out
+
+
+def _categorical_hinge_texts(
+    y: np.ndarray, outputs: Sequence[str], scale: float
+) -> dict[str, str | None]:
+    """Keras's categorical hinge max(0, neg - pos + 1), as `_categorical_hinge_grad` has it.
+
+    neg = max_j (1-y_j)·s_j, where a class with y_j = 1 counts as 0; pos = Σ_j y_j·s_j. The
+    texts compute each quantity in the same order as the numeric truth, so they agree at ties.
+    """
+    targets = [float(v) for v in y]
+    terms = [
+        "0" if t == 1 else o if t == 0 else f"{_num(1 - t)}*{o}"
+        for o, t in zip(outputs, targets)
+    ]
+    candidates = list(dict.fromkeys(terms))
+    neg = _max(candidates)
+    pos = _sum([o if t == 1 else _prod(_num(t), o) for o, t in zip(outputs, targets) if t != 0])
+    active = f"({neg} - {pos} + 1 >= 0)" if pos is not None else f"({neg} + 1 >= 0)"
+    out: dict[str, str | None] = {}
+    for j, (o, t) in enumerate(zip(outputs, targets)):
+        if t == 1:  # (1-y_j)·s_j is 0 whatever s_j: only pos depends on it
+            out[o] = _prod(_num(-scale), active)
+            continue
+        if len(candidates) == 1:
+            first = "1"
+        else:
+            # The max's gradient goes to the first of equal values (relu outputs at 0 tie
+            # with the true class's 0), as torch.max(dim) gives it.
+            earlier = list(dict.fromkeys(terms[:j]))
+            first = f"({terms[j]} >= {neg})"
+            if earlier:
+                first += f"*({terms[j]} > {_max(earlier)})"
+        if t == 0:
+            out[o] = _prod(_num(scale), active, first)
+        else:
+            coefficient = _num(1 - t) if first == "1" else f"{_num(1 - t)}*{first}"
+            out[o] = _prod(_num(scale), active, f"({coefficient} - {_num(t)})")
     return out
 
 

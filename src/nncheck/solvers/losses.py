@@ -10,14 +10,16 @@ samples). `reduction: sum | mean` replaces the reduction over the outputs or cla
 | `mse`, `mae` | (y-ŷ)², abs(y-ŷ) per output | mean |
 | `hinge` | max(0, 1 - y·s) per output, labels ±1 (0/1 read as -1/1, as Keras does) | sum |
 | `multiclass_hinge` | Σ_{j≠y} max(0, 1 + s_j - s_y); mean divides by C, as PyTorch does | sum |
-| `categorical_hinge` | max(0, 1 + max_{j≠y} s_j - s_y): one term, so sum = mean | sum |
+| `categorical_hinge` | max(0, max_j (1-y_j)·s_j - Σ_j y_j·s_j + 1), as Keras: one term | sum |
 | `kl_divergence` | Σ y log(y/ŷ) | sum |
 
 The binary hinge sums over its outputs as FORMAT §4.5 says, where Keras takes the mean (a
-Keras-style answer is the known mistake "mean instead of sum"). Keras's categorical hinge takes
-its max over (1-y)·s, which lets the true class's 0 win when every other score is negative; the
-max here is over the other classes only. The hinges take scores as they are, so `logits:` and
-`y_pred:` mean the same for them.
+Keras-style answer is the known mistake "mean instead of sum"). The categorical hinge is Keras's
+(FORMAT §4.5): its max is over (1-y)·s, all classes, so the true class's (1-1)·s = 0 wins when
+every other score is negative; the textbook max over the other classes only is a known mistake.
+Like Keras it takes any targets in [0, 1] (soft labels, an all-zero row), and as a single term
+per sample it has no reduction over the classes. The hinges take scores as they are, so
+`logits:` and `y_pred:` mean the same for them.
 
 `0·log 0 = 0`; a positive target predicted at exactly 0 gives inf. With `logits:` every log is
 taken in log space (log-softmax, log-sigmoid), so huge logits give exact finite answers.
@@ -41,8 +43,10 @@ CATEGORICAL = frozenset({"cross_entropy", "kl_divergence"})  # y_pred is a proba
 BINARY = frozenset({"binary_cross_entropy"})  # y_pred is a probability per output
 LOGARITHMIC = CATEGORICAL | BINARY
 HINGES = frozenset({"hinge", "multiclass_hinge", "categorical_hinge"})
-ONE_HOT = frozenset({"multiclass_hinge", "categorical_hinge"})  # one true class per sample
-CLASS_INDEX = frozenset({"cross_entropy"}) | ONE_HOT  # y_true may be the class index
+ONE_HOT = frozenset({"multiclass_hinge"})  # one true class per sample
+CLASS_SCORES = ONE_HOT | {"categorical_hinge"}  # y_pred is a vector of class scores
+CLASS_INDEX = frozenset({"cross_entropy"}) | CLASS_SCORES  # y_true may be the class index
+UNIT_TARGETS = LOGARITHMIC | {"categorical_hinge"}  # y_true in [0, 1]
 DEFAULT_REDUCTION = {
     "cross_entropy": "sum",
     "binary_cross_entropy": "mean",
@@ -77,6 +81,7 @@ class _Convention:
     over_samples: str = "mean"
     complement: bool | None = None  # the (1-y)·log(1-ŷ) terms; None: only for binary CE
     zero_log_zero: float = 0.0
+    true_class_in_max: bool = True  # categorical hinge: max over (1-y)·s, the true class's 0 too
 
 
 def loss_value(
@@ -134,6 +139,11 @@ def loss_mistakes(
     if fn == "cross_entropy":
         candidates.append((
             "the (1-y)·log(1-ŷ) terms added", data, replace(truth_conv, complement=True),
+        ))
+    if fn == "categorical_hinge":
+        candidates.append((
+            "the max over the other classes only, not over (1-y)·s", data,
+            replace(truth_conv, true_class_in_max=False),
         ))
     if fn in LOGARITHMIC and data.logits is None:  # a softmax or sigmoid is never 0
         candidates.append((
@@ -231,7 +241,7 @@ def _prepare(fn: str, y_true: Any, y_pred: Any, logits: Any) -> _Data:
     pred_name = "y_pred" if y_pred is not None else "logits"
     target = _array("y_true", y_true)
     pred = _array(pred_name, y_pred if y_pred is not None else logits)
-    if pred.ndim == 0 and fn in CATEGORICAL | ONE_HOT:
+    if pred.ndim == 0 and fn in CATEGORICAL | CLASS_SCORES:
         raise ProblemError(
             f"{pred_name} {format_value(pred)} is a single number",
             expected=f"a vector with one entry per class for {fn}",
@@ -307,14 +317,15 @@ def _rows(arr: np.ndarray) -> Iterable[tuple[str, np.ndarray]]:
 
 
 def _check_targets(fn: str, target: np.ndarray) -> None:
-    if fn in LOGARITHMIC:
+    if fn in UNIT_TARGETS:
         for where, row in _rows(target):
             outside = row[(row < 0) | (row > 1)]
             if outside.size:
                 raise ProblemError(
                     f"y_true{where} {format_value(row)} has {format_number(outside[0])}, "
                     "outside [0, 1]",
-                    expected="targets that are probabilities (one-hot, 0/1 or soft labels)",
+                    expected="targets that are probabilities (one-hot, 0/1 or soft labels)"
+                    if fn in LOGARITHMIC else "targets in [0, 1] (one-hot or soft labels)",
                 )
     elif fn == "hinge":
         zero_one = np.all((target == 0) | (target == 1))
@@ -391,17 +402,25 @@ def _per_sample(data: _Data, conv: _Convention) -> np.ndarray:
             terms = np.abs(t - s)
         elif fn == "hinge":
             terms = np.maximum(0.0, 1.0 - t * s)
-        else:
+        elif fn == "multiclass_hinge":
             true_score = (t * s).sum(axis=1, keepdims=True)
-            if fn == "multiclass_hinge":
-                terms = np.where(t == 1, 0.0, np.maximum(0.0, 1.0 + s - true_score))
-            else:
-                others = np.where(t == 1, -np.inf, s).max(axis=1, keepdims=True)
-                terms = np.maximum(0.0, 1.0 + others - true_score)
+            terms = np.where(t == 1, 0.0, np.maximum(0.0, 1.0 + s - true_score))
+        else:
+            terms = _categorical_hinge(t, s, conv.true_class_in_max)
     reduction = conv.reduction or DEFAULT_REDUCTION[fn]
     if reduction == "sum" or fn == "categorical_hinge":
         return np.asarray(terms.sum(axis=1))
     return np.asarray(terms.mean(axis=1))
+
+
+def _categorical_hinge(t: np.ndarray, s: np.ndarray, true_class_in_max: bool) -> np.ndarray:
+    """Keras: max(0, neg - pos + 1), neg = max_j (1-y_j)·s_j, pos = Σ_j y_j·s_j (N×1)."""
+    masked = (1.0 - t) * s
+    if not true_class_in_max:  # the mistake: a class with y = 1 left out of the max
+        masked = np.where(t == 1, -np.inf, masked)
+    neg = masked.max(axis=1, keepdims=True)
+    pos = (t * s).sum(axis=1, keepdims=True)
+    return np.asarray(np.maximum(0.0, neg - pos + 1.0))
 
 
 def _log_terms(data: _Data, conv: _Convention) -> np.ndarray:
