@@ -391,12 +391,12 @@ def schema(
     """Print the JSON Schema of problem files or sheets (for editor completion)."""
 
     def body() -> int:
-        from nncheck.spec.problem import Problem, Sheet
+        from nncheck.spec.schema import problem_schema, sheet_schema
 
-        models: dict[str, type[Problem] | type[Sheet]] = {"problem": Problem, "sheet": Sheet}
-        if which not in models:
+        schemas = {"problem": problem_schema, "sheet": sheet_schema}
+        if which not in schemas:
             raise NncheckError(f"unknown schema `{which}`", expected="problem or sheet")
-        sys.stdout.write(json.dumps(models[which].model_json_schema(), indent=2) + "\n")
+        sys.stdout.write(json.dumps(schemas[which](), indent=2) + "\n")
         return ExitStatus.OK
 
     _run(debug, body)
