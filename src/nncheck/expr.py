@@ -1,8 +1,8 @@
 """The expression language of answers and formulas (FORMAT.md §6): parse once, evaluate many times.
 
-A hand-written tokenizer and Pratt parser build a small immutable tree, which is compiled at
-parse time into nested closures over numpy float64 values, so one `Expr` evaluates a scalar
-point or k points at once (arrays of shape (k,)). User text never reaches `eval` or `ast`.
+A hand-written tokenizer and Pratt parser build a small immutable tree, which is compiled (on
+first evaluation) into nested closures over numpy float64 values, so one `Expr` evaluates a
+scalar point or k points at once (arrays of shape (k,)). User text never reaches `eval` or `ast`.
 
 Decisions a reader of an answer may need to know:
 
@@ -32,6 +32,8 @@ Decisions a reader of an answer may need to know:
   that does not depend on them (`2^10`) is broadcast to their shape, one value per point.
 - Aliases are applied once, at parse time, to names that are not reserved; an alias that would
   hide a function or constant is an error.
+- numpy is imported on first evaluation, not with this module: parsing (and the vocabulary,
+  which the specs use to refuse reserved names) stays light, so `nncheck validate` starts fast.
 """
 
 from __future__ import annotations
@@ -41,13 +43,15 @@ import functools
 import math
 import operator
 import re
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
-
-import numpy as np
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeGuard
 
 from nncheck.errors import ExprError
+
+if TYPE_CHECKING:  # imported where evaluation needs it, so that parsing imports no numpy
+    import numpy as np
 
 __all__ = [
     "CONSTANTS",
@@ -59,6 +63,7 @@ __all__ = [
     "Expr",
     "ExprError",
     "evaluate",
+    "is_reserved",
     "parse",
     "parse_number",
 ]
@@ -69,8 +74,37 @@ MAX_DEPTH = 100
 # --- the vocabulary --------------------------------------------------------------------------
 
 
+# The names first (no numpy: the specs read them); the functions they stand for are built on
+# first use, by `_unary_functions` and `_variadic_functions`.
+_UNARY_NAMES = frozenset({
+    "log", "log2", "log10", "exp", "sqrt", "abs", "sigmoid", "tanh", "relu",
+})
+_VARIADIC_NAMES = frozenset({"min", "max"})
+_FUNCTION_ALIASES = {"ln": "log", "σ": "sigmoid"}
+_CONSTANT_VALUES = {"e": math.e, "pi": math.pi, "inf": math.inf}
+_CONSTANT_ALIASES = {"π": "pi", "∞": "inf"}
+
+FUNCTIONS: frozenset[str] = _UNARY_NAMES | _VARIADIC_NAMES | frozenset(_FUNCTION_ALIASES)
+CONSTANTS: frozenset[str] = frozenset(_CONSTANT_VALUES) | frozenset(_CONSTANT_ALIASES)
+KEYWORDS: frozenset[str] = frozenset({"and", "or", "xor", "not"})  # also read in any case
+RESERVED: frozenset[str] = FUNCTIONS | CONSTANTS | KEYWORDS
+
+
+def is_reserved(name: str) -> bool:
+    """Whether an expression reads `name` as a function, a constant or a keyword, so that it
+    cannot name anything else: `log`, `pi`, `π`, `∞`, `and`, also `AND` or `Not` (keywords are
+    read in any case), and any name with `π` or `∞` inside (`2πr` is 2·pi·r)."""
+    return (
+        name in FUNCTIONS
+        or name in CONSTANTS
+        or name.lower() in KEYWORDS
+        or any(c in _CONSTANT_ALIASES for c in name)
+    )
+
+
 def _logarithm(ufunc: Callable[[Any], Any]) -> Callable[[Any], Any]:
     """A logarithm where log(0) = -inf is a value, while a negative argument stays an error."""
+    import numpy as np
 
     def log(x: Any) -> Any:
         # -inf is legitimate (a true class predicted at 0 has loss inf). Evaluation raises on
@@ -84,41 +118,40 @@ def _logarithm(ufunc: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return log
 
 
-def _sigmoid(x: Any) -> Any:
-    # 1/(1 + exp(-x)) overflows for x below about -709; logaddexp does not, and keeps full
-    # relative precision for very negative x.
-    return np.exp(-np.logaddexp(0.0, -x))
+@functools.cache
+def _unary_functions() -> dict[str, Callable[[Any], Any]]:
+    import numpy as np
+
+    def sigmoid(x: Any) -> Any:
+        # 1/(1 + exp(-x)) overflows for x below about -709; logaddexp does not, and keeps full
+        # relative precision for very negative x.
+        return np.exp(-np.logaddexp(0.0, -x))
+
+    def relu(x: Any) -> Any:
+        return np.maximum(x, 0.0)
+
+    functions: dict[str, Callable[[Any], Any]] = {
+        "log": _logarithm(np.log),
+        "log2": _logarithm(np.log2),
+        "log10": _logarithm(np.log10),
+        "exp": np.exp,
+        "sqrt": np.sqrt,
+        "abs": np.abs,
+        "sigmoid": sigmoid,
+        "tanh": np.tanh,
+        "relu": relu,
+    }
+    assert functions.keys() == _UNARY_NAMES
+    return functions
 
 
-def _relu(x: Any) -> Any:
-    return np.maximum(x, 0.0)
+@functools.cache
+def _variadic_functions() -> dict[str, Callable[[Any, Any], Any]]:
+    import numpy as np
 
-
-_UNARY_FUNCTIONS: dict[str, Callable[[Any], Any]] = {
-    "log": _logarithm(np.log),
-    "log2": _logarithm(np.log2),
-    "log10": _logarithm(np.log10),
-    "exp": np.exp,
-    "sqrt": np.sqrt,
-    "abs": np.abs,
-    "sigmoid": _sigmoid,
-    "tanh": np.tanh,
-    "relu": _relu,
-}
-_VARIADIC_FUNCTIONS: dict[str, Callable[[Any, Any], Any]] = {
-    "min": np.minimum,
-    "max": np.maximum,
-}
-_FUNCTION_ALIASES = {"ln": "log", "σ": "sigmoid"}
-_CONSTANT_VALUES = {"e": math.e, "pi": math.pi, "inf": math.inf}
-_CONSTANT_ALIASES = {"π": "pi", "∞": "inf"}
-
-FUNCTIONS: frozenset[str] = frozenset(
-    set(_UNARY_FUNCTIONS) | set(_VARIADIC_FUNCTIONS) | set(_FUNCTION_ALIASES)
-)
-CONSTANTS: frozenset[str] = frozenset({"e", "pi", "π", "inf"})
-KEYWORDS: frozenset[str] = frozenset({"and", "or", "xor", "not"})
-RESERVED: frozenset[str] = FUNCTIONS | CONSTANTS | KEYWORDS
+    functions: dict[str, Callable[[Any, Any], Any]] = {"min": np.minimum, "max": np.maximum}
+    assert functions.keys() == _VARIADIC_NAMES
+    return functions
 
 # --- tokens ----------------------------------------------------------------------------------
 
@@ -467,7 +500,7 @@ class _Parser:
         name = _FUNCTION_ALIASES.get(name, _CONSTANT_ALIASES.get(name, name))
         if name in _CONSTANT_VALUES:
             return _Const(name)
-        if name not in _UNARY_FUNCTIONS and name not in _VARIADIC_FUNCTIONS:
+        if name not in _UNARY_NAMES and name not in _VARIADIC_NAMES:
             self.names.setdefault(name, None)
             return _Name(name)
         if self.tokens[self.pos].kind != "(":
@@ -482,7 +515,7 @@ class _Parser:
             self.pos += 1
             args.append(self._expr(0))
         self._expect(")", "expected `,` or `)`")
-        if name in _UNARY_FUNCTIONS and len(args) != 1:
+        if name in _UNARY_NAMES and len(args) != 1:
             hint = None
             if name == "log":
                 hint = "for another base write log2(x), log10(x) or log(x)/log(b)"
@@ -490,7 +523,7 @@ class _Parser:
                 f"`{token.text}` takes 1 argument, found {len(args)} at column {token.col}",
                 hint=hint,
             )
-        if name in _VARIADIC_FUNCTIONS and len(args) < 2:
+        if name in _VARIADIC_NAMES and len(args) < 2:
             raise ExprError(
                 f"`{token.text}` takes 2 or more arguments, found 1 at column {token.col}"
             )
@@ -607,6 +640,8 @@ def _float_error(exc: FloatingPointError, node: _Node) -> ExprError:
 
 def _compile(node: _Node) -> _Fn:
     """A closure that evaluates `node` over a mapping of float64 values."""
+    import numpy as np
+
     if isinstance(node, (_Num, _Const)):
         constant = np.float64(
             node.value if isinstance(node, _Num) else _CONSTANT_VALUES[node.name]
@@ -687,8 +722,8 @@ def _compile_chain(node: _Chain) -> _Fn:
 
 def _compile_call(node: _Call) -> _Fn:
     args = [_compile(arg) for arg in node.args]
-    if node.function in _VARIADIC_FUNCTIONS:
-        combine = _VARIADIC_FUNCTIONS[node.function]
+    if node.function in _VARIADIC_NAMES:
+        combine = _variadic_functions()[node.function]
 
         def variadic(values: Mapping[str, Any]) -> Any:
             acc = args[0](values)
@@ -697,7 +732,7 @@ def _compile_call(node: _Call) -> _Fn:
             return acc
 
         return variadic
-    function = _UNARY_FUNCTIONS[node.function]
+    function = _unary_functions()[node.function]
     (inner,) = args
 
     def call(values: Mapping[str, Any]) -> Any:
@@ -714,16 +749,26 @@ def _compile_call(node: _Call) -> _Fn:
 
 @dataclass(frozen=True)
 class Expr:
-    """A parsed expression: its source, its free names, and a compiled evaluator."""
+    """A parsed expression: its source, its free names, and a compiled evaluator.
+
+    The evaluator is compiled on first evaluation, so that reading an expression's names (as
+    `validate` does) needs no numpy.
+    """
 
     source: str
     names: frozenset[str]
     _tree: _Node = field(repr=False)
     _order: tuple[str, ...] = field(repr=False, compare=False)  # names in order of first use
-    _fn: _Fn = field(repr=False, compare=False)
+
+    @functools.cached_property
+    def _fn(self) -> _Fn:
+        return _compile(self._tree)
 
     def evaluate(self, env: Mapping[str, Any] | None = None) -> float | np.ndarray:
         """Evaluate at the point(s) `env` binds: floats give a float, arrays an array."""
+        import numpy as np
+
+        fn = self._fn
         env = env if env is not None else {}
         values: dict[str, Any] = {}
         for name in self._order:
@@ -734,7 +779,7 @@ class Expr:
             values[name] = _as_float64(raw)
         with np.errstate(all="raise", under="ignore"):
             try:
-                result = self._fn(values)
+                result = fn(values)
             except FloatingPointError as exc:  # every operation that can raise names itself
                 raise _float_error(exc, self._tree) from None
         if isinstance(result, np.ndarray) and result.ndim > 0:
@@ -750,6 +795,8 @@ class Expr:
 
 
 def _as_float64(raw: Any) -> Any:
+    import numpy as np
+
     if isinstance(raw, np.ndarray):
         return raw.astype(np.float64, copy=False)
     if isinstance(raw, (int, float)):
@@ -759,6 +806,8 @@ def _as_float64(raw: Any) -> Any:
 
 def _points_shape(env: Mapping[str, Any]) -> tuple[int, ...]:
     """The shape of the points `env` describes: () for one point."""
+    import numpy as np
+
     shapes = [v.shape for v in env.values() if isinstance(v, np.ndarray) and v.ndim > 0]
     if not shapes:
         return ()
@@ -783,7 +832,9 @@ def _unknown_name(name: str, env: Mapping[str, Any]) -> ExprError:
 
 def parse(source: str | int | float, *, aliases: Mapping[str, str] | None = None) -> Expr:
     """Parse an expression (or take a number as is), mapping `aliases` to canonical names."""
-    if isinstance(source, (bool, int, float, np.integer, np.floating)):
+    if isinstance(source, (bool, int, float)):
+        return _from_number(source)
+    if _is_numpy_number(source):
         return _from_number(source)
     if not isinstance(source, str):
         raise ExprError(
@@ -792,6 +843,12 @@ def parse(source: str | int | float, *, aliases: Mapping[str, str] | None = None
         )
     key = tuple(sorted(aliases.items())) if aliases else ()
     return _parse_text(source, key)
+
+
+def _is_numpy_number(value: Any) -> TypeGuard[np.integer | np.floating]:
+    # Without numpy imported, no value can be one of its numbers.
+    np = sys.modules.get("numpy")
+    return np is not None and isinstance(value, (np.integer, np.floating))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -816,7 +873,7 @@ def _parse_text(source: str, aliases: tuple[tuple[str, str], ...]) -> Expr:
     if _tree_depth(tree) > MAX_DEPTH + 1:
         raise ExprError(f"too deeply nested: more than {MAX_DEPTH} levels")
     order = tuple(parser.names)
-    return Expr(source, frozenset(order), tree, order, _compile(tree))
+    return Expr(source, frozenset(order), tree, order)
 
 
 def _from_number(source: bool | int | float | np.integer | np.floating) -> Expr:
@@ -834,7 +891,7 @@ def _from_number(source: bool | int | float | np.integer | np.floating) -> Expr:
         text = str(source)
     magnitude = _Const("inf") if math.isinf(value) else _Num(abs(value))
     tree: _Node = _Neg(magnitude) if value < 0 else magnitude
-    return Expr(text, frozenset(), tree, (), _compile(tree))
+    return Expr(text, frozenset(), tree, ())
 
 
 def evaluate(

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 if TYPE_CHECKING:  # the specs load without numpy, so `validate` starts fast
     from nncheck import checking
@@ -62,3 +65,34 @@ def _as_text(value: Any) -> Any:
 
 
 Name = Annotated[str, BeforeValidator(_as_text)]
+
+
+Loc = tuple[str | int, ...]
+KEY = "[key]"  # last item of a location that means the key, not its value (as pydantic's)
+
+
+def located(loc: Loc, message: str, value: Any = None) -> ValidationError:
+    """A validation error at `loc` (relative to the model whose validator raises it).
+
+    A ValueError raised in a model validator is located at the whole model; this one keeps
+    its place, so the loader reports the line and column of the value (or, ending in KEY, of
+    the key) it is about. The message is used as written: put the suggestion in it.
+    """
+    # The message is the template's context, never the template: it may hold braces.
+    error = PydanticCustomError("nncheck_spec", "{message}", {"message": message})
+    return ValidationError.from_exception_data(
+        "nncheck", [InitErrorDetails(type=error, loc=loc, input=value)]
+    )
+
+
+def suggest(word: Any, choices: Iterable[str]) -> str:
+    """` (did you mean `x`?)` for the closest choice, or an empty string."""
+    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
+    return f" (did you mean `{close[0]}`?)" if close else ""
+
+
+def listing(names: Iterable[str], limit: int = 8) -> str:
+    """`a`, `b`, `c` (and `, ...` past `limit`)."""
+    items = list(names)
+    shown = ", ".join(f"`{n}`" for n in items[:limit])
+    return shown + (", ..." if len(items) > limit else "")

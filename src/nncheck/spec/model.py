@@ -19,7 +19,8 @@ from typing import Any, Literal
 
 from pydantic import Field, PrivateAttr, field_validator, model_validator
 
-from nncheck.spec.common import Strict
+from nncheck import expr
+from nncheck.spec.common import KEY, Strict, located
 from nncheck.spec.parts import Domain
 
 # A `repeat: 10^9` is refused rather than expanded: every layer is inferred one by one, and a
@@ -33,11 +34,15 @@ Size = int | str  # a positive integer, or a symbol bound by `symbols:`
 _IDENT = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 _SCIENTIFIC = re.compile(r"\d+(\.\d+)?[eE]\+?\d{1,2}\Z")
 _INT_PRODUCT = re.compile(r"\d+(\s*(\*\*|\^|\*|×)\s*\d+)*\Z")
-# Names the expression language already means something by (FORMAT §6): a size cannot be one.
-RESERVED = frozenset({
-    "e", "pi", "inf", "log", "ln", "log2", "log10", "exp", "sqrt", "abs", "sigmoid", "tanh",
-    "relu", "min", "max", "and", "or", "xor", "not", "same", "valid", "causal",
-})
+# A size cannot be a name the expression language already means something by (FORMAT §6,
+# `expr.is_reserved`), nor a word a layer argument reads (in any case, as padding does).
+LAYER_WORDS = frozenset({"same", "valid", "causal"})
+RESERVED = expr.RESERVED | LAYER_WORDS  # the exact words; keywords are reserved in any case
+
+
+def is_reserved(name: str) -> bool:
+    """Whether `name` cannot be a size symbol (`log`, `pi`, `AND`, `same`, ...)."""
+    return expr.is_reserved(name) or name.lower() in LAYER_WORDS
 
 _REQUIRED = object()
 
@@ -222,7 +227,7 @@ def read_size(value: Any, *, zero: bool = False) -> Size | None:
     number = read_int(value)
     if number is not None:
         return number if number >= (0 if zero else 1) else None
-    if isinstance(value, str) and _IDENT.match(value.strip()) and value.strip() not in RESERVED:
+    if isinstance(value, str) and _IDENT.match(value.strip()) and not is_reserved(value.strip()):
         return value.strip()
     return None
 
@@ -232,6 +237,8 @@ class _Bad(ValueError):
 
 
 def _describe(value: Any) -> str:
+    if value is None or isinstance(value, bool):  # as YAML writes them
+        return "null" if value is None else str(value).lower()
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
 
@@ -489,8 +496,18 @@ def _read_typed(entry: dict[str, Any], type_key: str, type_name: str) -> _Writte
     ltype = VOCABULARY[type_name]
     value = entry[type_key]
     raw: dict[str, Any] = {}
+    outer = {k: entry[k] for k in _LAYER_KEYS if k in entry}
     if isinstance(value, dict) and not (type_name == "bidirectional" and "layer" not in value):
         raw.update(value)
+        # Keras users write `dense: {units: 4, name: head, trainable: false}`: the same as
+        # beside the type key, where both may stand if they agree.
+        for key in _LAYER_KEYS:
+            if key in raw:
+                inner = raw.pop(key)
+                if key in outer and (outer[key] != inner or type(outer[key]) is not type(inner)):
+                    raise _Bad(f"`{key}` is given twice, as {_describe(outer[key])} beside "
+                               f"`{type_key}` and as {_describe(inner)} inside it")
+                outer[key] = inner
     elif value is not None:
         if ltype.shorthand is None:
             raise _Bad(f"`{type_name}` has no shorthand value; write its arguments as "
@@ -501,10 +518,10 @@ def _read_typed(entry: dict[str, Any], type_key: str, type_name: str) -> _Writte
             if key in raw or ARG_ALIASES.get(key, key) in raw:
                 raise _Bad(f"`{key}` is given twice")
             raw[key] = entry[key]
-    name = entry.get("name")
+    name = outer.get("name")
     if name is not None and (not isinstance(name, str) or not name.strip()):
         raise _Bad(f"`name` must be a non-empty string, not {_describe(name)}")
-    trainable = entry.get("trainable", True)
+    trainable = outer.get("trainable", True)
     if not isinstance(trainable, bool):
         raise _Bad(f"`trainable` must be true or false, not {_describe(trainable)}")
     return _Written(type_name, _canonical_args(ltype, raw), name, trainable)
@@ -662,16 +679,16 @@ class ModelSpec(Strict):
     @classmethod
     def _check_symbols(cls, value: dict[str, Domain]) -> dict[str, Domain]:
         for name, domain in value.items():
-            if not _IDENT.match(name) or name in RESERVED:
-                raise ValueError(f"symbol `{name}`: a symbol is a name such as n or k "
-                                 "(letters, digits, _; not a function or constant name)")
+            if not _IDENT.match(name) or is_reserved(name):
+                raise located((name, KEY), f"symbol `{name}`: a symbol is a name such as n or "
+                              "k (letters, digits, _; not a function, constant or keyword)", name)
             if domain.real is not None or domain.integer is None:
-                raise ValueError(f"symbol `{name}`: a model size is an integer: "
-                                 "write `{integer: [lo, hi]}`")
+                raise located((name,), f"symbol `{name}`: a model size is an integer: "
+                              "write `{integer: [lo, hi]}`")
             lo, hi = domain.integer
             if not 1 <= lo <= hi:
-                raise ValueError(f"symbol `{name}`: the range [{lo}, {hi}] must satisfy "
-                                 "1 <= lo <= hi (sizes are positive)")
+                raise located((name,), f"symbol `{name}`: the range [{lo}, {hi}] must satisfy "
+                              "1 <= lo <= hi (sizes are positive)")
         return value
 
     @field_validator("layers")

@@ -7,7 +7,8 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from nncheck.spec.common import Number, Strict
+from nncheck import expr
+from nncheck.spec.common import KEY, Loc, Number, Strict, located
 
 # The most inputs a truth table (or a `realize` target) may have: 2^20 rows, about a million,
 # is already the largest table a 1 MiB sheet can answer in full, and costs about a gigabyte and
@@ -33,11 +34,27 @@ class LayerSpec(Strict):
 
 
 NAME = re.compile(r"^[^\W\d_][^\W_]*$")
-# Names the expression language owns (FORMAT §3, §6): never a unit or input name.
-RESERVED = frozenset({
-    "e", "pi", "inf", "log", "ln", "log2", "log10", "exp", "sqrt", "abs", "sigmoid", "σ",
-    "tanh", "relu", "min", "max", "and", "or", "not", "xor", "loss", "units", "activation",
-})
+# Words a network's symbols and layers already use (FORMAT §3): never a unit or input name,
+# besides every name the expression language reads as its own (`expr.is_reserved`).
+NETWORK_WORDS = frozenset({"loss", "units", "activation"})
+RESERVED = expr.RESERVED | NETWORK_WORDS  # the exact words; keywords are reserved in any case
+
+
+def is_reserved(name: str) -> bool:
+    """Whether `name` cannot name an input or a unit (`log`, `pi`, `π`, `AND`, `loss`, ...)."""
+    return expr.is_reserved(name) or name in NETWORK_WORDS
+
+
+def name_problem(name: str) -> str | None:
+    """Why `name` cannot name an input or a unit, or None when it can."""
+    if is_reserved(name):
+        return f"`{name}` is reserved — choose another name"
+    if not NAME.match(name):
+        return (
+            f"`{name}` is not a valid name — letters and digits, starting with a letter, "
+            "no underscores (they separate the parts of `w_<to>_<from>`)"
+        )
+    return None
 
 
 def normalize_layer(layer: Any) -> Any:
@@ -68,22 +85,34 @@ class NetworkSpec(Strict):
 
     @model_validator(mode="after")
     def _check_names(self) -> NetworkSpec:
-        seen: set[str] = set()
-        names = list(self.inputs)
-        for layer in self.layers:
-            names.extend(layer.units)
-        for name in names:
-            if not NAME.match(name):
-                raise ValueError(
-                    f"`{name}` is not a valid name — letters and digits, starting with a letter, "
-                    "no underscores (they separate the parts of `w_<to>_<from>`)"
-                )
-            if name in RESERVED:
-                raise ValueError(f"`{name}` is reserved — choose another name")
+        """Every name valid, and used once; an error points at the name."""
+        seen: dict[str, str] = {}  # name -> what it names, for the message
+        for loc, name, what in self._names():
+            problem = name_problem(name)
+            if problem is not None:
+                raise located(loc, problem, name)
             if name in seen:
-                raise ValueError(f"`{name}` is used twice — names are unique within a network")
-            seen.add(name)
+                raise located(
+                    loc,
+                    f"`{name}` is used twice, for {seen[name]} and for {what} — names are "
+                    "unique within a network",
+                    name,
+                )
+            seen[name] = what
         return self
+
+    def _names(self) -> list[tuple[Loc, str, str]]:
+        """Every input and unit name with its location (a unit's key, or its list item)."""
+        out: list[tuple[Loc, str, str]] = [
+            (("inputs", i), name, "an input") for i, name in enumerate(self.inputs)
+        ]
+        for k, layer in enumerate(self.layers):
+            what = f"a unit of layer {k + 1}"
+            if isinstance(layer.units, dict):
+                out.extend((("layers", k, "units", n, KEY), n, what) for n in layer.units)
+            else:
+                out.extend((("layers", k, "units", i), n, what) for i, n in enumerate(layer.units))
+        return out
 
     @property
     def units(self) -> list[str]:

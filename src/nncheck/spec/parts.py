@@ -4,9 +4,28 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field
+from pydantic import (
+    AfterValidator,
+    Discriminator,
+    Field,
+    StrictBool,
+    Tag,
+    field_validator,
+    model_validator,
+)
 
-from nncheck.spec.common import Hint, Name, Number, Strict, Tolerance
+from nncheck import expr
+from nncheck.spec.common import (
+    KEY,
+    Hint,
+    Name,
+    Number,
+    Strict,
+    Tolerance,
+    listing,
+    located,
+    suggest,
+)
 from nncheck.spec.network import TemplateSpec
 
 Ref = str  # a key of `given`, or `answer.<part-id>`
@@ -14,21 +33,38 @@ ANSWER_PREFIX = "answer."  # a reference to the student's own answer to an earli
 Values = str | Number | list[Any]  # a given's name, or the data written inline
 
 
+def _template_form(value: Any) -> str:
+    return "ref" if isinstance(value, str) else "inline"
+
+
+# A template named (a key of `given`) or written inline. Told apart by the value's type, so that
+# an error inside an inline template is reported there, not as "expected a string".
+Template = Annotated[
+    Annotated[Ref, Tag("ref")] | Annotated[TemplateSpec, Tag("inline")],
+    Discriminator(_template_form),
+]
+
+
 # Points beyond this are a typo; the bound also keeps every sum of points a finite float.
 MAX_POINTS = 1_000_000
 
 
 class PartBase(Strict):
-    """What every part has."""
+    """What every part has. A key only some asks honour (`hints`, `partial`) is on those asks'
+    models, so that elsewhere it is an error rather than silently ignored."""
 
     id: Name = Field(min_length=1)
     points: float = Field(default=1.0, ge=0, le=MAX_POINTS, allow_inf_nan=False)
     tolerance: Tolerance | None = None
-    partial: bool = False
-    hints: list[Hint] = Field(default_factory=list)
     solution: Any = None
     text: str | None = None
     title: str | None = None
+
+
+class NumericPart(PartBase):
+    """A part whose answer is a number (or numbers): instructor `hints` name wrong ones."""
+
+    hints: list[Hint] = Field(default_factory=list)
 
 
 class TruthTablePart(PartBase):
@@ -39,18 +75,19 @@ class TruthTablePart(PartBase):
     columns: list[str] | None = None
     domain: Literal["binary", "bipolar"] = "binary"
     rows: Literal["all", "listed"] = "all"
+    partial: StrictBool = False  # credit for the fraction of right rows
 
 
 class RealizePart(PartBase):
     """Design a network (filling a template) that computes a boolean function."""
 
     ask: Literal["realize"]
-    template: Ref | TemplateSpec
+    template: Template
     target: str
     domain: Literal["binary", "bipolar"] = "binary"
 
 
-class ForwardPart(PartBase):
+class ForwardPart(NumericPart):
     """Values inside a network for one input."""
 
     ask: Literal["forward"]
@@ -59,7 +96,7 @@ class ForwardPart(PartBase):
     of: str | list[str] | None = None
 
 
-class ParamCountPart(PartBase):
+class ParamCountPart(NumericPart):
     """How many parameters a layer model (or one of its layers) has."""
 
     ask: Literal["param_count"]
@@ -68,7 +105,7 @@ class ParamCountPart(PartBase):
     layer: int | str | None = None
 
 
-class OutputShapePart(PartBase):
+class OutputShapePart(NumericPart):
     """The output shape of a layer model (or one of its layers), batch excluded."""
 
     ask: Literal["output_shape"]
@@ -83,7 +120,7 @@ LossFn = Literal[
 LogBase = Literal["e", 2, 10, "2", "10"]
 
 
-class LossPart(PartBase):
+class LossPart(NumericPart):
     """A loss of predictions (or logits) against targets."""
 
     ask: Literal["loss"]
@@ -104,7 +141,7 @@ class LossSpec(Strict):
     log: LogBase = "e"
 
 
-class GradientPart(PartBase):
+class GradientPart(NumericPart):
     """A derivative of an output or of a loss, by backpropagation."""
 
     ask: Literal["gradient"]
@@ -122,7 +159,7 @@ class EquivalentPart(PartBase):
     ask: Literal["equivalent"]
     network: Ref
     output: str | None = None
-    template: Ref | TemplateSpec
+    template: Template
 
 
 # A symbol's values are drawn by numpy (int64, or a float uniform whose width must be finite)
@@ -154,21 +191,49 @@ class Domain(Strict):
     real: tuple[RealBound, RealBound] | None = None
 
 
-class FormulaPart(PartBase):
+class FormulaPart(NumericPart):
     """An identity in declared symbols, checked at random points."""
 
     ask: Literal["formula"]
     reference: Number
     symbols: dict[str, Domain] = Field(default_factory=dict)
 
+    @field_validator("symbols")
+    @classmethod
+    def _check_symbols(cls, value: dict[str, Domain]) -> dict[str, Domain]:
+        for name in value:
+            if expr.is_reserved(name):
+                raise located((name, KEY), f"symbol `{name}` is reserved: the expression "
+                              "language reads it as a function, a constant or a keyword", name)
+        return value
+
 
 class ChoicePart(PartBase):
     """One of a list of options."""
 
     ask: Literal["choice"]
-    options: list[str] = Field(min_length=2)
-    key: str
-    explain: dict[str, str] = Field(default_factory=dict)
+    options: list[Name] = Field(min_length=2)  # `options: [1, 2, 3]` are the texts "1", "2", "3"
+    key: Name
+    explain: dict[Name, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _check_key(self) -> ChoicePart:
+        if self.key not in self.options:
+            raise located(
+                ("key",),
+                f"key `{self.key}` is not an option — one of {listing(self.options)}"
+                + suggest(self.key, self.options),
+                self.key,
+            )
+        for option in self.explain:
+            if option not in self.options:
+                raise located(
+                    ("explain", option, KEY),
+                    f"`explain` names `{option}`, which is not an option — one of "
+                    f"{listing(self.options)}" + suggest(option, self.options),
+                    option,
+                )
+        return self
 
 
 class ManualPart(PartBase):
@@ -191,3 +256,12 @@ PART_MODELS: dict[str, type[PartBase]] = {
         GradientPart, EquivalentPart, FormulaPart, ChoicePart, ManualPart,
     )
 }
+
+PART_FIELDS: frozenset[str] = frozenset(k for m in PART_MODELS.values() for k in m.model_fields)
+"""Every key some ask accepts (what `defaults:` may hold)."""
+
+
+def asks_with(key: str) -> list[str]:
+    """The asks whose parts accept `key`, in the order above."""
+    return [ask for ask, model in PART_MODELS.items() if key in model.model_fields]
+

@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Sequence
 from typing import Annotated, Any
 
-from pydantic import Discriminator, Field, Tag, model_validator
+from pydantic import Discriminator, Field, Tag, field_validator, model_validator
 
-from nncheck.spec.common import Name, Strict, Tolerance
+from nncheck import expr
+from nncheck.errors import ExprError
+from nncheck.spec.common import KEY, Loc, Name, Strict, Tolerance, listing, located, suggest
 from nncheck.spec.model import ModelSpec
 from nncheck.spec.network import MAX_TABLE_INPUTS, NetworkSpec
-from nncheck.spec.parts import ANSWER_PREFIX, PART_MODELS, Part, RealizePart, TruthTablePart
+from nncheck.spec.parts import (
+    ANSWER_PREFIX,
+    PART_FIELDS,
+    PART_MODELS,
+    EquivalentPart,
+    FormulaPart,
+    Part,
+    PartBase,
+    RealizePart,
+    TruthTablePart,
+    asks_with,
+)
 
 
 def _given_kind(value: Any) -> str:
@@ -48,15 +63,31 @@ class Problem(Strict):
     student: Student | None = None
     answers: dict[Name, Any] | None = None
 
+    @field_validator("aliases")
+    @classmethod
+    def _check_aliases(cls, value: dict[str, str]) -> dict[str, str]:
+        for alias in value:
+            if expr.is_reserved(alias):
+                raise located((alias, KEY), f"alias `{alias}` would hide a function, a "
+                              "constant or a keyword of the expression language", alias)
+        return value
+
     @model_validator(mode="before")
     @classmethod
     def _apply_defaults(cls, data: Any) -> Any:
-        """Copy `defaults:` into every part that accepts the key and does not set it."""
+        """Copy `defaults:` into every part that accepts the key and does not set it; refuse a
+        default no ask takes, and a key (`hints`, `partial`) that a part's ask would ignore."""
         if not isinstance(data, dict):
             return data
         defaults = data.get("defaults")
         parts = data.get("parts")
-        if not isinstance(defaults, dict) or not defaults or not isinstance(parts, list):
+        if isinstance(defaults, dict):
+            _check_defaults(defaults)
+        if not isinstance(parts, list):
+            return data
+        for index, part in enumerate(parts):
+            _check_ignored_keys(index, part)
+        if not isinstance(defaults, dict) or not defaults:
             return data
         merged = []
         for part in parts:
@@ -71,13 +102,132 @@ class Problem(Strict):
         return {**data, "parts": merged}
 
     @model_validator(mode="after")
-    def _check_ids(self) -> Problem:
+    def _check_parts(self) -> Problem:
+        """Part ids unique, every reference to a network or model resolved, every symbol of a
+        formula declared: each error at the value it is about."""
         seen: set[str] = set()
-        for part in self.parts:
+        for index, part in enumerate(self.parts):
             if part.id in seen:
-                raise ValueError(f"duplicate part id `{part.id}`")
+                raise located(("parts", index, "id"), f"duplicate part id `{part.id}` — each "
+                              "part of a problem has its own id", part.id)
             seen.add(part.id)
+            for key in ("network", "model", "template"):
+                ref = getattr(part, key, None)
+                if isinstance(ref, str):
+                    problem = self._reference_problem(index, key, ref)
+                    if problem is not None:
+                        raise located(self._where(index, key, ref), problem, ref)
+            if isinstance(part, FormulaPart):
+                self._check_formula(index, part)
         return self
+
+    def _where(self, index: int, key: str, value: Any) -> Loc:
+        """Where a part's value was written: in the part, or (taken from there) in `defaults:`."""
+        if key in self.defaults and self.defaults[key] == value:
+            return ("defaults", key)
+        return ("parts", index, key)
+
+    def _given_of(self, kind: type) -> list[str]:
+        return [name for name, value in self.given.items() if isinstance(value, kind)]
+
+    def _reference_problem(self, index: int, key: str, ref: str) -> str | None:
+        """Why a part's `network`, `model` or `template` names nothing it can use, or None."""
+        want = "a model" if key == "model" else "a network"
+        kind: type = ModelSpec if key == "model" else NetworkSpec
+        names = self._given_of(kind)
+        earlier = [p for p in self.parts[:index] if isinstance(p, (RealizePart, EquivalentPart))]
+        answers = [ANSWER_PREFIX + p.id for p in earlier] if key == "network" else []
+        options = f" — one of {listing(names + answers)}" if names or answers else (
+            f" — `given` has no {want[2:]}"
+        )
+        if ref.startswith(ANSWER_PREFIX):
+            if key == "model":
+                return f"`{ref}`: no part answers with a model — a model of `given`" + (
+                    f", one of {listing(names)}" if names else "")
+            if key == "template":
+                return (f"`{ref}`: a template is a network of `given` or written inline, not "
+                        "an answer" + (f" — one of {listing(names)}" if names else ""))
+            return self._answer_problem(index, ref, earlier, options)
+        if ref in names:
+            return None
+        found = self.given.get(ref)
+        if isinstance(found, (NetworkSpec, ModelSpec)):
+            other = "a model" if isinstance(found, ModelSpec) else "a network"
+            return f"`{ref}` is {other}, not {want}{options}"
+        if ref in self.given:
+            return (f"`{ref}` is data, not {want} (a {want[2:]} in `given` says "
+                    f"`kind: {want[2:]}`){options}")
+        return f"no {want[2:]} `{ref}` in `given`{options}{suggest(ref, names + answers)}"
+
+    def _answer_problem(self, index: int, ref: str, earlier: Sequence[PartBase],
+                        options: str) -> str | None:
+        part_id = ref[len(ANSWER_PREFIX):]
+        if any(p.id == part_id for p in earlier):
+            return None
+        position = next((i for i, p in enumerate(self.parts) if p.id == part_id), None)
+        if position == index:
+            return f"`{ref}` is this part's own answer: `answer.<part-id>` names an earlier part"
+        if position is not None and position > index:
+            return (f"`{ref}` names a later part: a part may use the answer to an earlier "
+                    f"part only{options}")
+        if position is not None:
+            ask = self.parts[position].ask  # type: ignore[attr-defined]
+            return (f"part `{part_id}` asks `{ask}`, so its answer is not a network — "
+                    "`answer.<part-id>` names an earlier `realize` or `equivalent` part")
+        ids = [p.id for p in earlier]
+        close = difflib.get_close_matches(part_id, ids, n=1, cutoff=0.6)
+        hint = f" (did you mean `{ANSWER_PREFIX}{close[0]}`?)" if close else ""
+        return f"no part `{part_id}` for `{ref}`{options}{hint}"
+
+    def _check_formula(self, index: int, part: FormulaPart) -> None:
+        """The reference parses, and uses only declared symbols when `symbols:` declares any
+        (without `symbols:`, every name is an integer in 1..1000)."""
+        where = self._where(index, "reference", part.reference)
+        try:
+            names = expr.parse(part.reference, aliases=self.aliases).names
+        except ExprError as exc:
+            raise located(where, f"`reference`: {exc}", part.reference) from None
+        if not part.symbols:
+            return
+        declared = list(part.symbols)
+        for name in sorted(names):
+            if name not in part.symbols:
+                known = declared + sorted(expr.FUNCTIONS | expr.CONSTANTS)
+                raise located(
+                    where,
+                    f"`reference` uses `{name}`, which `symbols:` does not declare — one of "
+                    f"{listing(declared)}{suggest(name, known)}",
+                    part.reference,
+                )
+
+
+def _check_defaults(defaults: dict[Any, Any]) -> None:
+    """Every key of `defaults:` is one some ask takes (and not a part's own `id` or `ask`)."""
+    for key in defaults:
+        if key in ("id", "ask"):
+            raise located(("defaults", key, KEY), f"`{key}` cannot be a default: every part "
+                          f"gives its own `{key}`", key)
+        if key not in PART_FIELDS:
+            raise located(("defaults", key, KEY), f"unknown key `{key}` in `defaults:` — no "
+                          f"ask takes it{suggest(key, sorted(PART_FIELDS))}", key)
+
+
+def _check_ignored_keys(index: int, part: Any) -> None:
+    """Refuse `hints` or `partial` on a part whose ask would ignore it (rather than `unknown
+    key`, say which asks take it)."""
+    if not isinstance(part, dict) or not isinstance(part.get("ask"), str):
+        return
+    ask = part["ask"]
+    model = PART_MODELS.get(ask)
+    if model is None:
+        return
+    for key in ("hints", "partial"):
+        if key in part and key not in model.model_fields:
+            takers = asks_with(key)
+            which = (f"`{takers[0]}` parts" if len(takers) == 1 else
+                     f"parts with a numeric answer ({', '.join(takers)})")
+            raise located(("parts", index, key, KEY),
+                          f"`{key}` works only on {which}, not on `{ask}`", key)
 
 
 class Sheet(Strict):
