@@ -8,6 +8,7 @@ import pytest
 
 from conftest import context
 from nncheck.checking import Status
+from nncheck.errors import ProblemError
 from nncheck.solvers.networks import STRICT_MISTAKE, solve_forward
 
 # h = sigmoid(0.5·x1 - x2 + 0.25); y = 2h - 1 (linear). At x = (1, 0.5): z_h = 0.25, h = σ(0.25).
@@ -71,3 +72,36 @@ def test_an_exact_zero_or_one_claimed_for_a_softmax_output_earns_a_warning():
     assert t.expected == pytest.approx([1 / (1 + e20), e20 / (1 + e20)])
     verdict = t.grade([1, 0])
     assert "no softmax can output exactly 0 or 1" in verdict.message
+
+
+def test_of_may_name_symbols_by_the_problems_aliases():
+    data = {**NET, "aliases": {"a11": "h", "z11": "z_h"}}
+    ctx = context({**data, "parts": [{**NET["parts"][0], "of": ["z11", "a11", "y"]}]})
+    t = solve_forward(ctx.part, ctx)
+    assert t.expected == pytest.approx([0.25, H, 2 * H - 1])
+    assert t.labels == ["z_h", "h", "y"]  # the network's own names
+    assert t.grade(["0.25", "σ(0.25)", "2a11 - 1"]).status is Status.CORRECT
+    ctx = context({**data, "parts": [{**NET["parts"][0], "of": "a11"}]})
+    assert solve_forward(ctx.part, ctx).expected == pytest.approx(H)
+
+
+def test_an_unknown_of_symbol_is_named_with_a_suggestion():
+    data = {**NET, "aliases": {"a11": "h"},
+            "parts": [{**NET["parts"][0], "of": ["a12", "y"]}]}
+    ctx = context(data)
+    with pytest.raises(ProblemError) as exc:
+        solve_forward(ctx.part, ctx)
+    assert str(exc.value) == ("`of: a12` is not a symbol of network `net` — an input, a unit, "
+                              "or z_<unit> (did you mean `a11`?)")
+
+
+def test_a_decimal_threshold_unit_at_zero_fires():
+    # 0.7·1 + 0.1·1 - 0.8 = 0 by hand (-8.3e-17 in floats): z is 0 and step(0) = 1.
+    data = {"given": {"net": {"kind": "network", "inputs": ["a", "b"], "activation": "step",
+                              "layers": [{"Y": {"w": [0.7, 0.1], "b": -0.8}}]}},
+            "parts": [{"id": "f", "ask": "forward", "network": "net",
+                       "input": {"a": 1, "b": 1}, "of": ["z_Y", "Y"]}]}
+    ctx = context(data)
+    t = solve_forward(ctx.part, ctx)
+    assert t.expected == [0, 1]
+    assert t.grade([0, 1]).status is Status.CORRECT

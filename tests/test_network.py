@@ -117,3 +117,50 @@ def test_unit_without_activation_and_wide_tables_are_refused():
 def test_bad_names_are_refused(name, message):
     with pytest.raises(ValueError, match=message):
         net({"inputs": ["m1"], "activation": "step", "layers": [{name: {"w": 1}}]})
+
+
+def test_a_threshold_unit_at_zero_by_decimal_weights_is_exactly_zero():
+    # 0.7·1 + 0.1·1 - 0.8 = 0 by hand, -8.3e-17 in floats: z is reported 0 and step(0) = 1.
+    spec = net({"inputs": ["a", "b"], "activation": "step",
+                "layers": [{"Y": {"w": [0.7, 0.1], "b": -0.8}}]})
+    network = build(spec)
+    out = network.forward({"a": 1.0, "b": 1.0})
+    assert float(out["z_Y"]) == 0.0
+    assert float(out["Y"]) == 1.0
+    assert float(network.with_activation("step", "step_strict").forward(
+        {"a": 1.0, "b": 1.0})["Y"]) == 0.0  # step_strict(0) = 0
+    sign = fill(net({"inputs": ["a", "b"], "activation": "sign", "layers": [["Y"]]}),
+                {"Y": {"w": [0.7, 0.1], "b": -0.8}})
+    assert float(sign.forward({"a": 1.0, "b": 1.0})["Y"]) == 1.0  # sign(0) = 1
+    # Over a table: z = -0.8, -0.7, -0.1, 0; only the boundary is rounded to 0.
+    table = table_values(network, ["z_Y", "Y"], "binary")
+    assert table[:, 2].tolist() == pytest.approx([-0.8, -0.7, -0.1, 0.0])
+    assert table[3, 2] == 0.0
+    assert table[:, 3].tolist() == [0, 0, 0, 1]
+
+
+def test_continuous_units_and_real_nonzero_z_keep_their_values():
+    # A linear unit with the same weights keeps z as computed (the gradient oracle compares
+    # with torch at 1e-9): 0.7 + 0.1 - 0.8 = -8.3e-17 in floats.
+    linear = build(net({"inputs": ["a", "b"], "activation": "linear",
+                        "layers": [{"Y": {"w": [0.7, 0.1], "b": -0.8}}]}))
+    z = float(linear.forward({"a": 1.0, "b": 1.0})["z_Y"])
+    assert z == -0.8 + 0.7 * 1.0 + 0.1 * 1.0 != 0.0  # bias first, then the weights in order
+    # A step unit 1e-6 below zero is below zero: 1 + 1 - 2.000001 = -1e-6, so step gives 0.
+    close = build(net({"inputs": ["a", "b"], "activation": "step",
+                       "layers": [{"Y": {"w": [1, 1], "b": -2.000001}}]}))
+    out = close.forward({"a": 1.0, "b": 1.0})
+    assert float(out["z_Y"]) == pytest.approx(-1e-6)
+    assert float(out["Y"]) == 0.0
+
+
+def test_the_boundary_scales_with_the_weights():
+    # The boundary is relative to the terms summed: with weights of 1e-12, row 11 gives
+    # 2e-12 - 2.5e-12 = -5e-13 (below zero: step 0) and 2e-12 - 1.5e-12 = 5e-13 (above: 1),
+    # however small. An absolute 1e-9 would call both 0, and fire on both.
+    tiny = build(net({"inputs": ["a", "b"], "activation": "step",
+                      "layers": [{"Y": {"w": [1e-12, 1e-12], "b": -2.5e-12}}]}))
+    assert table_values(tiny, ["Y"], "binary")[:, 2].tolist() == [0, 0, 0, 0]
+    tiny = build(net({"inputs": ["a", "b"], "activation": "step",
+                      "layers": [{"Y": {"w": [1e-12, 1e-12], "b": -1.5e-12}}]}))
+    assert table_values(tiny, ["Y"], "binary")[:, 2].tolist() == [0, 0, 0, 1]

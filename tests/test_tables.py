@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from conftest import context
-from nncheck.checking import Status
+from nncheck.checking import Status, Tolerance
+from nncheck.errors import ProblemError
 from nncheck.solvers.networks import STRICT_MISTAKE, solve_truth_table
-from nncheck.tables import read_table
 
 # y = m1 AND m2 (z = m1 + m2 - 2, step): on row 11, z = 0 exactly.
 AND = {
@@ -88,6 +88,133 @@ def test_unreadable_tables_are_invalid_with_a_reason(claimed, message):
     assert message in verdict.message
 
 
-def test_bipolar_domain_reads_on_off_as_plus_minus_one():
-    cells = read_table({"y": {"++": "on", "else": "off"}}, ["a", "b"], ["y"], "bipolar")
-    assert [cells[r]["y"] for r in range(4)] == [-1.0, -1.0, -1.0, 1.0]
+def table(network, tolerance=None, **part):
+    data = {"given": {"net": {"kind": "network", **network}},
+            "parts": [{"id": "t", "ask": "truth_table", "network": "net", **part}]}
+    ctx = context(data, tolerance=tolerance or Tolerance())  # the tolerance in force
+    return solve_truth_table(ctx.part, ctx)
+
+
+SIGMOID = {"inputs": ["a", "b"], "activation": "sigmoid", "layers": [{"Y": {"w": [1, 1], "b": -1}}]}
+
+
+def test_continuous_unit_cells_compare_with_the_parts_tolerance():
+    # z = a + b - 1: -1, 0, 0, 1; σ(-1) = 0.268941, σ(0) = 0.5, σ(1) = 0.731059.
+    truth = table(SIGMOID)
+    assert truth.grade({"Y": [0.269, 0.5, 0.5, 0.731]}).status is Status.CORRECT  # within 1%
+    wrong = truth.grade({"Y": [0.3, 0.5, 0.5, 0.731]})  # 0.3 is 11.5% off 0.268941
+    assert wrong.message == "row 00: Y is 0.3, not 0.268941"
+    strict = table(SIGMOID, Tolerance(sigfigs=4))  # 0.269 is not 0.2689
+    assert strict.grade({"Y": [0.269, 0.5, 0.5, 0.731]}).status is Status.WRONG
+    assert strict.grade({"Y": [0.2689, 0.5, 0.5, 0.7311]}).status is Status.CORRECT
+    # A sigmoid has values, not on/off states.
+    words = truth.grade({"Y": {"11": "on", "else": "off"}})
+    assert words.status is Status.INVALID
+    assert "sigmoid unit has values, not on/off" in words.message
+
+
+def test_threshold_activation_cells_stay_exact():
+    # y = step(m1 + m2 - 2): 0, 0, 0, 1. 0.999 is not 1, though within 1%.
+    assert grade({"y": [0, 0, 0, 0.999]}).status is Status.WRONG
+    assert grade({"y": [0, 0, 0, "3/3"]}).status is Status.CORRECT
+
+
+STEP_AND = {"inputs": ["a", "b"], "activation": "step",
+            "layers": [{"Y": {"w": [1, 1], "b": -1.5}}]}
+
+
+def test_a_step_unit_in_the_bipolar_domain_is_off_at_zero():
+    # Bipolar inputs, step unit: z = a + b - 1.5 = -3.5, -1.5, -1.5, 0.5 → 0, 0, 0, 1.
+    truth = table(STEP_AND, domain="bipolar")
+    assert truth.expected["rows"] == [[-1, -1, 0], [-1, 1, 0], [1, -1, 0], [1, 1, 1]]
+    assert truth.grade({"Y": {"++": "on", "else": "off"}}).status is Status.CORRECT
+    assert truth.grade({"Y": [False, False, False, True]}).status is Status.CORRECT
+    assert truth.grade({"Y": "0001"}).status is Status.CORRECT
+    # off is 0 for a step unit, so -1 cells are wrong.
+    assert truth.grade({"Y": [-1, -1, -1, 1]}).message == \
+        "3 of 4 rows differ: row --: Y is -1, not 0; row -+: Y is -1, not 0; " \
+        "row +-: Y is -1, not 0"
+    # Inputs written as rows are read in the domain: ±1, or on/off for +1/-1.
+    rows = {"columns": ["a", "b", "Y"], "rows": [["off", "off", 0], [-1, 1, 0], [1, -1, "off"],
+                                                  [1, "on", 1]]}
+    assert truth.grade(rows).status is Status.CORRECT
+
+
+def test_a_sign_unit_in_the_binary_domain_is_minus_one_when_off():
+    # Binary inputs, sign unit: z = a + b - 1.5 = -1.5, -0.5, -0.5, 0.5 → -1, -1, -1, +1.
+    truth = table({**STEP_AND, "activation": "sign"})
+    assert truth.expected["rows"] == [[0, 0, -1], [0, 1, -1], [1, 0, -1], [1, 1, 1]]
+    assert truth.grade({"Y": {"11": "on", "else": "off"}}).status is Status.CORRECT
+    assert truth.grade({"Y": "---+"}).status is Status.CORRECT
+    assert truth.grade({"Y": [-1, -1, -1, 1]}).status is Status.CORRECT
+    assert truth.grade({"Y": "0001"}).message == \
+        "3 of 4 rows differ: row 00: Y is 0, not -1; row 01: Y is 0, not -1; row 10: Y is 0, not -1"
+
+
+def test_a_bit_string_read_as_a_number_says_to_quote_it():
+    # YAML reads {Y: 0001} as the integer 1 (and 0110 as 110): the bits are padded back.
+    verdict = grade({"y": 1})
+    assert verdict.status is Status.INVALID
+    assert verdict.message == ("column `y` was read as the number 1: a bit string written "
+                               'without quotes is read as a number — quote it ("0001")')
+    assert grade({"y": 110}).message.endswith('quote it ("0110")')
+    assert grade({"y": 7}).message.endswith("quote it")  # not bits: no guess
+
+
+def test_a_wide_table_counts_every_wrong_row_and_builds_few():
+    # Y = AND of 16 inputs (z = Σx - 15.5): 1 only on the last of 65536 rows.
+    names = [f"x{i}" for i in range(16)]
+    truth = table({"inputs": names, "activation": "step",
+                   "layers": [{"Y": {"w": 1, "b": -15.5}}]}, partial=True)
+    verdict = truth.grade({"Y": {"else": 1}})
+    assert verdict.message == (
+        "65535 of 65536 rows differ: row 0000000000000000: Y is 1, not 0; "
+        "row 0000000000000001: Y is 1, not 0; row 0000000000000010: Y is 1, not 0 "
+        "(and 65532 more)")
+    assert verdict.fraction == 1 / 65536
+    assert len(verdict.detail.wrong_rows) == 65535
+    assert verdict.detail.wrong_rows[-1].row == "1111111111111110"
+    # A pattern with wildcards matches its rows: 1*** ... fixes x0 = 1, so 32768 rows; with
+    # the last row given 1 by a later pattern, the 32767 others of 1*... are wrong.
+    half = truth.grade({"Y": {"1" + "*" * 15: 1, "1" * 16: 1, "else": 0}})
+    assert half.message.startswith("32767 of 65536 rows differ: row 1000000000000000: Y is 1")
+    assert half.fraction == pytest.approx(32769 / 65536)
+    assert truth.grade({"Y": {"1" * 16: 1, "else": 0}}).status is Status.CORRECT
+    assert truth.grade({"Y": "0" * 65535 + "1"}).status is Status.CORRECT
+    missing = truth.grade({"Y": {"1" * 16: 1}})
+    assert missing.message.startswith("65535 of 65536 rows differ: row 0000000000000000 is "
+                                      "missing;")
+
+
+ALIASED = {
+    "aliases": {"a11": "h1", "a21": "Y"},
+    "given": {"net": {"kind": "network", "inputs": ["a", "b"], "activation": "step",
+                      "layers": [{"h1": {"w": [1, 1], "b": -0.5}}, {"Y": {"w": 1, "b": -1}}]}},
+    "parts": [{"id": "t", "ask": "truth_table", "network": "net", "columns": ["a11", "z_Y", "Y"]}],
+}
+
+
+def test_columns_may_be_named_by_the_problems_aliases():
+    ctx = context(ALIASED)
+    truth = solve_truth_table(ctx.part, ctx)
+    # h1 = OR: 0, 1, 1, 1; z_Y = h1 - 1: -1, 0, 0, 0; Y = step: 0, 1, 1, 1.
+    assert truth.expected["columns"] == ["a", "b", "h1", "z_Y", "Y"]
+    assert truth.expected["rows"] == [[0, 0, 0, -1, 0], [0, 1, 1, 0, 1], [1, 0, 1, 0, 1],
+                                      [1, 1, 1, 0, 1]]
+    assert truth.grade({"a11": "0111", "z_Y": [-1, 0, 0, 0], "a21": "0111"}).status \
+        is Status.CORRECT
+    rows = {"columns": ["a", "b", "h1", "z_Y", "a21"],
+            "rows": [[0, 0, 0, -1, 0], [0, 1, 1, 0, 1], [1, 0, 1, 0, 1], [1, 1, 1, 0, 1]]}
+    assert truth.grade(rows).status is Status.CORRECT
+    twice = truth.grade({"a11": "0111", "h1": "0111", "z_Y": [-1, 0, 0, 0], "Y": "0111"})
+    assert (twice.status, twice.message) == \
+        (Status.INVALID, "column `h1` is given twice (as `a11` and `h1`)")
+
+
+def test_an_unknown_column_is_named_with_a_suggestion():
+    data = {**ALIASED, "parts": [{**ALIASED["parts"][0], "columns": ["h11"]}]}
+    ctx = context(data)
+    with pytest.raises(ProblemError) as exc:
+        solve_truth_table(ctx.part, ctx)
+    assert str(exc.value) == ("`columns: h11` is not a symbol of network `net` — an input, "
+                              "a unit, or z_<unit> (did you mean `h1`?)")

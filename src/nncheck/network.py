@@ -54,6 +54,32 @@ ACTIVATIONS: dict[str, Callable[[Any], np.ndarray]] = {
     "relu": lambda z: np.maximum(z, 0.0),
 }
 THRESHOLD = frozenset({"step", "step_strict", "sign"})
+BOUNDED = THRESHOLD | {"sigmoid", "tanh"}  # |activation| <= 1
+
+# A threshold unit's z within this fraction of the magnitude of the terms it sums is exactly
+# 0: decimal weights such as 0.7·1 + 0.1·1 - 0.8 give -8.3e-17 in floating point, where the
+# exam's arithmetic gives 0 and step(0) = 1. The magnitude is bounded, cheaply and vectorised,
+# by |b| + Σ|w|·max|x| (each source's largest finite |x| over the batch: 1 for a truth table).
+# Rounding leaves at most about (inputs + 1)·2.2e-16 of it, far below this bound; a z that
+# small which is not rounding would need weights 10^9 times larger than the z they leave.
+BOUNDARY_REL = 1e-9
+
+
+def on_boundary(z: Any, magnitude: Any) -> np.ndarray:
+    """Where a threshold unit's z counts as exactly 0 (see BOUNDARY_REL), given a bound on the
+    magnitude of the terms it sums (|b| + Σ|w|·max|x|). `Network.forward` sets z to 0 there,
+    so code reading its z (a truth table, a design's boundary note) tests `z == 0` only."""
+    z = np.asarray(z, dtype=float)
+    with np.errstate(invalid="ignore", over="ignore"):
+        bound = BOUNDARY_REL * np.asarray(magnitude, dtype=float)
+        if bound.ndim == 0 and np.isfinite(bound):  # the common case: one pass, one compare
+            return np.asarray(np.abs(z) <= bound)
+        return np.asarray((np.abs(z) <= bound) & np.isfinite(z))
+
+
+def levels(activation: str) -> tuple[float, float]:
+    """A unit's (off, on) values: 0/1 for step units, -1/+1 for sign (and tanh's range)."""
+    return (-1.0, 1.0) if activation in ("sign", "tanh") else (0.0, 1.0)
 
 
 def softmax(zs: list[np.ndarray]) -> list[np.ndarray]:
@@ -169,14 +195,23 @@ class Network:
             if name not in env:
                 raise ProblemError(f"network `{self.name}`: no value for input `{name}`")
         scratch: np.ndarray | None = None  # for w * x, reused across the whole pass
+        biggest: dict[str, float] = {}  # max |x| of each source, for threshold units
         for layer in self.layers:
             zs = []
             for u in layer.units:
                 z = self._param(env, f"b_{u.name}", u.bias)
+                # A threshold unit also bounds the magnitude of the terms it sums, to tell a
+                # z of exactly 0 from rounding: |b| + Σ|w|·max|x| (max over the batch).
+                threshold = not layer.softmax and u.activation in THRESHOLD
+                mag: Any = np.abs(z) if threshold else None
                 owned = False  # whether z is an array made here, safe to add into
                 for src, w in zip(layer.sources, u.weights):
                     weight = self._param(env, f"w_{u.name}_{src}", w)
                     x = env[src]
+                    if threshold:
+                        if src not in biggest:
+                            biggest[src] = _largest(x)
+                        mag = mag + np.abs(weight) * biggest[src]
                     # In place once z is ours: the same products and sums in the same order
                     # (so the same rounding at z = 0), without two new arrays per weight,
                     # which over a million rows cost more than the arithmetic.
@@ -193,13 +228,20 @@ class Network:
                     else:
                         z = z + term
                         owned = isinstance(z, np.ndarray) and z.dtype == np.float64
-                zs.append(np.asarray(z, dtype=float))
+                z = np.asarray(z, dtype=float)
+                if threshold:
+                    zero = on_boundary(z, mag)
+                    if zero.any():
+                        z = np.where(zero, 0.0, z)
+                zs.append(z)
             acts = softmax(zs) if layer.softmax else [
                 ACTIVATIONS[u.activation](z) for u, z in zip(layer.units, zs)
             ]
             for u, z, a in zip(layer.units, zs, acts):
                 env[f"z_{u.name}"] = z
                 env[u.name] = a
+                if layer.softmax or u.activation in BOUNDED:
+                    biggest[u.name] = 1.0  # no need to look: |a| <= 1
         return env
 
     def _param(self, env: dict[str, Any], symbol: str, value: Param) -> Any:
@@ -212,6 +254,17 @@ class Network:
         v = value.evaluate(env) if isinstance(value, expr.Expr) else value
         env[symbol] = v
         return v
+
+
+def _largest(x: Any) -> float:
+    """The largest finite |x| over a batch (0 for none): two passes, no new array."""
+    a = np.asarray(x, dtype=float)
+    if a.size == 0:
+        return 0.0
+    m = float(max(a.max(), -a.min()))
+    if not np.isfinite(m):  # an inf or nan row: bound the others (its own z is not finite)
+        m = float(np.max(np.abs(a), where=np.isfinite(a), initial=0.0))
+    return m
 
 
 def input_rows(inputs: int, domain: str = "binary", extra: int = 0) -> np.ndarray:

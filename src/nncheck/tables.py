@@ -1,12 +1,17 @@
-"""Truth tables: reading the three written forms, and comparing them row by row (FORMAT §4.1)."""
+"""Truth tables: reading the three written forms, and comparing them row by row (FORMAT §4.1).
+
+A table may have a million rows (20 inputs), so a written table is read into one array per
+column (its numbers, and a code saying what each cell is) and compared with numpy; only the
+rows a report shows become `RowDiff` objects.
+"""
 
 from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, overload
 
 import numpy as np
 
@@ -22,6 +27,35 @@ from nncheck.checking import (
 from nncheck.errors import AnswerError, ExprError
 
 ON = {"on": 1.0, "true": 1.0, "off": 0.0, "false": 0.0}
+
+# What a read cell is: absent, a number, or (in a pre-activation column) the word on / off.
+MISSING, NUMBER, WORD_ON, WORD_OFF = 0, 1, 2, 3
+EXACT_CELL = 1e-9  # activation and input cells are exact (up to an expression's rounding)
+
+
+@dataclass(frozen=True)
+class Column:
+    """How one column's cells are read and compared.
+
+    `words` says what `on`/`off`/`true`/`false` (and YAML booleans) mean there: `levels`, the
+    column's own off/on values (an input: by the domain; a step unit: 0/1; a sign unit: -1/+1);
+    `sign`, the sign of a pre-activation (off: z < 0, on: z >= 0); `none`, nothing (the unit
+    has values, not states: a sigmoid's cell must be a number).
+    """
+
+    name: str
+    real: bool = False  # compared with the part's tolerance (else exactly)
+    words: str = "levels"  # "levels", "sign" or "none"
+    off: float = 0.0
+    on: float = 1.0
+    activation: str | None = None  # for messages
+
+    @staticmethod
+    def guess(name: str, domain: str = "binary") -> Column:
+        """A column known only by name: z_<unit> a pre-activation, else on/off by the domain."""
+        if name.startswith("z_"):
+            return Column(name, real=True, words="sign")
+        return Column(name, off=-1.0 if domain == "bipolar" else 0.0)
 
 
 @dataclass(frozen=True)
@@ -43,13 +77,68 @@ class RowDiff:
     missing: bool = False
 
 
+class LazyRows(Sequence[RowDiff]):
+    """The rows that differ, in table order, each made into a RowDiff only when read: a wrong
+    answer to a table of a million rows may differ on all of them, and a report shows a few."""
+
+    def __init__(self, indices: np.ndarray, make: Callable[[int], RowDiff]):
+        self._indices = indices
+        self._make = make
+
+    def __len__(self) -> int:
+        return len(self._indices)
+
+    @overload
+    def __getitem__(self, i: int) -> RowDiff: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[RowDiff]: ...
+
+    def __getitem__(self, i: int | slice) -> RowDiff | list[RowDiff]:
+        if isinstance(i, slice):
+            return [self._make(int(r)) for r in self._indices[i]]
+        return self._make(int(self._indices[i]))
+
+    def __iter__(self) -> Iterator[RowDiff]:
+        return (self._make(int(r)) for r in self._indices)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence) and not isinstance(other, str):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"LazyRows({len(self)} rows)"
+
+
 @dataclass(frozen=True)
 class TableDetail:
-    """What renderers show of a graded table."""
+    """What renderers show of a graded table (`wrong_rows` may be a LazyRows)."""
 
     columns: tuple[str, ...]
     graded_rows: int
-    wrong_rows: tuple[RowDiff, ...]
+    wrong_rows: Sequence[RowDiff]
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A written table, read: per column, the cells' numbers and what each cell is."""
+
+    rows: int
+    values: dict[str, np.ndarray]  # float, one per row
+    codes: dict[str, np.ndarray]  # int8: MISSING, NUMBER, WORD_ON, WORD_OFF
+    given: np.ndarray  # bool: the rows the student wrote (any cell, or a listed row)
+
+    def cell(self, column: str, r: int) -> Any:
+        """One cell as the report shows it: a number, `on`/`off`, or None (absent)."""
+        code = int(self.codes[column][r])
+        if code == MISSING:
+            return None
+        if code == NUMBER:
+            return float(self.values[column][r])
+        return "on" if code == WORD_ON else "off"
 
 
 @dataclass(frozen=True)
@@ -63,8 +152,9 @@ class TableTruth:
     rows: str = "all"  # or "listed"
     partial: bool = False
     tolerance: Tolerance = Tolerance()
-    real_columns: frozenset[str] = frozenset()  # pre-activations: compared with tolerance
+    kinds: Mapping[str, Column] = field(default_factory=dict)  # default: Column.guess
     known: tuple[tuple[str, np.ndarray], ...] = ()
+    aliases: Mapping[str, str] = field(default_factory=dict)  # column names a student may use
 
     @functools.cached_property
     def expected(self) -> dict[str, Any]:
@@ -76,60 +166,72 @@ class TableTruth:
         n = len(self.inputs)
         return {c: to_json_value(self.values[:, n + j]) for j, c in enumerate(self.columns)}
 
+    def kind(self, name: str) -> Column:
+        """How a column is read and compared."""
+        return self.kinds.get(name) or Column.guess(name, self.domain)
+
     def grade(self, claimed: Any) -> Verdict:
-        """Compare a written table with the truth row by row."""
+        """Compare a written table with the truth row by row (vectorised over the rows)."""
         try:
-            cells = read_table(claimed, self.inputs, self.columns, self.domain)
+            cells = read_table(claimed, self.inputs, [self.kind(c) for c in self.columns],
+                               self.domain, self.aliases)
         except (AnswerError, ExprError) as exc:
             return Verdict(Status.INVALID, 0.0, str(exc))
-        absent = [c for c in self.columns if not any(c in row for row in cells.values())]
+        absent = [c for c in self.columns if not (cells.codes[c] != MISSING).any()]
         if absent:
             return Verdict(Status.WRONG, 0.0,
                            f"column `{absent[0]}` is missing — every asked column must be given")
-        diffs, graded = self._compare(cells, self.values)
-        if graded == 0:
+        graded = cells.given if self.rows == "listed" else np.ones(cells.rows, dtype=bool)
+        count = int(graded.sum())
+        if count == 0:
             return Verdict(Status.WRONG, 0.0, "no rows given")
-        detail = TableDetail(self.inputs + self.columns, graded, tuple(diffs))
-        if not diffs:
+        bad, ok = self._compare(cells, self.values, graded)
+        wrong = np.flatnonzero(bad)
+        diffs = LazyRows(wrong, functools.partial(self._row_diff, cells, ok))
+        detail = TableDetail(self.inputs + self.columns, count, diffs)
+        if len(wrong) == 0:
             return Verdict(Status.CORRECT, 1.0, None, (), detail)
         mistakes = tuple(
             name for name, values in self.known
-            if not self._compare(cells, values)[0]
+            if not self._compare(cells, values, graded)[0].any()
         )
-        fraction = (graded - len(diffs)) / graded if self.partial else 0.0
-        message = _summarise(diffs, graded)
-        return Verdict(Status.WRONG, fraction, message, mistakes, detail)
+        fraction = (count - len(wrong)) / count if self.partial else 0.0
+        return Verdict(Status.WRONG, fraction, _summarise(diffs, count), mistakes, detail)
 
     def _compare(
-        self, cells: dict[int, dict[str, Any]], values: np.ndarray
-    ) -> tuple[list[RowDiff], int]:
+        self, cells: Claimed, values: np.ndarray, graded: np.ndarray
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """The graded rows that differ, and each column's right cells (bool arrays)."""
         n = len(self.inputs)
-        rows = sorted(cells) if self.rows == "listed" else range(len(values))
-        diffs = []
-        for r in rows:
-            given = cells.get(r)
-            label = row_label(values[r, :n], self.domain)
-            if given is None:
-                diffs.append(RowDiff(label, (), missing=True))
-                continue
-            row_cells = []
-            bad = False
-            for j, col in enumerate(self.columns):
-                want = values[r, n + j]
-                got = given.get(col)
-                ok = got is not None and self._cell_ok(col, want, got)
-                bad |= not ok
-                row_cells.append(CellDiff(col, to_json_number(want), got, ok))
-            if bad:
-                diffs.append(RowDiff(label, tuple(row_cells)))
-        return diffs, len(rows)
+        bad = np.zeros(cells.rows, dtype=bool)
+        ok_columns = []
+        for j, name in enumerate(self.columns):
+            kind = self.kind(name)
+            want = values[:, n + j]
+            got = cells.values[name]
+            code = cells.codes[name]
+            if kind.real:
+                ok = np.asarray(self.tolerance.close(want, got)) & (code == NUMBER)
+                if kind.words == "sign":
+                    ok |= (code == WORD_ON) & (want >= 0)
+                    ok |= (code == WORD_OFF) & (want < 0)
+            else:
+                with np.errstate(invalid="ignore"):
+                    ok = (code == NUMBER) & (np.abs(got - want) < EXACT_CELL)
+            ok_columns.append(ok)
+            bad |= ~ok
+        bad &= graded
+        return bad, ok_columns
 
-    def _cell_ok(self, column: str, want: float, got: Any) -> bool:
-        if column in self.real_columns:
-            if isinstance(got, str) and got in ("on", "off"):
-                return (want >= 0) == (got == "on")
-            return bool(self.tolerance.close(want, got))
-        return bool(abs(float(got) - want) < 1e-9)
+    def _row_diff(self, cells: Claimed, ok: list[np.ndarray], r: int) -> RowDiff:
+        n = len(self.inputs)
+        label = row_label(self.values[r, :n], self.domain)
+        if not cells.given[r]:
+            return RowDiff(label, (), missing=True)
+        return RowDiff(label, tuple(
+            CellDiff(c, to_json_number(self.values[r, n + j]), cells.cell(c, r), bool(ok[j][r]))
+            for j, c in enumerate(self.columns)
+        ))
 
 
 def row_label(inputs: Sequence[float] | np.ndarray, domain: str = "binary") -> str:
@@ -139,7 +241,7 @@ def row_label(inputs: Sequence[float] | np.ndarray, domain: str = "binary") -> s
     return "".join(str(int(v)) for v in inputs)
 
 
-def _summarise(diffs: list[RowDiff], graded: int) -> str:
+def _summarise(diffs: Sequence[RowDiff], graded: int) -> str:
     parts = []
     for d in diffs[:3]:
         if d.missing:
@@ -166,127 +268,225 @@ def _show_cell(value: Any) -> str:
 # --- reading written tables ---
 
 def read_table(
-    claimed: Any, inputs: Sequence[str], columns: Sequence[str], domain: str = "binary"
-) -> dict[int, dict[str, Any]]:
-    """Read any written form into {row index: {column: cell}} (cells: numbers, or on/off)."""
+    claimed: Any, inputs: Sequence[str], columns: Sequence[str | Column],
+    domain: str = "binary", aliases: Mapping[str, str] | None = None,
+) -> Claimed:
+    """Read any written form into one array per asked column (FORMAT §4.1).
+
+    `columns` are the asked columns (a bare name is read as `Column.guess` reads it); a column
+    of the written table may also be named by one of the problem's `aliases`.
+    """
     if not isinstance(claimed, dict):
         raise AnswerError(
             "expected a table: `{columns: [...], rows: [...]}`, `{Y: [0, 1, ...]}` "
             "or `{Y: {\"011\": 1, else: 0}}`"
         )
+    kinds = {c.name: c for c in (k if isinstance(k, Column) else Column.guess(k, domain)
+                                 for k in columns)}
     n = len(inputs)
+    out = Claimed(
+        rows=1 << n,
+        values={c: np.zeros(1 << n) for c in kinds},
+        codes={c: np.zeros(1 << n, dtype=np.int8) for c in kinds},
+        given=np.zeros(1 << n, dtype=bool),
+    )
     if "rows" in claimed or "columns" in claimed:
-        cells = _read_rows(claimed, inputs, columns, domain)
-    else:
-        cells = {}
-        for col, value in claimed.items():
-            col = str(col)
-            if col not in columns:
-                if col in inputs:
-                    continue
-                raise AnswerError(
-                    f"column `{col}` is not asked for — the columns are {', '.join(columns)}"
-                )
-            for r, cell in _read_column(col, value, n, domain).items():
-                cells.setdefault(r, {})[col] = cell
-    return cells
+        _read_rows(claimed, inputs, kinds, domain, aliases or {}, out)
+        return out
+    seen: dict[str, str] = {}
+    for written, value in claimed.items():
+        col = _canonical(str(written), aliases or {}, seen)
+        if col not in kinds:
+            if col in inputs:
+                continue
+            raise AnswerError(
+                f"column `{written}` is not asked for — the columns are {', '.join(kinds)}"
+            )
+        values, codes = _read_column(kinds[col], value, n, domain)
+        out.values[col][...] = values
+        out.codes[col][...] = codes
+        out.given[...] |= codes != MISSING
+    return out
+
+
+def _canonical(written: str, aliases: Mapping[str, str], seen: dict[str, str]) -> str:
+    """A written column name as the network's symbol; the same column twice is an error."""
+    name = aliases.get(written, written)
+    if name in seen:
+        also = f" (as `{seen[name]}` and `{written}`)" if seen[name] != written else ""
+        raise AnswerError(f"column `{name}` is given twice{also}")
+    seen[name] = written
+    return name
 
 
 def _read_rows(
-    claimed: dict[str, Any], inputs: Sequence[str], columns: Sequence[str], domain: str
-) -> dict[int, dict[str, Any]]:
+    claimed: dict[str, Any], inputs: Sequence[str], kinds: Mapping[str, Column], domain: str,
+    aliases: Mapping[str, str], out: Claimed,
+) -> None:
     cols = claimed.get("columns")
     rows = claimed.get("rows")
     if not isinstance(cols, list) or not isinstance(rows, list):
         raise AnswerError("a table by rows needs `columns: [...]` and `rows: [[...], ...]`")
-    cols = [str(c) for c in cols]
+    seen: dict[str, str] = {}
+    cols = [_canonical(str(c), aliases, seen) for c in cols]
     absent = [i for i in inputs if i not in cols]
     if absent:
         raise AnswerError(f"input column `{absent[0]}` is missing — rows are matched by inputs")
-    out: dict[int, dict[str, Any]] = {}
+    unknown = [c for c in cols if c not in kinds and c not in inputs]
+    if unknown:
+        raise AnswerError(
+            f"column `{seen[unknown[0]]}` is not asked for — the columns are {', '.join(kinds)}"
+        )
+    input_kind = Column.guess("input", domain)
+    bits = (0.0, 1.0) if domain == "binary" else (-1.0, 1.0)
+    read: dict[int, tuple[tuple[float, int], ...]] = {}
+    asked = [c for c in kinds if c in cols]
     for k, row in enumerate(rows):
         if not isinstance(row, list) or len(row) != len(cols):
             raise AnswerError(f"row {k + 1} has not {len(cols)} cells")
         named = dict(zip(cols, row))
         index = 0
         for name in inputs:
-            bit = _cell(named[name], domain, real=False)
-            if bit not in ((0.0, 1.0) if domain == "binary" else (-1.0, 1.0)):
+            bit, _ = _cell(named[name], input_kind)
+            if bit not in bits:
                 raise AnswerError(f"row {k + 1}: input `{name}` is {named[name]!r}")
             index = index * 2 + (1 if bit > 0 else 0)
-        cells = {c: _cell(named[c], domain, real=c.startswith("z_")) for c in columns
-                 if c in named}
-        if index in out and out[index] != cells:
+        cells = tuple(_cell(named[c], kinds[c]) for c in asked)
+        if index in read and read[index] != cells:
             raise AnswerError(f"two rows for inputs {format(index, f'0{len(inputs)}b')} disagree")
-        out[index] = cells
-    return out
+        read[index] = cells
+    for index, cells in read.items():
+        for c, (value, code) in zip(asked, cells):
+            out.values[c][index] = value
+            out.codes[c][index] = code
+        out.given[index] = True
 
 
-def _read_column(col: str, value: Any, n: int, domain: str) -> dict[int, Any]:
-    real = col.startswith("z_")
+def _read_column(
+    col: Column, value: Any, n: int, domain: str
+) -> tuple[np.ndarray | float, np.ndarray | int]:
+    """One column written by itself: a list in canonical order, a bit string, or patterns."""
     rows = 1 << n
-    if isinstance(value, str) and not real:
-        bits = [ch for ch in value if not ch.isspace()]
-        value = bits
+    if isinstance(value, int) and not isinstance(value, bool):
+        raise AnswerError(_number_for_column(col, value, rows))
+    if isinstance(value, str) and not col.real:
+        return _read_bits(col, value, rows)
     if isinstance(value, list):
         if len(value) != rows:
-            raise AnswerError(f"column `{col}` has {len(value)} cells for {rows} rows")
-        return {r: _cell(v, domain, real) for r, v in enumerate(value)}
+            raise AnswerError(f"column `{col.name}` has {len(value)} cells for {rows} rows")
+        if {type(v) for v in value} <= {int, float}:  # the common case, read at once
+            try:
+                return np.array(value, dtype=float), NUMBER
+            except OverflowError:
+                pass  # an integer beyond a float: said cell by cell below
+        read = [_cell(v, col) for v in value]
+        return (np.array([v for v, _ in read], dtype=float),
+                np.array([c for _, c in read], dtype=np.int8))
     if isinstance(value, dict):
-        out: dict[int, Any] = {}
-        fallback = None
-        for pattern, cell in value.items():
-            if pattern == "else":
-                fallback = _cell(cell, domain, real)
-                continue
-            if isinstance(pattern, int) and not isinstance(pattern, bool):
-                raise AnswerError(
-                    f"column `{col}`: row pattern {pattern} was read as a number — "
-                    f"quote bit patterns (\"{pattern:0{n}d}\")"
-                )
-            for r in _match(str(pattern), n, col):
-                out[r] = _cell(cell, domain, real)
-        if fallback is not None:
-            for r in range(rows):
-                out.setdefault(r, fallback)
-        return out
-    raise AnswerError(f"column `{col}`: expected a list, a bit string or row patterns")
+        return _read_patterns(col, value, n)
+    expected = "a list or row patterns" if col.real else "a list, a bit string or row patterns"
+    raise AnswerError(f"column `{col.name}`: expected {expected}")
+
+
+def _number_for_column(col: Column, value: int, rows: int) -> str:
+    """Say that a column written as a bare number was most likely an unquoted bit string."""
+    if col.real:
+        return f"column `{col.name}` is the number {value}: expected a list or row patterns"
+    hint = ""
+    try:
+        digits = str(value)
+        if value >= 0 and set(digits) <= {"0", "1"} and len(digits) <= rows:
+            hint = f' ("{value:0{rows}d}")'
+    except ValueError:  # more digits than Python will print
+        digits = "a number"
+    return (f"column `{col.name}` was read as the number {digits}: a bit string written "
+            f"without quotes is read as a number — quote it{hint}")
+
+
+def _read_bits(col: Column, text: str, rows: int) -> tuple[np.ndarray, np.ndarray | int]:
+    """A bit string: 0 and 1 are numbers; + and - the column's on and off."""
+    chars = "".join(text.split())
+    if len(chars) != rows:
+        raise AnswerError(f"column `{col.name}` has {len(chars)} cells for {rows} rows")
+    raw = np.frombuffer(chars.encode("ascii"), dtype=np.uint8) if chars.isascii() else None
+    if raw is not None and ((raw == ord("0")) | (raw == ord("1"))).all():
+        return (raw - ord("0")).astype(float), NUMBER  # the common case, read at once
+    read = [_cell({"+": "on", "-": "off"}.get(ch, ch), col) for ch in chars]
+    return (np.array([v for v, _ in read], dtype=float),
+            np.array([c for _, c in read], dtype=np.int8))
+
+
+def _read_patterns(col: Column, value: dict[Any, Any], n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Row patterns (`"1*0": 1`), later ones over earlier ones, `else` for every other row."""
+    rows = 1 << n
+    values = np.zeros(rows)
+    codes = np.zeros(rows, dtype=np.int8)
+    fallback = None
+    for pattern, cell in value.items():
+        if pattern == "else":
+            fallback = _cell(cell, col)
+            continue
+        if isinstance(pattern, int) and not isinstance(pattern, bool):
+            raise AnswerError(
+                f"column `{col.name}`: row pattern {pattern} was read as a number — "
+                f"quote bit patterns (\"{pattern:0{n}d}\")"
+            )
+        where = _match(str(pattern), n, col.name)
+        values[where], codes[where] = _cell(cell, col)
+    if fallback is not None:
+        rest = codes == MISSING
+        values[rest], codes[rest] = fallback
+    return values, codes
 
 
 _PATTERN = re.compile(r"^[01+\-*xX?]+$")
 
 
-def _match(pattern: str, n: int, col: str) -> list[int]:
+def _match(pattern: str, n: int, col: str) -> np.ndarray:
+    """The row indices a pattern matches (* x ? for either bit), without a loop over rows."""
     p = "".join(pattern.split())
     if len(p) != n or not _PATTERN.match(p):
         raise AnswerError(
             f"column `{col}`: row pattern `{pattern}` is not {n} bits (0/1, or * for either)"
         )
-    rows = [0]
-    for ch in p:
+    base = 0
+    free = []
+    for i, ch in enumerate(p):
+        bit = 1 << (n - 1 - i)
         if ch in "1+":
-            rows = [r * 2 + 1 for r in rows]
-        elif ch in "0-":
-            rows = [r * 2 for r in rows]
-        else:
-            rows = [r * 2 + b for r in rows for b in (0, 1)]
+            base |= bit
+        elif ch not in "0-":
+            free.append(bit)
+    rows = np.array([base], dtype=np.int64)
+    for bit in free:
+        rows = np.concatenate([rows, rows | bit])
     return rows
 
 
-def _cell(value: Any, domain: str, real: bool) -> Any:
+def _cell(value: Any, col: Column) -> tuple[float, int]:
+    """One cell: its number and what it is (NUMBER, or WORD_ON / WORD_OFF for a pre-activation)."""
+    word: bool | None = None
     if isinstance(value, bool):
-        return 1.0 if value else (-1.0 if domain == "bipolar" else 0.0)
+        word = value
+    elif isinstance(value, str) and value.strip().lower() in ON:
+        word = bool(ON[value.strip().lower()])
+    if word is not None:
+        if col.words == "sign":
+            return 0.0, WORD_ON if word else WORD_OFF
+        if col.words == "none":
+            raise AnswerError(
+                f"column `{col.name}`: `{value}` — a {col.activation or 'continuous'} unit "
+                "has values, not on/off: write the number"
+            )
+        return (col.on if word else col.off), NUMBER
     if isinstance(value, str):
-        word = value.strip().lower()
-        if word in ON:
-            if real:
-                return "on" if ON[word] else "off"
-            on = ON[word]
-            return on if domain == "binary" or on else -1.0
         try:
-            return float(expr.parse(value).evaluate({}))
+            return float(expr.parse(value).evaluate({})), NUMBER
         except ExprError as exc:
             raise AnswerError(f"cell {value!r}: {exc}") from None
     if isinstance(value, (int, float)):
-        return float(value)
+        try:
+            return float(value), NUMBER
+        except OverflowError:
+            raise AnswerError(f"cell {value} is too large for a number") from None
     raise AnswerError(f"cell {value!r} is not a number or on/off")

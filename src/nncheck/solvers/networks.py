@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import difflib
+import functools
+from collections.abc import Mapping
+
 import numpy as np
 
 from nncheck import expr
@@ -15,10 +19,10 @@ from nncheck.checking import (
 )
 from nncheck.context import Context
 from nncheck.errors import AnswerError, ExprError, ProblemError
-from nncheck.network import THRESHOLD, Network, fill, input_rows
+from nncheck.network import THRESHOLD, Network, build, fill, input_rows, levels
 from nncheck.solvers.losses import softmax_warning
 from nncheck.spec.parts import ForwardPart, RealizePart, TruthTablePart
-from nncheck.tables import CellDiff, RowDiff, TableDetail, TableTruth, row_label
+from nncheck.tables import CellDiff, Column, LazyRows, RowDiff, TableDetail, TableTruth, row_label
 
 STRICT_MISTAKE = "a step unit that fires only for z > 0 (step(0) is 1)"
 
@@ -35,21 +39,43 @@ def table_values(net: Network, columns: list[str], domain: str) -> np.ndarray:
     return table
 
 
-def _check_columns(net: Network, columns: list[str]) -> None:
-    known = set(net.symbols())
-    for c in columns:
-        if c not in known:
+def _resolve(
+    net: Network, names: list[str], key: str, aliases: Mapping[str, str]
+) -> list[str]:
+    """The asked symbols as the network names them (a name may be one of the `aliases`)."""
+    known = net.symbols()
+    out = []
+    for name in names:
+        symbol = aliases.get(name, name)
+        if symbol not in known:
+            close = difflib.get_close_matches(name, [*known, *aliases], n=1)
             raise ProblemError(
-                f"column `{c}` is not a symbol of network `{net.name}`",
+                f"`{key}: {name}` is not a symbol of network `{net.name}`",
                 expected="an input, a unit, or z_<unit>",
+                hint=f"did you mean `{close[0]}`?" if close else None,
             )
+        out.append(symbol)
+    return out
+
+
+def _column(net: Network, name: str, domain: str) -> Column:
+    """How a table column is read: inputs by the domain, units by their activation."""
+    if name.startswith("z_"):
+        return Column(name, real=True, words="sign")
+    if name in net.inputs:
+        return Column.guess(name, domain)
+    act = net.unit(name).activation
+    if act in THRESHOLD:
+        off, on = levels(act)
+        return Column(name, off=off, on=on, activation=act)
+    return Column(name, real=True, words="none", activation=act)
 
 
 def solve_truth_table(part: TruthTablePart, ctx: Context) -> TableTruth:
     """The table of the asked columns over every input row; names the step/step_strict slip."""
     net = ctx.network(part.network)
-    columns = part.columns or list(net.outputs)
-    _check_columns(net, columns)
+    columns = _resolve(net, part.columns, "columns", ctx.aliases) if part.columns \
+        else list(net.outputs)
     values = table_values(net, columns, part.domain)
     known = []
     if "step" in net.activations():
@@ -64,8 +90,9 @@ def solve_truth_table(part: TruthTablePart, ctx: Context) -> TableTruth:
         rows=part.rows,
         partial=part.partial,
         tolerance=ctx.tolerance,
-        real_columns=frozenset(c for c in columns if c.startswith("z_")),
+        kinds={c: _column(net, c, part.domain) for c in columns},
         known=tuple(known),
+        aliases=ctx.aliases,
     )
 
 
@@ -87,16 +114,18 @@ def solve_realize(part: RealizePart, ctx: Context) -> CustomTruth:
     env = {name: (rows[:, i] > 0).astype(float) for i, name in enumerate(inputs)}
     with np.errstate(all="ignore"):
         truth = np.broadcast_to(np.asarray(target.evaluate(env), dtype=float), rows.shape[:1])
-    want = (truth != 0).astype(float)
-    if part.domain == "bipolar":
-        want = want * 2 - 1
+    want = truth != 0
     output = template.layers[-1].units
     out_name = next(iter(output))
     if len(output) != 1:
         raise ProblemError(f"part `{part.id}`: the template must end in one output unit")
+    # True and false are the output unit's own values (step: 1/0, sign: +1/-1), whatever the
+    # domain: the domain is about the inputs.
+    off, on = levels(build(template, name=f"template of {part.id}").unit(out_name).activation)
+    shown = np.where(want, on, off)
     expected = {
         "columns": [*inputs, out_name],
-        "rows": to_json_value(np.column_stack([rows, want])),
+        "rows": to_json_value(np.column_stack([rows, shown])),
     }
 
     def grade(claimed: object) -> Verdict:
@@ -107,56 +136,73 @@ def solve_realize(part: RealizePart, ctx: Context) -> CustomTruth:
             return Verdict(Status.INVALID, 0.0, str(exc))
         except ProblemError as exc:
             return Verdict(Status.INVALID, 0.0, str(exc))
-        got = _as_bits(net, env[out_name], part.domain)
-        bad = np.flatnonzero(np.abs(got - want) > 1e-9)
+        got = _is_on(net, env[out_name], rows.shape[:1])
+        bad = np.flatnonzero(got != want)
         if len(bad) == 0:
             return Verdict(Status.CORRECT, 1.0, _boundary_note(net, env, rows, part.domain))
-        shown = "; ".join(
-            f"row {row_label(rows[r], part.domain)} gives {_bit(got[r])}, not {_bit(want[r])}"
-            for r in bad[:3]
-        )
+
+        def says(r: int) -> str:
+            return f"row {row_label(rows[r], part.domain)} gives {_bit(got[r], off, on)}, " \
+                f"not {_bit(want[r], off, on)}"
+
         more = f" (and {len(bad) - 3} more)" if len(bad) > 3 else ""
         message = f"{out_name} differs from the target on {len(bad)} of {len(rows)} rows: " \
-            f"{shown}{more}"
-        detail = TableDetail((*inputs, out_name), len(rows), tuple(
-            RowDiff(row_label(rows[r], part.domain),
-                    (CellDiff(out_name, _bit(want[r]), _bit(got[r]), False),))
-            for r in bad
-        ))
+            f"{'; '.join(says(r) for r in bad[:3])}{more}"
+        detail = TableDetail((*inputs, out_name), len(rows), LazyRows(bad, functools.partial(
+            _realize_row, rows, part.domain, out_name, want, got, (off, on))))
         return Verdict(Status.WRONG, 0.0, message, (), detail)
 
     return CustomTruth(expected=expected, grader=grade, key_value=part.solution)
 
 
-def _as_bits(net: Network, values: np.ndarray, domain: str) -> np.ndarray:
-    values = np.broadcast_to(np.asarray(values, dtype=float), values.shape)
+def _is_on(net: Network, values: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Whether the output is on, row by row: a threshold unit's on value (1, for step and
+    sign alike), or a continuous output's class: from 0.5 up (sigmoid, softmax), else 0 up."""
+    values = np.broadcast_to(np.asarray(values, dtype=float), shape)
     unit = net.unit(net.outputs[0])
     if unit.activation in THRESHOLD:
-        return values
-    # A continuous output is read as its class: above 0.5 (sigmoid/softmax) or 0 (the rest).
-    cut = 0.5 if unit.activation in ("sigmoid", "softmax") else 0.0
-    on = values >= cut
-    return np.where(on, 1.0, -1.0 if domain == "bipolar" else 0.0)
+        return values > 0
+    return values >= (0.5 if unit.activation in ("sigmoid", "softmax") else 0.0)
 
 
-def _bit(v: float) -> str:
-    return str(int(v))
+def _realize_row(
+    rows: np.ndarray, domain: str, out_name: str, want: np.ndarray, got: np.ndarray,
+    values: tuple[float, float], r: int,
+) -> RowDiff:
+    return RowDiff(row_label(rows[r], domain),
+                   (CellDiff(out_name, _bit(want[r], *values), _bit(got[r], *values), False),))
+
+
+def _bit(on: bool, off_value: float, on_value: float) -> str:
+    return str(int(on_value if on else off_value))
+
+
+# What a unit exactly at z = 0 relies on.
+AT_ZERO = {"step": "step(0) = 1", "step_strict": "step_strict(0) = 0", "sign": "sign(0) = 1"}
 
 
 def _boundary_note(net: Network, env: dict, rows: np.ndarray, domain: str) -> str | None:
-    """Say where a correct design relies on step(0) = 1, the exam's favourite trap."""
+    """Say where a correct design relies on the value at z = 0, the exam's favourite trap.
+
+    `Network.forward` has already set a threshold unit's z to exactly 0 wherever it counts as
+    0 (`network.on_boundary`, the one rule for both), so `z == 0` here is that rule.
+    """
     notes = []
+    relies = []
     for u in net.units:
-        if u.activation not in ("step", "sign"):
+        if u.activation not in THRESHOLD:
             continue
         z = np.broadcast_to(env[f"z_{u.name}"], rows.shape[:1])
-        at_zero = np.flatnonzero(np.abs(z) < 1e-12)
+        at_zero = np.flatnonzero(z == 0)
         if len(at_zero):
             where = ", ".join(row_label(rows[r], domain) for r in at_zero[:4])
-            notes.append(f"{u.name} sits exactly at z = 0 on {where}")
+            more = f" (and {len(at_zero) - 4} more)" if len(at_zero) > 4 else ""
+            notes.append(f"{u.name} sits exactly at z = 0 on {where}{more}")
+            relies.append(AT_ZERO[u.activation])
     if not notes:
         return None
-    return "correct, on the boundary: " + "; ".join(notes) + " (it relies on step(0) = 1)"
+    return "correct, on the boundary: " + "; ".join(notes) + \
+        f" (it relies on {' and '.join(dict.fromkeys(relies))})"
 
 
 def solve_forward(part: ForwardPart, ctx: Context) -> NumericTruth:
@@ -171,8 +217,7 @@ def solve_forward(part: ForwardPart, ctx: Context) -> NumericTruth:
     of = part.of if part.of is not None else (
         net.outputs[0] if len(net.outputs) == 1 else list(net.outputs))
     vector = isinstance(of, list)
-    names = of if isinstance(of, list) else [of]
-    _check_columns(net, names)
+    names = _resolve(net, of if isinstance(of, list) else [of], "of", ctx.aliases)
     values = np.array([[float(env[n]) for n in names]])
     known = []
     swapped = [f"z_{n}" if f"z_{n}" in env else n for n in names]
