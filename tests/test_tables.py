@@ -218,3 +218,22 @@ def test_an_unknown_column_is_named_with_a_suggestion():
         solve_truth_table(ctx.part, ctx)
     assert str(exc.value) == ("`columns: h11` is not a symbol of network `net` — an input, "
                               "a unit, or z_<unit> (did you mean `h1`?)")
+
+
+def test_a_relu_output_realises_a_target_with_its_zero_as_off():
+    # y = relu(a + b - 1.5): 0, 0, 0, 0.5 on rows 00, 01, 10, 11: AND, with relu's 0 as off.
+    from nncheck.solvers.networks import solve_realize
+
+    data = {"given": {"t": {"kind": "network", "inputs": ["a", "b"], "activation": "relu",
+                            "layers": [["y"]]}},
+            "parts": [{"id": "r", "ask": "realize", "template": "t", "target": "a and b"}]}
+    ctx = context(data)
+    truth = solve_realize(ctx.part, ctx)
+    assert truth.grade({"y": {"w": [1, 1], "b": -1.5}}).status is Status.CORRECT
+    assert truth.grade({"y": {"w": [1, 1], "b": -0.5}}).status is Status.WRONG  # OR
+
+
+def test_points_never_show_as_a_bare_point():
+    from nncheck.render.view import _num
+
+    assert [_num(x) for x in (6, 0.5, 4 / 3, 1 / 1048576)] == ["6", "0.5", "1.33", "9.5e-07"]

@@ -93,7 +93,11 @@ def points(part: PartResult) -> str:
 
 
 def _num(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else f"{x:.2f}".rstrip("0")
+    """Points as a person writes them: 6, 0.5, 1.33, and never `0.` for a sliver of credit."""
+    if float(x).is_integer():
+        return str(int(x))
+    text = f"{x:.2f}".rstrip("0").rstrip(".")
+    return text if text not in ("0", "-0") else f"{x:.2g}"
 
 
 def rows(problem: ProblemResult) -> list[Row]:

@@ -157,10 +157,11 @@ def solve_realize(part: RealizePart, ctx: Context) -> CustomTruth:
 
 def _is_on(net: Network, values: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     """Whether the output is on, row by row: a threshold unit's on value (1, for step and
-    sign alike), or a continuous output's class: from 0.5 up (sigmoid, softmax), else 0 up."""
+    sign alike), or a continuous output's class: from 0.5 up (sigmoid, softmax), above 0
+    (relu, whose 0 is off), else from 0 up (tanh, linear)."""
     values = np.broadcast_to(np.asarray(values, dtype=float), shape)
     unit = net.unit(net.outputs[0])
-    if unit.activation in THRESHOLD:
+    if unit.activation in THRESHOLD or unit.activation == "relu":
         return values > 0
     return values >= (0.5 if unit.activation in ("sigmoid", "softmax") else 0.0)
 
