@@ -165,13 +165,24 @@ def _formula(net: Network, name: str, depth: int) -> str:
 
 
 def _z(net: Network, layer: Any, unit: Any, depth: int) -> str:
+    """A unit's pre-activation as a person writes it: `2*x1 - x2 + 0.5`, zero terms left out."""
     terms = []
     for src, w in zip(layer.sources, unit.weights):
-        w_text = f"w_{unit.name}_{src}" if w is None else format_number(float(w)) \
-            if isinstance(w, float) else str(w)
         inner = _formula(net, src, depth + 1)
-        terms.append(f"{w_text}*({inner})" if " " in inner else f"{w_text}*{inner}")
+        inner = f"({inner})" if " " in inner else inner
+        if w is None:
+            terms.append(f"w_{unit.name}_{src}*{inner}")
+        elif isinstance(w, float):
+            if w != 0:
+                terms.append(inner if w == 1 else f"-{inner}" if w == -1
+                             else f"{format_number(w)}*{inner}")
+        else:
+            terms.append(f"({w})*{inner}")
     b = unit.bias
-    terms.append(f"b_{unit.name}" if b is None else
-                 format_number(float(b)) if isinstance(b, float) else str(b))
-    return " + ".join(terms)
+    if b is None:
+        terms.append(f"b_{unit.name}")
+    elif not isinstance(b, float):
+        terms.append(f"({b})")
+    elif b != 0 or not terms:
+        terms.append(format_number(b))
+    return " + ".join(terms).replace("+ -", "- ")
