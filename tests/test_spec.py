@@ -454,3 +454,13 @@ def test_validating_a_formula_imports_no_numpy(tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
     assert "nncheck.expr" in done.stderr
     assert "| numpy" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("value", "found"),
+    [pytest.param("true", "true", id="boolean"), pytest.param('"2"', "'2'", id="quoted")],
+)
+def test_points_are_numbers_written_as_numbers(tmp_path, value, found):
+    code, message = validate(tmp_path, f"parts:\n  - {{id: a, ask: manual, points: {value}}}\n")
+    assert code == 2
+    assert message == f"2:34: expected a number, found {found}"

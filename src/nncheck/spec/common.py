@@ -7,12 +7,15 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import Strict as NoCoercion
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 if TYPE_CHECKING:  # the specs load without numpy, so `validate` starts fast
     from nncheck import checking
 
 Number = float | int | str  # a number, or an expression that evaluates to one
+# A number written as a number: `true` or `"2"` is not read as one (YAML 1.2, and the schema).
+Real = Annotated[float, NoCoercion()]
 
 
 class Strict(BaseModel):
@@ -54,7 +57,7 @@ class Hint(Strict):
 
     answer: Any
     say: str
-    credit: float = Field(default=0.0, ge=0, le=1, allow_inf_nan=False)
+    credit: Real = Field(default=0.0, ge=0, le=1, allow_inf_nan=False)
 
 
 def _as_text(value: Any) -> Any:

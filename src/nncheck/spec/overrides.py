@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import Field, RootModel
 
-from nncheck.spec.common import Strict
+from nncheck.spec.common import Real, Strict
 from nncheck.spec.parts import MAX_POINTS
 from nncheck.spec.problem import Name
 
@@ -14,7 +14,7 @@ from nncheck.spec.problem import Name
 class Override(Strict):
     """A person's score for one part, and what they say about it."""
 
-    points: float | None = Field(default=None, ge=0, le=MAX_POINTS, allow_inf_nan=False)
+    points: Real | None = Field(default=None, ge=0, le=MAX_POINTS, allow_inf_nan=False)
     comment: str | None = None
 
 

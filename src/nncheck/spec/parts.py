@@ -20,6 +20,7 @@ from nncheck.spec.common import (
     Hint,
     Name,
     Number,
+    Real,
     Strict,
     Tolerance,
     listing,
@@ -54,7 +55,7 @@ class PartBase(Strict):
     models, so that elsewhere it is an error rather than silently ignored."""
 
     id: Name = Field(min_length=1)
-    points: float = Field(default=1.0, ge=0, le=MAX_POINTS, allow_inf_nan=False)
+    points: Real = Field(default=1.0, ge=0, le=MAX_POINTS, allow_inf_nan=False)
     tolerance: Tolerance | None = None
     solution: Any = None
     text: str | None = None
