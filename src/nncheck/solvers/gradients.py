@@ -128,20 +128,10 @@ def _seeds(seed_grads: Mapping[str, Any], shape: tuple[int, ...]) -> dict[str, n
     return {k: _full(v, shape) for k, v in seed_grads.items()}
 
 
+# A probability that underflowed to 0 meets an infinite loss gradient (0·inf): the nan is
+# reported by the solver, not warned about here.
+@np.errstate(invalid="ignore", over="ignore")
 def _backprop(
-    net: Network,
-    tape: _Tape,
-    seeds: Mapping[str, np.ndarray],
-    wrt: Collection[str] | None,
-    slip: Slip,
-) -> dict[str, np.ndarray]:
-    # A probability that underflowed to 0 meets an infinite loss gradient (0·inf): the nan
-    # is reported by the solver, not warned about here.
-    with np.errstate(invalid="ignore", over="ignore"):
-        return _backward(net, tape, seeds, wrt, slip)
-
-
-def _backward(
     net: Network,
     tape: _Tape,
     seeds: Mapping[str, np.ndarray],

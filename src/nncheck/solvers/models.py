@@ -271,22 +271,41 @@ def _misfit(what: str, window: Sequence[int], effective: Sequence[int], spatial:
     return f"a {_cross(window)} {what}{dilated} does not fit a {_cross(spatial)} input{pad}"
 
 
-def _conv(run: _Run, layer: Layer, shape: tuple[int, ...]) -> Result:
+@dataclass(frozen=True)
+class _ConvArgs:
+    """A (transposed) convolution's arguments, read and checked once."""
+
+    dims: int
+    spatial: tuple[int, ...]
+    channels: int
+    filters: int
+    kernel: tuple[int, ...]
+    stride: tuple[int, ...]
+    dilation: tuple[int, ...]
+    groups: int
+
+
+def _conv_args(run: _Run, layer: Layer, shape: tuple[int, ...]) -> _ConvArgs:
     dims = VOCABULARY[layer.type].dims
     spatial, channels = run.split(layer, shape, dims)
     args = layer.args
     filters = run.size(layer, args["filters"])
-    kernel = run.sizes_of(layer, args["kernel"], dims)
-    stride = run.sizes_of(layer, args["stride"], dims)
-    dilation = run.sizes_of(layer, args["dilation"], dims)
     groups = run.size(layer, args["groups"])
     if channels % groups or filters % groups:
         raise run.fail(layer, f"groups = {groups} must divide both the input channels "
                        f"({channels}) and the filters ({filters})")
-    lengths = _conv_lengths(run, layer, spatial, kernel, stride, dilation)
-    fan_in = channels // groups if run.conv.input_channels else 1
-    weights = math.prod(kernel) * fan_in * filters
-    return run.join(lengths, filters), weights + run.bias(layer, filters, channels), 0
+    return _ConvArgs(dims, tuple(spatial), channels, filters,
+                     tuple(run.sizes_of(layer, args["kernel"], dims)),
+                     tuple(run.sizes_of(layer, args["stride"], dims)),
+                     tuple(run.sizes_of(layer, args["dilation"], dims)), groups)
+
+
+def _conv(run: _Run, layer: Layer, shape: tuple[int, ...]) -> Result:
+    a = _conv_args(run, layer, shape)
+    lengths = _conv_lengths(run, layer, a.spatial, a.kernel, a.stride, a.dilation)
+    fan_in = a.channels // a.groups if run.conv.input_channels else 1
+    weights = math.prod(a.kernel) * fan_in * a.filters
+    return run.join(lengths, a.filters), weights + run.bias(layer, a.filters, a.channels), 0
 
 
 def _depthwise(run: _Run, layer: Layer, shape: tuple[int, ...]) -> Result:
@@ -309,21 +328,14 @@ def _depthwise(run: _Run, layer: Layer, shape: tuple[int, ...]) -> Result:
 
 
 def _transpose(run: _Run, layer: Layer, shape: tuple[int, ...]) -> Result:
-    dims = VOCABULARY[layer.type].dims
-    spatial, channels = run.split(layer, shape, dims)
     args = layer.args
-    filters = run.size(layer, args["filters"])
-    kernel = run.sizes_of(layer, args["kernel"], dims)
-    stride = run.sizes_of(layer, args["stride"], dims)
-    dilation = run.sizes_of(layer, args["dilation"], dims)
-    groups = run.size(layer, args["groups"])
+    if run.keras and run.size(layer, args["groups"]) != 1:
+        raise run.fail(layer, "Keras' transposed convolutions have no `groups`")
+    a = _conv_args(run, layer, shape)
+    dims, spatial, channels, filters, kernel, stride, dilation, groups = (
+        a.dims, a.spatial, a.channels, a.filters, a.kernel, a.stride, a.dilation, a.groups)
     padding = run.padding(args["padding"])
     extra = args["output_padding"]
-    if run.keras and groups != 1:
-        raise run.fail(layer, "Keras' transposed convolutions have no `groups`")
-    if channels % groups or filters % groups:
-        raise run.fail(layer, f"groups = {groups} must divide both the input channels "
-                       f"({channels}) and the filters ({filters})")
     if run.pytorch and padding in ("same", "causal"):
         raise run.fail(layer, f"PyTorch's transposed convolutions take no padding='{padding}'",
                        expected="an integer padding")

@@ -10,6 +10,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from pydantic import Strict as NoCoercion
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from nncheck import expr
+
 if TYPE_CHECKING:  # the specs load without numpy, so `validate` starts fast
     from nncheck import checking
 
@@ -99,3 +101,10 @@ def listing(names: Iterable[str], limit: int = 8) -> str:
     items = list(names)
     shown = ", ".join(f"`{n}`" for n in items[:limit])
     return shown + (", ..." if len(items) > limit else "")
+
+
+def refuse_reserved(names: Iterable[str], what: str, why: str) -> None:
+    """Refuse a mapping key (an alias, a symbol) that the expression language reads itself."""
+    for name in names:
+        if expr.is_reserved(name):
+            raise located((name, KEY), f"{what} `{name}` {why}", name)

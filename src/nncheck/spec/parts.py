@@ -14,7 +14,6 @@ from pydantic import (
     model_validator,
 )
 
-from nncheck import expr
 from nncheck.spec.common import (
     KEY,
     Hint,
@@ -25,6 +24,7 @@ from nncheck.spec.common import (
     Tolerance,
     listing,
     located,
+    refuse_reserved,
     suggest,
 )
 from nncheck.spec.network import TemplateSpec
@@ -202,10 +202,8 @@ class FormulaPart(NumericPart):
     @field_validator("symbols")
     @classmethod
     def _check_symbols(cls, value: dict[str, Domain]) -> dict[str, Domain]:
-        for name in value:
-            if expr.is_reserved(name):
-                raise located((name, KEY), f"symbol `{name}` is reserved: the expression "
-                              "language reads it as a function, a constant or a keyword", name)
+        refuse_reserved(value, "symbol", "is reserved: the expression language reads it as a "
+                        "function, a constant or a keyword")
         return value
 
 

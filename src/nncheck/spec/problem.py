@@ -10,7 +10,17 @@ from pydantic import Discriminator, Field, Tag, field_validator, model_validator
 
 from nncheck import expr
 from nncheck.errors import ExprError
-from nncheck.spec.common import KEY, Loc, Name, Strict, Tolerance, listing, located, suggest
+from nncheck.spec.common import (
+    KEY,
+    Loc,
+    Name,
+    Strict,
+    Tolerance,
+    listing,
+    located,
+    refuse_reserved,
+    suggest,
+)
 from nncheck.spec.model import ModelSpec
 from nncheck.spec.network import MAX_TABLE_INPUTS, NetworkSpec
 from nncheck.spec.parts import (
@@ -66,10 +76,8 @@ class Problem(Strict):
     @field_validator("aliases")
     @classmethod
     def _check_aliases(cls, value: dict[str, str]) -> dict[str, str]:
-        for alias in value:
-            if expr.is_reserved(alias):
-                raise located((alias, KEY), f"alias `{alias}` would hide a function, a "
-                              "constant or a keyword of the expression language", alias)
+        refuse_reserved(value, "alias", "would hide a function, a constant or a keyword of "
+                        "the expression language")
         return value
 
     @model_validator(mode="before")
