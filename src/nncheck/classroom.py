@@ -54,6 +54,7 @@ from typing import Any, NamedTuple
 from nncheck import __version__, grading, loading
 from nncheck.checking import Status, format_number, format_value
 from nncheck.errors import NncheckError
+from nncheck.files import SheetFile, discover
 from nncheck.render import json as render_json
 from nncheck.render import text, view
 
@@ -67,19 +68,10 @@ Progress = Callable[[int, int], None]  # (sheets done, sheets in all)
 
 
 @dataclass(frozen=True)
-class SheetFile:
-    """A sheet found in the class folder."""
-
-    path: str  # as it will be shown: CLASS_DIR joined with `rel`
-    rel: str  # POSIX path relative to CLASS_DIR: the sheet's key for order and shards
-    name: str  # the file's stem, or the folder's name for `<student>/answers.yaml`
-
-
-@dataclass(frozen=True)
 class Options:
     """How to grade a class."""
 
-    jobs: int | None = None  # None: every core
+    jobs: int | None = None  # None: every usable core; never more than that
     student: str | None = None  # a student id, or a sheet's file / folder name
     shard: tuple[int, int] | None = None  # (K, N), 1-based
     overrides: Mapping[str, Any] = field(default_factory=dict)
@@ -142,24 +134,6 @@ class ClassReport:
 
 # --- finding sheets ------------------------------------------------------------------------------
 
-def discover(class_dir: str | os.PathLike[str]) -> list[SheetFile]:
-    """The sheets of a class folder, in a fixed order (by relative path)."""
-    folder = Path(class_dir)
-    if not folder.is_dir():
-        raise NncheckError(f"{folder}: not a folder",
-                           expected="a folder of answer sheets (*.yaml or <student>/answers.yaml)")
-    found = []
-    for entry in folder.iterdir():
-        if entry.name.startswith("."):
-            continue
-        if entry.suffix == ".yaml" and entry.is_file():
-            found.append(SheetFile(str(entry), entry.name, entry.stem))
-        elif entry.is_dir() and (entry / "answers.yaml").is_file():
-            found.append(SheetFile(str(entry / "answers.yaml"), f"{entry.name}/answers.yaml",
-                                   entry.name))
-    return sorted(found, key=lambda s: s.rel)
-
-
 def parse_shard(text: str) -> tuple[int, int]:
     """`K/N` as (K, N), with 1 <= K <= N."""
     match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text)
@@ -175,15 +149,28 @@ def in_shard(sheet: SheetFile, shard: tuple[int, int] | None) -> bool:
     if shard is None:
         return True
     k, n = shard
-    digest = hashlib.sha256(sheet.rel.encode("utf-8")).digest()
+    # The name's bytes as the file system holds them: a name that is not UTF-8 hashes too.
+    digest = hashlib.sha256(os.fsencode(sheet.rel)).digest()
     return int.from_bytes(digest[:8], "big") % n == k - 1
 
 
+STEM_BYTES = 100  # the readable part of a file name made from a student id, in UTF-8 bytes
+
+
 def file_stem(student_id: str) -> str:
-    """A student id as a safe file name: letters, digits, `.`, `-`, `_`; no leading dot."""
+    """A student id as a safe file name: letters, digits, `.`, `-`, `_`; no leading dot.
+
+    An id that has to be changed to be safe (or shortened to STEM_BYTES bytes) gets `~` and
+    12 hex digits of its SHA-256: two ids never share a name, and the name stays short
+    (at most STEM_BYTES + 13 bytes). A safe id never holds `~`, so it cannot take another's.
+    """
     text = unicodedata.normalize("NFC", student_id)
-    text = re.sub(r"[^\w.-]", "_", text).lstrip(".")[:100]
-    return text or "_"
+    text = re.sub(r"[^\w.-]", "_", text).lstrip(".")
+    safe = text.encode("utf-8")[:STEM_BYTES].decode("utf-8", errors="ignore") or "_"
+    if safe == student_id:
+        return safe
+    digest = hashlib.sha256(student_id.encode("utf-8", errors="surrogatepass")).hexdigest()
+    return f"{safe}~{digest[:12]}"
 
 
 # --- grading -------------------------------------------------------------------------------------
@@ -247,7 +234,7 @@ class _MemoTruth:
     def __init__(self, truth: Any):
         self.truth = truth
         self.expected = truth.expected
-        self.verdicts: dict[str, Any] = {}
+        self.verdicts: dict[Any, Any] = {}
 
     def key(self) -> Any:
         """The wrapped truth's key."""
@@ -258,7 +245,9 @@ class _MemoTruth:
 
     def grade(self, claimed: Any) -> Any:
         """The verdict on a claim, computed once per distinct written value."""
-        memo = _canonical(claimed)
+        memo = exact_key(claimed)
+        if memo is None:
+            return self.truth.grade(claimed)
         verdict = self.verdicts.get(memo)
         if verdict is None:
             verdict = self.truth.grade(claimed)
@@ -267,16 +256,39 @@ class _MemoTruth:
         return verdict
 
 
-def _canonical(value: Any) -> str:
-    # Key order is kept: it is part of what was written (1, 1.0, "1" and true stay distinct).
-    return json.dumps(value, default=repr, ensure_ascii=False)
+_TAGS: dict[type, str] = {bool: "b", int: "i", str: "s", type(None): "n"}
+
+
+def exact_key(value: Any) -> Any:
+    """A written value as a hashable key that tells apart whatever the grader tells apart.
+
+    The type of every value is part of the key, at every depth and for dict keys too: `111`
+    and `"111"`, `1`, `1.0` and `true`, `0.0` and `-0.0`, a list and a tuple are different
+    answers (JSON would write some of them alike). Key order is kept: it is part of what was
+    written. None for a value of any other type: it is graded afresh, never memoised.
+    """
+    kind = type(value)
+    tag = _TAGS.get(kind)
+    if tag is not None:
+        return (tag, value)
+    if kind is float:
+        return ("f", value.hex())  # -0.0 and 0.0 differ; every NaN is one key
+    if kind is list or kind is tuple:
+        items = tuple(exact_key(v) for v in value)
+        return None if None in items else ("l" if kind is list else "t", items)
+    if kind is dict:
+        pairs = tuple((exact_key(k), exact_key(v)) for k, v in value.items())
+        if any(k is None or v is None for k, v in pairs):
+            return None
+        return ("d", pairs)
+    return None
 
 
 @dataclass
 class _ClassBank(grading.Bank):
     """A bank whose truths remember their verdicts across the sheets of a class."""
 
-    _memo: dict[tuple[str, int, str | None], _MemoTruth] = field(default_factory=dict, repr=False)
+    _memo: dict[tuple[str, int, Any], _MemoTruth] = field(default_factory=dict, repr=False)
 
     def truth(self, loaded: Any, index: int, answers: Any) -> Any:
         """The part's truth, shared by every sheet with the same answers it is built on."""
@@ -284,8 +296,12 @@ class _ClassBank(grading.Bank):
             return super().truth(loaded, index, answers)
         # Error carried forward: a truth built on the student's own answers (their design, say)
         # is keyed by those answers; any other truth is one per part.
-        pid = str(loaded.problem.id)
-        key = (pid, index, _canonical(answers) if self.dependent(loaded, index) else None)
+        mine = None
+        if self.dependent(loaded, index):
+            mine = exact_key(answers)
+            if mine is None:  # answers of a type the key does not know: not memoised
+                return super().truth(loaded, index, answers)
+        key = (str(loaded.problem.id), index, mine)
         found = self._memo.get(key)
         if found is None:
             found = _MemoTruth(super().truth(loaded, index, answers))
@@ -305,8 +321,7 @@ def _grade_all(
     options: Options,
     progress: Progress | None,
 ) -> list[Row | None]:
-    jobs = max(1, options.jobs or os.cpu_count() or 1)
-    jobs = min(jobs, max(1, len(files)))
+    jobs = min(options.jobs or usable_cores(), usable_cores(), max(1, len(files)))
     if jobs == 1:
         return list(_report(map(_grade_file, files), len(files), progress))
     methods = multiprocessing.get_all_start_methods()
@@ -328,6 +343,13 @@ def _grade_all(
         raise
     finally:
         pool.join()
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its affinity, where the system has one)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
 
 
 def _report(rows: Iterable[Row | None], total: int, progress: Progress | None
@@ -358,7 +380,9 @@ def _grade_file(sheet: SheetFile) -> Row | None:
     assert state is not None, "grading state is set before any sheet is graded"
     wanted = state.options.student
     try:
-        loaded = loading.load_sheet(sheet.path)
+        if sheet.error is not None:  # found but not to be read: a link out, a FIFO, ...
+            raise NncheckError(sheet.error)
+        loaded = loading.load_sheet(sheet.opened, shown=sheet.path, same_as=sheet.identity)
     except NncheckError as exc:
         if wanted is not None and wanted != sheet.name:
             return None
@@ -402,8 +426,15 @@ def _grade_loaded(sheet: SheetFile, loaded: Any, state: _State) -> Row:
         feedback=text.render_sheet(result, reveal=reveal),
         gradescope=gradescope_text(gradescope_json(result, reveal=reveal)),
         parts=tuple(_part_stats(result)),
-        warnings=tuple(result.warnings),
+        warnings=(*_name_warnings(sheet), *result.warnings),
     )
+
+
+def _name_warnings(sheet: SheetFile) -> tuple[str, ...]:
+    if not sheet.odd_name:
+        return ()
+    return (f"{sheet.path}: the file name holds bytes that are not UTF-8, or control "
+            "characters; it is shown escaped",)
 
 
 def _status(result: Any) -> str:

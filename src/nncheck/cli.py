@@ -295,6 +295,10 @@ def grade(
             shard=classroom.parse_shard(shard) if shard is not None else None,
             reveal=reveal.value, rtol=_rtol(rtol), debug=debug,
         )
+        cores = classroom.usable_cores()
+        if jobs is not None and jobs > cores:
+            _stderr(f"note: --jobs {jobs} is more than the {cores} usable "
+                    f"core{'s' * (cores != 1)}; grading with {cores}")
         fmt_ = _resolve_format(fmt)
         bar: Any = None
 

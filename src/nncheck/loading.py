@@ -29,6 +29,7 @@ import pydantic
 import yaml
 from pydantic import BaseModel, TypeAdapter
 
+from nncheck import files
 from nncheck.errors import InputError
 
 if TYPE_CHECKING:
@@ -101,22 +102,22 @@ class Document:
 # --- reading -----------------------------------------------------------------------------------
 
 
-def read_document(path: str | os.PathLike[str]) -> Document:
-    """Read, decode and parse one YAML file; any problem is an InputError naming the file."""
-    name = os.fspath(path)
-    try:
-        with open(name, "rb") as stream:
-            size = os.fstat(stream.fileno()).st_size
-            # Read at most one byte past the limit, so that a huge or endless file costs nothing.
-            raw = stream.read(MAX_FILE_BYTES + 1)
-    except OSError as exc:
-        raise InputError(
-            f"cannot read the file: {exc.strerror or exc}", path=name, expected="a readable file"
-        ) from exc
+def read_document(path: str | os.PathLike[str], *, shown: str | None = None,
+                  same_as: tuple[int, int] | None = None) -> Document:
+    """Read, decode and parse one YAML file; any problem is an InputError naming the file.
+
+    Only a regular file is read (a FIFO or a device is refused before it is opened); `shown`
+    is the name its messages and results give (default: the path), `same_as` the (device,
+    inode) the file must still have.
+    """
+    name = os.fspath(path) if shown is None else shown
+    # Read at most one byte past the limit, so that a huge or endless file costs nothing.
+    raw, size = files.read_regular(os.fspath(path), MAX_FILE_BYTES + 1, shown=name,
+                                   same_as=same_as)
     if len(raw) > MAX_FILE_BYTES:
-        shown = f"{size:,} bytes" if size > MAX_FILE_BYTES else "more than 1 MiB"
+        said = f"{size:,} bytes" if size > MAX_FILE_BYTES else "more than 1 MiB"
         raise InputError(
-            f"file is too large ({shown})",
+            f"file is too large ({said})",
             path=name,
             expected=f"at most 1 MiB ({MAX_FILE_BYTES:,} bytes)",
             hint="problem files and answer sheets are small; is this the right file?",
@@ -976,11 +977,12 @@ class LoadedSheet:
     problem: LoadedProblem | None = None  # set for a problem file with inline `answers:`
 
 
-def load_sheet(path: str | os.PathLike[str]) -> LoadedSheet:
+def load_sheet(path: str | os.PathLike[str], *, shown: str | None = None,
+               same_as: tuple[int, int] | None = None) -> LoadedSheet:
     """Read a sheet; a problem file with inline `answers:` is a self-contained sheet."""
-    doc = read_document(path)
+    doc = read_document(path, shown=shown, same_as=same_as)
     _expect_mapping(doc, "an answer sheet: `student:` and `answers:`")
-    return load_sheet_from(doc, path)
+    return load_sheet_from(doc, doc.path)
 
 
 def load_sheet_from(doc: Document, path: str | os.PathLike[str]) -> LoadedSheet:
