@@ -2,7 +2,8 @@
 
 Sheets are `CLASS_DIR/*.yaml` and `CLASS_DIR/<student>/answers.yaml` (names starting with a dot
 are skipped), ordered by their path relative to CLASS_DIR as a plain string; every output is
-sorted the same way, so the same inputs give byte-identical outputs whatever `jobs` is.
+sorted the same way, so the same inputs give byte-identical outputs whatever `jobs` is. How
+they are found and opened (never through a link out of CLASS_DIR) is in `nncheck.files`.
 
 `--shard K/N` keeps the sheets whose relative path hashes (SHA-256, first 8 bytes, big-endian)
 to K-1 modulo N: a sheet's shard depends on its own path only, so it stays put when other
