@@ -56,6 +56,8 @@ from nncheck import __version__, grading, loading
 from nncheck.checking import Status, format_number, format_value
 from nncheck.errors import NncheckError
 from nncheck.files import SheetFile, discover
+from nncheck.memo import MEMO_LIMIT, exact_key
+from nncheck.memo import MemoTruth as _MemoTruth
 from nncheck.render import json as render_json
 from nncheck.render import text, view
 
@@ -224,65 +226,6 @@ def _load_bank(problems: str | os.PathLike[str], rtol: float | None) -> grading.
     bank = loading.load_bank(problems, rtol=rtol)
     bank.solve_all()  # a broken problem stops the run here, before any sheet is graded
     return _ClassBank(bank.problems, rtol=bank.rtol, _truths=bank._truths)
-
-
-MEMO_LIMIT = 4096  # verdicts remembered per truth: a class repeats few distinct answers
-
-
-class _MemoTruth:
-    """A truth that remembers its verdict for each distinct claim (grading is deterministic)."""
-
-    def __init__(self, truth: Any):
-        self.truth = truth
-        self.expected = truth.expected
-        self.verdicts: dict[Any, Any] = {}
-
-    def key(self) -> Any:
-        """The wrapped truth's key."""
-        return self.truth.key()
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.truth, name)
-
-    def grade(self, claimed: Any) -> Any:
-        """The verdict on a claim, computed once per distinct written value."""
-        memo = exact_key(claimed)
-        if memo is None:
-            return self.truth.grade(claimed)
-        verdict = self.verdicts.get(memo)
-        if verdict is None:
-            verdict = self.truth.grade(claimed)
-            if len(self.verdicts) < MEMO_LIMIT:
-                self.verdicts[memo] = verdict
-        return verdict
-
-
-_TAGS: dict[type, str] = {bool: "b", int: "i", str: "s", type(None): "n"}
-
-
-def exact_key(value: Any) -> Any:
-    """A written value as a hashable key that tells apart whatever the grader tells apart.
-
-    The type of every value is part of the key, at every depth and for dict keys too: `111`
-    and `"111"`, `1`, `1.0` and `true`, `0.0` and `-0.0`, a list and a tuple are different
-    answers (JSON would write some of them alike). Key order is kept: it is part of what was
-    written. None for a value of any other type: it is graded afresh, never memoised.
-    """
-    kind = type(value)
-    tag = _TAGS.get(kind)
-    if tag is not None:
-        return (tag, value)
-    if kind is float:
-        return ("f", value.hex())  # -0.0 and 0.0 differ; every NaN is one key
-    if kind is list or kind is tuple:
-        items = tuple(exact_key(v) for v in value)
-        return None if None in items else ("l" if kind is list else "t", items)
-    if kind is dict:
-        pairs = tuple((exact_key(k), exact_key(v)) for k, v in value.items())
-        if any(k is None or v is None for k, v in pairs):
-            return None
-        return ("d", pairs)
-    return None
 
 
 @dataclass

@@ -1,0 +1,70 @@
+"""Verdicts remembered across the sheets of a class, keyed by the answer exactly as written.
+
+Grading is deterministic, and a class repeats few distinct answers: a truth grades each
+distinct claim once. Two claims share a verdict only if the grader cannot tell them apart:
+same types at every depth (dict keys included), same values, same key order.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["MEMO_LIMIT", "MemoTruth", "exact_key"]
+
+MEMO_LIMIT = 4096  # verdicts remembered per truth: a class repeats few distinct answers
+
+
+class MemoTruth:
+    """A truth that remembers its verdict for each distinct claim (grading is deterministic)."""
+
+    def __init__(self, truth: Any):
+        self.truth = truth
+        self.expected = truth.expected
+        self.verdicts: dict[Any, Any] = {}
+
+    def key(self) -> Any:
+        """The wrapped truth's key."""
+        return self.truth.key()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.truth, name)
+
+    def grade(self, claimed: Any) -> Any:
+        """The verdict on a claim, computed once per distinct written value."""
+        memo = exact_key(claimed)
+        if memo is None:
+            return self.truth.grade(claimed)
+        verdict = self.verdicts.get(memo)
+        if verdict is None:
+            verdict = self.truth.grade(claimed)
+            if len(self.verdicts) < MEMO_LIMIT:
+                self.verdicts[memo] = verdict
+        return verdict
+
+
+_TAGS: dict[type, str] = {bool: "b", int: "i", str: "s", type(None): "n"}
+
+
+def exact_key(value: Any) -> Any:
+    """A written value as a hashable key that tells apart whatever the grader tells apart.
+
+    The type of every value is part of the key, at every depth and for dict keys too: `111`
+    and `"111"`, `1`, `1.0` and `true`, `0.0` and `-0.0`, a list and a tuple are different
+    answers (JSON would write some of them alike). Key order is kept: it is part of what was
+    written. None for a value of any other type: it is graded afresh, never memoised.
+    """
+    kind = type(value)
+    tag = _TAGS.get(kind)
+    if tag is not None:
+        return (tag, value)
+    if kind is float:
+        return ("f", value.hex())  # -0.0 and 0.0 differ; every NaN is one key
+    if kind is list or kind is tuple:
+        items = tuple(exact_key(v) for v in value)
+        return None if None in items else ("l" if kind is list else "t", items)
+    if kind is dict:
+        pairs = tuple((exact_key(k), exact_key(v)) for k, v in value.items())
+        if any(k is None or v is None for k, v in pairs):
+            return None
+        return ("d", pairs)
+    return None
