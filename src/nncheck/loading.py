@@ -319,10 +319,11 @@ _FLOAT_RE = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+
 # A plain scalar that starts with none of these is a string: the common case, decided at once.
 _SPECIAL_START = frozenset("0123456789+-.~nNtTfF")
 _NOTHING = object()
-# An integer literal has at most 4,300 decimal digits, Python's default limit on converting
-# between digits and numbers (3.11+, and patched 3.10s). `0x` and `0o` literals are bounded by
-# the same value, below 10^4300: Python converts them at any length, and the number would then
-# crash every later `str()` of it (a report, a message, a gradebook).
+# An integer literal has at most 4,300 digits, Python's default limit on converting between
+# decimal digits and numbers (3.11+, and patched 3.10s), and a value below 10^4300, so that it
+# can be written back in decimal. Python converts `0x` and `0o` literals at any length: 4,000
+# hex digits would pass, and then crash every later `str()` of the number (a report, a message,
+# a gradebook).
 _MAX_DIGITS = 4300
 _INT_BOUND = 10**_MAX_DIGITS
 
@@ -334,9 +335,7 @@ def _as_int(value: str) -> Any:
         return int(value, 10)
     for pattern, base in ((_OCTAL_RE, 8), (_HEX_RE, 16)):
         if pattern.fullmatch(value):
-            # 3 or 4 bits a digit: a literal of more than 4,300 digits is over the bound
-            # whatever it holds, and is refused before it is converted.
-            if len(value) - 2 > _MAX_DIGITS:
+            if len(value) - 2 > _MAX_DIGITS:  # refused before it is converted
                 raise ValueError(value)
             number = int(value[2:], base)
             if number >= _INT_BOUND:
@@ -486,8 +485,7 @@ class _Builder:
             return self.fail(
                 node,
                 f"number `{node.value[:20]}...` ({len(node.value):,} characters) is too large",
-                expected=f"an integer of at most {_MAX_DIGITS:,} decimal digits (below 10^"
-                f"{_MAX_DIGITS})",
+                expected=f"an integer of at most {_MAX_DIGITS:,} digits, below 10^{_MAX_DIGITS}",
             )
         return self.fail(
             node,
