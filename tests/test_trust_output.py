@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 import yaml
 from rich.console import Console
+from rich.text import Text
 from typer.testing import CliRunner
 
 from conftest import SEED
@@ -137,6 +138,15 @@ def test_a_problem_title_with_control_characters_is_inert(tmp_path):
         result = run("check", path, "--format", fmt)
         assert result.exit_code == 0, result.output
         assert r"p — Q\x1b]0;pwned\x07  [1/1]" in result.stdout
+
+
+def test_the_rich_boundary_escapes_what_a_renderable_draws_and_keeps_the_colours():
+    # Whatever reaches the console through `Inert` is escaped, even text no cell escaped first;
+    # rich's own colour codes are styles, not text, and still reach a colour terminal.
+    out = io.StringIO()
+    console = Console(file=out, width=80, force_terminal=True, color_system="standard")
+    console.print(render_rich.Inert(Text("a" + CLEAR + RLO + "b", style="red")))
+    assert out.getvalue() == "\x1b[31ma\\x1b[2J\\u202eb\x1b[0m\n"
 
 
 def test_an_error_that_quotes_a_students_key_is_one_inert_line(tmp_path, bank):
