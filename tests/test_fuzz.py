@@ -76,6 +76,8 @@ HOSTILE: list[Any] = [
     {"repeat": "10^9", "layers": [{"dense": 10}]}, {"dense": 10**12}, {"lstm": 10**9},
     {"kind": "network", "inputs": [f"x{i}" for i in range(40)], "layers": [["o"]]},
     {"kind": "model", "input": [10**6], "layers": [{"dense": 10**6}]},
+    {"layers": 5}, {"layers": "x"}, {"columns": 1, "rows": 2}, {"columns": ["m1"], "rows": 5},
+    "\x1b]52;c;aGk=\x07", "[/]", "a\nb", "\u202e1",
 ]
 SCALARS = st.one_of(
     st.sampled_from(HOSTILE),

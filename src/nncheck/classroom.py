@@ -60,6 +60,7 @@ from nncheck.memo import MEMO_LIMIT, exact_key
 from nncheck.memo import MemoTruth as _MemoTruth
 from nncheck.render import json as render_json
 from nncheck.render import text, view
+from nncheck.words import inert
 
 STATUSES = ("ok", "failed", "pending", "error")
 REVEALS = ("verdict", "mistake", "expected")
@@ -631,7 +632,12 @@ def _flow(value: Any, out: list[str], room: int) -> int:
 
 
 def summary_lines(summary: Mapping[str, Any], *, out: str | None = None) -> list[str]:
-    """The class statistics as plain lines, histogram bars included."""
+    """The class statistics as plain lines, histogram bars included; every line inert."""
+    lines = _summary_lines(summary, out=out)
+    return [inert(line) for line in lines]
+
+
+def _summary_lines(summary: Mapping[str, Any], *, out: str | None) -> list[str]:
     status = summary["status"]
     said = ", ".join(f"{status[s]} {s}" for s in STATUSES if status.get(s))
     where = f" — report in {out}" if out else ""

@@ -15,6 +15,7 @@ import typer
 
 from nncheck import __version__
 from nncheck.errors import NncheckError
+from nncheck.words import inert, inert_lines, json_line
 
 
 class ExitStatus(enum.IntEnum):
@@ -103,10 +104,12 @@ def _run(debug: bool, body: Callable[[], int]) -> None:
 
 
 def _stderr(text: str) -> None:
+    """One inert line on stderr: a message may quote a file's key, a path or a student's id."""
     from rich.console import Console
 
     # emoji=False: rich would turn `:100:` (a line number) into an emoji.
-    Console(stderr=True, highlight=False, soft_wrap=True, emoji=False).print(text, markup=False)
+    Console(stderr=True, highlight=False, soft_wrap=True, emoji=False).print(
+        inert(text), markup=False)
 
 
 def _resolve_format(fmt: Format) -> Format:
@@ -160,9 +163,9 @@ def check(
         for path in sheets:
             sheet = loading.load_sheet(path)
             this_bank = bank
-            if sheet.problem is not None and (
-                bank is None or str(sheet.problem.problem.id) not in bank.problems
-            ):
+            # With a bank, a problem file is read only for its `answers:`, as `grade` reads it:
+            # it is never graded against its own parts (it could grade itself full marks).
+            if sheet.problem is not None and bank is None:
                 this_bank = loading.make_bank([sheet.problem], rtol=_rtol(rtol))
             if this_bank is None:
                 raise NncheckError(
@@ -322,16 +325,13 @@ def grade(
         classroom.write_report(report, out)
         lines = classroom.summary_lines(report.summary, out=str(out))
         if fmt_ is Format.json:
-            sys.stdout.write(json.dumps(report.summary, ensure_ascii=False) + "\n")
+            sys.stdout.write(json_line(report.summary) + "\n")
         elif fmt_ is Format.text:
-            sys.stdout.write("\n".join(lines) + "\n")
+            sys.stdout.write(inert_lines("\n".join(lines) + "\n"))
         else:
-            from rich.text import Text
+            from nncheck.render import rich as render_rich
 
-            console = _console()
-            for line in lines:
-                heading = bool(line) and not line.startswith(" ")
-                console.print(Text(line, style="bold" if heading else ""))
+            _console().print(render_rich.lines(lines))
         return ExitStatus.FAILED if report.failed else ExitStatus.OK
 
     _run(debug, body)
@@ -369,7 +369,7 @@ def validate(
             sys.stdout.write(json.dumps({"valid": report, "errors": errors}) + "\n")
         else:
             for line in report:
-                sys.stdout.write(f"ok: {line}\n")
+                sys.stdout.write(f"ok: {inert(line)}\n")
             for line in errors:
                 _stderr(f"error: {line}")
         return ExitStatus.ERROR if errors else ExitStatus.OK

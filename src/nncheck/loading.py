@@ -17,7 +17,6 @@ import difflib
 import math
 import os
 import re
-import sys
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -321,17 +320,28 @@ _FLOAT_RE = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+
 # A plain scalar that starts with none of these is a string: the common case, decided at once.
 _SPECIAL_START = frozenset("0123456789+-.~nNtTfF")
 _NOTHING = object()
-# Python refuses to convert longer digit strings (3.11+, and patched 3.10s): a ValueError here.
-_MAX_DIGITS = getattr(sys, "get_int_max_str_digits", lambda: 4300)()
+# An integer literal has at most 4,300 digits, Python's default limit on converting between
+# decimal digits and numbers (3.11+, and patched 3.10s), and a value below 10^4300, so that it
+# can be written back in decimal. Python converts `0x` and `0o` literals at any length: 4,000
+# hex digits would pass, and then crash every later `str()` of the number (a report, a message,
+# a gradebook).
+_MAX_DIGITS = 4300
+_INT_BOUND = 10**_MAX_DIGITS
 
 
 def _as_int(value: str) -> Any:
     if _DECIMAL_RE.fullmatch(value):
+        if len(value.lstrip("+-")) > _MAX_DIGITS:
+            raise ValueError(value)  # refused before any work, as Python itself would
         return int(value, 10)
-    if _OCTAL_RE.fullmatch(value):
-        return int(value[2:], 8)
-    if _HEX_RE.fullmatch(value):
-        return int(value[2:], 16)
+    for pattern, base in ((_OCTAL_RE, 8), (_HEX_RE, 16)):
+        if pattern.fullmatch(value):
+            if len(value) - 2 > _MAX_DIGITS:  # refused before it is converted
+                raise ValueError(value)
+            number = int(value[2:], base)
+            if number >= _INT_BOUND:
+                raise ValueError(value)
+            return number
     return _NOTHING
 
 
@@ -472,6 +482,12 @@ class _Builder:
         return self.fail(node, "too many nodes", expected=f"at most {MAX_NODES:,} nodes")
 
     def _too_long(self, node: yaml.Node) -> InputError:
+        if _HEX_RE.fullmatch(node.value) or _OCTAL_RE.fullmatch(node.value):
+            return self.fail(
+                node,
+                f"number `{node.value[:20]}...` ({len(node.value):,} characters) is too large",
+                expected=f"an integer of at most {_MAX_DIGITS:,} digits, below 10^{_MAX_DIGITS}",
+            )
         return self.fail(
             node,
             f"number `{node.value[:20]}...` has {len(node.value):,} characters, too long",

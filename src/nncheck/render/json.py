@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from nncheck.checking import to_json_value
 from nncheck.grading import PartResult, ProblemResult, SheetResult
+from nncheck.words import json_line
 
 
 def part_json(part: PartResult, *, solved: bool = False) -> dict[str, Any]:
@@ -56,8 +56,12 @@ def sheet_json(result: SheetResult, *, solved: bool = False) -> dict[str, Any]:
 
 
 def dumps(data: Any) -> str:
-    """Compact, key-order-stable JSON (byte-identical for the same results)."""
-    return json.dumps(data, ensure_ascii=False, allow_nan=False)
+    """Compact, key-order-stable JSON on one line (byte-identical for the same results).
+
+    Unicode is kept, but every control, bidirectional override and line separator is written as
+    `\\uXXXX`: a terminal or a JSON Lines reader sees it as text; the decoded value is the same.
+    """
+    return json_line(data, allow_nan=False)
 
 
 def _plain(value: Any) -> Any:

@@ -1,15 +1,23 @@
-"""Results as rich tables for a terminal: one table per problem, notes and table diffs below."""
+"""Results as rich tables for a terminal: one table per problem, notes and table diffs below.
+
+Nothing here is read as rich markup: every string becomes a `Text` as it is, and `Inert` makes
+whatever is drawn inert once more on its way to the console.
+"""
 
 from __future__ import annotations
 
-from rich.console import Group, RenderableType
+from collections.abc import Iterator
+
+from rich.console import Console, ConsoleOptions, Group, RenderableType
 from rich.padding import Padding
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
 from nncheck.checking import Status
 from nncheck.grading import SheetResult
 from nncheck.render import view
+from nncheck.words import inert, inert_lines
 
 STYLE = {
     Status.CORRECT: "green",
@@ -22,7 +30,7 @@ STYLE = {
 
 
 def render_sheet(result: SheetResult, *, reveal: str = "expected") -> RenderableType:
-    """The report of one sheet as a rich renderable."""
+    """The report of one sheet as a rich renderable (inert: see `Inert`)."""
     items: list[RenderableType] = []
     head = view.heading(result)
     if head:
@@ -30,11 +38,9 @@ def render_sheet(result: SheetResult, *, reveal: str = "expected") -> Renderable
     show_expected = reveal == "expected"
     for problem in result.problems:
         items.append(Text(""))
-        title = f"{problem.id}" + (f" — {problem.title}" if problem.title else "")
         table = Table(
-            title=f"{title}  [{view._num(problem.score)}/{view._num(problem.max_score)}]",
+            title=Text(view.title(problem), style="bold"),  # a Text: a title is never markup
             title_justify="left",
-            title_style="bold",
             expand=False,
         )
         table.add_column("part", style="bold", no_wrap=True)
@@ -48,7 +54,7 @@ def render_sheet(result: SheetResult, *, reveal: str = "expected") -> Renderable
             style = "dim" if r.shown_only else STYLE[r.status]
             verdict = Text(view.verdict(r), style=style)
             cells = [r.part, r.ask, *((r.expected,) if show_expected else ()), r.claimed]
-            table.add_row(*(Text(c) for c in cells), verdict, r.points)
+            table.add_row(*(Text(c) for c in cells), verdict, Text(r.points))
         items.append(table)
         for note in view.notes(problem, reveal=reveal):
             block: list[RenderableType] = [Text(f"{note.part}:", style="bold")]
@@ -58,19 +64,45 @@ def render_sheet(result: SheetResult, *, reveal: str = "expected") -> Renderable
             if note.table:
                 block.append(Padding(_diff(note.table), (0, 0, 0, 2)))
             items.append(Padding(Group(*block), (0, 0, 0, 2)))
-    for warning in result.warnings:
-        items.append(Text(f"warning: {warning}", style="yellow"))
+    items += [Text(warning, style="yellow") for warning in view.warnings(result)]
     items.append(Text(""))
     total_style = "bold green" if result.passed else "bold red"
     items.append(Text(view.summary(result), style=total_style))
-    return Group(*items)
+    return Inert(Group(*items))
+
+
+def lines(texts: list[str], *, heading: bool = True) -> RenderableType:
+    """Plain lines (the class summary) as inert rich text; with `heading`, unindented ones bold."""
+    return Inert(Group(*(
+        Text(inert(line), style="bold" if heading and line and not line.startswith(" ") else "")
+        for line in texts
+    )))
+
+
+class Inert:
+    """A renderable whose every drawn character is inert: the boundary before a console.
+
+    The cells are inert already (`view`); this keeps any text that reaches the console by another
+    way (a new renderer, a rich default) from carrying a control sequence. Rich's own styles are
+    not text, so colours survive.
+    """
+
+    def __init__(self, renderable: RenderableType):
+        self.renderable = renderable
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Segment]:
+        for segment in console.render(self.renderable, options):
+            if segment.control:  # cursor moves drawn by rich itself, not text
+                yield segment
+            else:
+                yield Segment(inert_lines(segment.text), segment.style)
 
 
 def _diff(table: tuple) -> Table:
     header, body = table
     out = Table(show_edge=False, box=None, padding=(0, 1))
     for name in header:
-        out.add_column(name, style="dim" if name == "row" else None)
+        out.add_column(Text(name), style="dim" if name == "row" else None)
     for row in body:
         out.add_row(*(Text(text, style="" if ok else "bold red") for text, ok in row))
     return out

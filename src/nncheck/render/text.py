@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from nncheck.grading import SheetResult
 from nncheck.render import view
+from nncheck.words import inert_lines
 
 
 def sheet_lines(result: SheetResult, *, reveal: str = "expected") -> list[str]:
@@ -13,9 +14,7 @@ def sheet_lines(result: SheetResult, *, reveal: str = "expected") -> list[str]:
     if head:
         lines += [head, ""]
     for problem in result.problems:
-        title = f" — {problem.title}" if problem.title else ""
-        lines.append(f"{problem.id}{title}  [{view._num(problem.score)}/"
-                     f"{view._num(problem.max_score)}]")
+        lines.append(view.title(problem))
         rows = view.rows(problem)
         show_expected = reveal == "expected"
         table = [("part", "ask", *(("expected",) if show_expected else ()), "claimed",
@@ -29,8 +28,7 @@ def sheet_lines(result: SheetResult, *, reveal: str = "expected") -> list[str]:
             lines.append(f"  {note.part}:")
             lines += note_lines(note, indent=4)
         lines.append("")
-    for warning in result.warnings:
-        lines.append(f"warning: {warning}")
+    lines += view.warnings(result)
     lines.append(view.summary(result))
     return lines
 
@@ -49,8 +47,8 @@ def note_lines(note: view.Note, *, indent: int = 4) -> list[str]:
 
 
 def render_sheet(result: SheetResult, *, reveal: str = "expected") -> str:
-    """The report of one sheet as one string (ends with a newline)."""
-    return "\n".join(sheet_lines(result, reveal=reveal)) + "\n"
+    """The report of one sheet as one string (ends with a newline), inert for a terminal."""
+    return inert_lines("\n".join(sheet_lines(result, reveal=reveal)) + "\n")
 
 
 def _columns(table: list[tuple[str, ...]], indent: int) -> list[str]:

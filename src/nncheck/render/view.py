@@ -1,4 +1,8 @@
-"""What a report shows, as plain data: the rich and text renderers both draw from this."""
+"""What a report shows, as plain data: the rich and text renderers both draw from this.
+
+Every string here is inert (`words.inert`): a student's answer, id or key, and a problem's
+title, reach a report as visible text on one line, never as a control sequence or a new line.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from typing import Any
 from nncheck.checking import Status, format_value
 from nncheck.grading import PartResult, ProblemResult, SheetResult
 from nncheck.tables import TableDetail
+from nncheck.words import inert
 
 MARK = {
     Status.CORRECT: "✓",
@@ -43,7 +48,8 @@ class Note:
 
 
 def short(value: Any, width: int = WIDTH) -> str:
-    """A value in one short line: numbers and vectors in full, tables and networks summarised."""
+    """A value in one short inert line: numbers and vectors in full, tables and networks
+    summarised. Any value read from YAML is shown, whatever its shape."""
     if value is None:
         return "—"
     if isinstance(value, dict):
@@ -56,6 +62,7 @@ def short(value: Any, width: int = WIDTH) -> str:
         text = format_value(value)
     else:
         text = " ".join(str(value).split())
+    text = inert(text)
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
@@ -64,15 +71,20 @@ def _summarise_mapping(value: dict[Any, Any], width: int) -> str:
     if "columns" in value and "rows" in value and isinstance(value["rows"], list):
         n = len(value["rows"])
         return f"table, {n} row{'s' * (n != 1)}"
-    if "layers" in value:
-        return f"network, {len(value['layers'] or [])} layers"
+    layers = value.get("layers")
+    if isinstance(layers, (list, dict)) or (layers is None and "layers" in value):
+        return f"network, {len(layers or [])} layers"
     if value and all(isinstance(v, dict) and ("w" in v or "b" in v) for v in value.values()):
-        return "network: " + ", ".join(map(str, value))
+        return "network: " + ", ".join(map(_key, value))
     if value and all(isinstance(v, (dict, list, str)) for v in value.values()) and any(
         isinstance(v, (dict, list)) for v in value.values()
     ):
-        return "table: " + ", ".join(map(str, value))
-    return "{" + ", ".join(f"{k}: {short(v, width)}" for k, v in value.items()) + "}"
+        return "table: " + ", ".join(map(_key, value))
+    return "{" + ", ".join(f"{_key(k)}: {short(v, width)}" for k, v in value.items()) + "}"
+
+
+def _key(key: Any) -> str:
+    return inert(" ".join(str(key).split()))
 
 
 def verdict(row: Row) -> str:
@@ -103,7 +115,7 @@ def _num(x: float) -> str:
 def rows(problem: ProblemResult) -> list[Row]:
     """The lines of a problem's table."""
     return [
-        Row(p.id, p.ask, short(p.expected), short(p.claimed), p.status, points(p),
+        Row(inert(p.id), inert(p.ask), short(p.expected), short(p.claimed), p.status, points(p),
             p.max_points == 0)
         for p in problem.parts
     ]
@@ -123,7 +135,7 @@ def notes(problem: ProblemResult, *, reveal: str = "expected") -> list[Note]:
             lines.append(f"grader: {p.comment}")
         table = _table(p.detail) if reveal == "expected" else None
         if lines or table:
-            out.append(Note(p.id, tuple(dict.fromkeys(lines)), table))
+            out.append(Note(inert(p.id), tuple(dict.fromkeys(map(inert, lines))), table))
     return out
 
 
@@ -147,13 +159,13 @@ def _table(detail: Any) -> Any:
     if not isinstance(detail, TableDetail) or not detail.wrong_rows:
         return None
     cols = [c.column for c in next((r.cells for r in detail.wrong_rows if r.cells), ())]
-    header = ("row", *cols)
+    header = ("row", *map(_key, cols))
     body = []
     for r in detail.wrong_rows[:8]:
         if r.missing:
-            body.append(((r.row, True), *((("missing", False),) * len(cols))))
+            body.append(((inert(r.row), True), *((("missing", False),) * len(cols))))
             continue
-        cells = [(r.row, True)]
+        cells = [(inert(r.row), True)]
         for c in r.cells:
             shown = short(c.claimed, 12) if c.claimed is not None else "—"
             text = shown if c.ok else f"{shown} (≠ {short(c.expected, 8)})"
@@ -183,4 +195,15 @@ def heading(result: SheetResult) -> str:
     if result.student is not None:
         who = result.student.id + (f" ({result.student.name})" if result.student.name else "")
     where = result.sheet or ""
-    return " — ".join(x for x in (who, where) if x)
+    return inert(" — ".join(x for x in (who, where) if x))
+
+
+def title(problem: ProblemResult) -> str:
+    """`q1 — Exactly two of three  [6/10]`: a problem's heading."""
+    named = f"{problem.id}" + (f" — {problem.title}" if problem.title else "")
+    return inert(f"{named}  [{_num(problem.score)}/{_num(problem.max_score)}]")
+
+
+def warnings(result: SheetResult) -> list[str]:
+    """The sheet's warnings, each one inert line."""
+    return [inert(f"warning: {w}") for w in result.warnings]
