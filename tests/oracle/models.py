@@ -36,7 +36,11 @@ class ModelCase:
 def answer(torch: Any, case: ModelCase) -> dict[str, Any] | None:
     """Torch's output shape and parameter counts for a case, or None where torch refuses it."""
     try:
-        module = case.build(torch)
+        if case.run:
+            module = case.build(torch)
+        else:  # counted only: parameters with a shape and no storage
+            with torch.device("meta"):
+                module = case.build(torch)
         if case.frozen:
             for frozen in list(module)[:case.frozen]:
                 for p in frozen.parameters():
@@ -113,6 +117,18 @@ def _transpose(n: int, k: int, s: int, p: int, op: int, d: int, g: int) -> Model
         f"conv2d_transpose-n{n}-k{k}-s{s}-p{p}-op{op}-d{d}-g{g}", [layer], [4, n, n + 2],
         lambda torch: torch.nn.ConvTranspose2d(4, 6, k, stride=s, padding=p,
                                                output_padding=op, dilation=d, groups=g))
+
+
+def _pool(kind: str, dims: int, n: int, k: int, s: int | None, p: int, ceil: bool
+          ) -> ModelCase:
+    args: dict[str, Any] = {"pool": k, "stride": s, "padding": p, "ceil_mode": ceil}
+    if s is None:
+        del args["stride"]  # the stride defaults to the window
+    return ModelCase(
+        f"{kind}_pool{dims}d-n{n}-k{k}-s{s}-p{p}-c{int(ceil)}", [{f"{kind}_pool{dims}d": args}],
+        [3] + [n] * dims,
+        lambda torch: getattr(torch.nn, f"{'Max' if kind == 'max' else 'Avg'}Pool{dims}d")(
+            k, stride=s, padding=p, ceil_mode=ceil))
 
 
 def _global_pool(kind: str, keepdims: bool) -> ModelCase:
@@ -241,6 +257,9 @@ def _cases() -> list[ModelCase]:
         out += _depthwise(*c)
     out += [_transpose(*c) for c in itertools.product((1, 4, 7), (1, 2, 3), (1, 2, 3),
                                                       (0, 1, 2), (0, 1), (1, 2), (1, 2))]
+    out += [_pool(kind, dims, *c) for kind in ("max", "avg") for dims in (1, 2)
+            for c in itertools.product((3, 7, 10), (2, 3), (None, 1, 2), (0, 1, 2),
+                                       (False, True))]
     out += [_global_pool(kind, keep) for kind in ("avg", "max") for keep in (False, True)]
     out += [
         ModelCase("flatten", ["flatten"], [6, 5, 4], lambda torch: torch.nn.Flatten()),
