@@ -19,6 +19,7 @@ import numpy as np
 
 from nncheck import expr
 from nncheck.errors import AnswerError, ExprError, ProblemError
+from nncheck.spec.common import fold_option
 
 
 class Status(str, enum.Enum):
@@ -441,7 +442,7 @@ class ChoiceTruth:
 
 
 def _norm(text: str) -> str:
-    return " ".join(str(text).lower().split())
+    return fold_option(text)
 
 
 @dataclass(frozen=True)

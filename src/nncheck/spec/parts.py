@@ -22,6 +22,7 @@ from nncheck.spec.common import (
     Real,
     Strict,
     Tolerance,
+    fold_option,
     listing,
     located,
     refuse_reserved,
@@ -217,6 +218,18 @@ class ChoicePart(PartBase):
 
     @model_validator(mode="after")
     def _check_key(self) -> ChoicePart:
+        seen: dict[str, str] = {}
+        for j, option in enumerate(self.options):
+            first = seen.setdefault(fold_option(option), option)
+            if len(seen) <= j:  # this option folds like an earlier one
+                what = f"option `{option}` is given twice" if first == option else \
+                    f"options `{first}` and `{option}` differ only in case or spacing"
+                raise located(
+                    ("options", j),
+                    f"{what} — an answer could not tell them apart; make every option differ "
+                    "in more than case or spacing",
+                    option,
+                )
         if self.key not in self.options:
             raise located(
                 ("key",),
