@@ -20,6 +20,7 @@ from nncheck.checking import (
 from nncheck.context import Context
 from nncheck.errors import AnswerError, ExprError, ProblemError
 from nncheck.network import THRESHOLD, Network, build, fill, input_rows, levels
+from nncheck.solvers.circular import circular_symbols
 from nncheck.solvers.losses import softmax_warning
 from nncheck.spec.parts import ForwardPart, RealizePart, TruthTablePart
 from nncheck.tables import CellDiff, Column, LazyRows, RowDiff, TableDetail, TableTruth, row_label
@@ -218,7 +219,8 @@ def solve_forward(part: ForwardPart, ctx: Context) -> NumericTruth:
     of = part.of if part.of is not None else (
         net.outputs[0] if len(net.outputs) == 1 else list(net.outputs))
     vector = isinstance(of, list)
-    names = _resolve(net, of if isinstance(of, list) else [of], "of", ctx.aliases)
+    written = of if isinstance(of, list) else [of]
+    names = _resolve(net, written, "of", ctx.aliases)
     values = np.array([[float(env[n]) for n in names]])
     known = []
     swapped = [f"z_{n}" if f"z_{n}" in env else n for n in names]
@@ -245,4 +247,5 @@ def solve_forward(part: ForwardPart, ctx: Context) -> NumericTruth:
         point_names=tuple(net.inputs),
         labels=names if vector else None,
         remark=remark,
+        barred=tuple(circular_symbols(net, n, w) for n, w in zip(names, written)),
     )
