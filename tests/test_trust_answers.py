@@ -18,7 +18,7 @@ from nncheck.checking import Status
 from nncheck.cli import app
 from nncheck.errors import ProblemError
 from nncheck.solvers.gradients import solve_gradient
-from nncheck.solvers.networks import solve_forward
+from nncheck.solvers.networks import solve_forward, solve_truth_table
 
 
 def write(tmp_path: Path, text: str, name: str = "p.yaml") -> Path:
@@ -224,3 +224,130 @@ def test_a_gradient_formula_may_still_name_the_unit_it_differentiates():
     t = solve_gradient(ctx.part, ctx)
     assert t.expected == pytest.approx(0.25)
     assert t.grade("y(1 - y)").status is Status.CORRECT
+
+
+# --- rows: listed must include the rows that matter ---------------------------------------------
+
+SEED = Path(__file__).resolve().parents[1] / "problems" / "seed-exam"
+
+# The exactly-two network by hand: n1 = step(m1+m2+m3 - 1.5) fires with two or more inputs on,
+# n2 = step(m1+m2+m3 - 2.5) with three, Y = step(n1 - n2 - 1) with exactly two.
+# Rows (m1 m2 m3: n1 n2 Y): 000: 0 0 0, 001: 0 0 0, 010: 0 0 0, 011: 1 0 1,
+#                           100: 0 0 0, 101: 1 0 1, 110: 1 0 1, 111: 1 1 0.
+TWO = """
+given:
+  net:
+    kind: network
+    inputs: [m1, m2, m3]
+    activation: step
+    layers:
+      - n1: {w: [1, 1, 1], b: -1.5}
+        n2: {w: [1, 1, 1], b: -2.5}
+      - Y: {w: [1, -1], b: -1}
+parts:
+  - {id: t, ask: truth_table, network: net, columns: [n1, n2, Y], rows: listed}
+"""
+TRIVIAL = {"columns": ["m1", "m2", "m3", "n1", "n2", "Y"], "rows": [[0, 0, 0, 0, 0, 0]]}
+FIRING = {"columns": ["m1", "m2", "m3", "n1", "n2", "Y"],
+          "rows": [[0, 1, 1, 1, 0, 1], [1, 0, 1, 1, 0, 1], [1, 1, 0, 1, 0, 1]]}
+
+
+def table_truth(text: str = TWO, **part):
+    data = yaml.safe_load(text)
+    data["parts"][0].update(part)
+    ctx = context(data)
+    return solve_truth_table(ctx.part, ctx)
+
+
+def test_one_trivial_row_does_not_stand_for_the_rows_where_the_output_is_on():
+    # The default: the rows where the output Y is on (011, 101, 110) must be given.
+    verdict = table_truth().grade(TRIVIAL)
+    assert verdict.status is Status.WRONG
+    assert verdict.message == ("3 of 4 rows differ: row 011 is missing; row 101 is missing; "
+                               "row 110 is missing — every row where `Y` is on is required")
+    assert [d.row for d in verdict.detail.wrong_rows] == ["011", "101", "110"]
+    assert table_truth().grade(FIRING).status is Status.CORRECT
+
+
+def test_partial_credit_counts_a_missing_required_row_as_wrong():
+    # Given 000 (right) and 011 (right); required 101 and 110 missing: 2 right of 4 graded rows.
+    claimed = {"columns": TRIVIAL["columns"], "rows": [TRIVIAL["rows"][0], FIRING["rows"][0]]}
+    verdict = table_truth(partial=True).grade(claimed)
+    assert (verdict.status, verdict.fraction) == (Status.WRONG, 2 / 4)
+
+
+def test_required_on_a_named_unit():
+    # n1 is on at 011, 101, 110, 111: the three firing rows leave out 111.
+    verdict = table_truth(required={"on": "n1"}).grade(FIRING)
+    assert verdict.status is Status.WRONG
+    assert verdict.message == "row 111 is missing — every row where `n1` is on is required"
+
+
+def test_required_rows_by_pattern():
+    # "1*1" is 101 and 111; the firing rows give 101 but not 111.
+    verdict = table_truth(required={"rows": ["1*1"]}).grade(FIRING)
+    assert (verdict.status, verdict.message) == (
+        Status.WRONG, "row 111 is missing — the rows 1*1 are required")
+
+
+def test_required_at_least_a_number_of_rows():
+    assert table_truth(required={"at_least": 3}).grade(FIRING).status is Status.CORRECT
+    verdict = table_truth(required={"at_least": 4}).grade(FIRING)
+    assert (verdict.status, verdict.message) == (
+        Status.WRONG, "3 rows given: at least 4 rows are required")
+    # partial: 3 right rows out of the 4 required.
+    assert table_truth(required={"at_least": 4}, partial=True).grade(FIRING).fraction == 3 / 4
+
+
+def test_the_seed_problem_requires_the_rows_where_exactly_two_inputs_are_on(tmp_path):
+    # problems/seed-exam/q1-exactly-two.yaml asks for "the rows the design is meant to detect":
+    # a right design (n1 -1.5, n2 -2.5, Y -1) with only row 000 listed must not earn 2/2.
+    sheet = write(tmp_path, """
+        student: {id: s, name: S}
+        answers:
+          q1-exactly-two:
+            design:
+              n1: {w: [1, 1, 1], b: -1.5}
+              n2: {w: [1, 1, 1], b: -2.5}
+              Y: {w: [1, -1], b: -1}
+            outputs:
+              columns: [m1, m2, m3, n1, n2, Y]
+              rows: [[0, 0, 0, 0, 0, 0]]
+        """, "s.yaml")
+    result = CliRunner().invoke(app, ["check", str(sheet), "--problems", str(SEED),
+                                      "--format", "json"])
+    problems = json.loads(result.stdout)["problems"]
+    part = next(p for p in problems[0]["parts"] if p["id"] == "outputs")
+    assert (part["status"], part["points"]) == ("wrong", 0)
+    assert part["message"] == ("3 of 4 rows differ: row 011 is missing; row 101 is missing; "
+                               "row 110 is missing — the rows 011, 101, 110 are required")
+
+
+@pytest.mark.parametrize(("required", "message"), [
+    pytest.param("{on: Y, at_least: 2}",
+                 "6:15: `required` takes one of `on`, `rows`, `at_least`, found `on` and "
+                 "`at_least`", id="two-at-once"),
+    pytest.param("{rows: ['01a']}",
+                 "6:23: `01a` is not a row pattern — bits 0/1 (or +/- in a bipolar table), * for "
+                 "either, one per input: \"011\", \"1*0\"", id="bad-pattern"),
+    pytest.param("{at_least: 0}", "6:26: expected a number greater than or equal to 1, found 0",
+                 id="at-least-zero"),
+])
+def test_a_malformed_required_is_refused_when_the_file_is_read(tmp_path, required, message):
+    assert refused(tmp_path, f"""
+        parts:
+          - id: t
+            ask: truth_table
+            network: net
+            rows: listed
+            required: {required}
+        """) == message
+
+
+def test_required_needs_rows_listed(tmp_path):
+    got = refused(tmp_path, """
+        parts:
+          - {id: t, ask: truth_table, network: net, required: {on: Y}}
+        """)
+    assert got.endswith("`required` says which listed rows must be given: it needs "
+                        "`rows: listed` (with `rows: all` every row is graded)")

@@ -21,6 +21,7 @@ from nncheck.context import Context
 from nncheck.errors import AnswerError, ExprError, ProblemError
 from nncheck.network import THRESHOLD, Network, build, fill, input_rows, levels
 from nncheck.solvers.circular import circular_symbols
+from nncheck.solvers.listed import is_on, required_rows
 from nncheck.solvers.losses import softmax_warning
 from nncheck.spec.parts import ForwardPart, RealizePart, TruthTablePart
 from nncheck.tables import CellDiff, Column, LazyRows, RowDiff, TableDetail, TableTruth, row_label
@@ -94,6 +95,7 @@ def solve_truth_table(part: TruthTablePart, ctx: Context) -> TableTruth:
         kinds={c: _column(net, c, part.domain) for c in columns},
         known=tuple(known),
         aliases=ctx.aliases,
+        required=required_rows(part, net, columns, values, ctx.aliases),
     )
 
 
@@ -161,10 +163,7 @@ def _is_on(net: Network, values: np.ndarray, shape: tuple[int, ...]) -> np.ndarr
     sign alike), or a continuous output's class: from 0.5 up (sigmoid, softmax), above 0
     (relu, whose 0 is off), else from 0 up (tanh, linear)."""
     values = np.broadcast_to(np.asarray(values, dtype=float), shape)
-    unit = net.unit(net.outputs[0])
-    if unit.activation in THRESHOLD or unit.activation == "relu":
-        return values > 0
-    return values >= (0.5 if unit.activation in ("sigmoid", "softmax") else 0.0)
+    return is_on(net.unit(net.outputs[0]).activation, values)
 
 
 def _realize_row(

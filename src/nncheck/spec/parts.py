@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -13,6 +14,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic import Strict as NoCoercion
 
 from nncheck.spec.common import (
     KEY,
@@ -69,6 +71,36 @@ class NumericPart(PartBase):
     hints: list[Hint] = Field(default_factory=list)
 
 
+ROW_PATTERN = re.compile(r"^[01+\-*xX?\s]+$")  # as a table's row patterns: 0/1 (+/-), * for either
+
+
+class RequiredRows(Strict):
+    """Which rows a `rows: listed` table must give: where a symbol is on, the rows of some
+    patterns, or at least a number of rows. One of the three."""
+
+    on: Name | None = None
+    rows: list[str] | None = Field(default=None, min_length=1)
+    at_least: Annotated[int, NoCoercion()] | None = Field(default=None, ge=1)
+
+    @field_validator("rows")
+    @classmethod
+    def _check_patterns(cls, value: list[str] | None) -> list[str] | None:
+        for k, pattern in enumerate(value or ()):
+            if not ROW_PATTERN.match(pattern):
+                raise located((k,), f"`{pattern}` is not a row pattern — bits 0/1 (or +/- in a "
+                              "bipolar table), * for either, one per input: \"011\", \"1*0\"",
+                              pattern)
+        return value
+
+    @model_validator(mode="after")
+    def _check_one(self) -> RequiredRows:
+        given = [k for k in ("on", "rows", "at_least") if getattr(self, k) is not None]
+        if len(given) != 1:
+            found = " and ".join(f"`{k}`" for k in given) if given else "none of them"
+            raise located((), f"`required` takes one of `on`, `rows`, `at_least`, found {found}")
+        return self
+
+
 class TruthTablePart(PartBase):
     """The truth table of a network over every input row."""
 
@@ -77,7 +109,17 @@ class TruthTablePart(PartBase):
     columns: list[str] | None = None
     domain: Literal["binary", "bipolar"] = "binary"
     rows: Literal["all", "listed"] = "all"
+    # With `rows: listed`, the rows that must be among those given; default: where an output
+    # of the network is on (`{on: <output>}` for each).
+    required: RequiredRows | None = None
     partial: StrictBool = False  # credit for the fraction of right rows
+
+    @model_validator(mode="after")
+    def _check_required(self) -> TruthTablePart:
+        if self.required is not None and self.rows != "listed":
+            raise located(("required", KEY), "`required` says which listed rows must be given: "
+                          "it needs `rows: listed` (with `rows: all` every row is graded)")
+        return self
 
 
 class RealizePart(PartBase):
