@@ -161,6 +161,29 @@ def test_upstream_values_stay_usable_as_documented():
         is Status.CORRECT
 
 
+TWINS = """
+given:
+  net:
+    kind: network
+    inputs: [x]
+    activation: sigmoid
+    layers: [{h1: {w: [1], b: 0}, h2: {w: [1], b: 0}}]
+parts:
+  - {id: t, ask: forward, network: net, input: {x: 0}, of: [h1, h2]}
+"""
+
+
+def test_a_twin_of_the_asked_unit_is_not_an_answer():
+    # h1 = h2 = sigmoid(0) = 0.5 by hand: each is right for the other, with no sigmoid worked out.
+    t = forward_truth("t", TWINS)
+    assert t.expected == [0.5, 0.5]
+    verdict = t.grade(["h2", "h1"])
+    assert (verdict.status, verdict.message) == (
+        Status.INVALID,
+        "value 1: `h2` is not a value that `h1` is computed from, so an answer may not use it")
+    assert t.grade(["sigmoid(0)", "1/(1 + exp(0))"]).status is Status.CORRECT
+
+
 # softmax over z_s1 = x, z_s2 = -x at x = 1: s1 = e/(e + 1/e) = 1/(1 + e^-2) = 0.8807971,
 # s2 = 1 - s1. Naming s2 gives s1 as `1 - s2`, with no softmax worked out.
 SOFTMAX = """

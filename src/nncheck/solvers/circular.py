@@ -1,10 +1,12 @@
-"""Which symbols an answer may not name: the value asked for, and every value computed from it.
+"""Which symbols a `forward` answer may not name: all but what the asked value is computed from.
 
 A numeric answer may be an expression over the network's symbols, evaluated at the given
 input. Naming the asked value itself (`out: o`), or anything that holds it (`sigmoid(z_o)`,
-`2*o - o`, a unit downstream of `o`), would earn the marks without the work. The symbols an
-answer may still use are the inputs, the parameters (`w_…`, `b_…`) and the units whose values
-do not depend on the asked one.
+`2*o - o`, a unit downstream of `o`), would earn the marks without the work; so would a unit
+that merely happens to equal it (a twin of `h1` with the same weights, asked as `h1`). An
+answer may use the inputs, the parameters (`w_…`, `b_…`) and the values the asked one is
+computed from (the units before it that it reads, directly or further back), except its own
+pre-activation.
 """
 
 from __future__ import annotations
@@ -27,11 +29,20 @@ def circular_symbols(net: Network, symbol: str, shown: str | None = None) -> dic
         why[f"z_{symbol}"] = f"is the pre-activation of {name}, the value being asked"
     for later in _depending_on(net, roots):
         why.setdefault(later, f"depends on {name}, the value being asked")
+    allowed = _computed_from(net, symbol)
+    for other in _values(net):
+        if other not in allowed:
+            why.setdefault(other, f"is not a value that {name} is computed from")
     return why
 
 
 def _is_unit(net: Network, name: str) -> bool:
     return any(u.name == name for u in net.units)
+
+
+def _values(net: Network) -> list[str]:
+    """The symbols that vary with the input: inputs, each unit's z and activation."""
+    return [*net.inputs, *(s for u in net.units for s in (f"z_{u.name}", u.name))]
 
 
 def _depending_on(net: Network, roots: Sequence[str]) -> list[str]:
@@ -52,3 +63,21 @@ def _depending_on(net: Network, roots: Sequence[str]) -> list[str]:
                 reached.add(u.name)
                 out.append(u.name)
     return out
+
+
+def _computed_from(net: Network, symbol: str) -> set[str]:
+    """The inputs, and the units and zs that `symbol` is computed from (directly or further
+    back); every input, since an input is given."""
+    found: set[str] = set(net.inputs)
+    wanted = {symbol}
+    for layer in reversed(net.layers):
+        zs = {f"z_{u.name}" for u in layer.units}
+        for u in layer.units:
+            if u.name in wanted:  # a softmax unit reads every z of its layer
+                wanted |= zs if layer.softmax else {f"z_{u.name}"}
+        if wanted & zs:
+            found |= (wanted & zs) | {u.name for u in layer.units if u.name in wanted}
+            wanted |= set(layer.sources)
+            found |= set(layer.sources)
+    found.discard(symbol)
+    return found
