@@ -353,6 +353,9 @@ def test_the_seed_problem_requires_the_rows_where_exactly_two_inputs_are_on(tmp_
     pytest.param("{rows: ['01a']}",
                  "6:23: `01a` is not a row pattern — bits 0/1 (or +/- in a bipolar table), * for "
                  "either, one per input: \"011\", \"1*0\"", id="bad-pattern"),
+    pytest.param("{rows: [011]}",  # YAML 1.2: the integer 11
+                 "6:23: row pattern 11 was read as a number — quote bit patterns (\"011\")",
+                 id="unquoted-pattern"),
     pytest.param("{at_least: 0}", "6:26: expected a number greater than or equal to 1, found 0",
                  id="at-least-zero"),
 ])

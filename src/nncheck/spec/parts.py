@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
+    BeforeValidator,
     Discriminator,
     Field,
     StrictBool,
@@ -74,12 +75,21 @@ class NumericPart(PartBase):
 ROW_PATTERN = re.compile(r"^[01+\-*xX?\s]+$")  # as a table's row patterns: 0/1 (+/-), * for either
 
 
+def _quoted_pattern(value: Any) -> Any:
+    # YAML 1.2 reads 011 as the integer 11: say so, rather than "expected a string".
+    if isinstance(value, int) and not isinstance(value, bool):
+        raise ValueError(f"row pattern {value} was read as a number — quote bit patterns "
+                         "(\"011\")")
+    return value
+
+
 class RequiredRows(Strict):
     """Which rows a `rows: listed` table must give: where a symbol is on, the rows of some
     patterns, or at least a number of rows. One of the three."""
 
     on: Name | None = None
-    rows: list[str] | None = Field(default=None, min_length=1)
+    rows: list[Annotated[str, BeforeValidator(_quoted_pattern)]] | None = Field(
+        default=None, min_length=1)
     at_least: Annotated[int, NoCoercion()] | None = Field(default=None, ge=1)
 
     @field_validator("rows")
