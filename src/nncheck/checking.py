@@ -19,6 +19,7 @@ import numpy as np
 
 from nncheck import expr
 from nncheck.errors import AnswerError, ExprError, ProblemError
+from nncheck.spec.common import fold_option
 
 
 class Status(str, enum.Enum):
@@ -249,6 +250,9 @@ class NumericTruth:
     labels: Sequence[str] | None = None  # optional labels of the vector's elements
     remark: Callable[[Any], str | None] | None = None  # a word on the claim, right or wrong
     given_first: bool = False  # point 0 is the given values, the rest seeded re-draws
+    # Per element (one for a scalar): the symbols its answer may not name -> why (the value
+    # asked there, and what is computed from it). Empty: every symbol of `env` may be named.
+    barred: tuple[Mapping[str, str], ...] = ()
     # A key built only when asked for (`solve --sheet`): grading never needs it.
     key_factory: Callable[[], Any] | None = field(default=None, compare=False, repr=False)
 
@@ -275,6 +279,8 @@ class NumericTruth:
             raise _LengthMismatch(f"expected {want} values, found {len(exprs)}")
         if not self.vector and len(exprs) != 1:
             raise _LengthMismatch(f"expected one value, found a list of {len(exprs)}")
+        if self.barred and any(e.names & barred.keys() for e, barred in zip(exprs, self.barred)):
+            raise AnswerError(self._barred_name(claimed))
         k = self.points
         cols = []
         for e in exprs:
@@ -283,6 +289,18 @@ class NumericTruth:
             cols.append(np.broadcast_to(np.asarray(v, dtype=float), (k,)))
         got = np.stack(cols, axis=1) if self.vector else cols[0]
         return got
+
+    def _barred_name(self, claimed: Any) -> str:
+        """Why the first barred name a claim uses, as written (aliases kept), may not be used."""
+        for k, (e, barred) in enumerate(zip(read_exprs(claimed), self.barred)):
+            used = [n for n in e.names if self.aliases.get(n, n) in barred]
+            if used:
+                first = min(used, key=lambda n: _position(n, e.source))
+                symbol = self.aliases.get(first, first)
+                written = f"`{first}`" if first == symbol else f"`{first}` (`{symbol}`)"
+                where = f"value {k + 1}: " if self.vector else ""
+                return f"{where}{written} {barred[symbol]}, so an answer may not use it"
+        return "the answer names the value being asked"  # not reached: a name was found
 
     def _close(self, got: np.ndarray, want: np.ndarray) -> np.ndarray:
         tol = EXACT if self.exact else self.tolerance
@@ -388,6 +406,11 @@ class NumericTruth:
         return replace(self, known=self.known + tuple(extra)) if extra else self
 
 
+def _position(name: str, source: str) -> int:
+    at = re.search(rf"(?<!\w){re.escape(name)}(?!\w)", source)
+    return at.start() if at else len(source)
+
+
 class _LengthMismatch(Exception):
     pass
 
@@ -441,7 +464,7 @@ class ChoiceTruth:
 
 
 def _norm(text: str) -> str:
-    return " ".join(str(text).lower().split())
+    return fold_option(text)
 
 
 @dataclass(frozen=True)

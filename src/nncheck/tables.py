@@ -142,6 +142,16 @@ class Claimed:
 
 
 @dataclass(frozen=True)
+class Required:
+    """The rows a `rows: listed` table must give (a bool per row, canonical order), or how
+    many (solvers/listed.py says which)."""
+
+    rows: np.ndarray | None = None
+    at_least: int = 0
+    why: str = ""  # for messages: "every row where `Y` is on is required"
+
+
+@dataclass(frozen=True)
 class TableTruth:
     """The truth of a table: input columns, then asked columns, in canonical row order."""
 
@@ -155,6 +165,7 @@ class TableTruth:
     kinds: Mapping[str, Column] = field(default_factory=dict)  # default: Column.guess
     known: tuple[tuple[str, np.ndarray], ...] = ()
     aliases: Mapping[str, str] = field(default_factory=dict)  # column names a student may use
+    required: Required | None = None  # with rows: listed, the rows that must be given
 
     @functools.cached_property
     def expected(self) -> dict[str, Any]:
@@ -182,6 +193,9 @@ class TableTruth:
             return Verdict(Status.WRONG, 0.0,
                            f"column `{absent[0]}` is missing — every asked column must be given")
         graded = cells.given if self.rows == "listed" else np.ones(cells.rows, dtype=bool)
+        need = self.required
+        if need is not None and need.rows is not None:
+            graded = graded | need.rows  # a required row left out is a missing row
         count = int(graded.sum())
         if count == 0:
             return Verdict(Status.WRONG, 0.0, "no rows given")
@@ -189,14 +203,28 @@ class TableTruth:
         wrong = np.flatnonzero(bad)
         diffs = LazyRows(wrong, functools.partial(self._row_diff, cells, ok))
         detail = TableDetail(self.inputs + self.columns, count, diffs)
-        if len(wrong) == 0:
+        short = max(0, need.at_least - count) if need is not None else 0
+        if len(wrong) == 0 and short == 0:
             return Verdict(Status.CORRECT, 1.0, None, (), detail)
         mistakes = tuple(
             name for name, values in self.known
             if not self._compare(cells, values, graded)[0].any()
         )
-        fraction = (count - len(wrong)) / count if self.partial else 0.0
-        return Verdict(Status.WRONG, fraction, _summarise(diffs, count), mistakes, detail)
+        fraction = (count - len(wrong)) / (count + short) if self.partial else 0.0
+        return Verdict(Status.WRONG, fraction, self._summary(diffs, count, short, cells), mistakes,
+                       detail)
+
+    def _summary(self, diffs: Sequence[RowDiff], count: int, short: int, cells: Claimed) -> str:
+        """The rows that differ, and why a listed table lacks rows (required ones, or too few)."""
+        if short:
+            why = self.required.why if self.required is not None else ""
+            head = f"{count} {'row' if count == 1 else 'rows'} given: {why}"
+            return head + (f"; {_summarise(diffs, count)}" if len(diffs) else "")
+        text = _summarise(diffs, count)
+        need = self.required
+        if need is not None and need.rows is not None and (need.rows & ~cells.given).any():
+            text += f" — {need.why}"
+        return text
 
     def _compare(
         self, cells: Claimed, values: np.ndarray, graded: np.ndarray
@@ -431,7 +459,7 @@ def _read_patterns(col: Column, value: dict[Any, Any], n: int) -> tuple[np.ndarr
                 f"column `{col.name}`: row pattern {pattern} was read as a number — "
                 f"quote bit patterns (\"{pattern:0{n}d}\")"
             )
-        where = _match(str(pattern), n, col.name)
+        where = match_rows(str(pattern), n, col.name)
         values[where], codes[where] = _cell(cell, col)
     if fallback is not None:
         rest = codes == MISSING
@@ -442,7 +470,7 @@ def _read_patterns(col: Column, value: dict[Any, Any], n: int) -> tuple[np.ndarr
 _PATTERN = re.compile(r"^[01+\-*xX?]+$")
 
 
-def _match(pattern: str, n: int, col: str) -> np.ndarray:
+def match_rows(pattern: str, n: int, col: str) -> np.ndarray:
     """The row indices a pattern matches (* x ? for either bit), without a loop over rows."""
     p = "".join(pattern.split())
     if len(p) != n or not _PATTERN.match(p):

@@ -20,6 +20,8 @@ from nncheck.checking import (
 from nncheck.context import Context
 from nncheck.errors import AnswerError, ExprError, ProblemError
 from nncheck.network import THRESHOLD, Network, build, fill, input_rows, levels
+from nncheck.solvers.circular import circular_symbols
+from nncheck.solvers.listed import is_on, required_rows
 from nncheck.solvers.losses import softmax_warning
 from nncheck.spec.parts import ForwardPart, RealizePart, TruthTablePart
 from nncheck.tables import CellDiff, Column, LazyRows, RowDiff, TableDetail, TableTruth, row_label
@@ -93,6 +95,7 @@ def solve_truth_table(part: TruthTablePart, ctx: Context) -> TableTruth:
         kinds={c: _column(net, c, part.domain) for c in columns},
         known=tuple(known),
         aliases=ctx.aliases,
+        required=required_rows(part, net, columns, values, ctx.aliases),
     )
 
 
@@ -160,10 +163,7 @@ def _is_on(net: Network, values: np.ndarray, shape: tuple[int, ...]) -> np.ndarr
     sign alike), or a continuous output's class: from 0.5 up (sigmoid, softmax), above 0
     (relu, whose 0 is off), else from 0 up (tanh, linear)."""
     values = np.broadcast_to(np.asarray(values, dtype=float), shape)
-    unit = net.unit(net.outputs[0])
-    if unit.activation in THRESHOLD or unit.activation == "relu":
-        return values > 0
-    return values >= (0.5 if unit.activation in ("sigmoid", "softmax") else 0.0)
+    return is_on(net.unit(net.outputs[0]).activation, values)
 
 
 def _realize_row(
@@ -218,7 +218,8 @@ def solve_forward(part: ForwardPart, ctx: Context) -> NumericTruth:
     of = part.of if part.of is not None else (
         net.outputs[0] if len(net.outputs) == 1 else list(net.outputs))
     vector = isinstance(of, list)
-    names = _resolve(net, of if isinstance(of, list) else [of], "of", ctx.aliases)
+    written = of if isinstance(of, list) else [of]
+    names = _resolve(net, written, "of", ctx.aliases)
     values = np.array([[float(env[n]) for n in names]])
     known = []
     swapped = [f"z_{n}" if f"z_{n}" in env else n for n in names]
@@ -245,4 +246,5 @@ def solve_forward(part: ForwardPart, ctx: Context) -> NumericTruth:
         point_names=tuple(net.inputs),
         labels=names if vector else None,
         remark=remark,
+        barred=tuple(circular_symbols(net, n, w) for n, w in zip(names, written)),
     )

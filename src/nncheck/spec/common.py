@@ -90,6 +90,12 @@ def located(loc: Loc, message: str, value: Any = None) -> ValidationError:
     )
 
 
+def fold_option(text: str) -> str:
+    """An option as a claim is matched to it: case and runs of spacing ignored (`Same  A` is
+    `same a`). Two options that fold alike could not be told apart, so a file may not have them."""
+    return " ".join(str(text).lower().split())
+
+
 def suggest(word: Any, choices: Iterable[str]) -> str:
     """` (did you mean `x`?)` for the closest choice, or an empty string."""
     close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
+    BeforeValidator,
     Discriminator,
     Field,
     StrictBool,
@@ -13,6 +15,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic import Strict as NoCoercion
 
 from nncheck.spec.common import (
     KEY,
@@ -22,6 +25,7 @@ from nncheck.spec.common import (
     Real,
     Strict,
     Tolerance,
+    fold_option,
     listing,
     located,
     refuse_reserved,
@@ -68,6 +72,45 @@ class NumericPart(PartBase):
     hints: list[Hint] = Field(default_factory=list)
 
 
+ROW_PATTERN = re.compile(r"^[01+\-*xX?\s]+$")  # as a table's row patterns: 0/1 (+/-), * for either
+
+
+def _quoted_pattern(value: Any) -> Any:
+    # YAML 1.2 reads 011 as the integer 11: say so, rather than "expected a string".
+    if isinstance(value, int) and not isinstance(value, bool):
+        raise ValueError(f"row pattern {value} was read as a number — quote bit patterns "
+                         "(\"011\")")
+    return value
+
+
+class RequiredRows(Strict):
+    """Which rows a `rows: listed` table must give: where a symbol is on, the rows of some
+    patterns, or at least a number of rows. One of the three."""
+
+    on: Name | None = None
+    rows: list[Annotated[str, BeforeValidator(_quoted_pattern)]] | None = Field(
+        default=None, min_length=1)
+    at_least: Annotated[int, NoCoercion()] | None = Field(default=None, ge=1)
+
+    @field_validator("rows")
+    @classmethod
+    def _check_patterns(cls, value: list[str] | None) -> list[str] | None:
+        for k, pattern in enumerate(value or ()):
+            if not ROW_PATTERN.match(pattern):
+                raise located((k,), f"`{pattern}` is not a row pattern — bits 0/1 (or +/- in a "
+                              "bipolar table), * for either, one per input: \"011\", \"1*0\"",
+                              pattern)
+        return value
+
+    @model_validator(mode="after")
+    def _check_one(self) -> RequiredRows:
+        given = [k for k in ("on", "rows", "at_least") if getattr(self, k) is not None]
+        if len(given) != 1:
+            found = " and ".join(f"`{k}`" for k in given) if given else "none of them"
+            raise located((), f"`required` takes one of `on`, `rows`, `at_least`, found {found}")
+        return self
+
+
 class TruthTablePart(PartBase):
     """The truth table of a network over every input row."""
 
@@ -76,7 +119,17 @@ class TruthTablePart(PartBase):
     columns: list[str] | None = None
     domain: Literal["binary", "bipolar"] = "binary"
     rows: Literal["all", "listed"] = "all"
+    # With `rows: listed`, the rows that must be among those given; default: where an output
+    # of the network is on (`{on: <output>}` for each).
+    required: RequiredRows | None = None
     partial: StrictBool = False  # credit for the fraction of right rows
+
+    @model_validator(mode="after")
+    def _check_required(self) -> TruthTablePart:
+        if self.required is not None and self.rows != "listed":
+            raise located(("required", KEY), "`required` says which listed rows must be given: "
+                          "it needs `rows: listed` (with `rows: all` every row is graded)")
+        return self
 
 
 class RealizePart(PartBase):
@@ -217,6 +270,18 @@ class ChoicePart(PartBase):
 
     @model_validator(mode="after")
     def _check_key(self) -> ChoicePart:
+        seen: dict[str, str] = {}
+        for j, option in enumerate(self.options):
+            first = seen.setdefault(fold_option(option), option)
+            if len(seen) <= j:  # this option folds like an earlier one
+                what = f"option `{option}` is given twice" if first == option else \
+                    f"options `{first}` and `{option}` differ only in case or spacing"
+                raise located(
+                    ("options", j),
+                    f"{what} — an answer could not tell them apart; make every option differ "
+                    "in more than case or spacing",
+                    option,
+                )
         if self.key not in self.options:
             raise located(
                 ("key",),
