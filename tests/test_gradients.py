@@ -604,6 +604,9 @@ def finite_differences(data: dict[str, Any], env: dict[str, np.ndarray]) -> np.n
         if symbol in net.outputs and fn in LOG_LOSSES:
             p = env[symbol]  # a probability: stay inside (0, 1)
             steps[:, j] = 1e-4 * (np.minimum(p, 1 - p) if fn == "binary_cross_entropy" else p)
+            # A whole number of p's ulps, so p ± h is exact: near p = 1 a step of 1e-12 would
+            # itself be rounded by 1e-4, and the quotient with it.
+            steps[:, j] = np.maximum(np.round(steps[:, j] / np.spacing(p)), 1) * np.spacing(p)
         for r, sign in ((2 * j, 1.0), (2 * j + 1, -1.0)):
             h = sign * steps[:, j]
             if symbol in values:

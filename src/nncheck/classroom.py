@@ -235,7 +235,7 @@ def grade_class(
 def _load_bank(problems: str | os.PathLike[str], rtol: float | None) -> grading.Bank:
     bank = loading.load_bank(problems, rtol=rtol)
     bank.solve_all()  # a broken problem stops the run here, before any sheet is graded
-    return _ClassBank(bank.problems, rtol=bank.rtol, _truths=bank._truths)
+    return _ClassBank(bank.problems, rtol=bank.rtol, secret=bank.secret, _truths=bank._truths)
 
 
 MEMO_LIMIT = 4096  # verdicts remembered per truth: a class repeats few distinct answers
