@@ -100,6 +100,7 @@ class SheetResult:
     student: Student | None
     problems: tuple[ProblemResult, ...]
     warnings: tuple[str, ...] = ()
+    seed: Mapping[str, Any] | None = None  # what the sample points were drawn from
 
     @property
     def score(self) -> float:
@@ -256,7 +257,7 @@ def grade_sheet(
             for i, part in enumerate(loaded.problem.parts)
         )
         results.append(ProblemResult(pid, loaded.problem.title, parts, loaded.path))
-    return SheetResult(sheet, student, tuple(results), tuple(warnings))
+    return SheetResult(sheet, student, tuple(results), tuple(warnings), bank.seed)
 
 
 def _grade_part(
