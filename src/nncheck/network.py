@@ -293,9 +293,10 @@ class _Sources:
 
 
 def _row_fraction(value: Any, row: int, shape: tuple[int, ...]) -> Fraction | None:
-    """The exact value of a number, or of an array's element at `row` of the batch."""
+    """The exact value of a number, or of an array's element at `row` of the batch: its
+    shortest decimal, as a number written in a problem (an input of 0.1 is 1/10)."""
     v = float(np.broadcast_to(value, shape).flat[row]) if np.ndim(value) else float(value)
-    return Fraction(v) if math.isfinite(v) else None
+    return exact.number(v)
 
 
 def _largest(x: Any) -> float:

@@ -971,8 +971,10 @@ def solve_formula(part: FormulaPart, ctx: Context) -> NumericTruth:
     # Exact values where the reference has them (integers beyond 2^53 too).
     rationals = [exact_value_of(reference, {n: int(env[n][i]) for n in names})
                  for i in range(k)] if all_integer else []
-    integral = bool(rationals) and all(r is not None and r.denominator == 1 for r in rationals)
-    if not rationals:
+    if rationals and all(r is not None for r in rationals):
+        integral = all(r.denominator == 1 for r in rationals)  # type: ignore[union-attr]
+    else:  # no exact value (`sqrt`, `log`): as float64
+        rationals = []
         integral = bool(np.all(np.abs(values) < 2.0**53) and np.all(values == np.round(values)))
     exact = (all_integer and integral and part.tolerance is None
              and ctx.problem.tolerance is None)
