@@ -26,8 +26,10 @@ Framework conventions, decided once here:
 
 A size may be a symbol (`input: [n]`); a symbol a model does not declare is an integer in
 1..1000. The truth is then known at 8 points (the domain's ends and 6 random values, seeded
-from the problem and part ids), and the count is shown as the polynomial that interpolates it
-exactly. A `formula` part's symbol that `symbols:` does not declare is likewise an integer in
+by the course secret, the problem and the part: `seeding.py`), and the count is shown as the
+polynomial that interpolates it exactly; a claim that passes the points must also be that
+polynomial (`identity.py`). Counts are compared as exact integers (`NumericTruth.integers`).
+A `formula` part's symbol that `symbols:` does not declare is likewise an integer in
 1..1000, the convention of model sizes.
 """
 
