@@ -23,6 +23,7 @@ from nncheck.expr import _Call, _Chain, _Name, _Neg, _Node, _Num, _Pow
 MAX_BITS = 4096  # numerator or denominator of any intermediate value
 MAX_DEGREE = 64  # of a polynomial read from an answer
 MAX_TERMS = 2000  # monomials of a polynomial read from an answer
+MAX_WORK = 100_000  # products of monomials in reading one answer as a polynomial
 
 Poly = dict[tuple[int, ...], Fraction]  # exponents -> coefficient
 
@@ -147,13 +148,13 @@ def polynomial(source: Any, names: Sequence[str],
 def poly_of(parsed: expr.Expr, names: Sequence[str]) -> Poly | None:
     """A parsed expression as a polynomial in `names`, or None (see `polynomial`)."""
     try:
-        poly = _poly(parsed._tree, tuple(names))
+        poly = _poly(parsed._tree, tuple(names), [MAX_WORK])
     except (_Inexact, ZeroDivisionError, OverflowError):
         return None
     return {e: c for e, c in poly.items() if c != 0}
 
 
-def _poly(node: _Node, names: tuple[str, ...]) -> Poly:
+def _poly(node: _Node, names: tuple[str, ...], budget: list[int]) -> Poly:
     zero = (0,) * len(names)
     if isinstance(node, _Num):
         return {zero: Fraction(node.text) if node.text else Fraction(node.value)}
@@ -163,26 +164,27 @@ def _poly(node: _Node, names: tuple[str, ...]) -> Poly:
         i = names.index(node.name)
         return {tuple(int(j == i) for j in range(len(names))): Fraction(1)}
     if isinstance(node, _Neg):
-        return {e: -c for e, c in _poly(node.operand, names).items()}
+        return {e: -c for e, c in _poly(node.operand, names, budget).items()}
     if isinstance(node, _Pow):
         exponent = _value(node.exponent, {})
         if exponent.denominator != 1 or not 0 <= exponent <= MAX_DEGREE:
             raise _Inexact
-        base = _poly(node.base, names)
+        base = _poly(node.base, names, budget)
         out: Poly = {zero: Fraction(1)}
         for _ in range(int(exponent)):
-            out = _times(out, base)
+            out = _times(out, base, budget)
         return out
     if isinstance(node, _Chain) and node.kind in ("sum", "product"):
-        acc = _poly(node.first, names)
+        acc = _poly(node.first, names, budget)
         for op, child in node.rest:
-            p = _poly(child, names)
+            p = _poly(child, names, budget)
             if op in "+-":
+                budget[0] -= len(p)
                 sign = 1 if op == "+" else -1
                 for e, c in p.items():
                     acc[e] = acc.get(e, Fraction(0)) + sign * c
             elif op == "*":
-                acc = _times(acc, p)
+                acc = _times(acc, p, budget)
             else:
                 divisor = p.get(zero, Fraction(0))
                 if set(p) - {zero} or divisor == 0:
@@ -192,7 +194,10 @@ def _poly(node: _Node, names: tuple[str, ...]) -> Poly:
     raise _Inexact
 
 
-def _times(a: Poly, b: Poly) -> Poly:
+def _times(a: Poly, b: Poly, budget: list[int]) -> Poly:
+    budget[0] -= len(a) * len(b)
+    if budget[0] < 0:
+        raise _Inexact  # `(a + b + c + d)^60`: not worth expanding; checked at points instead
     out: Poly = {}
     for ea, ca in a.items():
         for eb, cb in b.items():
