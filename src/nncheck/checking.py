@@ -110,8 +110,10 @@ SHOWN_NAMES = 10  # values shown to locate a point: enough to check a chain-rule
 
 def format_number(x: float, digits: int = 6) -> str:
     """Show a number the way a person writes it: 505, 1.20397, inf, -0.5."""
-    if isinstance(x, int) and abs(x) >= 2**1023:  # a claimed integer beyond float64
-        return _big_int(x, digits)
+    if isinstance(x, int) and not isinstance(x, bool):
+        # A Python int is exact (a count, a size, an integer as written): every digit, up to
+        # the largest count there can be; past float64, a claim is shown as one would be.
+        return _big_int(x, digits) if abs(x) >= 2**1023 else str(x)
     x = float(x)
     if math.isnan(x):
         return "nan"
@@ -255,6 +257,13 @@ class NumericTruth:
     barred: tuple[Mapping[str, str], ...] = ()
     # A key built only when asked for (`solve --sheet`): grading never needs it.
     key_factory: Callable[[], Any] | None = field(default=None, compare=False, repr=False)
+    # The truth as exact integers at each point (one tuple of components per point): counts
+    # and shapes of any size are compared exactly, not as float64.
+    integers: tuple[tuple[int, ...], ...] | None = None
+    # A last check of a claim that holds at every point: a message when it is wrong all the
+    # same (a formula of another degree, a claim that fails at further points), else None.
+    confirm: Callable[[Any], str | None] | None = field(default=None, compare=False,
+                                                        repr=False)
 
     @property
     def points(self) -> int:
@@ -325,9 +334,18 @@ class NumericTruth:
         return verdict
 
     def _verdict(self, got: np.ndarray, claimed: Any) -> Verdict:
-        ok = self._close(got, self.values)
+        shown: list[list[Any]] | None = None
+        if self.integers is not None:
+            from nncheck import exact
+
+            flags, shown = exact.agree(read_exprs(claimed, self.aliases), self.integers,
+                                       self.env, got)
+            ok = np.array(flags, dtype=bool)
+        else:
+            ok = self._close(got, self.values)
         if ok.all():
-            return correct()
+            why = self.confirm(claimed) if self.confirm is not None else None
+            return correct() if why is None else Verdict(Status.WRONG, 0.0, why)
         names = []
         credit = 0.0
         for known in self.known:
@@ -336,6 +354,9 @@ class NumericTruth:
             ).all():
                 names.append(known.name)
                 credit = max(credit, known.credit)
+        if shown is not None:  # exact values, every digit, in the message
+            got = np.array([[_exact_number(v) for v in row] for row in shown], dtype=object)
+            got = got if self.vector else got[:, 0]
         return Verdict(Status.WRONG, credit, self._describe_miss(ok, got, claimed), tuple(names))
 
     def _describe_miss(self, ok: np.ndarray, got: np.ndarray, claimed: Any) -> str:
@@ -357,7 +378,10 @@ class NumericTruth:
     def _miss(self, i: int, got: np.ndarray) -> str:
         # Exact asks (counts, shapes) show every digit: 138357544.5 is not 1.38358e+08.
         digits = 17 if self.exact else 6
-        want, have = format_value(self.values[i], digits), format_value(got[i], digits)
+        truth: Any = self.values[i]
+        if self.integers is not None:
+            truth = list(self.integers[i]) if self.vector else self.integers[i][0]
+        want, have = format_value(truth, digits), format_value(got[i], digits)
         text = f"expected {want}, got {have}"
         if self.vector and self.labels:
             wrong = np.flatnonzero(~self.tolerance.close(self.values[i], got[i]))
@@ -413,6 +437,15 @@ def _position(name: str, source: str) -> int:
 
 class _LengthMismatch(Exception):
     pass
+
+
+def _exact_number(value: Any) -> Any:
+    """An exact claimed value for a message: an int when whole, else its nearest float."""
+    if value is None:
+        return math.nan
+    if value.denominator == 1:
+        return int(value)
+    return float(value)
 
 
 def scalar_truth(

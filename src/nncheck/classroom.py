@@ -127,7 +127,7 @@ class ClassReport:
 
     rows: tuple[Row, ...]
     problems: tuple[tuple[str, float], ...]  # (problem id, max score), bank order
-    audit: Mapping[str, Any]  # nncheck_version and problem_hashes
+    audit: Mapping[str, Any]  # nncheck_version, problem_hashes and seed
     summary: Mapping[str, Any]
 
     @property
@@ -203,7 +203,7 @@ def grade_class(
     if options.reveal not in REVEALS:
         raise NncheckError(f"reveal `{options.reveal}`", expected=" | ".join(REVEALS))
     bank = _load_bank(problems, options.rtol)
-    audit = {"nncheck_version": __version__, "problem_hashes": _hashes(bank)}
+    audit = {"nncheck_version": __version__, "problem_hashes": _hashes(bank), "seed": bank.seed}
     files = [f for f in discover(class_dir) if in_shard(f, options.shard)]
     if not files and options.shard is None:
         raise NncheckError(f"{class_dir}: no answer sheets",
@@ -226,7 +226,7 @@ def grade_class(
 def _load_bank(problems: str | os.PathLike[str], rtol: float | None) -> grading.Bank:
     bank = loading.load_bank(problems, rtol=rtol)
     bank.solve_all()  # a broken problem stops the run here, before any sheet is graded
-    return _ClassBank(bank.problems, rtol=bank.rtol, _truths=bank._truths)
+    return _ClassBank(bank.problems, rtol=bank.rtol, secret=bank.secret, _truths=bank._truths)
 
 
 @dataclass
@@ -685,6 +685,11 @@ def _summary_lines(summary: Mapping[str, Any], *, out: str | None) -> list[str]:
     if summary["unknown_override_students"]:
         lines += ["", "Overrides for students with no sheet: "
                   + ", ".join(summary["unknown_override_students"])]
+    seed = summary.get("seed")
+    if seed is not None:
+        lines += ["", f"Sample points: seed {seed['fingerprint']}" + (
+            "" if seed["secret"] else " — no course secret, so the points can be computed "
+            "from the problem files (see NNCHECK_SECRET or .nncheck-secret)")]
     return lines
 
 

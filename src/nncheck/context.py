@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import json
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -9,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from nncheck import checking, expr
+from nncheck import checking, expr, seeding
 from nncheck.errors import AnswerError, ExprError, ProblemError
 from nncheck.spec.model import ModelSpec
 from nncheck.spec.network import NetworkSpec, TemplateSpec
@@ -34,15 +36,25 @@ class Context:
     tolerance: checking.Tolerance = checking.Tolerance()
     answers: Mapping[str, Any] | None = None
     resolved: dict[str, Any] = field(default_factory=dict, compare=False)
+    secret: bytes = field(default=b"", repr=False)  # the course secret (seeding.py)
 
-    @property
+    @functools.cached_property
     def seed(self) -> int:
-        """A seed that depends on the problem and part ids only, so grading is reproducible."""
-        return zlib.crc32(f"{self.problem.id}/{self.part.id}".encode())
+        """The part's seed: the course secret, the problem's content and the part's id, so
+        the points are reproducible and, with a secret, cannot be computed by a student."""
+        digest = problem_digest(self.problem)
+        return seeding.part_seed(self.secret, digest, str(self.problem.id), str(self.part.id))
 
     def rng(self, salt: str = "") -> np.random.Generator:
-        """A generator seeded from the problem and part ids (and an optional salt)."""
+        """A generator seeded from the part's seed (and an optional salt)."""
         return np.random.default_rng([self.seed, zlib.crc32(salt.encode())])
+
+    def claim_rng(self, claim: Any, salt: str = "") -> np.random.Generator:
+        """A generator for a second round of points, seeded by the claim as written too."""
+        # Written as JSON, as a class's verdicts are remembered: 1, 1.0 and "1" differ.
+        text = json.dumps(claim, default=repr, ensure_ascii=False)
+        seed = seeding.claim_seed(self.seed, f"{salt}\0{text}")
+        return np.random.default_rng(seed)
 
     @property
     def aliases(self) -> Mapping[str, str]:
@@ -150,6 +162,11 @@ class Context:
             except ExprError as exc:
                 raise ProblemError(f"part `{self.part.id}`: `{name}`: {exc}") from None
         return out
+
+
+def problem_digest(problem: Problem) -> bytes:
+    """The digest of a problem's validated content (what its sample points depend on)."""
+    return seeding.content_digest(problem.model_dump_json())
 
 
 def _numbers(value: Any) -> Any:

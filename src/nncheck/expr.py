@@ -321,6 +321,7 @@ _CHAIN_POWER = {"sum": _SUM, "product": _PRODUCT, "and": _AND, "or": _OR, "xor":
 @dataclass(frozen=True, slots=True)
 class _Num:
     value: float  # never negative: a minus sign is a `_Neg`
+    text: str = field(default="", compare=False)  # as written, in ASCII: its exact value
 
 
 @dataclass(frozen=True, slots=True)
@@ -477,7 +478,7 @@ class _Parser:
         token = self.tokens[self.pos]
         self.pos += 1
         if token.kind == "num":
-            return _Num(token.value)
+            return _Num(token.value, token.text.translate(_TO_ASCII))
         if token.kind == "name":
             return self._name(token)
         if token.kind == "(":
@@ -889,7 +890,11 @@ def _from_number(source: bool | int | float | np.integer | np.floating) -> Expr:
         text = repr(value)  # repr of np.float64 would be `np.float64(...)`
     else:
         text = str(source)
-    magnitude = _Const("inf") if math.isinf(value) else _Num(abs(value))
+    # The exact value: an integer's every digit (a float would round 10^17 + 1), else the
+    # shortest decimal of the float, the number as its writer wrote it.
+    exact = str(abs(int(source))) if math.isfinite(value) and value.is_integer() \
+        else repr(abs(value))
+    magnitude = _Const("inf") if math.isinf(value) else _Num(abs(value), exact)
     tree: _Node = _Neg(magnitude) if value < 0 else magnitude
     return Expr(text, frozenset(), tree, ())
 

@@ -7,6 +7,7 @@ The checking and solving modules (numpy) are imported where a part is graded, no
 from __future__ import annotations
 
 import difflib
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
@@ -99,6 +100,7 @@ class SheetResult:
     student: Student | None
     problems: tuple[ProblemResult, ...]
     warnings: tuple[str, ...] = ()
+    seed: Mapping[str, Any] | None = None  # what the sample points were drawn from
 
     @property
     def score(self) -> float:
@@ -122,8 +124,20 @@ class Bank:
 
     problems: dict[str, LoadedProblem]
     rtol: float | None = None
+    secret: bytes = field(default=b"", repr=False)  # seeds the sample points (seeding.py)
     _truths: dict[tuple[str, str], Truth] = field(default_factory=dict, repr=False)
     _dependent: dict[tuple[str, int], bool] = field(default_factory=dict, repr=False)
+
+    @functools.cached_property
+    def seed(self) -> dict[str, Any]:
+        """What the sample points were drawn from, for the record: a public fingerprint of
+        the secret and the problems' content, and whether there was a secret."""
+        from nncheck import seeding
+        from nncheck.context import problem_digest
+
+        digests = [problem_digest(lp.problem) for lp in self.problems.values()]
+        return {"fingerprint": seeding.fingerprint(self.secret, digests),
+                "secret": bool(self.secret)}
 
     def dependent(self, loaded: LoadedProblem, index: int) -> bool:
         """Whether a part reads the sheet's own answers (looked up once per part)."""
@@ -159,7 +173,7 @@ class Bank:
         if not dependent and key in self._truths:
             return self._truths[key]
         ctx = Context(problem, part, self.tolerance(problem, part),
-                      answers if dependent else None)
+                      answers if dependent else None, secret=self.secret)
         try:
             truth = solvers.solve(part, ctx)
             hints = getattr(part, "hints", None)  # only the numeric asks take hints
@@ -243,7 +257,7 @@ def grade_sheet(
             for i, part in enumerate(loaded.problem.parts)
         )
         results.append(ProblemResult(pid, loaded.problem.title, parts, loaded.path))
-    return SheetResult(sheet, student, tuple(results), tuple(warnings))
+    return SheetResult(sheet, student, tuple(results), tuple(warnings), bank.seed)
 
 
 def _grade_part(

@@ -965,7 +965,36 @@ def make_bank(problems: Sequence[LoadedProblem], *, rtol: float | None = None,
         found[pid] = loaded
     if not found:
         raise InputError(f"{where}: no problem files (*.yaml)", expected="a problem bank")
-    return Bank(found, rtol=rtol)
+    folders = {Path(loaded.path).parent for loaded in found.values()}
+    return Bank(found, rtol=rtol, secret=read_secret(folders.pop() if len(folders) == 1
+                                                     else None))
+
+
+def read_secret(folder: Path | None) -> bytes:
+    """The course secret that seeds the sample points: `NNCHECK_SECRET`, else the bank's
+    `.nncheck-secret` file, else none (b"": points computable from the problem files)."""
+    from nncheck import seeding
+
+    text = os.environ.get(seeding.SECRET_ENV)
+    where = f"${seeding.SECRET_ENV}"
+    if text is not None:
+        data = text.encode("utf-8", "surrogateescape")
+    elif folder is not None and (folder / seeding.SECRET_FILE).is_file():
+        path = folder / seeding.SECRET_FILE
+        where = str(path)
+        try:
+            with open(path, "rb") as f:
+                data = f.read(seeding.MAX_SECRET + 1)
+        except OSError as exc:
+            raise InputError(f"{path}: cannot read the secret: {exc.strerror}") from None
+    else:
+        return b""
+    data = data.strip()
+    if not data or len(data) > seeding.MAX_SECRET:
+        raise InputError(f"{where}: the secret is {'empty' if not data else 'too long'}",
+                         expected=f"1 to {seeding.MAX_SECRET} bytes, e.g. a random line "
+                         "from `openssl rand -hex 32`")
+    return data
 
 
 @dataclass

@@ -8,14 +8,16 @@ rows) and a set of random re-draws of the parameters (a batch of draws).
 from __future__ import annotations
 
 import difflib
+import math
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field, replace
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
 import pydantic
 
-from nncheck import expr
+from nncheck import exact, expr, threshold
 from nncheck.errors import AnswerError, NncheckError, ProblemError
 from nncheck.spec.network import MAX_TABLE_INPUTS, NetworkSpec, UnitSpec, normalize_layer
 
@@ -56,27 +58,6 @@ ACTIVATIONS: dict[str, Callable[[Any], np.ndarray]] = {
 THRESHOLD = frozenset({"step", "step_strict", "sign"})
 BOUNDED = THRESHOLD | {"sigmoid", "tanh"}  # |activation| <= 1
 
-# A threshold unit's z within this fraction of the magnitude of the terms it sums is exactly
-# 0: decimal weights such as 0.7·1 + 0.1·1 - 0.8 give -8.3e-17 in floating point, where the
-# exam's arithmetic gives 0 and step(0) = 1. The magnitude is bounded, cheaply and vectorised,
-# by |b| + Σ|w|·max|x| (each source's largest finite |x| over the batch: 1 for a truth table).
-# Rounding leaves at most about (inputs + 1)·2.2e-16 of it, far below this bound; a z that
-# small which is not rounding would need weights 10^9 times larger than the z they leave.
-BOUNDARY_REL = 1e-9
-
-
-def on_boundary(z: Any, magnitude: Any) -> np.ndarray:
-    """Where a threshold unit's z counts as exactly 0 (see BOUNDARY_REL), given a bound on the
-    magnitude of the terms it sums (|b| + Σ|w|·max|x|). `Network.forward` sets z to 0 there,
-    so code reading its z (a truth table, a design's boundary note) tests `z == 0` only."""
-    z = np.asarray(z, dtype=float)
-    with np.errstate(invalid="ignore", over="ignore"):
-        bound = BOUNDARY_REL * np.asarray(magnitude, dtype=float)
-        if bound.ndim == 0 and np.isfinite(bound):  # the common case: one pass, one compare
-            return np.asarray(np.abs(z) <= bound)
-        return np.asarray((np.abs(z) <= bound) & np.isfinite(z))
-
-
 def levels(activation: str) -> tuple[float, float]:
     """A unit's (off, on) values: 0/1 for step units, -1/+1 for sign (and tanh's range)."""
     return (-1.0, 1.0) if activation in ("sign", "tanh") else (0.0, 1.0)
@@ -99,6 +80,9 @@ class Unit:
     weights: tuple[Param, ...]
     bias: Param
     activation: str  # "softmax" for the units of a softmax layer
+    # The bias and weights as written, exactly (0.7 is 7/10), where they are numbers: a
+    # threshold unit decides z = 0 on these (threshold.py).
+    exact: tuple[Fraction | None, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -195,26 +179,21 @@ class Network:
             if name not in env:
                 raise ProblemError(f"network `{self.name}`: no value for input `{name}`")
         scratch: np.ndarray | None = None  # for w * x, reused across the whole pass
-        biggest: dict[str, float] = {}  # max |x| of each source, for threshold units
+        sources = _Sources(env)  # max |x| and integrality of each source, for threshold units
         for layer in self.layers:
             zs = []
             for u in layer.units:
+                if not layer.softmax and u.activation in THRESHOLD:
+                    zs.append(self._threshold_z(u, layer, env, values, sources))
+                    continue
                 z = self._param(env, f"b_{u.name}", u.bias)
-                # A threshold unit also bounds the magnitude of the terms it sums, to tell a
-                # z of exactly 0 from rounding: |b| + Σ|w|·max|x| (max over the batch).
-                threshold = not layer.softmax and u.activation in THRESHOLD
-                mag: Any = np.abs(z) if threshold else None
                 owned = False  # whether z is an array made here, safe to add into
                 for src, w in zip(layer.sources, u.weights):
                     weight = self._param(env, f"w_{u.name}_{src}", w)
                     x = env[src]
-                    if threshold:
-                        if src not in biggest:
-                            biggest[src] = _largest(x)
-                        mag = mag + np.abs(weight) * biggest[src]
-                    # In place once z is ours: the same products and sums in the same order
-                    # (so the same rounding at z = 0), without two new arrays per weight,
-                    # which over a million rows cost more than the arithmetic.
+                    # In place once z is ours: the same products and sums in the same order,
+                    # without two new arrays per weight, which over a million rows cost more
+                    # than the arithmetic.
                     if owned and np.ndim(weight) == 0 and isinstance(x, np.ndarray) \
                             and x.shape == z.shape and x.dtype == np.float64:
                         if scratch is None or scratch.shape != z.shape:
@@ -228,12 +207,7 @@ class Network:
                     else:
                         z = z + term
                         owned = isinstance(z, np.ndarray) and z.dtype == np.float64
-                z = np.asarray(z, dtype=float)
-                if threshold:
-                    zero = on_boundary(z, mag)
-                    if zero.any():
-                        z = np.where(zero, 0.0, z)
-                zs.append(z)
+                zs.append(np.asarray(z, dtype=float))
             acts = softmax(zs) if layer.softmax else [
                 ACTIVATIONS[u.activation](z) for u, z in zip(layer.units, zs)
             ]
@@ -241,8 +215,47 @@ class Network:
                 env[f"z_{u.name}"] = z
                 env[u.name] = a
                 if layer.softmax or u.activation in BOUNDED:
-                    biggest[u.name] = 1.0  # no need to look: |a| <= 1
+                    sources.largest[u.name] = 1.0  # no need to look: |a| <= 1
+                if u.activation in THRESHOLD and not layer.softmax:
+                    sources.integral[u.name] = True  # 0, 1 or ±1
         return env
+
+    def _threshold_z(self, u: Unit, layer: Layer, env: dict[str, Any],
+                     given: Mapping[str, Any], sources: _Sources) -> np.ndarray:
+        """A threshold unit's z with z = 0 decided exactly (see threshold.py)."""
+        symbols = [f"b_{u.name}", *(f"w_{u.name}_{src}" for src in layer.sources)]
+        params = [self._param(env, symbols[0], u.bias),
+                  *(self._param(env, sym, w) for sym, w in zip(symbols[1:], u.weights))]
+        xs = [env[src] for src in layer.sources]
+        largest = [sources.max_abs(src) for src in layer.sources]
+        # Each parameter's exact value: as written in the spec, unless the caller bound it.
+        exacts: list[Fraction | None] = []
+        for i, (sym, value) in enumerate(zip(symbols, params)):
+            written = u.exact[i] if len(u.exact) == len(symbols) and sym not in given else None
+            exacts.append(written if written is not None else
+                          exact.number(value) if np.ndim(value) == 0 else None)
+        if all(e is not None for e in exacts) and all(map(sources.is_integral,
+                                                          layer.sources)):
+            z = threshold.scaled_z(exacts[0], exacts[1:], xs, largest)  # type: ignore[arg-type]
+            if z is not None:
+                return z
+        with np.errstate(over="ignore", invalid="ignore"):
+            z = params[0] + sum((w * x for w, x in zip(params[1:], xs)), start=0.0)
+            magnitude = np.abs(params[0]) + sum(
+                (np.abs(w) * m for w, m in zip(params[1:], largest)), start=0.0)
+        z = np.asarray(z, dtype=float)
+
+        def at(row: int) -> Fraction | None:
+            total = Fraction(0)
+            for i, value in enumerate(params):
+                p = exacts[i] if exacts[i] is not None else _row_fraction(value, row, z.shape)
+                x = Fraction(1) if i == 0 else _row_fraction(xs[i - 1], row, z.shape)
+                if p is None or x is None:
+                    return None
+                total += p * x
+            return total
+
+        return threshold.settle(z, magnitude, at)
 
     def _param(self, env: dict[str, Any], symbol: str, value: Param) -> Any:
         if symbol in env:
@@ -254,6 +267,36 @@ class Network:
         v = value.evaluate(env) if isinstance(value, expr.Expr) else value
         env[symbol] = v
         return v
+
+
+class _Sources:
+    """What a threshold unit needs of each source, found once per forward pass."""
+
+    def __init__(self, env: Mapping[str, Any]):
+        self.env = env
+        self.largest: dict[str, float] = {}
+        self.integral: dict[str, bool] = {}
+
+    def max_abs(self, name: str) -> float:
+        """The largest finite |x| of a source over the batch."""
+        if name not in self.largest:
+            self.largest[name] = _largest(self.env[name])
+        return self.largest[name]
+
+    def is_integral(self, name: str) -> bool:
+        """Whether every value of a source is a finite integer (the inputs of a table)."""
+        if name not in self.integral:
+            a = np.asarray(self.env[name], dtype=float)
+            top = float(max(a.max(), -a.min())) if a.size else 0.0  # inf or nan: not integral
+            self.integral[name] = math.isfinite(top) and bool(np.array_equal(a, np.rint(a)))
+        return self.integral[name]
+
+
+def _row_fraction(value: Any, row: int, shape: tuple[int, ...]) -> Fraction | None:
+    """The exact value of a number, or of an array's element at `row` of the batch: its
+    shortest decimal, as a number written in a problem (an input of 0.1 is 1/10)."""
+    v = float(np.broadcast_to(value, shape).flat[row]) if np.ndim(value) else float(value)
+    return exact.number(v)
 
 
 def _largest(x: Any) -> float:
@@ -396,7 +439,8 @@ def _compile(
                 )
             where = f"layer {i + 1}, unit `{unit_name}`"
             weights, bias = _unit_params(unit, sources, where, error, scope)
-            compiled.append(Unit(unit_name, weights, bias, "softmax" if softmax_layer else act))
+            compiled.append(Unit(unit_name, weights, bias, "softmax" if softmax_layer else act,
+                                 _unit_exact(unit, sources, scope)))
         out.append(Layer(sources, tuple(compiled), softmax_layer))
         sources = tuple(u.name for u in compiled)
     return Network(name, tuple(spec.inputs), tuple(out))
@@ -428,6 +472,23 @@ def _unit_params(
             )
         return tuple(_value(w.get(s, 0.0), where, error, scope) for s in sources), bias
     return (_value(w, where, error, scope),) * len(sources), bias
+
+
+def _unit_exact(unit: UnitSpec | None, sources: tuple[str, ...], scope: _Scope
+                ) -> tuple[Fraction | None, ...]:
+    """The exact bias and weights of a unit whose `_unit_params` succeeded (None: not a
+    number, e.g. free or an expression over other symbols)."""
+    if unit is None or unit.w is None:
+        return ()
+    w = unit.w
+    if isinstance(w, list):
+        raw = list(w)
+    elif isinstance(w, dict):
+        raw = [w.get(s, 0) for s in sources]
+    else:
+        raw = [w] * len(sources)
+    return tuple(exact.rational(v, aliases=scope.aliases)
+                 for v in [unit.b if unit.b is not None else 0, *raw])
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,8 @@ def sheet_json(result: SheetResult, *, solved: bool = False) -> dict[str, Any]:
     if not solved:
         out["passed"] = result.passed
         out["warnings"] = list(result.warnings)
+    if result.seed is not None:
+        out["seed"] = dict(result.seed)
     return out
 
 

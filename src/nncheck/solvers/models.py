@@ -26,8 +26,10 @@ Framework conventions, decided once here:
 
 A size may be a symbol (`input: [n]`); a symbol a model does not declare is an integer in
 1..1000. The truth is then known at 8 points (the domain's ends and 6 random values, seeded
-from the problem and part ids), and the count is shown as the polynomial that interpolates it
-exactly. A `formula` part's symbol that `symbols:` does not declare is likewise an integer in
+by the course secret, the problem and the part: `seeding.py`), and the count is shown as the
+polynomial that interpolates it exactly; a claim that passes the points must also be that
+polynomial (`identity.py`). Counts are compared as exact integers (`NumericTruth.integers`).
+A `formula` part's symbol that `symbols:` does not declare is likewise an integer in
 1..1000, the convention of model sizes.
 """
 
@@ -46,6 +48,9 @@ from nncheck import expr
 from nncheck.checking import Known, NumericTruth
 from nncheck.context import Context
 from nncheck.errors import ExprError, ProblemError
+from nncheck.exact import poly_of as exact_poly_of
+from nncheck.exact import value_of as exact_value_of
+from nncheck.solvers import identity
 from nncheck.spec.model import DEFAULT_DOMAIN, VOCABULARY, Layer, ModelSpec, did_you_mean
 from nncheck.spec.parts import Domain, FormulaPart, OutputShapePart, ParamCountPart
 
@@ -724,14 +729,21 @@ def _build_truth(
                 known.append(Known(name, _floats(got, vector)))
         except ProblemError:
             continue  # the mistake cannot even be made on this model
+    confirm = None
+    expected: Any
     if names:
-        expected: Any = _fit_each(truth, names, model, points, values, ref)
+        expected, polys = _fit_each(truth, names, model, points, values, ref)
+        confirm = identity.polynomial_check(
+            polys, names, [model.domain(n) for n in names], ctx.aliases,
+            lambda claim: ctx.claim_rng(claim, f"symbols of {ref}"))
     else:
         expected = list(values[0])
     if not vector:
         expected = expected[0]
     env = {n: np.array([float(p[n]) for p in points]) for n in names}
     return NumericTruth(
+        integers=tuple(tuple(int(v) for v in row) for row in values),
+        confirm=confirm,
         expected=expected,
         values=_floats(values, vector),
         env=env,
@@ -809,8 +821,9 @@ def _fit_each(
     points: Sequence[Mapping[str, int]],
     values: Sequence[tuple[int, ...]],
     ref: str,
-) -> list[int | str]:
-    """Each component of the truth as a polynomial in the symbols (an int when constant)."""
+) -> tuple[list[int | str], list[Poly]]:
+    """Each component of the truth as a polynomial in the symbols (shown: an int when
+    constant), and the polynomials themselves."""
     domains = [model.domain(n) for n in names]
     cache: dict[tuple[int, ...], tuple[int, ...]] = {}
 
@@ -820,6 +833,7 @@ def _fit_each(
         return cache[node]
 
     out: list[int | str] = []
+    polys: list[Poly] = []
     for component in range(len(values[0])):
         poly = fit_polynomial(lambda node, c=component: at(node)[c], domains,  # type: ignore[misc]
                               _max_degree(len(names)))
@@ -834,7 +848,8 @@ def _fit_each(
                     "that size as a number",
                 )
         out.append(format_polynomial(poly, names))
-    return out
+        polys.append(poly)
+    return out, polys
 
 
 def fit_polynomial(f: Callable[[tuple[int, ...]], int], domains: Sequence[tuple[int, int]],
@@ -954,10 +969,36 @@ def solve_formula(part: FormulaPart, ctx: Context) -> NumericTruth:
     except ExprError as exc:
         raise ProblemError(f"`reference` cannot be evaluated on the symbols' domains: {exc}",
                            hint="declare each symbol's range with `symbols:`") from None
-    integral = bool(np.all(np.abs(values) < 2.0**53) and np.all(values == np.round(values)))
-    exact = (len(integer_names) == len(names) and integral and part.tolerance is None
+    all_integer = len(integer_names) == len(names)
+    # Exact values where the reference has them (integers beyond 2^53 too).
+    rationals = [exact_value_of(reference, {n: int(env[n][i]) for n in names})
+                 for i in range(k)] if all_integer else []
+    if rationals and all(r is not None for r in rationals):
+        integral = all(r.denominator == 1 for r in rationals)  # type: ignore[union-attr]
+    else:  # no exact value (`sqrt`, `log`): as float64
+        rationals = []
+        integral = bool(np.all(np.abs(values) < 2.0**53) and np.all(values == np.round(values)))
+    exact = (all_integer and integral and part.tolerance is None
              and ctx.problem.tolerance is None)
+    poly = exact_poly_of(reference, names) if exact else None
+    confirm: identity.Confirm
+    if poly is not None:
+        confirm = identity.polynomial_check(
+            [poly], names, [domains[n] for n in names], ctx.aliases,
+            lambda claim: ctx.claim_rng(claim, "formula"))
+    else:
+        def draw(rng: np.random.Generator) -> dict[str, np.ndarray]:
+            size = identity.SECOND_ROUND
+            return {n: (rng.integers(domains[n][0], domains[n][1] + 1, size=size).astype(float)
+                        if n in integer_names else rng.uniform(*domains[n], size=size))
+                    for n in names}
+
+        confirm = identity.value_check(reference, names, draw, ctx.aliases,
+                                       ctx.tolerance, lambda c: ctx.claim_rng(c, "formula"))
     return NumericTruth(
+        integers=(tuple((int(r),) for r in rationals if r is not None)  # type: ignore[arg-type]
+                  if exact and rationals else None),
+        confirm=confirm,
         expected=source,
         values=values,
         env=env,

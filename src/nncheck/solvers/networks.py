@@ -185,8 +185,8 @@ AT_ZERO = {"step": "step(0) = 1", "step_strict": "step_strict(0) = 0", "sign": "
 def _boundary_note(net: Network, env: dict, rows: np.ndarray, domain: str) -> str | None:
     """Say where a correct design relies on the value at z = 0, the exam's favourite trap.
 
-    `Network.forward` has already set a threshold unit's z to exactly 0 wherever it counts as
-    0 (`network.on_boundary`, the one rule for both), so `z == 0` here is that rule.
+    `Network.forward` has already set a threshold unit's z to exactly 0 wherever it is 0 in
+    exact arithmetic (`threshold.py`, the one rule for both), so `z == 0` here is that rule.
     """
     notes = []
     relies = []
