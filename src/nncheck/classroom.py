@@ -513,19 +513,19 @@ def gradescope_json(result: Any, *, reveal: str = "mistake") -> dict[str, Any]:
             if p.id in notes:
                 lines += text.note_lines(notes[p.id], indent=0)
             tests.append({
-                "name": f"{prob.id} / {p.id}",
+                "name": inert(f"{prob.id} / {p.id}"),
                 "number": f"{i}.{j}",
                 "score": p.points,
                 "max_score": p.max_points,
                 # A part waiting for a person has earned nothing yet: Gradescope knows no
                 # third status, and "passed" would promise points that may not come.
                 "status": "failed" if p.failed or p.status is Status.PENDING else "passed",
-                "output": "\n".join(lines),
+                "output": inert_lines("\n".join(lines)),  # shown to the student
             })
     head = view.summary(result)
     said = [head, *(f"warning: {w}" for w in result.warnings)]
-    return {"score": result.score, "max_score": result.max_score, "output": "\n".join(said),
-            "tests": tests}
+    return {"score": result.score, "max_score": result.max_score,
+            "output": inert_lines("\n".join(said)), "tests": tests}
 
 
 def _answer(value: Any) -> str:
@@ -535,10 +535,9 @@ def _answer(value: Any) -> str:
 def gradescope_text(data: Mapping[str, Any]) -> str:
     """A `results.json` with one test per line: readable, and written by the fast encoder."""
     # json.dumps with `indent` falls back to the pure-Python encoder, 10x slower per sheet.
-    # Student text is made inert first: Gradescope shows `output` to people.
-    head = [f"  {json.dumps(k)}: {json.dumps(_inert(v), ensure_ascii=False)},"
-            for k, v in data.items() if k != "tests"]
-    tests = ",\n".join(f"    {json.dumps(_inert(t), ensure_ascii=False)}" for t in data["tests"])
+    head = [f"  {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}," for k, v in data.items()
+            if k != "tests"]
+    tests = ",\n".join(f"    {json.dumps(t, ensure_ascii=False)}" for t in data["tests"])
     return "\n".join(["{", *head, '  "tests": [', tests, "  ]", "}"]) + "\n"
 
 
@@ -577,12 +576,3 @@ def _flow(value: Any, out: list[str], room: int) -> int:
     out.append(text)
     return room - len(text)
 
-
-def _inert(value: Any) -> Any:
-    if isinstance(value, str):
-        return inert_lines(value)
-    if isinstance(value, dict):
-        return {inert(str(k)): _inert(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_inert(v) for v in value]
-    return value

@@ -59,9 +59,9 @@ def grade_into(
 def write_class(folder: ReportFolder, run: ClassRun, rows: Iterable[Row]) -> dict[str, Any]:
     """Write every file of the report into the folder's staging area; return the statistics."""
     keys: list[tuple[str, str, str | None]] = []  # what the duplicate check needs of each row
-    with _writing(folder), contextlib.ExitStack() as stack:
-        spool = stack.enter_context(tempfile.TemporaryFile(dir=folder.staging))
-        stack.pop_all()
+    with _writing(folder):
+        # Unbuffered: a full disk fails the write that fills it, not a close.
+        spool = tempfile.TemporaryFile(dir=folder.staging, buffering=0)  # noqa: SIM115
     with spool:
         for row in rows:
             keys.append((row.rel, row.sheet, row.student_id))
@@ -152,7 +152,7 @@ def _writing(folder: ReportFolder) -> Iterator[None]:
     try:
         yield
     except OSError as exc:
-        raise cannot_write(folder.out, exc) from None
+        raise cannot_write(folder.out, exc, staging=folder.staging) from None
 
 
 def _num(x: float) -> str:

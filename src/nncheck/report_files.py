@@ -13,8 +13,6 @@ Files and folders are created with the permissions the umask allows, as any othe
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
 import errno
 import os
 import shutil
@@ -44,11 +42,15 @@ def file_mode() -> int:
     return 0o666 & ~umask()
 
 
-def cannot_write(path: str | os.PathLike[str], exc: OSError) -> NncheckError:
-    """An input/output error writing the report, as one line naming the path and the reason."""
+def cannot_write(path: str | os.PathLike[str], exc: OSError, *, staging: Path | None = None
+                 ) -> NncheckError:
+    """An input/output error writing the report, as one line naming the file and the reason."""
     reason = exc.strerror or type(exc).__name__
-    where = exc.filename if exc.filename is not None else path
-    return NncheckError(f"{path}: cannot write the report: {reason} ({where})",
+    where = os.fsdecode(exc.filename) if exc.filename is not None else None
+    if where is not None and staging is not None and where.startswith(str(staging)):
+        where = os.path.join(path, where[len(str(staging)):].lstrip(os.sep))  # as it will be
+    detail = f" ({where})" if where and where != os.fspath(path) else ""
+    return NncheckError(f"{path}: cannot write the report: {reason}{detail}",
                         expected="--out DIR, a folder nncheck can create and write, on a disk "
                                  "with room for the report")
 
@@ -73,6 +75,10 @@ class ReportFolder:
         self.out = Path(out)
         target = Path(os.path.abspath(out))
         self._check(target)
+        above = next(p for p in target.parents if p.exists())  # the root exists
+        if not above.is_dir():
+            raise NncheckError(f"{self.out}: cannot write the report: {above} is not a folder",
+                               expected="--out DIR, a folder nncheck can create and write")
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             self.staging = Path(tempfile.mkdtemp(dir=target.parent,
@@ -81,6 +87,7 @@ class ReportFolder:
             raise cannot_write(self.out, exc) from None
         self.target = target
         self._mode = umask()
+        self._folders = {self.staging}
 
     def _check(self, target: Path) -> None:
         if target.exists() and not target.is_dir():
@@ -104,7 +111,9 @@ class ReportFolder:
     def open(self, name: str, *, newline: str | None = "\n") -> IO[str]:
         """A file of the report, open for writing text (UTF-8); its folder is made if needed."""
         path = self.staging / name
-        path.parent.mkdir(exist_ok=True)
+        if path.parent not in self._folders:
+            path.parent.mkdir(exist_ok=True)
+            self._folders.add(path.parent)
         return open(path, "w", encoding="utf-8", newline=newline)
 
     def commit(self) -> None:
@@ -139,6 +148,9 @@ def _is_report_entry(name: str) -> bool:
 
 def _exchange(a: Path, b: Path) -> bool:
     """Swap two folders atomically (Linux renameat2); False where the system cannot."""
+    import ctypes  # here: `validate` and `--help` need none of it
+    import ctypes.util
+
     libc_name = ctypes.util.find_library("c")
     if libc_name is None:
         return False
