@@ -181,6 +181,22 @@ def test_the_statistics_printed_show_student_strings_escaped(bank, tmp_path):
     assert "student id `\\x1b[2Jx` is also used by" in stdout
 
 
+def test_summary_json_writes_line_separators_and_bidi_characters_escaped(bank, tmp_path):
+    folder = tmp_path / "c"
+    folder.mkdir()
+    # An answer to a part the bank does not have is a warning that quotes the part's name.
+    (folder / "s1.yaml").write_text(
+        "student: {id: s1, name: Ada}\n"
+        "answers: {q2: {a: '-log(0.3)', pick: A, \"x\\u202e\\u2028y\": 1}}\n", "utf-8")
+    out = tmp_path / "out"
+    grade(folder, "-p", bank, "-o", out)
+    raw = (out / "summary.json").read_text("utf-8")
+    assert not RAW.search(raw.replace("\n", ""))
+    assert "x\\u202e\\u2028y" in raw
+    (warning,) = json.loads(raw)["warnings"]
+    assert "x\u202e\u2028y" in warning["warning"]  # the same text, decoded
+
+
 # --- item 16: a report that cannot be written ---------------------------------------------------
 
 def test_an_out_that_is_a_file_is_refused_before_any_sheet_is_graded(bank, klass, tmp_path,
@@ -325,3 +341,25 @@ def test_every_output_honours_the_umask(bank, klass, tmp_path, mask, file_mode, 
     for name in ("out/grades.csv", "out/results.jsonl", "out/summary.json",
                  "out/feedback/s01.txt", "out/gradescope/s01.json", "key.yaml"):
         assert modes[name] == file_mode, name
+
+
+def test_the_current_folder_is_never_the_report(bank, klass, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    out.mkdir()
+    monkeypatch.chdir(out)
+    code, _, stderr = grade(klass, "-p", bank, "-o", ".")
+    assert code == 2
+    assert stderr.startswith("error: .: is the current folder, or holds it")
+    assert list(out.iterdir()) == []
+
+
+def test_a_symbolic_link_to_the_report_stays_a_link(bank, klass, tmp_path):
+    real = tmp_path / "real"
+    link = tmp_path / "link"
+    grade(klass, "-p", bank, "-o", real)
+    link.symlink_to(real, target_is_directory=True)
+    (klass / "s02.yaml").unlink()
+    assert grade(klass, "-p", bank, "-o", link)[0] == 0
+    assert link.is_symlink() and link.resolve() == real
+    assert [r[0] for r in table(real)[1:]] == [f"s{n:02d}" for n in range(1, 31) if n != 2]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bank", "class", "link", "real"]

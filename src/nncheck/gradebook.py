@@ -26,7 +26,7 @@ from nncheck import classroom, stats
 from nncheck.checking import format_number
 from nncheck.classroom import ClassRun, Options, Progress, Row
 from nncheck.report_files import ReportFolder, cannot_write
-from nncheck.words import csv_cell, json_line
+from nncheck.words import csv_cell, inert_lines, json_line
 
 BOM = "\ufeff"  # Excel reads a CSV as UTF-8 only with it; Canvas and Moodle imports accept it
 
@@ -45,13 +45,15 @@ def grade_into(
     before any sheet is graded, and a failure while writing leaves the previous report as it was.
     """
     run = classroom.prepare(class_dir, problems, options or Options())
-    folder = ReportFolder(out)
+    folder = None
     try:
+        folder = ReportFolder(out)
         summary = write_class(folder, run, classroom.graded_rows(run, progress))
         with _writing(folder):
             folder.commit()
     except BaseException:
-        folder.discard()
+        if folder is not None:
+            folder.discard()
         raise
     return summary
 
@@ -80,7 +82,7 @@ def write_class(folder: ReportFolder, run: ClassRun, rows: Iterable[Row]) -> dic
             _write_tables(folder, run, _spooled(spool), clash, tally)
     summary = tally.summary(run.audit, run.options, class_dir=run.class_dir)
     with _writing(folder):
-        _write(folder, "summary.json", json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
+        _write(folder, "summary.json", json_text(summary))
     return summary
 
 
@@ -131,6 +133,14 @@ def result_line(row: Row, audit: Mapping[str, Any]) -> str:
                                                    "name": row.student_name}
     return json_line({"sheet": row.sheet, "student": student, "status": "error",
                       "error": row.error, **audit})
+
+
+def json_text(value: Any) -> str:
+    """Indented JSON, Unicode kept, with the characters `words.json_line` escapes escaped."""
+    text = json.dumps(value, ensure_ascii=False, indent=2) + "\n"
+    if inert_lines(text) == text:  # json.dumps leaves no raw control but the newlines
+        return text
+    return "".join(json_line(c)[1:-1] if inert_lines(c) != c else c for c in text)
 
 
 def _spooled(spool: IO[bytes]) -> Iterator[Row]:

@@ -73,8 +73,13 @@ class ReportFolder:
 
     def __init__(self, out: str | os.PathLike[str]):
         self.out = Path(out)
-        target = Path(os.path.abspath(out))
+        # Through a symbolic link: the folder it leads to is replaced, the link stays.
+        target = Path(os.path.realpath(out))
         self._check(target)
+        here = Path.cwd()
+        if here == target or target in here.parents:
+            raise NncheckError(f"{self.out}: is the current folder, or holds it",
+                               expected="--out DIR, a folder of its own for the report")
         above = next(p for p in target.parents if p.exists())  # the root exists
         if not above.is_dir():
             raise NncheckError(f"{self.out}: cannot write the report: {above} is not a folder",
@@ -130,7 +135,11 @@ class ReportFolder:
                     leftover = Path(tempfile.mkdtemp(dir=self.target.parent,
                                                      prefix=f".{self.target.name}.nncheck-"))
                     os.rename(self.target, leftover / "old")
-                    os.rename(self.staging, self.target)
+                    try:
+                        os.rename(self.staging, self.target)
+                    except OSError:
+                        os.rename(leftover / "old", self.target)  # the old report, back
+                        raise
             else:
                 os.rename(self.staging, self.target)
             if leftover is not None:
@@ -143,7 +152,9 @@ class ReportFolder:
 
 
 def _is_report_entry(name: str) -> bool:
-    return name in REPORT_NAMES or (name.startswith(".") and name.endswith(".tmp"))
+    # Also: older versions' temporary files, and the folder view settings macOS leaves.
+    return (name in REPORT_NAMES or name == ".DS_Store"
+            or (name.startswith(".") and name.endswith(".tmp")))
 
 
 def _exchange(a: Path, b: Path) -> bool:
