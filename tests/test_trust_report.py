@@ -283,10 +283,16 @@ def snapshot(folder: Path) -> set[tuple[str, int]]:
     return found
 
 
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
-@pytest.mark.parametrize("when", ["first-write", "feedback-written"])
+@pytest.mark.parametrize("signum, when, jobs", [
+    pytest.param(signal.SIGINT, "first-write", 1, id="ctrl-c-first-write"),
+    pytest.param(signal.SIGTERM, "first-write", 1, id="sigterm-first-write"),
+    pytest.param(signal.SIGINT, "feedback-written", 1, id="ctrl-c-feedback-written"),
+    pytest.param(signal.SIGTERM, "feedback-written", 1, id="sigterm-feedback-written"),
+    pytest.param(signal.SIGINT, "feedback-written", 2, id="ctrl-c-feedback-written-2-jobs"),
+    pytest.param(signal.SIGTERM, "feedback-written", 2, id="sigterm-feedback-written-2-jobs"),
+])
 def test_a_stopped_run_leaves_the_old_report_whole_and_no_temporary_file(
-        bank, klass, tmp_path, signum, when):
+        bank, klass, tmp_path, signum, when, jobs):
     for n in range(31, 301):
         (klass / f"s{n:03d}.yaml").write_text(sheet(f"s{n:03d}", f"S{n}"), encoding="utf-8")
     out = tmp_path / "out"
@@ -295,7 +301,7 @@ def test_a_stopped_run_leaves_the_old_report_whole_and_no_temporary_file(
     for path in klass.glob("*.yaml"):  # every sheet changes: any new file shows in the report
         path.write_text(sheet(path.stem, "Renamed"), encoding="utf-8")
     seen = snapshot(tmp_path)
-    child = nncheck("grade", klass, "-p", bank, "-o", out, "-j", "1", "-f", "text")
+    child = nncheck("grade", klass, "-p", bank, "-o", out, "-j", jobs, "-f", "text")
     # Stop it as soon as it changes anything beside the class (first-write), or once it has
     # written a student's feedback (feedback-written): no timing, only what is on disk.
     while child.poll() is None:

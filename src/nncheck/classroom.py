@@ -42,7 +42,7 @@ import re
 import signal
 import unicodedata
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -229,7 +229,7 @@ def prepare(
     return ClassRun(str(class_dir), problems, options, bank, audit, tuple(files), maxima)
 
 
-def graded_rows(run: ClassRun, progress: Progress | None = None) -> Iterator[Row]:
+def graded_rows(run: ClassRun, progress: Progress | None = None) -> Generator[Row, None, None]:
     """Each sheet's row, in report order, as it is graded (duplicates not yet flagged)."""
     global _STATE
     _STATE = _State(run.bank, run.options, run.audit)

@@ -48,7 +48,9 @@ def grade_into(
     folder = None
     try:
         folder = ReportFolder(out)
-        summary = write_class(folder, run, classroom.graded_rows(run, progress))
+        # Closed on the way out, whatever stops the run: the workers stop at once.
+        with contextlib.closing(classroom.graded_rows(run, progress)) as rows:
+            summary = write_class(folder, run, rows)
         with _writing(folder):
             folder.commit()
     except BaseException:
