@@ -285,7 +285,8 @@ def grade(
     problems: ProblemsOpt = None,
     out: Annotated[Path, typer.Option(
         "--out", "-o", help="Folder for grades.csv, results.jsonl, feedback/, gradescope/ and "
-        "summary.json.")] = Path("nncheck-report"),
+        "summary.json; replaced whole, so an existing one must hold a report only.")
+    ] = Path("nncheck-report"),
     jobs: Annotated[Optional[int], typer.Option(  # noqa: UP045
         "--jobs", "-j", min=1, help="Sheets graded in parallel (default: every core).",
         show_default=False)] = None,
