@@ -80,7 +80,10 @@ class ReportFolder:
         if here == target or target in here.parents:
             raise NncheckError(f"{self.out}: is the current folder, or holds it",
                                expected="--out DIR, a folder of its own for the report")
-        above = next(p for p in target.parents if p.exists())  # the root exists
+        # Named as given, like every path in a message; `.` or the root exists.
+        above = next(p for p in self.out.absolute().parents if p.exists())
+        if not self.out.is_absolute():
+            above = Path(os.path.relpath(above))
         if not above.is_dir():
             raise NncheckError(f"{self.out}: cannot write the report: {above} is not a folder",
                                expected="--out DIR, a folder nncheck can create and write")
