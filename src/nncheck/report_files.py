@@ -96,6 +96,7 @@ class ReportFolder:
         self.target = target
         self._mode = umask()
         self._folders = {self.staging}
+        self.committed = False
 
     def _check(self, target: Path) -> None:
         if target.exists() and not target.is_dir():
@@ -145,11 +146,14 @@ class ReportFolder:
                         raise
             else:
                 os.rename(self.staging, self.target)
+            self.committed = True
             if leftover is not None:
                 shutil.rmtree(leftover, ignore_errors=True)
 
     def discard(self) -> None:
-        """Remove the staging folder and all that was written into it."""
+        """Remove the staging folder and all that was written into it (not after a commit)."""
+        if self.committed:
+            return  # a Ctrl-C held during the commit arrives after it: the report stands
         with signals_held():
             shutil.rmtree(self.staging, ignore_errors=True)
 
