@@ -369,3 +369,17 @@ def test_a_symbolic_link_to_the_report_stays_a_link(bank, klass, tmp_path):
     assert link.is_symlink() and link.resolve() == real
     assert [r[0] for r in table(real)[1:]] == [f"s{n:02d}" for n in range(1, 31) if n != 2]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bank", "class", "link", "real"]
+
+
+def test_without_an_atomic_exchange_the_report_is_still_replaced_whole(bank, klass, tmp_path,
+                                                                       monkeypatch):
+    from nncheck import report_files
+
+    monkeypatch.setattr(report_files, "_exchange", lambda a, b: False)  # as on macOS
+    out = tmp_path / "out"
+    grade(klass, "-p", bank, "-o", out)
+    (klass / "s02.yaml").unlink()
+    assert grade(klass, "-p", bank, "-o", out)[0] == 0
+    assert not (out / "feedback" / "s02.txt").exists()
+    assert len(table(out)) == 1 + 29
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bank", "class", "out"]

@@ -138,11 +138,16 @@ class ReportFolder:
                     # No atomic exchange here: for a moment there is no report, never a mix.
                     leftover = Path(tempfile.mkdtemp(dir=self.target.parent,
                                                      prefix=f".{self.target.name}.nncheck-"))
-                    os.rename(self.target, leftover / "old")
                     try:
-                        os.rename(self.staging, self.target)
+                        os.rename(self.target, leftover / "old")
+                        try:
+                            os.rename(self.staging, self.target)
+                        except OSError:
+                            os.rename(leftover / "old", self.target)  # the old report, back
+                            raise
                     except OSError:
-                        os.rename(leftover / "old", self.target)  # the old report, back
+                        with contextlib.suppress(OSError):
+                            os.rmdir(leftover)  # only if empty: never the old report
                         raise
             else:
                 os.rename(self.staging, self.target)
@@ -167,12 +172,11 @@ def _is_report_entry(name: str) -> bool:
 def _exchange(a: Path, b: Path) -> bool:
     """Swap two folders atomically (Linux renameat2); False where the system cannot."""
     import ctypes  # here: `validate` and `--help` need none of it
-    import ctypes.util
 
-    libc_name = ctypes.util.find_library("c")
-    if libc_name is None:
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)  # the C library the interpreter runs on
+    except OSError:
         return False
-    libc = ctypes.CDLL(libc_name, use_errno=True)
     renameat2 = getattr(libc, "renameat2", None)
     if renameat2 is None:
         return False
