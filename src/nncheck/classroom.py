@@ -26,7 +26,8 @@ Outputs (under --out):
                   {sheet, student, status: "error", error, nncheck_version, problem_hashes}.
   feedback/<id>.txt and gradescope/<id>.json, at the --reveal level, for graded sheets only
                   (ids made safe as file names); summary.json, the class statistics.
-No output holds a time stamp or an absolute path that the command line did not give.
+No output holds a time stamp or an absolute path that the command line did not give. The
+report is written by `gradebook`, one row at a time, as the rows come.
 
 Workers are forked after the bank is loaded and solved once in the parent, so they share its
 cached truths; each returns plain rows (JSON text, feedback text, numbers), never results.
@@ -34,39 +35,34 @@ cached truths; each returns plain rows (JSON text, feedback text, numbers), neve
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
-import itertools
 import json
 import multiprocessing
 import os
 import re
 import signal
-import statistics
 import unicodedata
 import warnings
-from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from nncheck import __version__, grading, loading
-from nncheck.checking import Status, format_number, format_value
+from nncheck import __version__, grading, loading, stats
+from nncheck.checking import Status, format_value
 from nncheck.errors import NncheckError
 from nncheck.files import SheetFile, discover
 from nncheck.memo import MEMO_LIMIT, exact_key
 from nncheck.memo import MemoTruth as _MemoTruth
 from nncheck.render import json as render_json
 from nncheck.render import text, view
-from nncheck.words import inert
+from nncheck.stats import STATUSES as STATUSES
+from nncheck.stats import histogram as histogram
+from nncheck.stats import summary_lines as summary_lines
+from nncheck.words import inert, inert_lines, json_line
 
-STATUSES = ("ok", "failed", "pending", "error")
 REVEALS = ("verdict", "mistake", "expected")
-TOP_WRONG = 5  # most common wrong answers kept per part
 ANSWER_WIDTH = 60  # widest wrong answer shown in the statistics
-BOM = "\ufeff"  # Excel reads a CSV as UTF-8 only with it; Canvas and Moodle imports accept it
 
 Progress = Callable[[int, int], None]  # (sheets done, sheets in all)
 
@@ -191,15 +187,25 @@ class _State:
 _STATE: _State | None = None
 
 
-def grade_class(
+@dataclass(frozen=True)
+class ClassRun:
+    """A class ready to grade: its bank loaded and solved, its sheets found."""
+
+    class_dir: str
+    problems: str | os.PathLike[str]
+    options: Options
+    bank: Any
+    audit: Mapping[str, Any]
+    files: tuple[SheetFile, ...]
+    maxima: tuple[tuple[str, float], ...]  # (problem id, max score), bank order
+
+
+def prepare(
     class_dir: str | os.PathLike[str],
     problems: str | os.PathLike[str],
     options: Options = Options(),
-    *,
-    progress: Progress | None = None,
-) -> ClassReport:
-    """Grade every sheet of a class folder against a bank (raises NncheckError for a bad bank)."""
-    global _STATE
+) -> ClassRun:
+    """Load and solve the bank and find the sheets (raises NncheckError for bad input)."""
     if options.reveal not in REVEALS:
         raise NncheckError(f"reveal `{options.reveal}`", expected=" | ".join(REVEALS))
     bank = _load_bank(problems, options.rtol)
@@ -208,19 +214,41 @@ def grade_class(
     if not files and options.shard is None:
         raise NncheckError(f"{class_dir}: no answer sheets",
                            expected="CLASS_DIR/*.yaml or CLASS_DIR/<student>/answers.yaml")
-    _STATE = _State(bank, options, audit)
-    try:
-        graded = [r for r in _grade_all(files, problems, options, progress) if r is not None]
-    finally:
-        _STATE = None
-    if options.student is not None and not graded:
-        raise NncheckError(f"no sheet of student `{options.student}` in {class_dir}",
-                           expected="a student id, or a sheet's file or folder name")
-    rows = tuple(_flag_duplicates(graded))
     maxima = tuple((pid, float(sum(part.points for part in lp.problem.parts)))
                    for pid, lp in bank.problems.items())
-    summary = summarise(rows, maxima, audit, options, class_dir=str(class_dir))
-    return ClassReport(rows, maxima, audit, summary)
+    return ClassRun(str(class_dir), problems, options, bank, audit, tuple(files), maxima)
+
+
+def graded_rows(run: ClassRun, progress: Progress | None = None) -> Generator[Row, None, None]:
+    """Each sheet's row, in report order, as it is graded (duplicates not yet flagged)."""
+    global _STATE
+    _STATE = _State(run.bank, run.options, run.audit)
+    graded = 0
+    try:
+        for row in _grade_all(run.files, run.problems, run.options, progress):
+            if row is not None:
+                graded += 1
+                yield row
+    finally:
+        _STATE = None
+    if run.options.student is not None and not graded:
+        raise NncheckError(f"no sheet of student `{run.options.student}` in {run.class_dir}",
+                           expected="a student id, or a sheet's file or folder name")
+
+
+def grade_class(
+    class_dir: str | os.PathLike[str],
+    problems: str | os.PathLike[str],
+    options: Options = Options(),
+    *,
+    progress: Progress | None = None,
+) -> ClassReport:
+    """Grade every sheet of a class folder against a bank, keeping every row in memory (for a
+    program that wants the rows; `gradebook.grade_into` streams them to --out instead)."""
+    run = prepare(class_dir, problems, options)
+    rows = tuple(_flag_duplicates(list(graded_rows(run, progress))))
+    summary = stats.summarise(rows, run.maxima, run.audit, options, class_dir=str(class_dir))
+    return ClassReport(rows, run.maxima, run.audit, summary)
 
 
 def _load_bank(problems: str | os.PathLike[str], rtol: float | None) -> grading.Bank:
@@ -265,10 +293,11 @@ def _grade_all(
     problems: str | os.PathLike[str],
     options: Options,
     progress: Progress | None,
-) -> list[Row | None]:
+) -> Iterator[Row | None]:
     jobs = min(options.jobs or usable_cores(), usable_cores(), max(1, len(files)))
     if jobs == 1:
-        return list(_report(map(_grade_file, files), len(files), progress))
+        yield from _report(map(_grade_file, files), len(files), progress)
+        return
     methods = multiprocessing.get_all_start_methods()
     # Fork shares the parent's loaded bank and cached truths; spawn rebuilds them per worker.
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
@@ -280,11 +309,10 @@ def _grade_all(
         warnings.filterwarnings("ignore", category=DeprecationWarning, message=".*fork.*")
         pool = context.Pool(jobs, initializer=_init_worker, initargs=(rebuild,))
     try:
-        rows = list(_report(pool.imap(_grade_file, files, chunksize=chunk), len(files), progress))
+        yield from _report(pool.imap(_grade_file, files, chunksize=chunk), len(files), progress)
         pool.close()
-        return rows
     except BaseException:
-        pool.terminate()  # Ctrl-C or a bug: stop every worker now; nothing has been written yet
+        pool.terminate()  # Ctrl-C, SIGTERM or a bug: stop every worker now
         raise
     finally:
         pool.join()
@@ -312,6 +340,9 @@ def _init_worker(rebuild: tuple[str, Options] | None) -> None:
     # Only the parent answers Ctrl-C: it terminates the pool, so workers must not print
     # a traceback each.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # The parent's SIGTERM handler raises KeyboardInterrupt; a worker must just stop when the
+    # pool terminates it.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if rebuild is not None:
         problems, options = rebuild
         bank = _load_bank(problems, options.rtol)
@@ -367,8 +398,8 @@ def _grade_loaded(sheet: SheetFile, loaded: Any, state: _State) -> Row:
         score=result.score,
         max_score=result.max_score,
         scores=tuple((p.id, p.score) for p in result.problems),
-        result=render_json.dumps(data),
-        feedback=text.render_sheet(result, reveal=reveal),
+        result=json_line(data),
+        feedback=inert_lines(text.render_sheet(result, reveal=reveal)),
         gradescope=gradescope_text(gradescope_json(result, reveal=reveal)),
         parts=tuple(_part_stats(result)),
         warnings=(*_name_warnings(sheet), *result.warnings),
@@ -407,29 +438,38 @@ def _one_line(text: str) -> str:
 
 def _flag_duplicates(rows: Sequence[Row]) -> Iterator[Row]:
     """Sheets that share a student id (or its file name) all become error rows."""
-    groups: dict[str, list[Row]] = {}
+    clash = clashes((row.rel, row.sheet, row.student_id) for row in rows)
     for row in rows:
-        if row.student_id is not None:
-            groups.setdefault(file_stem(row.student_id).casefold(), []).append(row)
+        yield as_error(row, clash[row.rel]) if row.rel in clash else row
+
+
+def clashes(keys: Iterable[tuple[str, str, str | None]]) -> dict[str, str]:
+    """Why each sheet that shares its student id (or its file name) with another is an error,
+    by its relative path; keys are (rel, sheet, student id) of every row, in report order."""
+    groups: dict[str, list[tuple[str, str, str]]] = {}
+    for rel, sheet, student_id in keys:
+        if student_id is not None:
+            groups.setdefault(file_stem(student_id).casefold(), []).append(
+                (rel, sheet, student_id))
     clash: dict[str, str] = {}
     for group in groups.values():
         if len(group) < 2:
             continue
-        ids = sorted({r.student_id or "" for r in group})
-        for row in group:
-            others = ", ".join(r.sheet for r in group if r is not row)
+        ids = sorted({student_id for _, _, student_id in group})
+        for rel, sheet, _ in group:
+            others = ", ".join(s for r, s, _ in group if r != rel)
             if len(ids) == 1:
                 what = f"student id `{ids[0]}` is also used by {others}"
             else:
                 what = (f"student ids {', '.join(f'`{i}`' for i in ids)} share the file name "
                         f"`{file_stem(ids[0])}` (also {others})")
-            clash[row.rel] = f"{row.sheet}: {what} — one sheet per student; nothing was merged"
-    for row in rows:
-        if row.rel in clash:
-            yield Row(row.sheet, row.rel, row.name, row.student_id, row.student_name,
-                      error=clash[row.rel])
-        else:
-            yield row
+            clash[rel] = f"{sheet}: {what} — one sheet per student; nothing was merged"
+    return clash
+
+
+def as_error(row: Row, error: str) -> Row:
+    """A row turned into an error row: its student kept, its grades dropped."""
+    return Row(row.sheet, row.rel, row.name, row.student_id, row.student_name, error=error)
 
 
 # --- what a student sees -------------------------------------------------------------------------
@@ -448,19 +488,19 @@ def gradescope_json(result: Any, *, reveal: str = "mistake") -> dict[str, Any]:
             if p.id in notes:
                 lines += text.note_lines(notes[p.id], indent=0)
             tests.append({
-                "name": f"{prob.id} / {p.id}",
+                "name": inert(f"{prob.id} / {p.id}"),
                 "number": f"{i}.{j}",
                 "score": p.points,
                 "max_score": p.max_points,
                 # A part waiting for a person has earned nothing yet: Gradescope knows no
                 # third status, and "passed" would promise points that may not come.
                 "status": "failed" if p.failed or p.status is Status.PENDING else "passed",
-                "output": "\n".join(lines),
+                "output": inert_lines("\n".join(lines)),  # shown to the student
             })
     head = view.summary(result)
     said = [head, *(f"warning: {w}" for w in result.warnings)]
-    return {"score": result.score, "max_score": result.max_score, "output": "\n".join(said),
-            "tests": tests}
+    return {"score": result.score, "max_score": result.max_score,
+            "output": inert_lines("\n".join(said)), "tests": tests}
 
 
 def _answer(value: Any) -> str:
@@ -476,126 +516,7 @@ def gradescope_text(data: Mapping[str, Any]) -> str:
     return "\n".join(["{", *head, '  "tests": [', tests, "  ]", "}"]) + "\n"
 
 
-# --- statistics ----------------------------------------------------------------------------------
-
-def summarise(
-    rows: Sequence[Row],
-    problems: Sequence[tuple[str, float]],
-    audit: Mapping[str, Any],
-    options: Options = Options(),
-    *,
-    class_dir: str | None = None,
-) -> dict[str, Any]:
-    """Class statistics: statuses, score distribution, pass rate and wrong answers per part."""
-    graded = [r for r in rows if r.status != "error"]
-    max_score = float(sum(m for _, m in problems))
-    scores = [float(r.score or 0.0) for r in graded]
-    parts = _part_summary(graded)
-    return {
-        **audit,
-        "class_dir": class_dir,
-        "shard": f"{options.shard[0]}/{options.shard[1]}" if options.shard else None,
-        "student": options.student,
-        "reveal": options.reveal,
-        "sheets": len(rows),
-        "status": {s: sum(r.status == s for r in rows) for s in STATUSES},
-        "max_score": max_score,
-        "scores": _describe(scores),
-        "histogram": histogram(scores, max_score),
-        "problems": [
-            {"id": pid, "max_score": m, "mean": _mean(dict(r.scores).get(pid, 0.0) for r in graded)}
-            for pid, m in problems
-        ],
-        "parts": parts,
-        "pending": [
-            {"problem": p["problem"], "part": p["part"], "count": p["status"]["pending"]}
-            for p in parts if p["status"].get("pending")
-        ],
-        "errors": [{"sheet": r.sheet, "error": r.error} for r in rows if r.status == "error"],
-        "warnings": [{"sheet": r.sheet, "warning": w} for r in graded for w in r.warnings],
-        "unknown_override_students": _stray_overrides(rows, options),
-    }
-
-
-def _describe(scores: Sequence[float]) -> dict[str, float | None]:
-    if not scores:
-        return {"mean": None, "median": None, "min": None, "max": None, "stdev": None}
-    return {
-        "mean": round(statistics.fmean(scores), 4),
-        "median": round(statistics.median(scores), 4),
-        "min": min(scores),
-        "max": max(scores),
-        "stdev": round(statistics.pstdev(scores), 4),
-    }
-
-
-def _mean(values: Iterable[float]) -> float | None:
-    values = list(values)
-    return round(statistics.fmean(values), 4) if values else None
-
-
-def histogram(scores: Sequence[float], max_score: float) -> list[dict[str, Any]]:
-    """Counts per bin [from, to): a bin per point up to 20 points, else ten; full marks close it."""
-    if max_score <= 0:
-        return [{"from": 0.0, "to": 0.0, "count": len(scores)}]
-    unit = max_score <= 20 and float(max_score).is_integer()
-    if unit:
-        edges = [float(k) for k in range(int(max_score) + 1)]
-    else:
-        edges = [round(k * max_score / 10, 4) for k in range(11)]
-    bins = [{"from": lo, "to": hi, "count": 0} for lo, hi in itertools.pairwise(edges)]
-    if unit:
-        bins.append({"from": edges[-1], "to": edges[-1], "count": 0})  # full marks, apart
-    for s in scores:
-        k = next((i for i, b in enumerate(bins) if s < b["to"]), len(bins) - 1)
-        bins[k]["count"] += 1
-    return bins
-
-
-def _part_summary(graded: Sequence[Row]) -> list[dict[str, Any]]:
-    order: dict[tuple[str, str], list[PartStat]] = {}
-    for row in graded:
-        for p in row.parts:
-            order.setdefault((p.problem, p.part), []).append(p)
-    out = []
-    for (problem, part), stats in order.items():
-        counted = [s for s in stats if s.counts]
-        passed = sum(not s.failed for s in counted)
-        wrong: dict[str, list[PartStat]] = {}
-        for s in stats:
-            if s.answer is not None:
-                wrong.setdefault(s.answer, []).append(s)
-        common = sorted(wrong.values(), key=lambda g: (-len(g), g[0].answer or ""))
-        out.append({
-            "problem": problem,
-            "part": part,
-            "max_points": stats[0].max_points,
-            "graded": len(counted),
-            "passed": passed,
-            "pass_rate": round(passed / len(counted), 4) if counted else None,
-            "status": dict(sorted(Counter(s.status for s in stats).items())),
-            "wrong_answers": [
-                {"answer": json.loads(g[0].answer or "null"), "shown": g[0].shown,
-                 "count": len(g), "mistake": _commonest(s.mistake for s in g)}
-                for g in common[:TOP_WRONG]
-            ],
-        })
-    return out
-
-
-def _commonest(names: Iterable[str | None]) -> str | None:
-    counts = Counter(n for n in names if n)
-    if not counts:
-        return None
-    return min(counts, key=lambda n: (-counts[n], n))
-
-
-def _stray_overrides(rows: Sequence[Row], options: Options) -> list[str]:
-    if options.student is not None or options.shard is not None:
-        return []  # a partial run cannot tell a stray override from a student graded elsewhere
-    ids = {r.student_id for r in rows}
-    return sorted(s for s in options.overrides if s not in ids)
-
+# --- how answers are shown ----------------------------------------------------------------------
 
 def inline(value: Any, width: int = ANSWER_WIDTH) -> str:
     """A written answer in one line, as YAML flow style would show it, shortened to `width`."""
@@ -629,134 +550,4 @@ def _flow(value: Any, out: list[str], room: int) -> int:
         text = format_value(value)
     out.append(text)
     return room - len(text)
-
-
-def summary_lines(summary: Mapping[str, Any], *, out: str | None = None) -> list[str]:
-    """The class statistics as plain lines, histogram bars included; every line inert."""
-    lines = _summary_lines(summary, out=out)
-    return [inert(line) for line in lines]
-
-
-def _summary_lines(summary: Mapping[str, Any], *, out: str | None) -> list[str]:
-    status = summary["status"]
-    said = ", ".join(f"{status[s]} {s}" for s in STATUSES if status.get(s))
-    where = f" — report in {out}" if out else ""
-    lines = [f"Graded {summary['sheets']} sheet{'s' * (summary['sheets'] != 1)}: "
-             f"{said or 'none'}{where}"]
-    scores = summary["scores"]
-    if scores["mean"] is not None:
-        lines += ["", f"Scores out of {_num(summary['max_score'])}: mean {_num(scores['mean'])}, "
-                      f"median {_num(scores['median'])}, range {_num(scores['min'])}–"
-                      f"{_num(scores['max'])}"]
-        bins = summary["histogram"]
-        top = max(b["count"] for b in bins) or 1
-        labels = [_bin_label(b) for b in bins]
-        width = max(map(len, labels))
-        for label, b in zip(labels, bins):
-            bar = "█" * round(30 * b["count"] / top)
-            lines.append(f"  {label.rjust(width)} {bar}{' ' if bar else ''}{b['count']}")
-    parts = summary["parts"]
-    if parts:
-        lines += ["", "Pass rate by part:"]
-        names = [f"{p['problem']} / {p['part']}" for p in parts]
-        width = max(map(len, names))
-        for name, p in zip(names, parts):
-            if not p["max_points"]:
-                continue  # shown, not graded
-            rate = "—" if p["pass_rate"] is None else f"{round(100 * p['pass_rate'])}%"
-            waiting = p["status"].get("pending", 0)
-            more = f", {waiting} pending" if waiting else ""
-            lines.append(f"  {name.ljust(width)}  {rate.rjust(4)}  "
-                         f"({p['passed']}/{p['graded']}{more})")
-    common = [(p, w) for p in parts for w in p["wrong_answers"] if w["count"] > 1 or w["mistake"]]
-    if common:
-        lines += ["", "Most common wrong answers:"]
-        for p, w in common:
-            who = f"{w['count']} student{'s' * (w['count'] != 1)}"
-            why = f": {w['mistake']}" if w["mistake"] else ""
-            lines.append(f"  {p['problem']} / {p['part']}: {who} answered {w['shown']}{why}")
-    if summary["pending"]:
-        lines += ["", "Waiting for a person:"]
-        lines += [f"  {p['problem']} / {p['part']}: {p['count']} sheet{'s' * (p['count'] != 1)}"
-                  for p in summary["pending"]]
-    if summary["errors"]:
-        lines += ["", "Sheets not graded:"]
-        lines += [f"  {e['error']}" for e in summary["errors"]]
-    if summary["unknown_override_students"]:
-        lines += ["", "Overrides for students with no sheet: "
-                  + ", ".join(summary["unknown_override_students"])]
-    seed = summary.get("seed")
-    if seed is not None:
-        lines += ["", f"Sample points: seed {seed['fingerprint']}" + (
-            "" if seed["secret"] else " — no course secret, so the points can be computed "
-            "from the problem files (see NNCHECK_SECRET or .nncheck-secret)")]
-    return lines
-
-
-def _bin_label(b: Mapping[str, Any]) -> str:
-    if b["to"] - b["from"] in (0, 1):
-        return _num(b["from"])
-    return f"{_num(b['from'])}–{_num(b['to'])}"
-
-
-def _num(x: float) -> str:
-    return format_number(x, 4)
-
-
-# --- writing the report --------------------------------------------------------------------------
-
-def grades_csv(report: ClassReport) -> str:
-    """One row per sheet: id, name, a score per problem, total, max, status, error, sheet."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")  # RFC 4180, as spreadsheets write it
-    ids = [pid for pid, _ in report.problems]
-    writer.writerow(["id", "name", *ids, "total", "max", "status", "error", "sheet"])
-    for r in report.rows:
-        if r.status == "error":
-            scores = ["" for _ in ids]
-            total = maximum = ""
-        else:
-            by_id = dict(r.scores)
-            scores = [_num(by_id.get(pid, 0.0)) for pid in ids]
-            total, maximum = _num(r.score or 0.0), _num(r.max_score or 0.0)
-        writer.writerow([r.student_id or "", r.student_name or "", *scores, total, maximum,
-                         r.status, r.error or "", r.sheet])
-    return BOM + buffer.getvalue()
-
-
-def results_jsonl(report: ClassReport) -> str:
-    """One FORMAT §8 object per line; a sheet not graded is `{sheet, student, error, ...}`."""
-    lines = []
-    for r in report.rows:
-        if r.status == "error":
-            student = None if r.student_id is None else {"id": r.student_id,
-                                                         "name": r.student_name}
-            lines.append(render_json.dumps({"sheet": r.sheet, "student": student, "status": "error",
-                                "error": r.error, **report.audit}) + "\n")
-        else:
-            lines.append(f"{r.result}\n")
-    return "".join(lines)
-
-
-def write_report(report: ClassReport, out: str | os.PathLike[str]) -> list[Path]:
-    """Write every output under `out`, each file atomically; return the paths written."""
-    folder = Path(out)
-    if folder.exists() and not folder.is_dir():
-        raise NncheckError(f"{folder}: not a folder", expected="--out DIR, a folder for the report")
-    files: list[tuple[Path, str]] = []
-    for r in report.rows:
-        if r.status == "error" or r.student_id is None:
-            continue
-        stem = file_stem(r.student_id)
-        files.append((folder / "feedback" / f"{stem}.txt", r.feedback or ""))
-        files.append((folder / "gradescope" / f"{stem}.json", r.gradescope or ""))
-    # The tables last: a run stopped while writing leaves the previous tables whole.
-    files += [
-        (folder / "results.jsonl", results_jsonl(report)),
-        (folder / "grades.csv", grades_csv(report)),
-        (folder / "summary.json", json.dumps(report.summary, ensure_ascii=False, indent=2) + "\n"),
-    ]
-    for path, content in files:
-        loading.write_atomic(path, content)
-    return [path for path, _ in files]
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import json
 import os
+import signal
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -81,10 +83,29 @@ def _root(
     """Check neural-network exam answers against the truth."""
 
 
+@contextlib.contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """SIGTERM stops a command as Ctrl-C does: cleaned up, nothing half-written, exit 130."""
+
+    def interrupt(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        old = signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, old)
+
+
 def _run(debug: bool, body: Callable[[], int]) -> None:
     """Run a command body; map errors to one line on stderr and an exit status."""
     try:
-        code = body()
+        with _sigterm_interrupts():
+            code = body()
     except NncheckError as exc:
         if debug:
             traceback.print_exc()
@@ -267,9 +288,10 @@ def grade(
     problems: ProblemsOpt = None,
     out: Annotated[Path, typer.Option(
         "--out", "-o", help="Folder for grades.csv, results.jsonl, feedback/, gradescope/ and "
-        "summary.json.")] = Path("nncheck-report"),
+        "summary.json; replaced whole, so an existing one must hold a report only.")
+    ] = Path("nncheck-report"),
     jobs: Annotated[Optional[int], typer.Option(  # noqa: UP045
-        "--jobs", "-j", min=1, help="Sheets graded in parallel (default: every core).",
+        "--jobs", "-j", min=1, help="Sheets graded in parallel (default and most: the usable cores).",
         show_default=False)] = None,
     student: Annotated[Optional[str], typer.Option(  # noqa: UP045
         "--student", help="Grade one student only (an id, or a sheet's file or folder name).",
@@ -288,7 +310,8 @@ def grade(
     """Grade every sheet of a class; write gradebook, feedback and statistics to --out."""
 
     def body() -> int:
-        from nncheck import classroom
+        from nncheck import classroom, gradebook
+        from nncheck.words import inert
 
         if problems is None:
             raise NncheckError("which problems does this class answer?",
@@ -317,22 +340,22 @@ def grade(
             bar.update(bar.task_ids[0], completed=done)
 
         try:
-            report = classroom.grade_class(class_dir, problems, options,
+            summary = gradebook.grade_into(out, class_dir, problems, options,
                                            progress=progress if fmt_ is Format.rich else None)
         finally:
             if bar is not None:
                 bar.stop()
-        classroom.write_report(report, out)
-        lines = classroom.summary_lines(report.summary, out=str(out))
+        lines = [inert(line) for line in classroom.summary_lines(summary, out=str(out))]
         if fmt_ is Format.json:
-            sys.stdout.write(json_line(report.summary) + "\n")
+            sys.stdout.write(json_line(summary) + "\n")
         elif fmt_ is Format.text:
             sys.stdout.write(inert_lines("\n".join(lines) + "\n"))
         else:
             from nncheck.render import rich as render_rich
 
             _console().print(render_rich.lines(lines))
-        return ExitStatus.FAILED if report.failed else ExitStatus.OK
+        failed = summary["status"]["failed"] or summary["status"]["error"]
+        return ExitStatus.FAILED if failed else ExitStatus.OK
 
     _run(debug, body)
 

@@ -18,6 +18,7 @@ import os
 import re
 import stat
 from dataclasses import dataclass
+from pathlib import Path
 
 from nncheck.errors import InputError, NncheckError
 from nncheck.words import inert
@@ -140,7 +141,7 @@ def _is_dir(entry: os.DirEntry[str]) -> bool:
 def _sheet(folder: str, root: str, rel: str, name: str, *, optional: bool = False
            ) -> SheetFile | None:
     """One candidate sheet, checked: inside the class folder, there, a regular file."""
-    real = os.path.join(folder, rel)
+    real = str(Path(folder, rel))  # shown as before: `CLASS_DIR/x`, or `x` for `.`
     shown = shown_path(real)
 
     def refused(why: str) -> SheetFile:

@@ -1,0 +1,190 @@
+"""A report folder written whole: every file goes into a hidden staging folder beside `--out`,
+which then takes the place of `--out` in one step.
+
+A reader of `--out` sees the previous report or the new one, never a mix of the two, and a run
+that stops (an error, Ctrl-C, SIGTERM, a full disk) leaves the previous report as it was and no
+temporary file behind. The new report replaces the old one whole: files of an earlier run that
+this run does not write are gone with it. So that nothing else is ever replaced, an existing
+`--out` must hold a report and nothing else.
+
+Files and folders are created with the permissions the umask allows, as any other program's.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import shutil
+import signal
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+from nncheck.errors import NncheckError
+
+# What a report folder holds (and the temporary files of older versions' interrupted runs).
+REPORT_NAMES = frozenset({"grades.csv", "results.jsonl", "summary.json", "feedback", "gradescope"})
+_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+_RENAME_EXCHANGE = 2  # linux/fs.h
+
+
+def umask() -> int:
+    """The process's umask (read by setting it and setting it back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def file_mode() -> int:
+    """The mode a new file gets: read and write for whoever the umask allows."""
+    return 0o666 & ~umask()
+
+
+def cannot_write(path: str | os.PathLike[str], exc: OSError, *, staging: Path | None = None
+                 ) -> NncheckError:
+    """An input/output error writing the report, as one line naming the file and the reason."""
+    reason = exc.strerror or type(exc).__name__
+    where = os.fsdecode(exc.filename) if exc.filename is not None else None
+    if where is not None and staging is not None and where.startswith(str(staging)):
+        where = os.path.join(path, where[len(str(staging)):].lstrip(os.sep))  # as it will be
+    detail = f" ({where})" if where and where != os.fspath(path) else ""
+    return NncheckError(f"{path}: cannot write the report: {reason}{detail}",
+                        expected="--out DIR, a folder nncheck can create and write, on a disk "
+                                 "with room for the report")
+
+
+@contextlib.contextmanager
+def signals_held() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM until the block ends: it finishes what it started."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+class ReportFolder:
+    """`--out`, being written: open it before grading, write into it, then commit or discard."""
+
+    def __init__(self, out: str | os.PathLike[str]):
+        self.out = Path(out)
+        # Through a symbolic link: the folder it leads to is replaced, the link stays.
+        target = Path(os.path.realpath(out))
+        self._check(target)
+        here = Path.cwd()
+        if here == target or target in here.parents:
+            raise NncheckError(f"{self.out}: is the current folder, or holds it",
+                               expected="--out DIR, a folder of its own for the report")
+        # Named as given, like every path in a message; `.` or the root exists.
+        above = next(p for p in self.out.absolute().parents if p.exists())
+        if not self.out.is_absolute():
+            above = Path(os.path.relpath(above))
+        if not above.is_dir():
+            raise NncheckError(f"{self.out}: cannot write the report: {above} is not a folder",
+                               expected="--out DIR, a folder nncheck can create and write")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self.staging = Path(tempfile.mkdtemp(dir=target.parent,
+                                                 prefix=f".{target.name}.nncheck-"))
+        except OSError as exc:
+            raise cannot_write(self.out, exc) from None
+        self.target = target
+        self._mode = umask()
+        self._folders = {self.staging}
+        self.committed = False
+
+    def _check(self, target: Path) -> None:
+        if target.exists() and not target.is_dir():
+            raise NncheckError(f"{self.out}: not a folder",
+                               expected="--out DIR, a folder for the report")
+        if not target.is_dir():
+            return
+        try:
+            foreign = sorted(e.name for e in os.scandir(target) if not _is_report_entry(e.name))
+        except OSError as exc:
+            raise cannot_write(self.out, exc) from None
+        if foreign:
+            raise NncheckError(
+                f"{self.out}: holds `{foreign[0]}`, which is not part of a report",
+                expected="--out DIR, a new folder or an earlier report (it is replaced whole)")
+
+    def path(self, name: str) -> Path:
+        """Where a file of the report is written (inside the staging folder)."""
+        return self.staging / name
+
+    def open(self, name: str, *, newline: str | None = "\n") -> IO[str]:
+        """A file of the report, open for writing text (UTF-8); its folder is made if needed."""
+        path = self.staging / name
+        if path.parent not in self._folders:
+            path.parent.mkdir(exist_ok=True)
+            self._folders.add(path.parent)
+        return open(path, "w", encoding="utf-8", newline=newline)
+
+    def commit(self) -> None:
+        """Put the new report in the place of `--out`, in one step where the system allows."""
+        with signals_held():
+            os.chmod(self.staging, 0o777 & ~self._mode)
+            leftover = None
+            if self.target.is_dir():
+                self._check(self.target)  # it may have changed while grading
+                if _exchange(self.staging, self.target):
+                    leftover = self.staging  # it holds the previous report now
+                else:
+                    # No atomic exchange here: for a moment there is no report, never a mix.
+                    leftover = Path(tempfile.mkdtemp(dir=self.target.parent,
+                                                     prefix=f".{self.target.name}.nncheck-"))
+                    try:
+                        os.rename(self.target, leftover / "old")
+                        try:
+                            os.rename(self.staging, self.target)
+                        except OSError:
+                            os.rename(leftover / "old", self.target)  # the old report, back
+                            raise
+                    except OSError:
+                        with contextlib.suppress(OSError):
+                            os.rmdir(leftover)  # only if empty: never the old report
+                        raise
+            else:
+                os.rename(self.staging, self.target)
+            self.committed = True
+            if leftover is not None:
+                shutil.rmtree(leftover, ignore_errors=True)
+
+    def discard(self) -> None:
+        """Remove the staging folder and all that was written into it (not after a commit)."""
+        if self.committed:
+            return  # a Ctrl-C held during the commit arrives after it: the report stands
+        with signals_held():
+            shutil.rmtree(self.staging, ignore_errors=True)
+
+
+def _is_report_entry(name: str) -> bool:
+    # Also: older versions' temporary files, and the folder view settings macOS leaves.
+    return (name in REPORT_NAMES or name == ".DS_Store"
+            or (name.startswith(".") and name.endswith(".tmp")))
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two folders atomically (Linux renameat2); False where the system cannot."""
+    import ctypes  # here: `validate` and `--help` need none of it
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)  # the C library the interpreter runs on
+    except OSError:
+        return False
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    at_fdcwd = -100
+    done = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE)
+    if done == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP):
+        return False  # the file system has no exchange: fall back to two renames
+    raise OSError(code, os.strerror(code), str(b))

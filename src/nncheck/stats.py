@@ -1,0 +1,246 @@
+"""Class statistics, tallied one sheet at a time: memory grows with the distinct wrong answers,
+not with the number of sheets (a score per sheet and problem is kept, for the median)."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import statistics
+from array import array
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from nncheck.checking import format_number
+
+STATUSES = ("ok", "failed", "pending", "error")
+TOP_WRONG = 5  # most common wrong answers kept per part
+
+
+class _Part:
+    """What the statistics keep of one part across the class."""
+
+    __slots__ = ("graded", "max_points", "passed", "status", "wrong")
+
+    def __init__(self, max_points: float):
+        self.max_points = max_points
+        self.graded = 0
+        self.passed = 0
+        self.status: Counter[str] = Counter()
+        # canonical answer -> [count, shown, {mistake: count}]
+        self.wrong: dict[str, list[Any]] = {}
+
+
+class Tally:
+    """The class statistics, added to one row at a time (rows in report order)."""
+
+    def __init__(self, problems: Sequence[tuple[str, float]], overrides: Iterable[str] = ()):
+        self.problems = tuple(problems)
+        self.rows = 0
+        self.status: Counter[str] = Counter()
+        self.scores = array("d")
+        self.by_problem = {pid: array("d") for pid, _ in self.problems}
+        self.parts: dict[tuple[str, str], _Part] = {}
+        self.errors: list[dict[str, Any]] = []
+        self.warnings: list[dict[str, Any]] = []
+        self.unseen = set(overrides)  # override students with no sheet so far
+
+    def add(self, row: Any) -> None:
+        """Count one sheet's row."""
+        self.rows += 1
+        self.status[row.status] += 1
+        self.unseen.discard(row.student_id)
+        if row.status == "error":
+            self.errors.append({"sheet": row.sheet, "error": row.error})
+            return
+        self.scores.append(float(row.score or 0.0))
+        scores = dict(row.scores)
+        for pid, values in self.by_problem.items():
+            values.append(scores.get(pid, 0.0))
+        for p in row.parts:
+            part = self.parts.get((p.problem, p.part))
+            if part is None:
+                part = self.parts[(p.problem, p.part)] = _Part(p.max_points)
+            part.status[p.status] += 1
+            if p.counts:
+                part.graded += 1
+                part.passed += not p.failed
+            if p.answer is not None:
+                group = part.wrong.get(p.answer)
+                if group is None:
+                    group = part.wrong[p.answer] = [0, p.shown, {}]
+                group[0] += 1
+                if p.mistake:
+                    group[2][p.mistake] = group[2].get(p.mistake, 0) + 1
+        self.warnings += ({"sheet": row.sheet, "warning": w} for w in row.warnings)
+
+    def summary(self, audit: Mapping[str, Any], options: Any, *, class_dir: str | None
+                ) -> dict[str, Any]:
+        """Class statistics: statuses, score distribution, pass rate and wrong answers per part."""
+        max_score = float(sum(m for _, m in self.problems))
+        scores = list(self.scores)
+        parts = self._part_summary()
+        partial = options.student is not None or options.shard is not None
+        return {
+            **audit,
+            "class_dir": class_dir,
+            "shard": f"{options.shard[0]}/{options.shard[1]}" if options.shard else None,
+            "student": options.student,
+            "reveal": options.reveal,
+            "sheets": self.rows,
+            "status": {s: self.status[s] for s in STATUSES},
+            "max_score": max_score,
+            "scores": _describe(scores),
+            "histogram": histogram(scores, max_score),
+            "problems": [{"id": pid, "max_score": m, "mean": _mean(self.by_problem[pid])}
+                         for pid, m in self.problems],
+            "parts": parts,
+            "pending": [
+                {"problem": p["problem"], "part": p["part"], "count": p["status"]["pending"]}
+                for p in parts if p["status"].get("pending")
+            ],
+            "errors": self.errors,
+            "warnings": self.warnings,
+            # A partial run cannot tell a stray override from a student graded elsewhere.
+            "unknown_override_students": [] if partial else sorted(self.unseen),
+        }
+
+    def _part_summary(self) -> list[dict[str, Any]]:
+        out = []
+        for (problem, name), part in self.parts.items():
+            common = sorted(part.wrong.items(), key=lambda kv: (-kv[1][0], kv[0]))
+            out.append({
+                "problem": problem,
+                "part": name,
+                "max_points": part.max_points,
+                "graded": part.graded,
+                "passed": part.passed,
+                "pass_rate": round(part.passed / part.graded, 4) if part.graded else None,
+                "status": dict(sorted(part.status.items())),
+                "wrong_answers": [
+                    {"answer": json.loads(answer), "shown": shown, "count": count,
+                     "mistake": _commonest(mistakes)}
+                    for answer, (count, shown, mistakes) in common[:TOP_WRONG]
+                ],
+            })
+        return out
+
+
+def summarise(
+    rows: Iterable[Any],
+    problems: Sequence[tuple[str, float]],
+    audit: Mapping[str, Any],
+    options: Any,
+    *,
+    class_dir: str | None = None,
+) -> dict[str, Any]:
+    """Class statistics of rows already in memory."""
+    tally = Tally(problems, options.overrides)
+    for row in rows:
+        tally.add(row)
+    return tally.summary(audit, options, class_dir=class_dir)
+
+
+def _describe(scores: Sequence[float]) -> dict[str, float | None]:
+    if not scores:
+        return {"mean": None, "median": None, "min": None, "max": None, "stdev": None}
+    return {
+        "mean": round(statistics.fmean(scores), 4),
+        "median": round(statistics.median(scores), 4),
+        "min": min(scores),
+        "max": max(scores),
+        "stdev": round(statistics.pstdev(scores), 4),
+    }
+
+
+def _mean(values: Sequence[float]) -> float | None:
+    return round(statistics.fmean(values), 4) if len(values) else None
+
+
+def histogram(scores: Sequence[float], max_score: float) -> list[dict[str, Any]]:
+    """Counts per bin [from, to): a bin per point up to 20 points, else ten; full marks close it."""
+    if max_score <= 0:
+        return [{"from": 0.0, "to": 0.0, "count": len(scores)}]
+    unit = max_score <= 20 and float(max_score).is_integer()
+    if unit:
+        edges = [float(k) for k in range(int(max_score) + 1)]
+    else:
+        edges = [round(k * max_score / 10, 4) for k in range(11)]
+    bins = [{"from": lo, "to": hi, "count": 0} for lo, hi in itertools.pairwise(edges)]
+    if unit:
+        bins.append({"from": edges[-1], "to": edges[-1], "count": 0})  # full marks, apart
+    for s in scores:
+        k = next((i for i, b in enumerate(bins) if s < b["to"]), len(bins) - 1)
+        bins[k]["count"] += 1
+    return bins
+
+
+def _commonest(counts: Mapping[str, int]) -> str | None:
+    if not counts:
+        return None
+    return min(counts, key=lambda n: (-counts[n], n))
+def summary_lines(summary: Mapping[str, Any], *, out: str | None = None) -> list[str]:
+    """The class statistics as plain lines, histogram bars included."""
+    status = summary["status"]
+    said = ", ".join(f"{status[s]} {s}" for s in STATUSES if status.get(s))
+    where = f" — report in {out}" if out else ""
+    lines = [f"Graded {summary['sheets']} sheet{'s' * (summary['sheets'] != 1)}: "
+             f"{said or 'none'}{where}"]
+    scores = summary["scores"]
+    if scores["mean"] is not None:
+        lines += ["", f"Scores out of {_num(summary['max_score'])}: mean {_num(scores['mean'])}, "
+                      f"median {_num(scores['median'])}, range {_num(scores['min'])}–"
+                      f"{_num(scores['max'])}"]
+        bins = summary["histogram"]
+        top = max(b["count"] for b in bins) or 1
+        labels = [_bin_label(b) for b in bins]
+        width = max(map(len, labels))
+        for label, b in zip(labels, bins):
+            bar = "█" * round(30 * b["count"] / top)
+            lines.append(f"  {label.rjust(width)} {bar}{' ' if bar else ''}{b['count']}")
+    parts = summary["parts"]
+    if parts:
+        lines += ["", "Pass rate by part:"]
+        names = [f"{p['problem']} / {p['part']}" for p in parts]
+        width = max(map(len, names))
+        for name, p in zip(names, parts):
+            if not p["max_points"]:
+                continue  # shown, not graded
+            rate = "—" if p["pass_rate"] is None else f"{round(100 * p['pass_rate'])}%"
+            waiting = p["status"].get("pending", 0)
+            more = f", {waiting} pending" if waiting else ""
+            lines.append(f"  {name.ljust(width)}  {rate.rjust(4)}  "
+                         f"({p['passed']}/{p['graded']}{more})")
+    common = [(p, w) for p in parts for w in p["wrong_answers"] if w["count"] > 1 or w["mistake"]]
+    if common:
+        lines += ["", "Most common wrong answers:"]
+        for p, w in common:
+            who = f"{w['count']} student{'s' * (w['count'] != 1)}"
+            why = f": {w['mistake']}" if w["mistake"] else ""
+            lines.append(f"  {p['problem']} / {p['part']}: {who} answered {w['shown']}{why}")
+    if summary["pending"]:
+        lines += ["", "Waiting for a person:"]
+        lines += [f"  {p['problem']} / {p['part']}: {p['count']} sheet{'s' * (p['count'] != 1)}"
+                  for p in summary["pending"]]
+    if summary["errors"]:
+        lines += ["", "Sheets not graded:"]
+        lines += [f"  {e['error']}" for e in summary["errors"]]
+    if summary["unknown_override_students"]:
+        lines += ["", "Overrides for students with no sheet: "
+                  + ", ".join(summary["unknown_override_students"])]
+    seed = summary.get("seed")
+    if seed is not None:
+        lines += ["", f"Sample points: seed {seed['fingerprint']}" + (
+            "" if seed["secret"] else " — no course secret, so the points can be computed "
+            "from the problem files (see NNCHECK_SECRET or .nncheck-secret)")]
+    return lines
+
+
+def _bin_label(b: Mapping[str, Any]) -> str:
+    if b["to"] - b["from"] in (0, 1):
+        return _num(b["from"])
+    return f"{_num(b['from'])}–{_num(b['to'])}"
+
+
+def _num(x: float) -> str:
+    return format_number(x, 4)
