@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from nncheck.context import Context
+from nncheck.solvers.context import Context
 from nncheck.spec.problem import Problem
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import context
-from nncheck.checking import Status
+from nncheck.compare.verdict import Status
 from nncheck.solvers.networks import solve_forward, solve_realize, solve_truth_table
 
 DECIMAL = {"kind": "network", "inputs": ["a", "b"], "activation": "step",

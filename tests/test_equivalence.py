@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from conftest import context
-from nncheck.checking import Status
+from nncheck.compare.verdict import Status
 from nncheck.solvers.equivalence import solve_equivalent
 
 SOFTMAX2 = {
@@ -74,7 +74,7 @@ def test_a_collapse_that_forgets_the_first_bias_fails():
 
 
 def test_the_affine_collapse_names_the_coefficient_that_differs():
-    from nncheck.checking import Tolerance
+    from nncheck.compare.tolerance import Tolerance
     from nncheck.network import build, fill
     from nncheck.solvers.equivalence import _affine_gap
     from nncheck.spec.network import NetworkSpec

@@ -7,7 +7,7 @@ import math
 import pytest
 
 from conftest import context
-from nncheck.checking import Status
+from nncheck.compare.verdict import Status
 from nncheck.errors import ProblemError
 from nncheck.solvers.networks import STRICT_MISTAKE, solve_forward
 

@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 import yaml
 
-from nncheck.checking import Status
-from nncheck.context import Context
+from nncheck.compare.verdict import Status
 from nncheck.errors import ProblemError
 from nncheck.network import build
+from nncheck.solvers.context import Context
 from nncheck.solvers.gradients import backprop, solve_gradient
 from nncheck.spec.network import NetworkSpec
 from nncheck.spec.problem import Problem

@@ -8,8 +8,8 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import SEED, make_problem
-from nncheck.checking import Status
 from nncheck.cli import app
+from nncheck.compare.verdict import Status
 from nncheck.grading import Bank, LoadedProblem, grade_sheet
 
 SEED_SHEET = SEED / "sheets" / "seed-student.yaml"

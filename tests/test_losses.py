@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from nncheck.checking import Status
-from nncheck.context import Context
+from nncheck.compare.verdict import Status
 from nncheck.errors import ProblemError
+from nncheck.solvers.context import Context
 from nncheck.solvers.losses import loss_mistakes, loss_value, softmax_warning, solve_loss
 from nncheck.spec.problem import Problem
 

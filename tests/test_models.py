@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
-from nncheck.checking import Status
-from nncheck.context import Context
+from nncheck.compare.verdict import Status
 from nncheck.errors import ProblemError
+from nncheck.solvers.context import Context
 from nncheck.solvers.models import (
     count_params,
     fit_polynomial,

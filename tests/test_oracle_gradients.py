@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nncheck.context import Context
 from nncheck.network import build
+from nncheck.solvers.context import Context
 from nncheck.solvers.gradients import solve_gradient
 from nncheck.spec.network import NetworkSpec
 from nncheck.spec.problem import Problem

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from conftest import context
-from nncheck.checking import Status, Tolerance
+from nncheck.compare.tolerance import Tolerance
+from nncheck.compare.verdict import Status
 from nncheck.errors import ProblemError
 from nncheck.solvers.networks import STRICT_MISTAKE, solve_truth_table
 

@@ -14,8 +14,8 @@ import yaml
 from typer.testing import CliRunner
 
 from conftest import context
-from nncheck.checking import Status
 from nncheck.cli import app
+from nncheck.compare.verdict import Status
 from nncheck.errors import ProblemError
 from nncheck.solvers.gradients import solve_gradient
 from nncheck.solvers.networks import solve_forward, solve_truth_table

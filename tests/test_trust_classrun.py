@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 from conftest import SEED
 from nncheck import classroom
 from nncheck.cli import app
+from nncheck.compare.memo import Remembered
 
 SEED_SHEET = (SEED / "sheets" / "seed-student.yaml").read_text(encoding="utf-8")
 
@@ -135,7 +136,7 @@ class Recorder:
 ])
 def test_answers_that_json_writes_alike_are_graded_apart(first, second):
     truth = Recorder()
-    memo = classroom._MemoTruth(truth)
+    memo = Remembered(truth)
     assert memo.grade(first) == "verdict 1"
     assert memo.grade(second) == "verdict 2"
     assert truth.graded == [first, second]
@@ -143,7 +144,7 @@ def test_answers_that_json_writes_alike_are_graded_apart(first, second):
 
 def test_the_same_answer_is_graded_once():
     truth = Recorder()
-    memo = classroom._MemoTruth(truth)
+    memo = Remembered(truth)
     assert [memo.grade({"111": [0.5, "off"]}) for _ in range(3)] == ["verdict 1"] * 3
     assert truth.graded == [{"111": [0.5, "off"]}]
 

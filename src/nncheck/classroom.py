@@ -49,11 +49,10 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from nncheck import __version__, grading, loading, stats
-from nncheck.checking import Status, format_value
+from nncheck.compare.numbers import format_value
+from nncheck.compare.verdict import Status
 from nncheck.errors import NncheckError
 from nncheck.files import SheetFile, discover
-from nncheck.memo import MEMO_LIMIT, exact_key
-from nncheck.memo import MemoTruth as _MemoTruth
 from nncheck.render import json as render_json
 from nncheck.render import text, view
 from nncheck.stats import STATUSES as STATUSES
@@ -254,33 +253,8 @@ def grade_class(
 def _load_bank(problems: str | os.PathLike[str], rtol: float | None) -> grading.Bank:
     bank = loading.load_bank(problems, rtol=rtol)
     bank.solve_all()  # a broken problem stops the run here, before any sheet is graded
-    return _ClassBank(bank.problems, rtol=bank.rtol, secret=bank.secret, _truths=bank._truths)
-
-
-@dataclass
-class _ClassBank(grading.Bank):
-    """A bank whose truths remember their verdicts across the sheets of a class."""
-
-    _memo: dict[tuple[str, int, Any], _MemoTruth] = field(default_factory=dict, repr=False)
-
-    def truth(self, loaded: Any, index: int, answers: Any) -> Any:
-        """The part's truth, shared by every sheet with the same answers it is built on."""
-        if answers is None:
-            return super().truth(loaded, index, answers)
-        # Error carried forward: a truth built on the student's own answers (their design, say)
-        # is keyed by those answers; any other truth is one per part.
-        mine = None
-        if self.dependent(loaded, index):
-            mine = exact_key(answers)
-            if mine is None:  # answers of a type the key does not know: not memoised
-                return super().truth(loaded, index, answers)
-        key = (str(loaded.problem.id), index, mine)
-        found = self._memo.get(key)
-        if found is None:
-            found = _MemoTruth(super().truth(loaded, index, answers))
-            if len(self._memo) < MEMO_LIMIT * 4:
-                self._memo[key] = found
-        return found
+    bank.memo = True  # a truth grades each distinct answer of the class once
+    return bank
 
 
 def _hashes(bank: Any) -> dict[str, str]:

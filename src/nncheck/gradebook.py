@@ -23,8 +23,8 @@ from dataclasses import replace
 from typing import IO, Any
 
 from nncheck import classroom, stats
-from nncheck.checking import format_number
 from nncheck.classroom import ClassRun, Options, Progress, Row
+from nncheck.compare.numbers import format_number
 from nncheck.report_files import ReportFolder, cannot_write
 from nncheck.words import csv_cell, inert_lines, json_line
 

@@ -1,7 +1,7 @@
 """A sheet against a bank: every part of every problem, graded into frozen results.
 
-The checking and solving modules (numpy) are imported where a part is graded, not here:
-`nncheck validate` reaches this module only for `LoadedProblem`, and must start fast.
+The solving and numeric comparing modules (numpy) are imported where a part is graded, not
+here: `nncheck validate` reaches this module only for `LoadedProblem`, and must start fast.
 """
 
 from __future__ import annotations
@@ -12,14 +12,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from nncheck.compare.memo import MEMO_LIMIT, Remembered, exact_key
+from nncheck.compare.verdict import Status, Truth, Verdict
 from nncheck.errors import AnswerError, ExprError, InputError, NncheckError, ProblemError
 from nncheck.loading import LoadedProblem
-from nncheck.spec.parts import ANSWER_PREFIX, PartBase
+from nncheck.spec.parts import ANSWER_PREFIX, NumericPart, PartBase
 from nncheck.spec.problem import Problem, Student
 
 if TYPE_CHECKING:
-    from nncheck import checking
-    from nncheck.checking import Status, Truth
+    from nncheck.compare.tolerance import Tolerance
 
 __all__ = [
     "Bank",
@@ -118,22 +119,32 @@ class SheetResult:
         return not any(part.failed for prob in self.problems for part in prob.parts)
 
 
+PARTS_REMEMBERED = MEMO_LIMIT * 4  # truths whose verdicts a memo keeps (per part and answers)
+
+
 @dataclass
 class Bank:
-    """The problems a sheet is graded against, with truths cached across sheets."""
+    """The problems a sheet is graded against, with truths cached across sheets.
+
+    `truths` holds the truth of each part that does not read a sheet's answers, solved once.
+    With `memo`, verdicts are remembered too, across the sheets of a class: one per distinct
+    claim, per part (and, for a part graded against the sheet's own answers, per those answers).
+    """
 
     problems: dict[str, LoadedProblem]
     rtol: float | None = None
     secret: bytes = field(default=b"", repr=False)  # seeds the sample points (seeding.py)
-    _truths: dict[tuple[str, str], Truth] = field(default_factory=dict, repr=False)
+    memo: bool = False
+    truths: dict[tuple[str, str], Truth] = field(default_factory=dict, repr=False)
+    remembered: dict[tuple[str, int, Any], Remembered] = field(default_factory=dict, repr=False)
     _dependent: dict[tuple[str, int], bool] = field(default_factory=dict, repr=False)
 
     @functools.cached_property
     def seed(self) -> dict[str, Any]:
         """What the sample points were drawn from, for the record: a public fingerprint of
         the secret and the problems' content, and whether there was a secret."""
-        from nncheck import seeding
-        from nncheck.context import problem_digest
+        from nncheck.solvers import seeding
+        from nncheck.solvers.context import problem_digest
 
         digests = [problem_digest(lp.problem) for lp in self.problems.values()]
         return {"fingerprint": seeding.fingerprint(self.secret, digests),
@@ -147,13 +158,13 @@ class Bank:
             found = self._dependent[key] = depends_on_answers(loaded.problem.parts[index])
         return found
 
-    def tolerance(self, problem: Problem, part: PartBase) -> checking.Tolerance:
+    def tolerance(self, problem: Problem, part: PartBase) -> Tolerance:
         """Default, then --rtol, then the problem's, then the part's: the most specific wins."""
-        from nncheck import checking
+        from nncheck.compare.tolerance import Tolerance
 
-        tol = checking.Tolerance()
+        tol = Tolerance()
         if self.rtol is not None:
-            tol = checking.Tolerance(rel=self.rtol)
+            tol = Tolerance(rel=self.rtol)
         for spec in (problem.tolerance, part.tolerance):
             if spec is not None:
                 tol = spec.over(tol)
@@ -164,21 +175,20 @@ class Bank:
     ) -> Truth:
         """The truth of a part; the same for every sheet unless it reads the sheet's answers."""
         from nncheck import solvers
-        from nncheck.context import Context
+        from nncheck.solvers.context import Context
 
         problem = loaded.problem
         part = problem.parts[index]
         dependent = self.dependent(loaded, index)
         key = (str(problem.id), part.id)
-        if not dependent and key in self._truths:
-            return self._truths[key]
+        if not dependent and key in self.truths:
+            return self.truths[key]
         ctx = Context(problem, part, self.tolerance(problem, part),
                       answers if dependent else None, secret=self.secret)
         try:
             truth = solvers.solve(part, ctx)
-            hints = getattr(part, "hints", None)  # only the numeric asks take hints
-            if hints:
-                truth = truth.with_hints(hints)  # type: ignore[attr-defined]
+            if isinstance(part, NumericPart) and part.hints:  # only numeric asks take hints
+                truth = truth.with_hints(part.hints)
         except (ProblemError, AnswerError, ExprError) as exc:
             # Built on the student's own answer, the error is theirs (the part is invalid);
             # otherwise only the problem file was read (a `solution:` that does not fit, say).
@@ -192,8 +202,28 @@ class Bank:
                 expected=exc.expected, hint=exc.hint,
             ) from None
         if not dependent:
-            self._truths[key] = truth
+            self.truths[key] = truth
         return truth
+
+    def grader(self, loaded: LoadedProblem, index: int, answers: Mapping[str, Any]) -> Remembered:
+        """The part's truth for a sheet's answers, with the verdicts it gave (kept across
+        sheets when the bank has a memo)."""
+        if not self.memo:
+            return Remembered(self.truth(loaded, index, answers))
+        # Error carried forward: a truth built on the student's own answers (their design, say)
+        # is keyed by those answers; any other truth is one per part.
+        mine = None
+        if self.dependent(loaded, index):
+            mine = exact_key(answers)
+            if mine is None:  # answers of a type the key does not know: not memoised
+                return Remembered(self.truth(loaded, index, answers))
+        key = (str(loaded.problem.id), index, mine)
+        found = self.remembered.get(key)
+        if found is None:
+            found = Remembered(self.truth(loaded, index, answers))
+            if len(self.remembered) < PARTS_REMEMBERED:
+                self.remembered[key] = found
+        return found
 
     def solve_all(self) -> None:
         """Solve every part that does not depend on a sheet, and check every `solution:`.
@@ -201,14 +231,12 @@ class Bank:
         Finds errors in the bank before any sheet is graded: a part that cannot be solved, or
         an instructor's model answer that would not earn full marks itself.
         """
-        from nncheck.checking import Status
-
         for loaded in self.problems.values():
             for i, part in enumerate(loaded.problem.parts):
                 if self.dependent(loaded, i):
                     continue
                 truth = self.truth(loaded, i, None)
-                if part.solution is None or part.ask == "manual":  # type: ignore[attr-defined]
+                if part.solution is None or part.ask == "manual":
                     continue
                 verdict = truth.grade(part.solution)
                 if verdict.status is not Status.CORRECT:
@@ -267,8 +295,6 @@ def _grade_part(
     answers: Mapping[str, Any],
     override: Mapping[str, Any] | None,
 ) -> PartResult:
-    from nncheck.checking import Status, Verdict
-
     part = loaded.problem.parts[index]
     claimed = answers.get(part.id)
     expected: Any = None
@@ -278,14 +304,14 @@ def _grade_part(
             expected = bank.truth(loaded, index, None).expected
     else:
         try:
-            truth = bank.truth(loaded, index, answers)
-            expected = truth.expected
-            verdict = truth.grade(claimed)
+            graded = bank.grader(loaded, index, answers)
+            expected = graded.truth.expected
+            verdict = graded.grade(claimed)
         except (AnswerError, ExprError) as exc:
             verdict = Verdict(Status.INVALID, 0.0, str(exc))
     result = PartResult(
         id=part.id,
-        ask=part.ask,  # type: ignore[attr-defined]
+        ask=part.ask,
         status=verdict.status,
         points=round(verdict.fraction * part.points, 6),
         max_points=part.points,
@@ -335,14 +361,12 @@ def solve_bank(bank: Bank) -> SheetResult:
     A part graded against the student's own earlier answer has no truth of its own when that
     earlier part has no `solution:`; it is shown with no expected value and says why.
     """
-    from nncheck.checking import Status
-
     problems = []
     for pid, loaded in bank.problems.items():
         parts = []
         for i, part in enumerate(loaded.problem.parts):
             expected, message = _solved(bank, loaded, i)
-            parts.append(PartResult(part.id, part.ask, Status.CORRECT,  # type: ignore[attr-defined]
+            parts.append(PartResult(part.id, part.ask, Status.CORRECT,
                                     part.points, part.points, expected, message=message,
                                     title=part.title))
         problems.append(ProblemResult(pid, loaded.problem.title, tuple(parts), loaded.path))
@@ -377,11 +401,11 @@ def answer_key(bank: Bank) -> tuple[dict[str, dict[str, Any]], list[str]]:
                 truth = bank.truth(loaded, i, None)
                 value, why = truth.key(), "no `solution:`"
                 if value is not None and part.ask != "manual" and \
-                        truth.grade(value).status.value != "correct":  # type: ignore[attr-defined]
+                        truth.grade(value).status.value != "correct":
                     # e.g. a gradient formula too long to write out: its value at one point
                     value, why = None, "no formula short enough to write: give a `solution:`"
             if value is not None:
                 key[pid][part.id] = value
-            elif part.ask != "manual":  # type: ignore[attr-defined]  # a person grades those
+            elif part.ask != "manual":  # a person grades those
                 unanswered.append(f"`{pid}` part `{part.id}`: {why}")
     return key, unanswered

@@ -973,7 +973,7 @@ def make_bank(problems: Sequence[LoadedProblem], *, rtol: float | None = None,
 def read_secret(folder: Path | None) -> bytes:
     """The course secret that seeds the sample points: `NNCHECK_SECRET`, else the bank's
     `.nncheck-secret` file, else none (b"": points computable from the problem files)."""
-    from nncheck import seeding
+    from nncheck.solvers import seeding
 
     text = os.environ.get(seeding.SECRET_ENV)
     where = f"${seeding.SECRET_ENV}"

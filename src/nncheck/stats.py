@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from nncheck.checking import format_number
+from nncheck.compare.numbers import format_number
 
 STATUSES = ("ok", "failed", "pending", "error")
 TOP_WRONG = 5  # most common wrong answers kept per part

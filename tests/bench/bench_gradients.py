@@ -12,9 +12,9 @@ import sys
 import time
 from pathlib import Path
 
-from nncheck.checking import Status
-from nncheck.context import Context
+from nncheck.compare.verdict import Status
 from nncheck.loading import read_document, validate
+from nncheck.solvers.context import Context
 from nncheck.solvers.gradients import solve_gradient
 from nncheck.spec.problem import Problem
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from nncheck.checking import to_json_value
+from nncheck.compare.numbers import to_json_value
 from nncheck.grading import PartResult, ProblemResult, SheetResult
 from nncheck.words import json_line
 

@@ -14,7 +14,7 @@ from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
-from nncheck.checking import Status
+from nncheck.compare.verdict import Status
 from nncheck.grading import SheetResult
 from nncheck.render import view
 from nncheck.words import inert, inert_lines

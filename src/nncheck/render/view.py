@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from nncheck.checking import Status, format_value
+from nncheck.compare.numbers import format_value
+from nncheck.compare.tables import TableDetail
+from nncheck.compare.verdict import Status
 from nncheck.grading import PartResult, ProblemResult, SheetResult
-from nncheck.tables import TableDetail
 from nncheck.words import inert
 
 MARK = {

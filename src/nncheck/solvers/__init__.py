@@ -1,31 +1,45 @@
-"""The registry: one solver per ask. A solver maps a validated part to its truth."""
+"""The registry: one solver per ask. A solver maps a validated part to its truth.
+
+A solver module (numpy) is imported when a part of its ask is first solved: this package also
+holds the context and the seeding of the sample points, which loading a bank reads without
+numpy, so that `nncheck validate` starts fast.
+"""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from nncheck.checking import Truth
-from nncheck.context import Context
-from nncheck.solvers import equivalence, free, gradients, losses, models, networks
+if TYPE_CHECKING:
+    from nncheck.compare.verdict import Truth
+    from nncheck.solvers.context import Context
 
-Solver = Callable[[Any, Context], Truth]
+Solver = Callable[[Any, "Context"], "Truth"]
 
-SOLVERS: dict[str, Solver] = {
-    "truth_table": networks.solve_truth_table,
-    "realize": networks.solve_realize,
-    "forward": networks.solve_forward,
-    "param_count": models.solve_param_count,
-    "output_shape": models.solve_output_shape,
-    "formula": models.solve_formula,
-    "loss": losses.solve_loss,
-    "gradient": gradients.solve_gradient,
-    "equivalent": equivalence.solve_equivalent,
-    "choice": free.solve_choice,
-    "manual": free.solve_manual,
+# ask -> (module of nncheck.solvers, function)
+SOLVERS: dict[str, tuple[str, str]] = {
+    "truth_table": ("networks", "solve_truth_table"),
+    "realize": ("networks", "solve_realize"),
+    "forward": ("networks", "solve_forward"),
+    "param_count": ("models", "solve_param_count"),
+    "output_shape": ("models", "solve_output_shape"),
+    "formula": ("models", "solve_formula"),
+    "loss": ("losses", "solve_loss"),
+    "gradient": ("gradients", "solve_gradient"),
+    "equivalent": ("equivalence", "solve_equivalent"),
+    "choice": ("free", "solve_choice"),
+    "manual": ("free", "solve_manual"),
 }
+
+
+def solver(ask: str) -> Solver:
+    """The solver of an ask, its module imported on first use."""
+    module, name = SOLVERS[ask]
+    found: Solver = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    return found
 
 
 def solve(part: Any, ctx: Context) -> Truth:
     """The truth of one part, by its ask."""
-    return SOLVERS[part.ask](part, ctx)
+    return solver(part.ask)(part, ctx)

@@ -12,10 +12,12 @@ from typing import Any
 
 import numpy as np
 
-from nncheck.checking import CustomTruth, Status, Verdict, format_number
-from nncheck.context import Context
+from nncheck.compare.numbers import format_number
+from nncheck.compare.truths import CustomTruth
+from nncheck.compare.verdict import Status, Verdict
 from nncheck.errors import AnswerError, ExprError, ProblemError
 from nncheck.network import Network, fill
+from nncheck.solvers.context import Context
 from nncheck.spec.parts import EquivalentPart
 
 DRAWS = 64  # random points (parameters and inputs drawn together)

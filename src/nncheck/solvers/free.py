@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from nncheck.checking import ChoiceTruth, ManualTruth
-from nncheck.context import Context
+from nncheck.compare.truths import ChoiceTruth, ManualTruth
 from nncheck.errors import ProblemError
+from nncheck.solvers.context import Context
 from nncheck.spec.parts import ChoicePart, ManualPart
 
 

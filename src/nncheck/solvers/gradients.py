@@ -31,15 +31,11 @@ from typing import Any, Literal
 import numpy as np
 
 from nncheck import expr
-from nncheck.checking import (
-    Known,
-    NumericTruth,
-    format_number,
-    to_json_value,
-)
-from nncheck.context import Context
+from nncheck.compare.numbers import format_number, to_json_value
+from nncheck.compare.numeric import Known, NumericTruth
 from nncheck.errors import ExprError, ProblemError
 from nncheck.network import THRESHOLD, Layer, Network
+from nncheck.solvers.context import Context
 from nncheck.solvers.losses import (
     CATEGORICAL,  # read a probability vector: the output layer must be a softmax
     CLASS_INDEX,

@@ -11,10 +11,10 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from nncheck.compare.tables import Required, match_rows
 from nncheck.errors import AnswerError, ProblemError
 from nncheck.network import THRESHOLD, Network, input_rows
 from nncheck.spec.parts import TruthTablePart
-from nncheck.tables import Required, match_rows
 
 
 def is_on(activation: str | None, values: np.ndarray) -> np.ndarray:

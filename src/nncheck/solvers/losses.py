@@ -34,9 +34,11 @@ from typing import Any
 
 import numpy as np
 
-from nncheck.checking import NumericTruth, Tolerance, format_number, format_value, scalar_truth
-from nncheck.context import Context
+from nncheck.compare.numbers import format_number, format_value
+from nncheck.compare.numeric import NumericTruth, scalar_truth
+from nncheck.compare.tolerance import Tolerance
 from nncheck.errors import ProblemError
+from nncheck.solvers.context import Context
 from nncheck.spec.parts import LossPart
 
 CATEGORICAL = frozenset({"cross_entropy", "kl_divergence"})  # y_pred is a probability vector

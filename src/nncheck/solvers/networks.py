@@ -9,22 +9,26 @@ from collections.abc import Mapping
 import numpy as np
 
 from nncheck import expr
-from nncheck.checking import (
-    CustomTruth,
-    Known,
-    NumericTruth,
-    Status,
-    Verdict,
-    to_json_value,
+from nncheck.compare.numbers import to_json_value
+from nncheck.compare.numeric import Known, NumericTruth
+from nncheck.compare.tables import (
+    CellDiff,
+    Column,
+    LazyRows,
+    RowDiff,
+    TableDetail,
+    TableTruth,
+    row_label,
 )
-from nncheck.context import Context
+from nncheck.compare.truths import CustomTruth
+from nncheck.compare.verdict import Status, Verdict
 from nncheck.errors import AnswerError, ExprError, ProblemError
 from nncheck.network import THRESHOLD, Network, build, fill, input_rows, levels
 from nncheck.solvers.circular import circular_symbols
+from nncheck.solvers.context import Context
 from nncheck.solvers.listed import is_on, required_rows
 from nncheck.solvers.losses import softmax_warning
 from nncheck.spec.parts import ForwardPart, RealizePart, TruthTablePart
-from nncheck.tables import CellDiff, Column, LazyRows, RowDiff, TableDetail, TableTruth, row_label
 
 STRICT_MISTAKE = "a step unit that fires only for z > 0 (step(0) is 1)"
 

@@ -13,7 +13,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 from nncheck import expr
 
 if TYPE_CHECKING:  # the specs load without numpy, so `validate` starts fast
-    from nncheck import checking
+    from nncheck.compare import tolerance
 
 Number = float | int | str  # a number, or an expression that evaluates to one
 # A number written as a number: `true` or `"2"` is not read as one (YAML 1.2, and the schema).
@@ -33,13 +33,13 @@ class ToleranceSpec(Strict):
     abs: float | None = Field(default=None, ge=0, allow_inf_nan=False)
     sigfigs: int | None = Field(default=None, ge=1, le=15)
 
-    def over(self, base: checking.Tolerance) -> checking.Tolerance:
+    def over(self, base: tolerance.Tolerance) -> tolerance.Tolerance:
         """This setting applied on top of a less specific one."""
-        from nncheck import checking
+        from nncheck.compare import tolerance
 
         if self.sigfigs is not None:
-            return checking.Tolerance(sigfigs=self.sigfigs)
-        return checking.Tolerance(
+            return tolerance.Tolerance(sigfigs=self.sigfigs)
+        return tolerance.Tolerance(
             rel=base.rel if self.rel is None else self.rel,
             abs=base.abs if self.abs is None else self.abs,
         )

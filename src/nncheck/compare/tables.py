@@ -16,14 +16,9 @@ from typing import Any, overload
 import numpy as np
 
 from nncheck import expr
-from nncheck.checking import (
-    Status,
-    Tolerance,
-    Verdict,
-    format_number,
-    to_json_number,
-    to_json_value,
-)
+from nncheck.compare.numbers import format_number, to_json_number, to_json_value
+from nncheck.compare.tolerance import Tolerance
+from nncheck.compare.verdict import Status, TakesNoHints, Verdict
 from nncheck.errors import AnswerError, ExprError
 
 ON = {"on": 1.0, "true": 1.0, "off": 0.0, "false": 0.0}
@@ -152,7 +147,7 @@ class Required:
 
 
 @dataclass(frozen=True)
-class TableTruth:
+class TableTruth(TakesNoHints):
     """The truth of a table: input columns, then asked columns, in canonical row order."""
 
     inputs: tuple[str, ...]

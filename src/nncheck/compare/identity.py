@@ -17,7 +17,9 @@ from typing import Any
 import numpy as np
 
 from nncheck import exact
-from nncheck.checking import Tolerance, format_number, read_exprs
+from nncheck.compare.numbers import format_number
+from nncheck.compare.numeric import read_exprs
+from nncheck.compare.tolerance import Tolerance
 from nncheck.errors import AnswerError, ExprError
 
 SECOND_ROUND = 16  # further points for a claim not written as a polynomial

@@ -1,201 +1,28 @@
-"""Compare a student's claimed value with the truth: numbers, vectors, formulas, choices.
+"""The truth of a number, a vector or a formula, known at one or more points.
 
-A solver returns a *truth*: the expected value (as JSON shows it), a way to grade a claim
-against it, and a key (a claim that earns full marks). The truths here cover every ask whose
-answer is a number, a vector or an identity; tables live in `tables.py`.
+A claim is read into expressions, evaluated at every point, and compared within a tolerance;
+a claim that misses is named after the known mistakes (and instructor hints) it matches.
 """
 
 from __future__ import annotations
 
-import decimal
-import enum
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 
 from nncheck import expr
+from nncheck.compare.numbers import format_number, format_value, to_json_number
+from nncheck.compare.tolerance import EXACT, Tolerance
+from nncheck.compare.verdict import Status, Verdict, correct, invalid
 from nncheck.errors import AnswerError, ExprError, ProblemError
-from nncheck.spec.common import fold_option
 
-
-class Status(str, enum.Enum):
-    """What became of one part of a sheet."""
-
-    CORRECT = "correct"
-    WRONG = "wrong"
-    MISSING = "missing"
-    INVALID = "invalid"
-    PENDING = "pending"
-    GRADED = "graded"
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """The outcome of grading one claim: status, credit fraction and the explanation."""
-
-    status: Status
-    fraction: float = 0.0
-    message: str | None = None
-    mistakes: tuple[str, ...] = ()
-    detail: Any = None  # ask-specific detail for the renderers (e.g. a table diff)
-
-
-def correct(message: str | None = None, detail: Any = None) -> Verdict:
-    """A verdict of full credit."""
-    return Verdict(Status.CORRECT, 1.0, message, (), detail)
-
-
-def invalid(message: str) -> Verdict:
-    """A verdict for a value that could not be read."""
-    return Verdict(Status.INVALID, 0.0, message)
-
-
-class Truth(Protocol):
-    """What a solver returns for one part."""
-
-    @property
-    def expected(self) -> Any:
-        """The true answer, JSON-able, as FORMAT §8 shows it."""
-
-    def grade(self, claimed: Any) -> Verdict:
-        """Grade a student's claimed value (as written in the sheet)."""
-
-    def key(self) -> Any:
-        """A value that, written in a sheet, earns full marks (None: nothing to write)."""
-
-
-# --- tolerance ---
-
-@dataclass(frozen=True)
-class Tolerance:
-    """How close a real-valued claim must be: relative with an absolute floor, or sig. figures."""
-
-    rel: float = 1e-2
-    abs: float = 1e-9
-    sigfigs: int | None = None
-
-    def close(self, expected: Any, claimed: Any) -> np.ndarray:
-        """Elementwise: is `claimed` within tolerance of `expected` (inf equals inf)."""
-        e = np.asarray(expected, dtype=float)
-        c = np.asarray(claimed, dtype=float)
-        with np.errstate(invalid="ignore", over="ignore"):
-            if self.sigfigs is not None:
-                mag = np.floor(np.log10(np.where(e == 0, 1.0, np.abs(e))))
-                bound = 0.5 * 10.0 ** (mag - self.sigfigs + 1)
-                bound = np.where(e == 0, 0.5 * 10.0 ** (-self.sigfigs), bound)
-            else:
-                bound = np.maximum(self.rel * np.abs(e), self.abs)
-            near = np.abs(c - e) <= bound
-        same_inf = np.isinf(e) & (e == c)
-        # A NaN truth only arises as a known mistake ("0·log 0 taken as NaN"): NaN matches NaN.
-        both_nan = np.isnan(e) & np.isnan(c)
-        return np.asarray((near & np.isfinite(e)) | same_inf | both_nan, dtype=bool)
-
-    def describe(self) -> str:
-        """Say the tolerance in words, for messages."""
-        if self.sigfigs is not None:
-            return f"{self.sigfigs} significant figures"
-        return f"relative {self.rel:g}"
-
-
-EXACT = Tolerance(rel=0.0, abs=1e-9)
 SHOWN_NAMES = 10  # values shown to locate a point: enough to check a chain-rule product
+DEFAULT_TOLERANCE = Tolerance()
 
-
-# --- formatting ---
-
-def format_number(x: float, digits: int = 6) -> str:
-    """Show a number the way a person writes it: 505, 1.20397, inf, -0.5."""
-    if isinstance(x, int) and not isinstance(x, bool):
-        # A Python int is exact (a count, a size, an integer as written): every digit, up to
-        # the largest count there can be; past float64, a claim is shown as one would be.
-        return _big_int(x, digits) if abs(x) >= 2**1023 else str(x)
-    x = float(x)
-    if math.isnan(x):
-        return "nan"
-    if math.isinf(x):
-        return "inf" if x > 0 else "-inf"
-    if x == int(x) and abs(x) < 1e15:
-        return str(int(x))
-    return f"{x:.{digits}g}"
-
-
-def format_value(value: Any, digits: int = 6) -> str:
-    """Show a number, vector or matrix compactly (numbers to `digits` significant figures)."""
-    if isinstance(value, np.ndarray):
-        value = value.tolist()
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(format_value(v, digits) for v in value) + "]"
-    if isinstance(value, (int, float, np.floating, np.integer)) and not isinstance(value, bool):
-        return format_number(value if isinstance(value, int) else float(value), digits)
-    return str(value)
-
-
-def _big_int(x: int, digits: int) -> str:
-    """An integer too large for a float, as `format_number` shows a float: 1.23457e+400."""
-    mantissa, exponent = f"{decimal.Decimal(x):.{digits}g}".split("e")
-    if "." in mantissa:  # Decimal keeps trailing zeros where a float's `g` drops them
-        mantissa = mantissa.rstrip("0").rstrip(".")
-    return f"{mantissa}e{exponent}"
-
-
-def to_json_number(x: float) -> float | int | str:
-    """A number as FORMAT §8 writes it: integers as ints, infinities as "inf"."""
-    if isinstance(x, int) and not isinstance(x, bool) and abs(x) >= 2**53:
-        return x  # a claimed integer as written: JSON holds it exactly, a float would not
-    x = float(x)
-    if math.isinf(x):
-        return "inf" if x > 0 else "-inf"
-    if math.isnan(x):
-        return "nan"
-    if x == int(x) and abs(x) < 2**53:
-        return int(x)
-    return x
-
-
-def to_json_value(value: Any) -> Any:
-    """A number, vector or matrix as JSON."""
-    if isinstance(value, np.ndarray) and value.ndim > 0 and value.dtype.kind in "biuf":
-        return _array_json(value)
-    if isinstance(value, np.ndarray):
-        value = value.tolist()
-    if isinstance(value, (list, tuple)):
-        return [to_json_value(v) for v in value]
-    return to_json_number(value)
-
-
-def _array_json(value: np.ndarray) -> Any:
-    """What `to_json_number` gives for each element, a column at a time: a table of a million
-    rows would take seconds one element at a time."""
-    if value.dtype.kind in "biu":
-        return value.astype(np.int64 if value.dtype.kind == "b" else value.dtype).tolist()
-    if value.ndim == 1:
-        return _column_json(value.astype(float))
-    if value.ndim == 2:
-        a = value.astype(float)
-        if np.isfinite(a).all() and ((np.abs(a) < 2**53) & (a == np.floor(a))).all():
-            return a.astype(np.int64).tolist()  # type: ignore[no-any-return]
-        columns = [_column_json(a[:, j]) for j in range(a.shape[1])]
-        return [list(row) for row in zip(*columns)] if columns else [[] for _ in a]
-    return [_array_json(v) for v in value]
-
-
-def _column_json(a: np.ndarray) -> list[Any]:
-    finite = np.isfinite(a)
-    if finite.all():
-        integral = (np.abs(a) < 2**53) & (a == np.floor(a))
-        if integral.all():  # counts, activations, input bits: the common case
-            return a.astype(np.int64).tolist()  # type: ignore[no-any-return]
-        if not integral.any():
-            return a.tolist()  # type: ignore[no-any-return]
-    return [to_json_number(x) for x in a.tolist()]
-
-
-# --- reading claimed values ---
 
 def read_exprs(claimed: Any, aliases: Mapping[str, str] | None = None) -> list[expr.Expr]:
     """Parse a claimed scalar or vector into expressions (raises AnswerError/ExprError)."""
@@ -216,8 +43,6 @@ def _show(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
 
-
-# --- numeric truths ---
 
 @dataclass(frozen=True)
 class Known:
@@ -452,7 +277,7 @@ def scalar_truth(
     value: float,
     *,
     exact: bool = False,
-    tolerance: Tolerance = Tolerance(),
+    tolerance: Tolerance = DEFAULT_TOLERANCE,
     known: Sequence[tuple[str, float]] = (),
 ) -> NumericTruth:
     """The truth of a single number at a single point, with named wrong answers."""
@@ -463,71 +288,3 @@ def scalar_truth(
         tolerance=tolerance,
         known=tuple(Known(name, np.array([float(v)])) for name, v in known),
     )
-
-
-# --- other truths ---
-
-@dataclass(frozen=True)
-class ChoiceTruth:
-    """One of a part's options is the key."""
-
-    expected: str
-    options: tuple[str, ...]
-    known: Mapping[str, str] = field(default_factory=dict)  # option -> why it is wrong
-
-    def key(self) -> Any:
-        """The keyed option."""
-        return self.expected
-
-    def grade(self, claimed: Any) -> Verdict:
-        """Correct when the claim names the keyed option (case and spacing aside)."""
-        if isinstance(claimed, (dict, list)) or claimed is None:
-            return invalid(f"expected one of {', '.join(self.options)}")
-        norm = {_norm(o): o for o in self.options}
-        picked = norm.get(_norm(str(claimed)))
-        if picked is None:
-            return invalid(
-                f"`{claimed}` is not an option — expected one of {', '.join(self.options)}"
-            )
-        if picked == self.expected:
-            return correct()
-        why = self.known.get(picked)
-        return Verdict(Status.WRONG, 0.0, f"expected {self.expected}, got {picked}",
-                       (why,) if why else ())
-
-
-def _norm(text: str) -> str:
-    return fold_option(text)
-
-
-@dataclass(frozen=True)
-class ManualTruth:
-    """A part graded by a person: pending until an override scores it."""
-
-    expected: Any  # the solution, or None
-    rubric: str | None = None
-
-    def key(self) -> Any:
-        """The model answer, if the instructor wrote one."""
-        return self.expected
-
-    def grade(self, claimed: Any) -> Verdict:
-        """Always pending: a person grades it."""
-        return Verdict(Status.PENDING, 0.0, f"rubric: {self.rubric}" if self.rubric else None)
-
-
-@dataclass(frozen=True)
-class CustomTruth:
-    """A truth graded by a function of the solver's (equivalence and the like)."""
-
-    expected: Any
-    grader: Callable[[Any], Verdict]
-    key_value: Any = None
-
-    def key(self) -> Any:
-        """The solver's model answer."""
-        return self.key_value
-
-    def grade(self, claimed: Any) -> Verdict:
-        """Delegate to the solver's grading function."""
-        return self.grader(claimed)

@@ -7,30 +7,25 @@ same types at every depth (dict keys included), same values, same key order.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["MEMO_LIMIT", "MemoTruth", "exact_key"]
+from nncheck.compare.verdict import Truth, Verdict
+
+__all__ = ["MEMO_LIMIT", "Remembered", "exact_key"]
 
 MEMO_LIMIT = 4096  # verdicts remembered per truth: a class repeats few distinct answers
 
 
-class MemoTruth:
-    """A truth that remembers its verdict for each distinct claim (grading is deterministic)."""
+@dataclass
+class Remembered:
+    """A truth and the verdicts it gave, one per distinct written claim."""
 
-    def __init__(self, truth: Any):
-        self.truth = truth
-        self.expected = truth.expected
-        self.verdicts: dict[Any, Any] = {}
+    truth: Truth
+    verdicts: dict[Any, Verdict] = field(default_factory=dict, repr=False)
 
-    def key(self) -> Any:
-        """The wrapped truth's key."""
-        return self.truth.key()
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.truth, name)
-
-    def grade(self, claimed: Any) -> Any:
-        """The verdict on a claim, computed once per distinct written value."""
+    def grade(self, claimed: Any) -> Verdict:
+        """The truth's verdict on a claim, computed once per distinct written value."""
         memo = exact_key(claimed)
         if memo is None:
             return self.truth.grade(claimed)

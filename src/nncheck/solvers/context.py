@@ -11,8 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from nncheck import checking, expr, seeding
+from nncheck import expr
+from nncheck.compare.tolerance import Tolerance
 from nncheck.errors import AnswerError, ExprError, ProblemError
+from nncheck.solvers import seeding
 from nncheck.spec.model import ModelSpec
 from nncheck.spec.network import NetworkSpec, TemplateSpec
 from nncheck.spec.parts import ANSWER_PREFIX, PartBase
@@ -33,7 +35,7 @@ class Context:
 
     problem: Problem
     part: PartBase
-    tolerance: checking.Tolerance = checking.Tolerance()
+    tolerance: Tolerance = Tolerance()
     answers: Mapping[str, Any] | None = None
     resolved: dict[str, Any] = field(default_factory=dict, compare=False)
     secret: bytes = field(default=b"", repr=False)  # the course secret (seeding.py)
@@ -95,7 +97,7 @@ class Context:
         from nncheck import network
 
         if ref in self.resolved:
-            return self.resolved[ref]  # type: ignore[no-any-return]
+            return self.resolved[ref]
         if ref.startswith(ANSWER_PREFIX):
             result = self._answer_network(ref[len(ANSWER_PREFIX):])
         else:

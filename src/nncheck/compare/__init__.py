@@ -1,0 +1,1 @@
+"""Comparing a claim with the truth: verdicts, truths, tolerance, numbers as shown."""

@@ -1,0 +1,77 @@
+"""What grading one claim gives: a status, a credit fraction and the words explaining it.
+
+A solver returns a *truth*: the expected value (as JSON shows it), a way to grade a claim
+against it, and a key (a claim that earns full marks). This module holds no numpy, so that
+grading and rendering can name statuses and verdicts at start-up.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
+
+from nncheck.errors import ProblemError
+
+
+class Status(str, enum.Enum):
+    """What became of one part of a sheet."""
+
+    CORRECT = "correct"
+    WRONG = "wrong"
+    MISSING = "missing"
+    INVALID = "invalid"
+    PENDING = "pending"
+    GRADED = "graded"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The outcome of grading one claim: status, credit fraction and the explanation."""
+
+    status: Status
+    fraction: float = 0.0
+    message: str | None = None
+    mistakes: tuple[str, ...] = ()
+    detail: Any = None  # ask-specific detail for the renderers (e.g. a table diff)
+
+
+def correct(message: str | None = None, detail: Any = None) -> Verdict:
+    """A verdict of full credit."""
+    return Verdict(Status.CORRECT, 1.0, message, (), detail)
+
+
+def invalid(message: str) -> Verdict:
+    """A verdict for a value that could not be read."""
+    return Verdict(Status.INVALID, 0.0, message)
+
+
+class Truth(Protocol):
+    """What a solver returns for one part."""
+
+    @property
+    def expected(self) -> Any:
+        """The true answer, JSON-able, as FORMAT §8 shows it."""
+
+    def grade(self, claimed: Any) -> Verdict:
+        """Grade a student's claimed value (as written in the sheet)."""
+
+    def key(self) -> Any:
+        """A value that, written in a sheet, earns full marks (None: nothing to write)."""
+
+    def with_hints(self, hints: Sequence[Any]) -> Truth:
+        """The truth with instructor hints (`answer`, `say`, `credit`) as named wrong answers."""
+
+
+_T = TypeVar("_T")
+
+
+class TakesNoHints:
+    """A truth whose ask takes no `hints` (the problem's validation refuses them first)."""
+
+    def with_hints(self: _T, hints: Sequence[Any]) -> _T:
+        """Itself: hints name wrong numbers, and this ask's answer is not a number."""
+        if hints:
+            raise ProblemError("`hints` work only on parts with a numeric answer")
+        return self
