@@ -14,8 +14,8 @@ import yaml
 
 from nncheck.checking import Status
 from nncheck.context import Context
+from nncheck.engine.network import build
 from nncheck.errors import ProblemError
-from nncheck.network import build
 from nncheck.solvers.gradients import backprop, solve_gradient
 from nncheck.spec.network import NetworkSpec
 from nncheck.spec.problem import Problem

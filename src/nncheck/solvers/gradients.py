@@ -38,8 +38,8 @@ from nncheck.checking import (
     to_json_value,
 )
 from nncheck.context import Context
+from nncheck.engine.network import THRESHOLD, Layer, Network
 from nncheck.errors import ExprError, ProblemError
-from nncheck.network import THRESHOLD, Layer, Network
 from nncheck.solvers.losses import (
     CATEGORICAL,  # read a probability vector: the output layer must be a softmax
     CLASS_INDEX,

@@ -16,8 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from nncheck import exact
 from nncheck.checking import Tolerance, format_number, read_exprs
+from nncheck.engine import exact
 from nncheck.errors import AnswerError, ExprError
 
 SECOND_ROUND = 16  # further points for a claim not written as a polynomial

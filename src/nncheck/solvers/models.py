@@ -47,9 +47,9 @@ import numpy as np
 from nncheck import expr
 from nncheck.checking import Known, NumericTruth
 from nncheck.context import Context
+from nncheck.engine.exact import poly_of as exact_poly_of
+from nncheck.engine.exact import value_of as exact_value_of
 from nncheck.errors import ExprError, ProblemError
-from nncheck.exact import poly_of as exact_poly_of
-from nncheck.exact import value_of as exact_value_of
 from nncheck.solvers import identity
 from nncheck.spec.model import DEFAULT_DOMAIN, VOCABULARY, Layer, ModelSpec, did_you_mean
 from nncheck.spec.parts import Domain, FormulaPart, OutputShapePart, ParamCountPart
