@@ -12,7 +12,8 @@ from collections.abc import Callable
 from typing import Any
 
 from nncheck.context import Context
-from nncheck.solvers.models import count_params, infer_layers, solve_param_count
+from nncheck.engine.layers import count_params, infer_layers
+from nncheck.solvers.models import solve_param_count
 from nncheck.spec.model import ModelSpec
 from nncheck.spec.problem import Problem
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from nncheck.checking import Truth
 from nncheck.context import Context
-from nncheck.solvers import equivalence, free, gradients, losses, models, networks
+from nncheck.solvers import equivalence, formula, free, gradients, losses, models, networks
 
 Solver = Callable[[Any, Context], Truth]
 
@@ -17,7 +17,7 @@ SOLVERS: dict[str, Solver] = {
     "forward": networks.solve_forward,
     "param_count": models.solve_param_count,
     "output_shape": models.solve_output_shape,
-    "formula": models.solve_formula,
+    "formula": formula.solve_formula,
     "loss": losses.solve_loss,
     "gradient": gradients.solve_gradient,
     "equivalent": equivalence.solve_equivalent,
