@@ -13,8 +13,8 @@ import pytest
 import yaml
 
 from nncheck.compare.verdict import Status
+from nncheck.engine.network import build
 from nncheck.errors import ProblemError
-from nncheck.network import build
 from nncheck.solvers.context import Context
 from nncheck.solvers.gradients import backprop, solve_gradient
 from nncheck.spec.network import NetworkSpec

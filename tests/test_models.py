@@ -12,18 +12,12 @@ import pytest
 from pydantic import ValidationError
 
 from nncheck.compare.verdict import Status
+from nncheck.engine.layers import count_params, infer_layers
+from nncheck.engine.polyfit import fit_polynomial, format_polynomial
 from nncheck.errors import ProblemError
 from nncheck.solvers.context import Context
-from nncheck.solvers.models import (
-    count_params,
-    fit_polynomial,
-    format_polynomial,
-    infer_layers,
-    layer_index,
-    solve_formula,
-    solve_output_shape,
-    solve_param_count,
-)
+from nncheck.solvers.formula import solve_formula
+from nncheck.solvers.models import layer_index, solve_output_shape, solve_param_count
 from nncheck.spec.model import MAX_LAYERS, ModelSpec
 from nncheck.spec.problem import Problem
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nncheck.network import build
+from nncheck.engine.network import build
 from nncheck.solvers.context import Context
 from nncheck.solvers.gradients import solve_gradient
 from nncheck.spec.network import NetworkSpec

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+from nncheck.engine.layers import count_params, infer_layers
 from nncheck.errors import ProblemError
-from nncheck.solvers.models import count_params, infer_layers
 from nncheck.spec.model import ModelSpec
 from oracle import data, models
 

@@ -19,8 +19,9 @@ from typer.testing import CliRunner
 from conftest import context
 from nncheck.cli import app
 from nncheck.compare.verdict import Status
-from nncheck.network import build
-from nncheck.solvers.models import solve_formula, solve_param_count
+from nncheck.engine.network import build
+from nncheck.solvers.formula import solve_formula
+from nncheck.solvers.models import solve_param_count
 from nncheck.solvers.networks import solve_forward, solve_realize
 from nncheck.spec.network import NetworkSpec
 

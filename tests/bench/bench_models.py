@@ -11,8 +11,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from nncheck.engine.layers import count_params, infer_layers
 from nncheck.solvers.context import Context
-from nncheck.solvers.models import count_params, infer_layers, solve_param_count
+from nncheck.solvers.models import solve_param_count
 from nncheck.spec.model import ModelSpec
 from nncheck.spec.problem import Problem
 

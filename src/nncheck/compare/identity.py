@@ -16,10 +16,10 @@ from typing import Any
 
 import numpy as np
 
-from nncheck import exact
 from nncheck.compare.numbers import format_number
 from nncheck.compare.numeric import read_exprs
 from nncheck.compare.tolerance import Tolerance
+from nncheck.engine import exact
 from nncheck.errors import AnswerError, ExprError
 
 SECOND_ROUND = 16  # further points for a claim not written as a polynomial

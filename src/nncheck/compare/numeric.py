@@ -161,7 +161,7 @@ class NumericTruth:
     def _verdict(self, got: np.ndarray, claimed: Any) -> Verdict:
         shown: list[list[Any]] | None = None
         if self.integers is not None:
-            from nncheck import exact
+            from nncheck.engine import exact
 
             flags, shown = exact.agree(read_exprs(claimed, self.aliases), self.integers,
                                        self.env, got)

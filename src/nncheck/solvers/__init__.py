@@ -24,7 +24,7 @@ SOLVERS: dict[str, tuple[str, str]] = {
     "forward": ("networks", "solve_forward"),
     "param_count": ("models", "solve_param_count"),
     "output_shape": ("models", "solve_output_shape"),
-    "formula": ("models", "solve_formula"),
+    "formula": ("formula", "solve_formula"),
     "loss": ("losses", "solve_loss"),
     "gradient": ("gradients", "solve_gradient"),
     "equivalent": ("equivalence", "solve_equivalent"),

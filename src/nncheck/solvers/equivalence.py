@@ -15,8 +15,8 @@ import numpy as np
 from nncheck.compare.numbers import format_number
 from nncheck.compare.truths import CustomTruth
 from nncheck.compare.verdict import Status, Verdict
+from nncheck.engine.network import Network, fill
 from nncheck.errors import AnswerError, ExprError, ProblemError
-from nncheck.network import Network, fill
 from nncheck.solvers.context import Context
 from nncheck.spec.parts import EquivalentPart
 

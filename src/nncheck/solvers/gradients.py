@@ -33,8 +33,8 @@ import numpy as np
 from nncheck import expr
 from nncheck.compare.numbers import format_number, to_json_value
 from nncheck.compare.numeric import Known, NumericTruth
+from nncheck.engine.network import THRESHOLD, Layer, Network
 from nncheck.errors import ExprError, ProblemError
-from nncheck.network import THRESHOLD, Layer, Network
 from nncheck.solvers.context import Context
 from nncheck.solvers.losses import (
     CATEGORICAL,  # read a probability vector: the output layer must be a softmax

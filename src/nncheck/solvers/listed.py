@@ -12,8 +12,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from nncheck.compare.tables import Required, match_rows
+from nncheck.engine.network import THRESHOLD, Network, input_rows
 from nncheck.errors import AnswerError, ProblemError
-from nncheck.network import THRESHOLD, Network, input_rows
 from nncheck.spec.parts import TruthTablePart
 
 

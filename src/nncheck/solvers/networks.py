@@ -22,8 +22,8 @@ from nncheck.compare.tables import (
 )
 from nncheck.compare.truths import CustomTruth
 from nncheck.compare.verdict import Status, Verdict
+from nncheck.engine.network import THRESHOLD, Network, build, fill, input_rows, levels
 from nncheck.errors import AnswerError, ExprError, ProblemError
-from nncheck.network import THRESHOLD, Network, build, fill, input_rows, levels
 from nncheck.solvers.circular import circular_symbols
 from nncheck.solvers.context import Context
 from nncheck.solvers.listed import is_on, required_rows

@@ -17,7 +17,8 @@ from typing import Any
 import numpy as np
 import pydantic
 
-from nncheck import exact, expr, threshold
+from nncheck import expr
+from nncheck.engine import exact, threshold
 from nncheck.errors import AnswerError, NncheckError, ProblemError
 from nncheck.spec.network import MAX_TABLE_INPUTS, NetworkSpec, UnitSpec, normalize_layer
 

@@ -213,3 +213,9 @@ def _times(a: Poly, b: Poly, budget: list[int]) -> Poly:
 def degrees(poly: Poly, count: int) -> tuple[int, ...]:
     """The degree of a polynomial in each of its `count` names (0 for the zero polynomial)."""
     return tuple(max((e[i] for e in poly), default=0) for i in range(count))
+
+
+def poly_value(poly: Poly, point: Sequence[int]) -> Fraction:
+    """The exact value of a polynomial at an integer point."""
+    return sum((c * math.prod(x**p for x, p in zip(point, e)) for e, c in poly.items()),
+               Fraction(0))
