@@ -24,7 +24,8 @@ from nncheck.solvers.models import (
     solve_output_shape,
     solve_param_count,
 )
-from nncheck.spec.model import MAX_LAYERS, ModelSpec
+from nncheck.spec.layer_syntax import MAX_LAYERS
+from nncheck.spec.model import ModelSpec
 from nncheck.spec.problem import Problem
 
 # --- helpers -----------------------------------------------------------------------------------

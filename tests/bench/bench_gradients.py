@@ -14,8 +14,9 @@ from pathlib import Path
 
 from nncheck.checking import Status
 from nncheck.context import Context
-from nncheck.loading import read_document, validate
+from nncheck.io.yaml import read_document
 from nncheck.solvers.gradients import solve_gradient
+from nncheck.spec.errors import validate
 from nncheck.spec.problem import Problem
 
 SEED = Path(__file__).resolve().parents[2] / "problems" / "seed-exam"

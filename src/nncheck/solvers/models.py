@@ -51,7 +51,9 @@ from nncheck.errors import ExprError, ProblemError
 from nncheck.exact import poly_of as exact_poly_of
 from nncheck.exact import value_of as exact_value_of
 from nncheck.solvers import identity
-from nncheck.spec.model import DEFAULT_DOMAIN, VOCABULARY, Layer, ModelSpec, did_you_mean
+from nncheck.spec.layer_syntax import did_you_mean
+from nncheck.spec.layers import VOCABULARY, Layer
+from nncheck.spec.model import DEFAULT_DOMAIN, ModelSpec
 from nncheck.spec.parts import Domain, FormulaPart, OutputShapePart, ParamCountPart
 
 POINTS = 8  # points a symbolic truth is known at: the domain's ends and random values

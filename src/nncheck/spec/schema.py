@@ -27,7 +27,7 @@ from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
 from nncheck.spec import common, problem
-from nncheck.spec.model import _REQUIRED, TYPE_ALIASES, VOCABULARY
+from nncheck.spec.layers import REQUIRED, TYPE_ALIASES, VOCABULARY
 from nncheck.spec.parts import PART_MODELS
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -218,7 +218,7 @@ def _model_layers(schema: dict[str, Any]) -> None:
         return
     props = spec["properties"]
     bare = sorted(name for name, t in VOCABULARY.items()
-                  if all(arg.default is not _REQUIRED for arg in t.args.values()))
+                  if all(arg.default is not REQUIRED for arg in t.args.values()))
     spellings = sorted(a for a, t in TYPE_ALIASES.items() if t in bare)
     types = {
         name: {"description": f"`{name}`"
