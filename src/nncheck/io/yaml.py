@@ -38,6 +38,7 @@ from nncheck.io.scalars import (
 __all__ = [
     "MAX_FILE_BYTES",
     "Document",
+    "one_line",
     "parse_document",
     "read_document",
 ]
@@ -178,7 +179,7 @@ def parse_document(text: str, path: str, *, sha256: str = "") -> Document:
     except RecursionError as exc:  # only the pure-Python composer recurses
         raise InputError("the YAML is nested too deeply", path=path, expected="valid YAML") from exc
     except yaml.YAMLError as exc:
-        raise InputError(_one_line(str(exc)), path=path, expected="valid YAML") from exc
+        raise InputError(one_line(str(exc)), path=path, expected="valid YAML") from exc
     if root is None:  # empty, or only comments: the caller says what it expected
         return Document(path, None, MappingProxyType({(): (1, 1)}), MappingProxyType({}), sha256)
     has_anchors = "&" in text  # an alias needs an anchor, and an anchor needs `&`
@@ -201,7 +202,8 @@ def _line_col(text: str, index: int) -> Position:
     return text.count("\n", 0, index) + 1, index - line_start + 1
 
 
-def _one_line(text: str) -> str:
+def one_line(text: str) -> str:
+    """The text with every run of whitespace (newlines too) as one space."""
     return " ".join(text.split())
 
 
@@ -217,7 +219,7 @@ def _syntax_error(exc: yaml.MarkedYAMLError, text: str, path: str) -> InputError
             expected="one document per file",
             hint="remove the `---` line, or split the file in two",
         )
-    problem = _one_line(exc.problem or exc.context or "invalid YAML")
+    problem = one_line(exc.problem or exc.context or "invalid YAML")
     hint = None
     char = _char_at(text, mark.line, mark.column) if mark is not None else ""
     if char == "\t":

@@ -17,16 +17,13 @@ import pydantic
 from pydantic import BaseModel, TypeAdapter
 
 from nncheck.errors import InputError
+from nncheck.io.yaml import one_line
 
 if TYPE_CHECKING:
     from nncheck.io.scalars import Loc
     from nncheck.io.yaml import Document
 
 __all__ = ["error_from_validation", "validate"]
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
 
 
 def validate(
@@ -56,7 +53,7 @@ def error_from_validation(
     """
     errors = exc.errors(include_url=False)
     if not errors:
-        return InputError(_one_line(str(exc)), path=doc.path)
+        return InputError(one_line(str(exc)), path=doc.path)
     err = _first_error(errors)
     loc = tuple(err["loc"])
     kind = err["type"]
@@ -193,7 +190,7 @@ _EXPECTED = {
 def _readable(err: Any) -> str:
     """Pydantic's message in nncheck's words: `expected a number, found 'abc'`."""
     kind = err["type"]
-    msg = _one_line(str(err.get("msg", "")))
+    msg = one_line(str(err.get("msg", "")))
     found = _show(err.get("input"))
     if kind in _EXPECTED:
         return f"expected {_EXPECTED[kind]}, found {found}"
