@@ -160,6 +160,7 @@ class Builder:
         self._pairs_done: dict[int, dict[Any, tuple[yaml.Node, yaml.Node]]] = {}
 
     def fail(self, node: yaml.Node, message: str, **extra: Any) -> InputError:
+        """An InputError at the node's line and column."""
         line, col = node_mark(node)
         return InputError(message, path=self.path, line=line, col=col, **extra)
 

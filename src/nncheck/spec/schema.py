@@ -52,6 +52,7 @@ class _Generator(GenerateJsonSchema):
     def function_before_schema(
         self, schema: core_schema.BeforeValidatorFunctionSchema
     ) -> JsonSchemaValue:
+        """The schema of a before-validator: what the shared ones accept besides the field."""
         function = schema["function"].get("function")
         inner = self.generate_inner(schema["schema"])
         if function is common._as_text:  # a Name: `id: 42` is the name "42"
@@ -67,6 +68,7 @@ class _Generator(GenerateJsonSchema):
         return super().function_before_schema(schema)
 
     def tagged_union_schema(self, schema: core_schema.TaggedUnionSchema) -> JsonSchemaValue:
+        """The schema of a tagged union, with its discriminator's values."""
         choices = {str(tag): self.generate_inner(choice) for tag, choice in
                    schema["choices"].items()}
         discriminator = schema["discriminator"]
