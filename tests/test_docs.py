@@ -24,7 +24,10 @@ from typing import Any
 
 import pytest
 
-from nncheck import grading, loading
+from nncheck import grading
+from nncheck.io.problems import load_problem_from, load_sheet_from
+from nncheck.io.yaml import Document, parse_document
+from nncheck.spec.errors import validate
 from nncheck.spec.overrides import Overrides
 from nncheck.spec.problem import Problem, Sheet
 
@@ -103,15 +106,15 @@ def test_page_exists_and_has_checked_examples(page):
 
 # --- (a) the examples of the docs are valid files ------------------------------------------------
 
-def _parse(block: Block) -> loading.Document:
-    doc = loading.parse_document(block.text, block.where)
+def _parse(block: Block) -> Document:
+    doc = parse_document(block.text, block.where)
     assert isinstance(doc.data, dict), f"{block.where}: a document is a mapping; mark a " \
         "fragment ```yaml fragment"
     return doc
 
 
 def _seed_bank() -> grading.Bank:
-    return loading.load_bank(SEED)
+    return grading.load_bank(SEED)
 
 
 @pytest.mark.parametrize("block", _blocks(DOC_PATHS, "yaml"))
@@ -120,17 +123,17 @@ def test_doc_example_is_a_valid_document(block):
     # A file name for the example: a problem without `id:` takes the name's stem.
     name = f"example-line-{block.line}.yaml"
     if "parts" not in doc.data:
-        sheet = loading.validate(Sheet, doc)
+        sheet = validate(Sheet, doc)
         bank = _seed_bank()
         if sheet.answers and set(sheet.answers) <= set(bank.problems):
             grading.grade_sheet(bank, sheet.answers, sheet=name, student=sheet.student)
         return
-    loading.validate(Problem, doc)
-    loaded = loading.load_problem_from(doc, name)
-    bank = loading.make_bank([loaded])
+    validate(Problem, doc)
+    loaded = load_problem_from(doc, name)
+    bank = grading.make_bank([loaded])
     grading.solve_bank(bank)
     if loaded.problem.answers is not None:
-        sheet = loading.load_sheet_from(doc, name)
+        sheet = load_sheet_from(doc, name)
         grading.grade_sheet(bank, sheet.answers, sheet=name, student=sheet.student)
     _check_answer_key(bank, block)
 
@@ -149,7 +152,7 @@ def _check_answer_key(bank: grading.Bank, block: Block) -> None:
 
 @pytest.mark.parametrize("block", _blocks(DOC_PATHS, "yaml overrides"))
 def test_doc_overrides_example_is_a_valid_overrides_file(block):
-    loading.validate(Overrides, _parse(block))
+    validate(Overrides, _parse(block))
 
 
 # --- (b) the contract's examples stay valid ------------------------------------------------------
@@ -203,19 +206,19 @@ def self_contained(problem: Problem) -> bool:
 
 @pytest.mark.parametrize("block", _format_blocks())
 def test_format_example_is_valid(block):
-    parsed = loading.parse_document(block.text, block.where)
+    parsed = parse_document(block.text, block.where)
     wrapped = wrap(parsed.data)
     if wrapped is None:
-        loading.validate(Sheet, parsed)
+        validate(Sheet, parsed)
         return
     wrapped.setdefault("id", f"format-line-{block.line}")
     stubbed = _stub_references(wrapped)
     # The wrapped data has no positions of its own: errors point at the block's first line.
-    doc = loading.Document(block.where, wrapped, MappingProxyType({(): (1, 1)}),
+    doc = Document(block.where, wrapped, MappingProxyType({(): (1, 1)}),
                            MappingProxyType({}))
-    loaded = loading.load_problem_from(doc, block.where)
+    loaded = load_problem_from(doc, block.where)
     if not stubbed and self_contained(loaded.problem):
-        grading.solve_bank(loading.make_bank([loaded]))
+        grading.solve_bank(grading.make_bank([loaded]))
 
 
 # A fragment names things it does not define (`answer.design`, `network: net`): the smallest

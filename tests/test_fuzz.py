@@ -24,8 +24,9 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from conftest import SEED
-from nncheck import loading
 from nncheck.cli import app
+from nncheck.errors import InputError
+from nncheck.io.yaml import read_document
 
 SCALE = float(os.environ.get("NNCHECK_FUZZ_EXAMPLES", "1"))
 FUZZ = settings(
@@ -50,8 +51,8 @@ SEED_SHEET = SEED / "sheets" / "seed-student.yaml"
 
 def _read(path: Path) -> Any:
     try:
-        return loading.read_document(path).data
-    except loading.InputError:  # the class holds broken sheets on purpose: text mutations only
+        return read_document(path).data
+    except InputError:  # the class holds broken sheets on purpose: text mutations only
         return None
 
 

@@ -17,10 +17,13 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from nncheck import expr, loading
+from nncheck import expr
 from nncheck.cli import app
 from nncheck.engine.network import input_rows
 from nncheck.errors import InputError, ProblemError
+from nncheck.io.problems import load_problem
+from nncheck.io.scalars import MAX_DEPTH
+from nncheck.io.yaml import MAX_FILE_BYTES, read_document
 
 MiB = 1 << 20
 
@@ -108,7 +111,7 @@ def test_billion_laughs_is_refused_in_one_line(tmp_path, bank, command):
 
 def test_billion_laughs_stops_within_bounded_memory(tmp_path):
     path = write(tmp_path / "bomb.yaml", BOMB)
-    assert peak_bytes(lambda: loading.read_document(path)) < 64 * MiB
+    assert peak_bytes(lambda: read_document(path)) < 64 * MiB
 
 
 def test_an_alias_that_contains_itself_is_refused(tmp_path):
@@ -135,14 +138,14 @@ def test_a_file_over_one_mebibyte_is_refused(tmp_path):
 def test_a_file_of_exactly_one_mebibyte_is_read(tmp_path):
     head = b"student: {id: s}\n"
     path = tmp_path / "full.yaml"
-    path.write_bytes(head + b"#" * (loading.MAX_FILE_BYTES - len(head) - 1) + b"\n")
-    assert path.stat().st_size == loading.MAX_FILE_BYTES
+    path.write_bytes(head + b"#" * (MAX_FILE_BYTES - len(head) - 1) + b"\n")
+    assert path.stat().st_size == MAX_FILE_BYTES
     result = run("validate", path)
     assert result.exit_code == 0, result.stderr
 
 
 def test_nesting_deeper_than_the_limit_is_refused(tmp_path):
-    depth = loading.MAX_DEPTH  # `answers` and `p` are two levels; the list adds the rest
+    depth = MAX_DEPTH  # `answers` and `p` are two levels; the list adds the rest
     ok = write(tmp_path / "ok.yaml", "student: {id: s}\nanswers:\n  p:\n    a: "
                + "[" * (depth - 3) + "1" + "]" * (depth - 3) + "\n")
     deep = write(tmp_path / "deep.yaml", "student: {id: s}\nanswers:\n  p:\n    a: "
@@ -306,12 +309,12 @@ def test_a_forty_input_table_is_never_allocated(tmp_path):
         "id": "t", "given": {"net": _wide_network(40)},
         "parts": [{"id": "t", "ask": "truth_table", "network": "net"}],
     }))
-    assert peak_bytes(lambda: loading.load_problem(path)) < 16 * MiB
+    assert peak_bytes(lambda: load_problem(path)) < 16 * MiB
     assert peak_bytes(lambda: input_rows(40)) < MiB
     with pytest.raises(ProblemError, match=r"2\^40 rows"):
         input_rows(40)
     with pytest.raises(InputError, match="at most 20 inputs"):
-        loading.load_problem(path)
+        load_problem(path)
 
 
 def test_a_model_of_a_trillion_parameters_is_counted_exactly(tmp_path):

@@ -1,4 +1,5 @@
-"""Tests for nncheck.loading: YAML 1.2 scalars, positions, refusals and validation errors."""
+"""Tests for nncheck.io.yaml and nncheck.spec.errors: YAML 1.2 scalars, positions, refusals
+and validation errors."""
 
 from __future__ import annotations
 
@@ -9,14 +10,9 @@ import pytest
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 
 from nncheck.errors import InputError
-from nncheck.loading import (
-    MAX_FILE_BYTES,
-    MAX_NODES,
-    Document,
-    parse_document,
-    read_document,
-    validate,
-)
+from nncheck.io.scalars import MAX_NODES
+from nncheck.io.yaml import MAX_FILE_BYTES, Document, parse_document, read_document
+from nncheck.spec.errors import validate
 
 
 def parse(text: str) -> Document:

@@ -18,7 +18,8 @@ from nncheck.errors import ProblemError
 from nncheck.solvers.context import Context
 from nncheck.solvers.formula import solve_formula
 from nncheck.solvers.models import layer_index, solve_output_shape, solve_param_count
-from nncheck.spec.model import MAX_LAYERS, ModelSpec
+from nncheck.spec.layer_syntax import MAX_LAYERS
+from nncheck.spec.model import ModelSpec
 from nncheck.spec.problem import Problem
 
 # --- helpers -----------------------------------------------------------------------------------

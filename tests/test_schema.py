@@ -11,8 +11,9 @@ import pydantic
 import pytest
 from test_docs import DOC_PATHS, fenced_blocks
 
-from nncheck import loading
 from nncheck.errors import InputError
+from nncheck.io.problems import load_any, load_problem_from
+from nncheck.io.yaml import Document, parse_document, read_document
 from nncheck.spec import common, model, network, parts, problem
 from nncheck.spec.schema import BEFORE_VALIDATORS, problem_schema, sheet_schema
 
@@ -46,7 +47,7 @@ def errors(data: Any, *, sheet: bool | None = None) -> list[str]:
 
 def _loadable(path: Path) -> bool:
     try:
-        loading.load_any(path)
+        load_any(path)
     except InputError:
         return False
     return True
@@ -101,7 +102,7 @@ def test_bank_files_are_found():
 
 @pytest.mark.parametrize("path", BANK_FILES, ids=lambda p: p.relative_to(PROBLEMS).as_posix())
 def test_bank_file_validates(path):
-    data = loading.read_document(path).data
+    data = read_document(path).data
     assert errors(data) == []
 
 
@@ -118,7 +119,7 @@ def test_doc_examples_are_found():
 
 @pytest.mark.parametrize("block", DOC_BLOCKS)
 def test_doc_example_validates(block):
-    data = loading.parse_document(block.text, block.where).data
+    data = parse_document(block.text, block.where).data
     assert errors(data) == []
 
 
@@ -163,7 +164,7 @@ VALID = {
 
 
 def _doc(text: str) -> Any:
-    data = loading.parse_document(text.replace("\n        ", "\n"), "x.yaml").data
+    data = parse_document(text.replace("\n        ", "\n"), "x.yaml").data
     if "parts" not in data:
         data["parts"] = [{"id": "note", "ask": "manual"}]
     return data
@@ -172,7 +173,7 @@ def _doc(text: str) -> Any:
 @pytest.mark.parametrize("text", VALID.values(), ids=VALID.keys())
 def test_what_the_loader_accepts_validates(text):
     data = _doc(text)
-    loading.load_problem_from(loading.Document("x.yaml", data, {}, {}), "x.yaml")  # it is valid
+    load_problem_from(Document("x.yaml", data, {}, {}), "x.yaml")  # it is valid
     assert errors(data) == []
 
 
@@ -220,9 +221,9 @@ INVALID = {
 
 @pytest.mark.parametrize(("text", "says"), INVALID.values(), ids=INVALID.keys())
 def test_typical_mistake_fails(text, says):
-    data = loading.parse_document(text, "x.yaml").data
+    data = parse_document(text, "x.yaml").data
     with pytest.raises(InputError):  # the loader refuses it too
-        loading.load_problem_from(loading.Document("x.yaml", data, {}, {}), "x.yaml")
+        load_problem_from(Document("x.yaml", data, {}, {}), "x.yaml")
     found = errors(data, sheet=False)
     assert found, "the schema accepts it"
     assert any(says in e for e in found), found

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from nncheck import expr
 from nncheck.cli import app
-from nncheck.spec import model as model_spec
+from nncheck.spec import layers as model_spec
 from nncheck.spec import network as network_spec
 
 NET = "{kind: network, inputs: [a, b], activation: step, layers: [{h: {w: [1, 1], b: -1.5}}]}"

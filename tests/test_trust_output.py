@@ -22,8 +22,10 @@ from rich.text import Text
 from typer.testing import CliRunner
 
 from conftest import SEED
-from nncheck import grading, loading
+from nncheck import grading
 from nncheck.cli import app
+from nncheck.errors import InputError
+from nncheck.io.yaml import read_document
 from nncheck.render import json as render_json
 from nncheck.render import rich as render_rich
 from nncheck.render import text as render_text
@@ -221,7 +223,7 @@ SHAPES: dict[str, Any] = {
     "network-like": {"n1": {"w": "x", "b": [1]}, "Y": {"w": None}},
     "odd keys": {2: 2, None: 3, True: [1], 0.5: {"w": 1}, "k" + ESC: "v"},
 }
-SEED_BANK = loading.load_bank(SEED)
+SEED_BANK = grading.load_bank(SEED)
 
 
 def _answers(value: Any) -> dict[str, dict[str, Any]]:
@@ -326,11 +328,11 @@ def test_grade_reports_a_sheet_with_a_huge_hex_integer_and_grades_the_others(tmp
 def test_the_integer_bound_is_ten_to_the_4300(tmp_path, literal, ok):
     path = write(tmp_path / "s.yaml", f"student: {{id: s}}\nanswers:\n  p: {{a: {literal}}}\n")
     if ok:
-        doc = loading.read_document(path)
+        doc = read_document(path)
         assert doc.data["answers"]["p"]["a"] == int(literal, 0)
     else:
-        with pytest.raises(loading.InputError, match=r"at most 4,300 digits"):
-            loading.read_document(path)
+        with pytest.raises(InputError, match=r"at most 4,300 digits"):
+            read_document(path)
 
 
 # --- item: with a bank, a problem file is a sheet -----------------------------------------------

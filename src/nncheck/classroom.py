@@ -3,7 +3,7 @@
 Sheets are `CLASS_DIR/*.yaml` and `CLASS_DIR/<student>/answers.yaml` (names starting with a dot
 are skipped), ordered by their path relative to CLASS_DIR as a plain string; every output is
 sorted the same way, so the same inputs give byte-identical outputs whatever `jobs` is. How
-they are found and opened (never through a link out of CLASS_DIR) is in `nncheck.files`.
+they are found and opened (never through a link out of CLASS_DIR) is in `nncheck.io.files`.
 
 `--shard K/N` keeps the sheets whose relative path hashes (SHA-256, first 8 bytes, big-endian)
 to K-1 modulo N: a sheet's shard depends on its own path only, so it stays put when other
@@ -45,14 +45,14 @@ import unicodedata
 import warnings
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, NamedTuple
 
-from nncheck import __version__, grading, loading, stats
+from nncheck import __version__, grading, stats
 from nncheck.compare.numbers import format_value
 from nncheck.compare.verdict import Status
 from nncheck.errors import NncheckError
-from nncheck.files import SheetFile, discover
+from nncheck.io.files import SheetFile, discover
+from nncheck.io.problems import load_sheet
 from nncheck.render import json as render_json
 from nncheck.render import text, view
 from nncheck.stats import STATUSES as STATUSES
@@ -251,15 +251,14 @@ def grade_class(
 
 
 def _load_bank(problems: str | os.PathLike[str], rtol: float | None) -> grading.Bank:
-    bank = loading.load_bank(problems, rtol=rtol)
+    bank = grading.load_bank(problems, rtol=rtol)
     bank.solve_all()  # a broken problem stops the run here, before any sheet is graded
     bank.memo = True  # a truth grades each distinct answer of the class once
     return bank
 
 
 def _hashes(bank: Any) -> dict[str, str]:
-    return {pid: hashlib.sha256(Path(bank.problems[pid].path).read_bytes()).hexdigest()
-            for pid in sorted(bank.problems)}
+    return {pid: bank.problems[pid].sha256 for pid in sorted(bank.problems)}
 
 
 def _grade_all(
@@ -332,7 +331,7 @@ def _grade_file(sheet: SheetFile) -> Row | None:
     try:
         if sheet.error is not None:  # found but not to be read: a link out, a FIFO, ...
             raise NncheckError(sheet.error)
-        loaded = loading.load_sheet(sheet.opened, shown=sheet.path, same_as=sheet.identity)
+        loaded = load_sheet(sheet.opened, shown=sheet.path, same_as=sheet.identity)
     except NncheckError as exc:
         if wanted is not None and wanted != sheet.name:
             return None

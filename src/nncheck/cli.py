@@ -156,10 +156,11 @@ def _rtol(value: float | None) -> float | None:
 def _load_overrides(path: Path | None) -> dict[str, Any]:
     if path is None:
         return {}
-    from nncheck import loading
+    from nncheck.io.yaml import read_document
+    from nncheck.spec.errors import validate
     from nncheck.spec.overrides import Overrides
 
-    return loading.validate(Overrides, loading.read_document(path)).root_dict()
+    return validate(Overrides, read_document(path)).root_dict()
 
 
 @app.command()
@@ -175,19 +176,20 @@ def check(
     """Grade answer sheets against a problem bank and show a pass/fail diff of every part."""
 
     def body() -> int:
-        from nncheck import grading, loading
+        from nncheck import grading
+        from nncheck.io.problems import load_sheet
 
-        bank = loading.load_bank(problems, rtol=_rtol(rtol)) if problems is not None else None
+        bank = grading.load_bank(problems, rtol=_rtol(rtol)) if problems is not None else None
         extra = _load_overrides(overrides)
         fmt_ = _resolve_format(fmt)
         failed = False
         for path in sheets:
-            sheet = loading.load_sheet(path)
+            sheet = load_sheet(path)
             this_bank = bank
             # With a bank, a problem file is read only for its `answers:`, as `grade` reads it:
             # it is never graded against its own parts (it could grade itself full marks).
             if sheet.problem is not None and bank is None:
-                this_bank = loading.make_bank([sheet.problem], rtol=_rtol(rtol))
+                this_bank = grading.make_bank([sheet.problem], rtol=_rtol(rtol))
             if this_bank is None:
                 raise NncheckError(
                     f"{path}: which problems does this sheet answer?",
@@ -236,48 +238,29 @@ def solve(
     """Print the true answer of every part (and write an answer key or a blank sheet)."""
 
     def body() -> int:
-        from nncheck import grading, loading
+        from nncheck import grading
+        from nncheck.io.files import write_sheet
+        from nncheck.io.problems import bank_files, load_problem
 
         loaded = []
         for path in paths:
-            files = loading.bank_files(path) if path.is_dir() else [path]
-            loaded += [loading.load_problem(f) for f in files]
-        bank = loading.make_bank(loaded, rtol=_rtol(rtol), where=", ".join(map(str, paths)))
+            files = bank_files(path) if path.is_dir() else [path]
+            loaded += [load_problem(f) for f in files]
+        bank = grading.make_bank(loaded, rtol=_rtol(rtol), where=", ".join(map(str, paths)))
         bank.solve_all()
         if blank is not None:
             empty = {pid: {p.id: None for p in lp.problem.parts}
                      for pid, lp in bank.problems.items()}
-            loading.write_atomic(blank, _sheet_yaml("your-id", empty, name="Your Name"))
+            write_sheet(blank, "your-id", empty, name="Your Name")
         if sheet is not None:
             key, unanswered = grading.answer_key(bank)
-            loading.write_atomic(sheet, _sheet_yaml("key", key, name="answer key"))
+            write_sheet(sheet, "key", key, name="answer key")
             for line in unanswered:
                 _stderr(f"note: {sheet} leaves out {line}")
         _print_sheet(grading.solve_bank(bank), _resolve_format(fmt), solved=True)
         return ExitStatus.OK
 
     _run(debug, body)
-
-
-def _sheet_yaml(student: str, answers: dict[str, Any], *, name: str) -> str:
-    import yaml
-
-    data = {"student": {"id": student, "name": name}, "answers": _plain(answers)}
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100,
-                          default_flow_style=None)
-
-
-def _plain(value: Any) -> Any:
-    """Values as YAML can write them (numpy numbers to Python ones)."""
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if hasattr(value, "item"):
-        return value.item()
-    if isinstance(value, str) and value in ("inf", "-inf"):
-        return float(value)
-    return value
 
 
 @app.command()
@@ -373,18 +356,20 @@ def validate(
     """Check problem files and sheets against the format, without grading."""
 
     def body() -> int:
-        from nncheck import loading
+        from nncheck.io.problems import LoadedProblem, bank_files, load_any
 
         errors = []
         report = []
         for path in paths:
-            files = loading.bank_files(path) if path.is_dir() else [path]
+            files = bank_files(path) if path.is_dir() else [path]
             for f in files:
                 try:
-                    item = loading.load_any(f)
-                    problem = item if isinstance(item, loading.LoadedProblem) else item.problem
+                    item = load_any(f)
+                    problem = item if isinstance(item, LoadedProblem) else item.problem
                     if solve and problem is not None:
-                        loading.make_bank([problem]).solve_all()
+                        from nncheck import grading
+
+                        grading.make_bank([problem]).solve_all()
                     report.append(_describe(item))
                 except NncheckError as exc:
                     errors.append(str(exc))
@@ -401,7 +386,7 @@ def validate(
 
 
 def _describe(item: Any) -> str:
-    from nncheck.loading import LoadedProblem
+    from nncheck.io.problems import LoadedProblem
 
     if isinstance(item, LoadedProblem):
         n = len(item.problem.parts)

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import difflib
 import functools
-from collections.abc import Iterable, Mapping
+import os
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from nncheck.compare.memo import MEMO_LIMIT, Remembered, exact_key
 from nncheck.compare.verdict import Status, Truth, Verdict
 from nncheck.errors import AnswerError, ExprError, InputError, NncheckError, ProblemError
-from nncheck.loading import LoadedProblem
+from nncheck.io.problems import LoadedProblem, bank_files, load_problem, read_secret
 from nncheck.spec.parts import ANSWER_PREFIX, NumericPart, PartBase
 from nncheck.spec.problem import Problem, Student
 
@@ -32,6 +34,8 @@ __all__ = [
     "answer_sources",
     "depends_on_answers",
     "grade_sheet",
+    "load_bank",
+    "make_bank",
     "solve_bank",
 ]
 
@@ -409,3 +413,30 @@ def answer_key(bank: Bank) -> tuple[dict[str, dict[str, Any]], list[str]]:
             elif part.ask != "manual":  # a person grades those
                 unanswered.append(f"`{pid}` part `{part.id}`: {why}")
     return key, unanswered
+
+
+# --- banks -------------------------------------------------------------------------------------
+
+def load_bank(directory: str | os.PathLike[str], *, rtol: float | None = None) -> Bank:
+    """Every problem of a bank, validated; two problems with one id are an error."""
+    return make_bank([load_problem(p) for p in bank_files(directory)], rtol=rtol,
+                     where=str(directory))
+
+
+def make_bank(problems: Sequence[LoadedProblem], *, rtol: float | None = None,
+              where: str = "the bank") -> Bank:
+    """A bank of loaded problems, refusing duplicate ids."""
+    found: dict[str, LoadedProblem] = {}
+    for loaded in problems:
+        pid = str(loaded.problem.id)
+        if pid in found:
+            raise InputError(
+                f"problem id `{pid}` is used twice", path=loaded.path, line=1, col=1,
+                expected=f"unique ids (also in {found[pid].path})",
+            )
+        found[pid] = loaded
+    if not found:
+        raise InputError(f"{where}: no problem files (*.yaml)", expected="a problem bank")
+    folders = {Path(loaded.path).parent for loaded in found.values()}
+    return Bank(found, rtol=rtol, secret=read_secret(folders.pop() if len(folders) == 1
+                                                     else None))

@@ -13,9 +13,10 @@ import time
 from pathlib import Path
 
 from nncheck.compare.verdict import Status
-from nncheck.loading import read_document, validate
+from nncheck.io.yaml import read_document
 from nncheck.solvers.context import Context
 from nncheck.solvers.gradients import solve_gradient
+from nncheck.spec.errors import validate
 from nncheck.spec.problem import Problem
 
 SEED = Path(__file__).resolve().parents[2] / "problems" / "seed-exam"

@@ -49,9 +49,9 @@ def answer_key(problems: Path) -> dict[str, Any]:
 
 def truths(problems: Path) -> dict[tuple[str, str], Any]:
     """Every part's truth (with its known mistakes), solved without a sheet."""
-    from nncheck import loading
+    from nncheck import grading
 
-    bank = loading.load_bank(problems)
+    bank = grading.load_bank(problems)
     out = {}
     for pid, loaded in bank.problems.items():
         for i, part in enumerate(loaded.problem.parts):

@@ -34,7 +34,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from nncheck.errors import ProblemError
-from nncheck.spec.model import VOCABULARY, Layer, ModelSpec
+from nncheck.spec.layers import VOCABULARY, Layer
+from nncheck.spec.model import ModelSpec
 
 # --- conventions and records --------------------------------------------------------------------
 

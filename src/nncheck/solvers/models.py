@@ -22,7 +22,9 @@ from nncheck.engine.layers import TRUTH, Convention, count_params, infer_layers
 from nncheck.engine.polyfit import Measure, fit_each, sample_points
 from nncheck.errors import ProblemError
 from nncheck.solvers.context import Context
-from nncheck.spec.model import VOCABULARY, ModelSpec, did_you_mean
+from nncheck.spec.layer_syntax import did_you_mean
+from nncheck.spec.layers import VOCABULARY
+from nncheck.spec.model import ModelSpec
 from nncheck.spec.parts import OutputShapePart, ParamCountPart
 
 _LARGEST = 2.0**1000  # a count beyond this cannot be compared as a float

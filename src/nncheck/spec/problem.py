@@ -179,7 +179,7 @@ class Problem(Strict):
             return (f"`{ref}` names a later part: a part may use the answer to an earlier "
                     f"part only{options}")
         if position is not None:
-            ask = self.parts[position].ask  # type: ignore[attr-defined]
+            ask = self.parts[position].ask
             return (f"part `{part_id}` asks `{ask}`, so its answer is not a network — "
                     "`answer.<part-id>` names an earlier `realize` or `equivalent` part")
         ids = [p.id for p in earlier]

@@ -27,7 +27,7 @@ from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
 from nncheck.spec import common, problem
-from nncheck.spec.model import _REQUIRED, TYPE_ALIASES, VOCABULARY
+from nncheck.spec.layers import REQUIRED, TYPE_ALIASES, VOCABULARY
 from nncheck.spec.parts import PART_MODELS
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -52,6 +52,7 @@ class _Generator(GenerateJsonSchema):
     def function_before_schema(
         self, schema: core_schema.BeforeValidatorFunctionSchema
     ) -> JsonSchemaValue:
+        """The schema of a before-validator: what the shared ones accept besides the field."""
         function = schema["function"].get("function")
         inner = self.generate_inner(schema["schema"])
         if function is common._as_text:  # a Name: `id: 42` is the name "42"
@@ -67,6 +68,7 @@ class _Generator(GenerateJsonSchema):
         return super().function_before_schema(schema)
 
     def tagged_union_schema(self, schema: core_schema.TaggedUnionSchema) -> JsonSchemaValue:
+        """The schema of a tagged union, with its discriminator's values."""
         choices = {str(tag): self.generate_inner(choice) for tag, choice in
                    schema["choices"].items()}
         discriminator = schema["discriminator"]
@@ -218,7 +220,7 @@ def _model_layers(schema: dict[str, Any]) -> None:
         return
     props = spec["properties"]
     bare = sorted(name for name, t in VOCABULARY.items()
-                  if all(arg.default is not _REQUIRED for arg in t.args.values()))
+                  if all(arg.default is not REQUIRED for arg in t.args.values()))
     spellings = sorted(a for a, t in TYPE_ALIASES.items() if t in bare)
     types = {
         name: {"description": f"`{name}`"

@@ -1,4 +1,4 @@
-"""Finding and opening the files nncheck reads: regular files only, never out of a class folder.
+"""Finding, opening and writing files: regular files only, never out of a class folder.
 
 A path given on the command line, or found in a class folder, may name a FIFO (opening it for
 reading waits for a writer forever), a device, a folder the user cannot search, or a link to
@@ -10,20 +10,27 @@ Sheets of a class are `CLASS_DIR/*.yaml` and `CLASS_DIR/<student>/answers.yaml` 
 start with a dot are skipped). A sheet whose real path (links resolved) leaves the class folder
 is reported, never read; one that cannot be looked at, or is not a regular file, is reported
 too, and the rest of the class is graded.
+
+A file nncheck writes (an answer sheet from `solve --sheet/--blank`) is written whole or not at
+all: a temporary file beside it, renamed into place.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import stat
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from nncheck.errors import InputError, NncheckError
+from nncheck.io.report import file_mode
 from nncheck.words import inert
 
-__all__ = ["SheetFile", "discover", "read_regular", "shown_path"]
+__all__ = ["SheetFile", "discover", "read_regular", "shown_path", "write_atomic", "write_sheet"]
 
 Identity = tuple[int, int]  # (st_dev, st_ino): the file that was checked
 
@@ -173,3 +180,49 @@ def _inside(root: str, target: str) -> bool:
         return os.path.commonpath([root, target]) == root
     except ValueError:  # another drive
         return False
+
+
+# --- writing -----------------------------------------------------------------------------------
+
+def write_atomic(path: str | os.PathLike[str], text: str) -> None:
+    """Write a file so that no reader ever sees it half-written: a temporary file, renamed."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        os.chmod(tmp, file_mode())  # mkstemp makes it 0600; a file of ours honours the umask
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def write_sheet(path: str | os.PathLike[str], student: str, answers: dict[str, Any], *,
+                name: str) -> None:
+    """Write an answer sheet (`student:` and `answers:`) as YAML, atomically."""
+    write_atomic(path, sheet_yaml(student, answers, name=name))
+
+
+def sheet_yaml(student: str, answers: dict[str, Any], *, name: str) -> str:
+    """An answer sheet as YAML text: the student's id and name, then the answers."""
+    import yaml
+
+    data = {"student": {"id": student, "name": name}, "answers": _plain(answers)}
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100,
+                          default_flow_style=None)
+
+
+def _plain(value: Any) -> Any:
+    """Values as YAML can write them (numpy numbers to Python ones)."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if hasattr(value, "item"):
+        return value.item()
+    if isinstance(value, str) and value in ("inf", "-inf"):
+        return float(value)
+    return value

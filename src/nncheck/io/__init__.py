@@ -1,0 +1,1 @@
+"""Reading and writing files: YAML documents, problems and sheets, class folders, reports."""

@@ -1,0 +1,1 @@
+"""The formats nncheck reads, as pydantic models: problems, parts, networks, layer models."""
