@@ -14,9 +14,10 @@ import yaml
 
 from nncheck.checking import Status
 from nncheck.context import Context
+from nncheck.engine.backprop import backprop
+from nncheck.engine.network import build
 from nncheck.errors import ProblemError
-from nncheck.network import build
-from nncheck.solvers.gradients import backprop, solve_gradient
+from nncheck.solvers.gradients import solve_gradient
 from nncheck.spec.network import NetworkSpec
 from nncheck.spec.problem import Problem
 from oracle.gradients import (

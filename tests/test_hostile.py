@@ -19,8 +19,8 @@ from typer.testing import CliRunner
 
 from nncheck import expr, loading
 from nncheck.cli import app
+from nncheck.engine.network import input_rows
 from nncheck.errors import InputError, ProblemError
-from nncheck.network import input_rows
 
 MiB = 1 << 20
 

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from nncheck.context import Context
-from nncheck.network import build
+from nncheck.engine.network import build
 from nncheck.solvers.gradients import solve_gradient
 from nncheck.spec.network import NetworkSpec
 from nncheck.spec.problem import Problem

@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 from conftest import context
 from nncheck.checking import Status
 from nncheck.cli import app
-from nncheck.network import build
+from nncheck.engine.network import build
 from nncheck.solvers.models import solve_formula, solve_param_count
 from nncheck.solvers.networks import solve_forward, solve_realize
 from nncheck.spec.network import NetworkSpec

@@ -19,7 +19,7 @@ from nncheck.spec.parts import ANSWER_PREFIX, PartBase
 from nncheck.spec.problem import Problem
 
 if TYPE_CHECKING:
-    from nncheck.network import Network
+    from nncheck.engine.network import Network
 
 
 
@@ -92,7 +92,7 @@ class Context:
 
     def network(self, ref: str) -> Network:
         """A given network, or the student's network answer to an earlier part."""
-        from nncheck import network
+        from nncheck.engine import network
 
         if ref in self.resolved:
             return self.resolved[ref]  # type: ignore[no-any-return]
@@ -109,7 +109,7 @@ class Context:
         return result
 
     def _answer_network(self, part_id: str) -> Network:
-        from nncheck import network
+        from nncheck.engine import network
 
         source = next((p for p in self.problem.parts if p.id == part_id), None)
         template = getattr(source, "template", None)

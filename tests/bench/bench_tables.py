@@ -17,7 +17,7 @@ import time
 
 import numpy as np
 
-from nncheck.network import Network, build, input_rows
+from nncheck.engine.network import Network, build, input_rows
 from nncheck.solvers.networks import table_values
 from nncheck.spec.network import NetworkSpec
 

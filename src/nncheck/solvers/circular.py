@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from nncheck.network import Network
+from nncheck.engine.network import Network
 
 
 def circular_symbols(net: Network, symbol: str, shown: str | None = None) -> dict[str, str]:

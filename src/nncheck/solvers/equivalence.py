@@ -14,8 +14,8 @@ import numpy as np
 
 from nncheck.checking import CustomTruth, Status, Verdict, format_number
 from nncheck.context import Context
+from nncheck.engine.network import Network, fill
 from nncheck.errors import AnswerError, ExprError, ProblemError
-from nncheck.network import Network, fill
 from nncheck.spec.parts import EquivalentPart
 
 DRAWS = 64  # random points (parameters and inputs drawn together)

@@ -11,8 +11,8 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from nncheck.engine.network import THRESHOLD, Network, input_rows
 from nncheck.errors import AnswerError, ProblemError
-from nncheck.network import THRESHOLD, Network, input_rows
 from nncheck.spec.parts import TruthTablePart
 from nncheck.tables import Required, match_rows
 

@@ -18,8 +18,8 @@ from nncheck.checking import (
     to_json_value,
 )
 from nncheck.context import Context
+from nncheck.engine.network import THRESHOLD, Network, build, fill, input_rows, levels
 from nncheck.errors import AnswerError, ExprError, ProblemError
-from nncheck.network import THRESHOLD, Network, build, fill, input_rows, levels
 from nncheck.solvers.circular import circular_symbols
 from nncheck.solvers.listed import is_on, required_rows
 from nncheck.solvers.losses import softmax_warning

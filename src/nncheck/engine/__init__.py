@@ -1,0 +1,1 @@
+"""The numeric machinery that solvers share."""
