@@ -39,8 +39,7 @@ def loss_value(
     log: Any = "e",
 ) -> float:
     """The loss `fn` of `y_pred` (or `logits`) against `y_true` (a ProblemError if ill-posed)."""
-    batch = _prepare(fn, y_true, y_pred, logits)
-    return batch_loss(batch, Convention(base=_log_base(log), reduction=_reduction(reduction)))
+    return batch_loss(*_posed(fn, y_true, y_pred, logits, reduction, log))
 
 
 def loss_mistakes(
@@ -54,8 +53,7 @@ def loss_mistakes(
     tolerance: Tolerance = DEFAULT_TOLERANCE,
 ) -> list[tuple[str, float]]:
     """The known mistakes of this loss, named, with the values that differ from the truth."""
-    batch = _prepare(fn, y_true, y_pred, logits)
-    truth_conv = Convention(base=_log_base(log), reduction=_reduction(reduction))
+    batch, truth_conv = _posed(fn, y_true, y_pred, logits, reduction, log)
     truth = batch_loss(batch, truth_conv)
     out = []
     for name, mistaken, conv in convention_mistakes(batch, truth_conv):
@@ -116,6 +114,14 @@ def _plain_numbers(values: Any) -> Iterable[float]:
 
 
 # --- validation --------------------------------------------------------------------------------
+
+def _posed(
+    fn: str, y_true: Any, y_pred: Any, logits: Any, reduction: str | None, log: Any
+) -> tuple[Batch, Convention]:
+    """The checked inputs of a loss and the convention the problem asks for."""
+    batch = _prepare(fn, y_true, y_pred, logits)
+    return batch, Convention(base=_log_base(log), reduction=_reduction(reduction))
+
 
 def _log_base(log: Any) -> float:
     base = LOG_BASES.get(str(log).strip())
