@@ -5,7 +5,8 @@ how labels map (0/1 hinge labels read as ±1, class indices made one-hot), its p
 its default reduction over the outputs or classes, whether a log base applies, its derivative
 with respect to the outputs (numeric, and as text for the key of a `form: formula` part) and
 its own known mistakes. The `loss` ask, the `gradient` ask and spec's list of loss names all
-read this table: adding a loss is one row here, plus its oracle values in tests/oracle/.
+read this table: adding a loss is one row here (its terms and derivatives written beside it),
+plus its oracle values in tests/oracle/.
 
 Conventions, per sample (a vector; a matrix is a batch: per-sample loss, then the mean over
 samples). `reduction: sum | mean` replaces the reduction over the outputs or classes.
@@ -39,7 +40,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from nncheck.engine.symbolic import add, maximum, mul, number
@@ -91,7 +92,7 @@ class Loss:
     classes: bool = False  # y_pred is a vector with one entry per class
     class_index: bool = False  # y_true may be the class index
     one_term: bool = False  # a single term per sample: no reduction over the classes
-    mistakes: tuple[tuple[str, dict[str, Any]], ...] = field(default=())  # (name, convention)
+    mistakes: tuple[tuple[str, dict[str, Any]], ...] = ()  # its own: (name, convention changes)
 
     @property
     def logarithmic(self) -> bool:
@@ -383,34 +384,45 @@ def _categorical_hinge_texts(y: list[float], outputs: Sequence[str], scale: floa
 
 # --- the table ------------------------------------------------------------------------------------
 
-_ROWS = (
-    Loss("cross_entropy", "distribution", "unit", "sum", _cross_entropy,
-         _probability_gradient, _each(_probability_text), classes=True, class_index=True,
+_ROWS = (  # name, what y_pred holds, what y_true holds, the default reduction; then the rest
+    Loss("cross_entropy", "distribution", "unit", "sum",
+         terms=_cross_entropy, gradient=_probability_gradient, texts=_each(_probability_text),
+         classes=True, class_index=True,
          mistakes=(("the (1-y)·log(1-ŷ) terms added", {"complement": True}),)),
-    Loss("binary_cross_entropy", "probabilities", "unit", "mean", _binary_cross_entropy,
-         _binary_gradient, _each(_binary_text),
+    Loss("binary_cross_entropy", "probabilities", "unit", "mean",
+         terms=_binary_cross_entropy, gradient=_binary_gradient, texts=_each(_binary_text),
          mistakes=(("the (1-y)·log(1-ŷ) terms left out", {"complement": False}),)),
-    Loss("mse", "values", "any", "mean", _squared_error,
-         _squared_error_gradient, _each(_squared_error_text)),
-    Loss("mae", "values", "any", "mean", _absolute_error,
-         _absolute_error_gradient, _each(_absolute_error_text)),
-    Loss("hinge", "scores", "signs", "sum", _hinge, _hinge_gradient, _each(_hinge_text)),
-    Loss("multiclass_hinge", "scores", "one_hot", "sum", _multiclass_hinge,
-         _multiclass_hinge_gradient, _multiclass_hinge_texts, classes=True, class_index=True),
-    Loss("categorical_hinge", "scores", "unit", "sum", _categorical_hinge,
-         _categorical_hinge_gradient, _categorical_hinge_texts, classes=True,
-         class_index=True, one_term=True,
+    Loss("mse", "values", "any", "mean",
+         terms=_squared_error, gradient=_squared_error_gradient,
+         texts=_each(_squared_error_text)),
+    Loss("mae", "values", "any", "mean",
+         terms=_absolute_error, gradient=_absolute_error_gradient,
+         texts=_each(_absolute_error_text)),
+    Loss("hinge", "scores", "signs", "sum",
+         terms=_hinge, gradient=_hinge_gradient, texts=_each(_hinge_text)),
+    Loss("multiclass_hinge", "scores", "one_hot", "sum",
+         terms=_multiclass_hinge, gradient=_multiclass_hinge_gradient,
+         texts=_multiclass_hinge_texts, classes=True, class_index=True),
+    Loss("categorical_hinge", "scores", "unit", "sum",
+         terms=_categorical_hinge, gradient=_categorical_hinge_gradient,
+         texts=_categorical_hinge_texts, classes=True, class_index=True, one_term=True,
          mistakes=(("the max over the other classes only, not over (1-y)·s",
                     {"true_class_in_max": False}),)),
-    Loss("kl_divergence", "distribution", "unit", "sum", _kl_divergence,
-         _probability_gradient, _each(_probability_text), classes=True),
+    Loss("kl_divergence", "distribution", "unit", "sum",
+         terms=_kl_divergence, gradient=_probability_gradient, texts=_each(_probability_text),
+         classes=True),
 )
 LOSSES: dict[str, Loss] = {row.name: row for row in _ROWS}
 
+_DIGITS = tuple(k for k in LOG_BASES if k.isdigit())
+# `log:` as spec accepts it: e, or a base written as a number or a string (2 or "2")
+_LOG_NAMES = ("e", *map(int, _DIGITS), *_DIGITS)
 if TYPE_CHECKING:
     LossFn = str
+    LogBase = str | int
 else:
     LossFn = Literal[tuple(LOSSES)]  # the names spec accepts for `fn:`
+    LogBase = Literal[_LOG_NAMES]
 
 
 # --- the known mistakes ---------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from pydantic import (
 )
 from pydantic import Strict as NoCoercion
 
-from nncheck.engine.losses import LossFn
+from nncheck.engine.losses import LogBase, LossFn
 from nncheck.spec.common import (
     KEY,
     Hint,
@@ -166,9 +166,6 @@ class OutputShapePart(NumericPart):
     ask: Literal["output_shape"]
     model: Ref
     layer: int | str | None = None
-
-
-LogBase = Literal["e", 2, 10, "2", "10"]
 
 
 class LossPart(NumericPart):
