@@ -304,6 +304,7 @@ def _each(text: Callable[[str, float, float], str | None]) -> Callable[
 ]:
     """A derivative written output by output: `text(output, target, scale)`."""
     def texts(y: list[float], outputs: Sequence[str], scale: float) -> Texts:
+        """Each output's derivative, from its own target alone."""
         return {o: text(o, t, scale) for o, t in zip(outputs, y)}
     return texts
 

@@ -64,6 +64,7 @@ def solve_gradient(part: GradientPart, ctx: Context) -> NumericTruth:
     key_factory = None
     if formula:
         def key() -> Any:
+            """The gradient as a formula (built once, when a sheet's key is asked for)."""
             texts = {of: "1"} if loss is None or target is None else \
                 _loss_texts(loss, target, net)
             return symbolic.key_formula(net, wrt, texts, vector)
