@@ -13,10 +13,11 @@ import pytest
 import yaml
 
 from nncheck.compare.verdict import Status
+from nncheck.engine.backprop import backprop
 from nncheck.engine.network import build
 from nncheck.errors import ProblemError
 from nncheck.solvers.context import Context
-from nncheck.solvers.gradients import backprop, solve_gradient
+from nncheck.solvers.gradients import solve_gradient
 from nncheck.spec.network import NetworkSpec
 from nncheck.spec.problem import Problem
 from oracle.gradients import (

@@ -17,6 +17,7 @@ from pydantic import (
 )
 from pydantic import Strict as NoCoercion
 
+from nncheck.engine.losses import LogBase, LossFn
 from nncheck.spec.common import (
     KEY,
     Hint,
@@ -165,13 +166,6 @@ class OutputShapePart(NumericPart):
     ask: Literal["output_shape"]
     model: Ref
     layer: int | str | None = None
-
-
-LossFn = Literal[
-    "cross_entropy", "binary_cross_entropy", "mse", "mae", "hinge",
-    "multiclass_hinge", "categorical_hinge", "kl_divergence",
-]
-LogBase = Literal["e", 2, 10, "2", "10"]
 
 
 class LossPart(NumericPart):
