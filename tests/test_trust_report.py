@@ -372,7 +372,7 @@ def test_a_symbolic_link_to_the_report_stays_a_link(bank, klass, tmp_path):
 
 def test_without_an_atomic_exchange_the_report_is_still_replaced_whole(bank, klass, tmp_path,
                                                                        monkeypatch):
-    from nncheck import report_files
+    from nncheck.io import report as report_files
 
     monkeypatch.setattr(report_files, "_exchange", lambda a, b: False)  # as on macOS
     out = tmp_path / "out"

@@ -25,7 +25,7 @@ from typing import IO, Any
 from nncheck import classroom, stats
 from nncheck.checking import format_number
 from nncheck.classroom import ClassRun, Options, Progress, Row
-from nncheck.report_files import ReportFolder, cannot_write
+from nncheck.io.report import ReportFolder, cannot_write
 from nncheck.words import csv_cell, inert_lines, json_line
 
 BOM = "\ufeff"  # Excel reads a CSV as UTF-8 only with it; Canvas and Moodle imports accept it

@@ -1078,7 +1078,7 @@ def write_atomic(path: str | os.PathLike[str], text: str) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
-        from nncheck.report_files import file_mode
+        from nncheck.io.report import file_mode
 
         os.chmod(tmp, file_mode())  # mkstemp makes it 0600; a file of ours honours the umask
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
