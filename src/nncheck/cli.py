@@ -291,7 +291,8 @@ def grade(
         "summary.json; replaced whole, so an existing one must hold a report only.")
     ] = Path("nncheck-report"),
     jobs: Annotated[Optional[int], typer.Option(  # noqa: UP045
-        "--jobs", "-j", min=1, help="Sheets graded in parallel (default and most: the usable cores).",
+        "--jobs", "-j", min=1,
+        help="Sheets graded in parallel (default and most: the usable cores).",
         show_default=False)] = None,
     student: Annotated[Optional[str], typer.Option(  # noqa: UP045
         "--student", help="Grade one student only (an id, or a sheet's file or folder name).",
@@ -311,7 +312,7 @@ def grade(
 
     def body() -> int:
         from nncheck import classroom, gradebook
-        from nncheck.words import inert
+        from nncheck.render.summary import summary_lines
 
         if problems is None:
             raise NncheckError("which problems does this class answer?",
@@ -345,7 +346,7 @@ def grade(
         finally:
             if bar is not None:
                 bar.stop()
-        lines = [inert(line) for line in classroom.summary_lines(summary, out=str(out))]
+        lines = [inert(line) for line in summary_lines(summary, out=str(out))]
         if fmt_ is Format.json:
             sys.stdout.write(json_line(summary) + "\n")
         elif fmt_ is Format.text:
