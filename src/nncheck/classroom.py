@@ -1,4 +1,4 @@
-"""A whole class against a bank: find the sheets, grade them in parallel, write the report.
+"""A whole class against a bank: its sheets sharded and graded in parallel, into plain rows.
 
 Sheets are `CLASS_DIR/*.yaml` and `CLASS_DIR/<student>/answers.yaml` (names starting with a dot
 are skipped), ordered by their path relative to CLASS_DIR as a plain string; every output is
