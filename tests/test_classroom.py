@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 import nncheck
 from conftest import SEED
-from nncheck import classroom
+from nncheck import classroom, stats
 from nncheck.cli import app
 
 Q2 = """\
@@ -207,7 +207,7 @@ def test_grades_csv_has_a_bom_crlf_and_the_gradebook_columns(bank, klass, tmp_pa
                               "error", "sheet"]
     s2 = next(r for r in table if r["id"] == "s2")
     assert (s2["q1-exactly-two"], s2["q2"], s2["total"], s2["max"]) == ("4", "0", "4", "14")
-    assert {r["status"] for r in table} <= set(classroom.STATUSES)
+    assert {r["status"] for r in table} <= set(stats.STATUSES)
 
 
 def test_every_json_output_parses_and_carries_the_audit_fields(bank, klass, tmp_path):
@@ -415,7 +415,7 @@ def test_rich_format_prints_the_statistics(bank, klass, tmp_path):
     pytest.param([0, 4.9, 5, 49.9, 50], 50, [2, 1, 0, 0, 0, 0, 0, 0, 0, 2], id="ten bins"),
 ])
 def test_histogram_bins(scores, top, counts):
-    assert [b["count"] for b in classroom.histogram(scores, top)] == counts
+    assert [b["count"] for b in stats.histogram(scores, top)] == counts
 
 
 # An id changed to be safe ends in `~` and the first 12 hex digits of its SHA-256, e.g.

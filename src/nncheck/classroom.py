@@ -1,4 +1,4 @@
-"""A whole class against a bank: find the sheets, grade them in parallel, write the report.
+"""A whole class against a bank: its sheets sharded and graded in parallel, into plain rows.
 
 Sheets are `CLASS_DIR/*.yaml` and `CLASS_DIR/<student>/answers.yaml` (names starting with a dot
 are skipped), ordered by their path relative to CLASS_DIR as a plain string; every output is
@@ -16,18 +16,8 @@ Status of a sheet (grades.csv, results.jsonl, summary.json):
   error   the sheet could not be read or validated, or its student id is used by another sheet
           (both sheets become error rows: they are reported, never merged or picked between).
 
-Outputs (under --out):
-  grades.csv      UTF-8 with a byte-order mark (Excel needs it to read names as UTF-8; Canvas,
-                  Moodle and Python's `utf-8-sig` accept it), CRLF line ends (RFC 4180). Columns:
-                  id, name, one per problem (its score), total, max, status, error, sheet.
-                  Scores are plain numbers (7, 2.5); an error row leaves them empty.
-  results.jsonl   the FORMAT §8 object of each sheet plus `status`, `nncheck_version` and
-                  `problem_hashes` (SHA-256 of each problem file's bytes); a sheet not graded is
-                  {sheet, student, status: "error", error, nncheck_version, problem_hashes}.
-  feedback/<id>.txt and gradescope/<id>.json, at the --reveal level, for graded sheets only
-                  (ids made safe as file names); summary.json, the class statistics.
-No output holds a time stamp or an absolute path that the command line did not give. The
-report is written by `gradebook`, one row at a time, as the rows come.
+The report's files are made by `render.gradebook` and written by `gradebook`, one row at a
+time, as the rows come.
 
 Workers are forked after the bank is loaded and solved once in the parent, so they share its
 cached truths; each returns plain rows (JSON text, feedback text, numbers), never results.
@@ -48,20 +38,13 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from nncheck import __version__, grading, stats
-from nncheck.compare.numbers import format_value
 from nncheck.compare.verdict import Status
 from nncheck.errors import NncheckError
 from nncheck.io.files import SheetFile, discover
 from nncheck.io.problems import load_sheet
-from nncheck.render import json as render_json
-from nncheck.render import text, view
-from nncheck.stats import STATUSES as STATUSES
-from nncheck.stats import histogram as histogram
-from nncheck.stats import summary_lines as summary_lines
-from nncheck.words import inert, inert_lines, json_line
+from nncheck.render import gradebook as formats
 
 REVEALS = ("verdict", "mistake", "expected")
-ANSWER_WIDTH = 60  # widest wrong answer shown in the statistics
 
 Progress = Callable[[int, int], None]  # (sheets done, sheets in all)
 
@@ -357,10 +340,8 @@ def _grade_loaded(sheet: SheetFile, loaded: Any, state: _State) -> Row:
         overrides=state.options.overrides.get(student.id),
     )
     status = _status(result)
-    data = render_json.sheet_json(result)
-    data["status"] = status
-    data.update(state.audit)
-    reveal = state.options.reveal
+    files = formats.sheet_files(result, status=status, audit=state.audit,
+                                reveal=state.options.reveal)
     return Row(
         sheet=sheet.path,
         rel=sheet.rel,
@@ -371,9 +352,9 @@ def _grade_loaded(sheet: SheetFile, loaded: Any, state: _State) -> Row:
         score=result.score,
         max_score=result.max_score,
         scores=tuple((p.id, p.score) for p in result.problems),
-        result=json_line(data),
-        feedback=inert_lines(text.render_sheet(result, reveal=reveal)),
-        gradescope=gradescope_text(gradescope_json(result, reveal=reveal)),
+        result=files.result,
+        feedback=files.feedback,
+        gradescope=files.gradescope,
         parts=tuple(_part_stats(result)),
         warnings=(*_name_warnings(sheet), *result.warnings),
     )
@@ -400,7 +381,7 @@ def _part_stats(result: Any) -> Iterator[PartStat]:
             answer = shown = None
             if p.status is Status.WRONG:
                 answer = json.dumps(p.claimed, sort_keys=True, default=str, ensure_ascii=False)
-                shown = inline(p.claimed)
+                shown = formats.inline(p.claimed)
             yield PartStat(prob.id, p.id, p.status.value, p.points, p.max_points, p.counts,
                            p.failed, answer, shown, p.mistake)
 
@@ -443,84 +424,3 @@ def clashes(keys: Iterable[tuple[str, str, str | None]]) -> dict[str, str]:
 def as_error(row: Row, error: str) -> Row:
     """A row turned into an error row: its student kept, its grades dropped."""
     return Row(row.sheet, row.rel, row.name, row.student_id, row.student_name, error=error)
-
-
-# --- what a student sees -------------------------------------------------------------------------
-
-def gradescope_json(result: Any, *, reveal: str = "mistake") -> dict[str, Any]:
-    """A sheet as Gradescope's autograder `results.json`: one test per part."""
-    tests = []
-    for i, prob in enumerate(result.problems, 1):
-        notes = {n.part: n for n in view.notes(prob, reveal=reveal)}
-        for j, p in enumerate(prob.parts, 1):
-            row = view.Row(part=p.id, ask=p.ask, expected="", claimed="", status=p.status,
-                           points="", shown_only=p.max_points == 0)
-            lines = [view.verdict(row), f"your answer: {_answer(p.claimed)}"]
-            if reveal == "expected":
-                lines.append(f"expected: {_answer(p.expected)}")
-            if p.id in notes:
-                lines += text.note_lines(notes[p.id], indent=0)
-            tests.append({
-                "name": inert(f"{prob.id} / {p.id}"),
-                "number": f"{i}.{j}",
-                "score": p.points,
-                "max_score": p.max_points,
-                # A part waiting for a person has earned nothing yet: Gradescope knows no
-                # third status, and "passed" would promise points that may not come.
-                "status": "failed" if p.failed or p.status is Status.PENDING else "passed",
-                "output": inert_lines("\n".join(lines)),  # shown to the student
-            })
-    head = view.summary(result)
-    said = [head, *(f"warning: {w}" for w in result.warnings)]
-    return {"score": result.score, "max_score": result.max_score,
-            "output": inert_lines("\n".join(said)), "tests": tests}
-
-
-def _answer(value: Any) -> str:
-    return "—" if value is None else inline(value, 4 * ANSWER_WIDTH)
-
-
-def gradescope_text(data: Mapping[str, Any]) -> str:
-    """A `results.json` with one test per line: readable, and written by the fast encoder."""
-    # json.dumps with `indent` falls back to the pure-Python encoder, 10x slower per sheet.
-    head = [f"  {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}," for k, v in data.items()
-            if k != "tests"]
-    tests = ",\n".join(f"    {json.dumps(t, ensure_ascii=False)}" for t in data["tests"])
-    return "\n".join(["{", *head, '  "tests": [', tests, "  ]", "}"]) + "\n"
-
-
-# --- how answers are shown ----------------------------------------------------------------------
-
-def inline(value: Any, width: int = ANSWER_WIDTH) -> str:
-    """A written answer in one line, as YAML flow style would show it, shortened to `width`."""
-    pieces: list[str] = []
-    _flow(value, pieces, width + 1)
-    text = "".join(pieces)
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def _flow(value: Any, out: list[str], room: int) -> int:
-    """Append `value` in flow style to `out`; stop once `room` characters are spent."""
-    if isinstance(value, (dict, list)):
-        items = value.items() if isinstance(value, dict) else enumerate(value)
-        out.append("{" if isinstance(value, dict) else "[")
-        room -= 1
-        for i, (k, v) in enumerate(items):
-            if room <= 0:
-                break  # a table of a thousand rows costs no more than its first line
-            piece = (", " if i else "") + (f"{k}: " if isinstance(value, dict) else "")
-            out.append(piece)
-            room = _flow(v, out, room - len(piece))
-        out.append("}" if isinstance(value, dict) else "]")
-        return room - 1
-    if isinstance(value, str):
-        text = value
-    elif isinstance(value, bool) or not isinstance(value, (int, float)):
-        text = str(value)
-    elif isinstance(value, int) and abs(value) < 10**15:
-        text = str(value)  # what format_value writes, without its float round trip
-    else:
-        text = format_value(value)
-    out.append(text)
-    return room - len(text)
-

@@ -11,13 +11,16 @@ import sys
 import traceback
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import IO, TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
 from nncheck import __version__
 from nncheck.errors import NncheckError
 from nncheck.words import inert, inert_lines, json_line
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 class ExitStatus(enum.IntEnum):
@@ -27,6 +30,46 @@ class ExitStatus(enum.IntEnum):
     FAILED = 1  # some part is wrong, missing or invalid
     ERROR = 2  # bad input or usage: a file that cannot be read or validated
     BUG = 3  # an internal error in nncheck itself
+    INTERRUPTED = 130  # Ctrl-C or SIGTERM (128 + SIGINT, as a shell reports it)
+
+
+class Environment:
+    """Where the commands write: stdout and stderr, whether stdout is a terminal, and the
+    consoles. Every console is made here; a test may put its own in `env` (streams, a terminal
+    it pretends), and a stream left out is `sys.stdout` / `sys.stderr` as they are when used.
+    """
+
+    def __init__(self, stdout: IO[str] | None = None, stderr: IO[str] | None = None,
+                 isatty: bool | None = None) -> None:
+        self._stdout = stdout
+        self._stderr = stderr
+        self._isatty = isatty
+
+    @property
+    def stdout(self) -> IO[str]:
+        """The stream that results go to."""
+        return sys.stdout if self._stdout is None else self._stdout
+
+    @property
+    def stderr(self) -> IO[str]:
+        """The stream that errors, notes and the progress bar go to."""
+        return sys.stderr if self._stderr is None else self._stderr
+
+    @property
+    def isatty(self) -> bool:
+        """Whether stdout is a terminal (`--format auto` is rich there, text elsewhere)."""
+        return self.stdout.isatty() if self._isatty is None else self._isatty
+
+    def console(self, *, stderr: bool = False, **settings: Any) -> Console:
+        """A rich console on stdout (or stderr), with rich's own `settings`."""
+        from rich.console import Console
+
+        if not stderr and self._isatty is not None:
+            settings.setdefault("force_terminal", self._isatty)
+        return Console(file=self._stderr if stderr else self._stdout, stderr=stderr, **settings)
+
+
+env = Environment()
 
 
 class Format(str, enum.Enum):
@@ -71,7 +114,7 @@ OverridesOpt = Annotated[Optional[Path], typer.Option(  # noqa: UP045
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"nncheck {__version__}")
+        env.stdout.write(f"nncheck {__version__}\n")
         raise typer.Exit()
 
 
@@ -113,7 +156,7 @@ def _run(debug: bool, body: Callable[[], int]) -> None:
         raise typer.Exit(ExitStatus.ERROR) from None
     except KeyboardInterrupt:
         _stderr("interrupted")
-        raise typer.Exit(130) from None
+        raise typer.Exit(ExitStatus.INTERRUPTED) from None
     except Exception as exc:  # a bug: say so in one line, the traceback under --debug
         if debug:
             traceback.print_exc()
@@ -126,23 +169,20 @@ def _run(debug: bool, body: Callable[[], int]) -> None:
 
 def _stderr(text: str) -> None:
     """One inert line on stderr: a message may quote a file's key, a path or a student's id."""
-    from rich.console import Console
-
     # emoji=False: rich would turn `:100:` (a line number) into an emoji.
-    Console(stderr=True, highlight=False, soft_wrap=True, emoji=False).print(
+    env.console(stderr=True, highlight=False, soft_wrap=True, emoji=False).print(
         inert(text), markup=False)
 
 
 def _resolve_format(fmt: Format) -> Format:
     if fmt is not Format.auto:
         return fmt
-    return Format.rich if sys.stdout.isatty() else Format.text
+    return Format.rich if env.isatty else Format.text
 
 
-def _console() -> Any:
-    from rich.console import Console
-
-    return Console(highlight=False, soft_wrap=False, emoji=False)
+def _console() -> Console:
+    """The console a rich report is printed on."""
+    return env.console(highlight=False, soft_wrap=False, emoji=False)
 
 
 def _rtol(value: float | None) -> float | None:
@@ -212,11 +252,11 @@ def _print_sheet(result: Any, fmt: Format, *, solved: bool = False) -> None:
     if fmt is Format.json:
         from nncheck.render import json as render_json
 
-        sys.stdout.write(render_json.dumps(render_json.sheet_json(result, solved=solved)) + "\n")
+        env.stdout.write(render_json.dumps(render_json.sheet_json(result, solved=solved)) + "\n")
     elif fmt is Format.text:
         from nncheck.render import text
 
-        sys.stdout.write(text.render_sheet(result))
+        env.stdout.write(text.render_sheet(result))
     else:
         from nncheck.render import rich as render_rich
 
@@ -274,7 +314,8 @@ def grade(
         "summary.json; replaced whole, so an existing one must hold a report only.")
     ] = Path("nncheck-report"),
     jobs: Annotated[Optional[int], typer.Option(  # noqa: UP045
-        "--jobs", "-j", min=1, help="Sheets graded in parallel (default and most: the usable cores).",
+        "--jobs", "-j", min=1,
+        help="Sheets graded in parallel (default and most: the usable cores).",
         show_default=False)] = None,
     student: Annotated[Optional[str], typer.Option(  # noqa: UP045
         "--student", help="Grade one student only (an id, or a sheet's file or folder name).",
@@ -294,7 +335,7 @@ def grade(
 
     def body() -> int:
         from nncheck import classroom, gradebook
-        from nncheck.words import inert
+        from nncheck.render.summary import summary_lines
 
         if problems is None:
             raise NncheckError("which problems does this class answer?",
@@ -314,10 +355,9 @@ def grade(
         def progress(done: int, total: int) -> None:
             nonlocal bar
             if bar is None:  # started once the workers exist: forking with its thread is unsafe
-                from rich.console import Console
                 from rich.progress import Progress
 
-                bar = Progress(console=Console(stderr=True), transient=True)
+                bar = Progress(console=env.console(stderr=True), transient=True)
                 bar.start()
                 bar.add_task("grading", total=total)
             bar.update(bar.task_ids[0], completed=done)
@@ -328,11 +368,11 @@ def grade(
         finally:
             if bar is not None:
                 bar.stop()
-        lines = [inert(line) for line in classroom.summary_lines(summary, out=str(out))]
+        lines = [inert(line) for line in summary_lines(summary, out=str(out))]
         if fmt_ is Format.json:
-            sys.stdout.write(json_line(summary) + "\n")
+            env.stdout.write(json_line(summary) + "\n")
         elif fmt_ is Format.text:
-            sys.stdout.write(inert_lines("\n".join(lines) + "\n"))
+            env.stdout.write(inert_lines("\n".join(lines) + "\n"))
         else:
             from nncheck.render import rich as render_rich
 
@@ -374,10 +414,10 @@ def validate(
                 except NncheckError as exc:
                     errors.append(str(exc))
         if _resolve_format(fmt) is Format.json:
-            sys.stdout.write(json.dumps({"valid": report, "errors": errors}) + "\n")
+            env.stdout.write(json.dumps({"valid": report, "errors": errors}) + "\n")
         else:
             for line in report:
-                sys.stdout.write(f"ok: {inert(line)}\n")
+                env.stdout.write(f"ok: {inert(line)}\n")
             for line in errors:
                 _stderr(f"error: {line}")
         return ExitStatus.ERROR if errors else ExitStatus.OK
@@ -408,7 +448,7 @@ def schema(
         schemas = {"problem": problem_schema, "sheet": sheet_schema}
         if which not in schemas:
             raise NncheckError(f"unknown schema `{which}`", expected="problem or sheet")
-        sys.stdout.write(json.dumps(schemas[which](), indent=2) + "\n")
+        env.stdout.write(json.dumps(schemas[which](), indent=2) + "\n")
         return ExitStatus.OK
 
     _run(debug, body)

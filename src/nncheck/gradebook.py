@@ -1,34 +1,29 @@
-"""The files of a class report, streamed into --out as the sheets are graded.
+"""The class report, streamed into --out as the sheets are graded.
 
 A sheet's feedback and Gradescope files are written as soon as it is graded; its gradebook row
 and result line wait on disk (in a spool in the staging folder) until every sheet is graded,
 since a sheet graded last can make an earlier one a duplicate. Memory holds only what the
 statistics and the duplicate check need, so it stays flat in the size of the class.
 
-Every string from a sheet is made inert on its way out: CSV cells through `words.csv_cell`
-(never a formula, no control characters), JSON lines through `words.json_line` (no raw line
-separators or bidirectional overrides), feedback text through `words.inert_lines`.
+What each file holds, and how a sheet's strings are made inert, is in `render.gradebook`; every
+write goes through the report folder of `io.report`.
 """
 
 from __future__ import annotations
 
 import contextlib
 import csv
-import json
 import os
 import pickle
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 from typing import IO, Any
 
 from nncheck import classroom, stats
 from nncheck.classroom import ClassRun, Options, Progress, Row
-from nncheck.compare.numbers import format_number
 from nncheck.io.report import ReportFolder, cannot_write
-from nncheck.words import csv_cell, inert_lines, json_line
-
-BOM = "\ufeff"  # Excel reads a CSV as UTF-8 only with it; Canvas and Moodle imports accept it
+from nncheck.render import gradebook as formats
 
 
 def grade_into(
@@ -84,7 +79,7 @@ def write_class(folder: ReportFolder, run: ClassRun, rows: Iterable[Row]) -> dic
             _write_tables(folder, run, _spooled(spool), clash, tally)
     summary = tally.summary(run.audit, run.options, class_dir=run.class_dir)
     with _writing(folder):
-        _write(folder, "summary.json", json_text(summary))
+        _write(folder, "summary.json", formats.json_text(summary))
     return summary
 
 
@@ -92,9 +87,9 @@ def _write_tables(folder: ReportFolder, run: ClassRun, rows: Iterator[Row],
                   clash: Mapping[str, str], tally: stats.Tally) -> None:
     ids = [pid for pid, _ in run.maxima]
     with folder.open("results.jsonl") as results, folder.open("grades.csv", newline="") as table:
-        table.write(BOM)
+        table.write(formats.BOM)
         writer = csv.writer(table, lineterminator="\r\n")  # RFC 4180, as spreadsheets write it
-        writer.writerow(csv_header(ids))
+        writer.writerow(formats.csv_header(ids))
         for row in rows:
             if row.rel in clash:
                 if row.status != "error" and row.student_id is not None:
@@ -103,46 +98,9 @@ def _write_tables(folder: ReportFolder, run: ClassRun, rows: Iterator[Row],
                         with contextlib.suppress(FileNotFoundError):
                             os.unlink(folder.path(name))
                 row = classroom.as_error(row, clash[row.rel])
-            results.write(result_line(row, run.audit) + "\n")
-            writer.writerow(csv_fields(row, ids))
+            results.write(formats.result_line(row, run.audit) + "\n")
+            writer.writerow(formats.csv_fields(row, ids))
             tally.add(row)
-
-
-def csv_header(ids: Sequence[str]) -> list[str]:
-    """The gradebook's columns: id, name, a score per problem, total, max, status, error, sheet."""
-    return ["id", "name", *(csv_cell(pid) for pid in ids), "total", "max", "status", "error",
-            "sheet"]
-
-
-def csv_fields(row: Row, ids: Sequence[str]) -> list[str]:
-    """One sheet's gradebook row; every string from a file neutralised, the scores numbers."""
-    if row.status == "error":
-        scores = ["" for _ in ids]
-        total = maximum = ""
-    else:
-        by_id = dict(row.scores)
-        scores = [_num(by_id.get(pid, 0.0)) for pid in ids]
-        total, maximum = _num(row.score or 0.0), _num(row.max_score or 0.0)
-    return [csv_cell(row.student_id or ""), csv_cell(row.student_name or ""), *scores, total,
-            maximum, row.status, csv_cell(row.error or ""), csv_cell(row.sheet)]
-
-
-def result_line(row: Row, audit: Mapping[str, Any]) -> str:
-    """One results.jsonl line (FORMAT §8, or `{sheet, student, error, ...}` for an error row)."""
-    if row.status != "error" and row.result is not None:
-        return row.result
-    student = None if row.student_id is None else {"id": row.student_id,
-                                                   "name": row.student_name}
-    return json_line({"sheet": row.sheet, "student": student, "status": "error",
-                      "error": row.error, **audit})
-
-
-def json_text(value: Any) -> str:
-    """Indented JSON, Unicode kept, with the characters `words.json_line` escapes escaped."""
-    text = json.dumps(value, ensure_ascii=False, indent=2) + "\n"
-    if inert_lines(text) == text:  # json.dumps leaves no raw control but the newlines
-        return text
-    return "".join(json_line(c)[1:-1] if inert_lines(c) != c else c for c in text)
 
 
 def _spooled(spool: IO[bytes]) -> Iterator[Row]:
@@ -165,7 +123,3 @@ def _writing(folder: ReportFolder) -> Iterator[None]:
         yield
     except OSError as exc:
         raise cannot_write(folder.out, exc, staging=folder.staging) from None
-
-
-def _num(x: float) -> str:
-    return format_number(x, 4)

@@ -1,1 +1,1 @@
-"""Renderers of results: rich tables for a terminal, plain text, and JSON for scripts."""
+"""Renderers: a sheet as rich tables, plain text or JSON; a class as its summary and gradebooks."""

@@ -1,0 +1,76 @@
+"""The class summary that `nncheck grade` prints: the statistics of `stats` as plain lines."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from nncheck.compare.numbers import format_number
+from nncheck.stats import STATUSES
+
+
+def summary_lines(summary: Mapping[str, Any], *, out: str | None = None) -> list[str]:
+    """The class statistics as plain lines, histogram bars included."""
+    status = summary["status"]
+    said = ", ".join(f"{status[s]} {s}" for s in STATUSES if status.get(s))
+    where = f" — report in {out}" if out else ""
+    lines = [f"Graded {summary['sheets']} sheet{'s' * (summary['sheets'] != 1)}: "
+             f"{said or 'none'}{where}"]
+    scores = summary["scores"]
+    if scores["mean"] is not None:
+        lines += ["", f"Scores out of {_num(summary['max_score'])}: mean {_num(scores['mean'])}, "
+                      f"median {_num(scores['median'])}, range {_num(scores['min'])}–"
+                      f"{_num(scores['max'])}"]
+        bins = summary["histogram"]
+        top = max(b["count"] for b in bins) or 1
+        labels = [_bin_label(b) for b in bins]
+        width = max(map(len, labels))
+        for label, b in zip(labels, bins):
+            bar = "█" * round(30 * b["count"] / top)
+            lines.append(f"  {label.rjust(width)} {bar}{' ' if bar else ''}{b['count']}")
+    parts = summary["parts"]
+    if parts:
+        lines += ["", "Pass rate by part:"]
+        names = [f"{p['problem']} / {p['part']}" for p in parts]
+        width = max(map(len, names))
+        for name, p in zip(names, parts):
+            if not p["max_points"]:
+                continue  # shown, not graded
+            rate = "—" if p["pass_rate"] is None else f"{round(100 * p['pass_rate'])}%"
+            waiting = p["status"].get("pending", 0)
+            more = f", {waiting} pending" if waiting else ""
+            lines.append(f"  {name.ljust(width)}  {rate.rjust(4)}  "
+                         f"({p['passed']}/{p['graded']}{more})")
+    common = [(p, w) for p in parts for w in p["wrong_answers"] if w["count"] > 1 or w["mistake"]]
+    if common:
+        lines += ["", "Most common wrong answers:"]
+        for p, w in common:
+            who = f"{w['count']} student{'s' * (w['count'] != 1)}"
+            why = f": {w['mistake']}" if w["mistake"] else ""
+            lines.append(f"  {p['problem']} / {p['part']}: {who} answered {w['shown']}{why}")
+    if summary["pending"]:
+        lines += ["", "Waiting for a person:"]
+        lines += [f"  {p['problem']} / {p['part']}: {p['count']} sheet{'s' * (p['count'] != 1)}"
+                  for p in summary["pending"]]
+    if summary["errors"]:
+        lines += ["", "Sheets not graded:"]
+        lines += [f"  {e['error']}" for e in summary["errors"]]
+    if summary["unknown_override_students"]:
+        lines += ["", "Overrides for students with no sheet: "
+                  + ", ".join(summary["unknown_override_students"])]
+    seed = summary.get("seed")
+    if seed is not None:
+        lines += ["", f"Sample points: seed {seed['fingerprint']}" + (
+            "" if seed["secret"] else " — no course secret, so the points can be computed "
+            "from the problem files (see NNCHECK_SECRET or .nncheck-secret)")]
+    return lines
+
+
+def _bin_label(b: Mapping[str, Any]) -> str:
+    if b["to"] - b["from"] in (0, 1):
+        return _num(b["from"])
+    return f"{_num(b['from'])}–{_num(b['to'])}"
+
+
+def _num(x: float) -> str:
+    return format_number(x, 4)
