@@ -109,13 +109,22 @@ def test_schema_is_json_schema(which):
     assert "properties" in json.loads(result.stdout)
 
 
-def test_every_command_has_help_text():
+COMMANDS = ["check", "solve", "grade", "validate", "schema"]  # FORMAT.md section 7
+
+
+def test_the_commands_are_those_of_the_format():
     group = typer.main.get_command(app)
-    commands = group.commands  # type: ignore[attr-defined]
-    assert {"check", "solve", "validate", "schema"} <= set(commands)
-    for name, command in commands.items():
-        assert command.help, name
-        assert run(name, "--help").exit_code == 0
+    assert sorted(group.commands) == sorted(COMMANDS)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_every_command_has_help_text(name):
+    command = typer.main.get_command(app).commands[name]  # type: ignore[attr-defined]
+    assert command.help and command.help.endswith(".")  # one sentence
+    result = run(name, "--help")
+    assert result.exit_code == 0
+    assert result.stdout.startswith(f"Usage: nncheck {name} [OPTIONS] ")
+    assert command.help in " ".join(result.stdout.split())
 
 
 def problem_files() -> list[Path]:
