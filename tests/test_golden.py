@@ -21,9 +21,10 @@ GOLDEN = Path(__file__).parent / "golden"
 ASKS = ["truth_table", "realize", "forward", "param_count", "output_shape", "formula", "loss",
         "gradient", "equivalent", "choice", "manual"]
 # rich sizes a console that is not a terminal from COLUMNS and draws it without colour unless
-# told otherwise: the CLI's console is then Console(width=COLUMNS, color_system=None).
+# told otherwise: the CLI's console is then Console(width=COLUMNS, color_system=None). Without
+# a course secret the sample points (gradient `form: formula`, equivalence) are the public ones.
 PLAIN = {"FORCE_COLOR": None, "NO_COLOR": None, "TTY_COMPATIBLE": None,
-         "TTY_INTERACTIVE": None, "TERM": "dumb"}
+         "TTY_INTERACTIVE": None, "TERM": "dumb", "NNCHECK_SECRET": None}
 
 
 def report(ask: str, fmt: str, width: int, monkeypatch: pytest.MonkeyPatch) -> str:
