@@ -188,8 +188,9 @@ def test_a_sheet_name_that_is_not_utf8_is_graded_and_shown_escaped(tmp_path):
         ("row-key-str", "failed"), ("as-written", "failed")]
     assert rows[1]["sheet"] == f"{folder}/s\\xff\\x1b.yaml"
     summary = json.loads((out / "summary.json").read_text("utf-8"))
-    assert summary["warnings"][0]["warning"].startswith(
-        f"{folder}/s\\xff\\x1b.yaml: the file name holds bytes that are not UTF-8")
+    assert summary["warnings"][0]["warning"] == (
+        f"{folder}/s\\xff\\x1b.yaml: the file name holds bytes that are not UTF-8, "
+        "or control characters; it is shown escaped")
 
 
 # --- 14. unreadable entries and files that are not regular --------------------------------------

@@ -173,7 +173,8 @@ def test_an_empty_secret_file_is_bad_input(tmp_path, monkeypatch):
     bank, sheet = write_bank(tmp_path, secret="")
     result = CliRunner().invoke(app, ["check", str(sheet), "--problems", str(bank)])
     assert result.exit_code == 2
-    assert result.stderr.startswith(f"error: {bank / '.nncheck-secret'}: the secret is empty")
+    assert result.stderr == (f"error: {bank / '.nncheck-secret'}: the secret is empty — "
+                             "1 to 4096 bytes, e.g. a random line from `openssl rand -hex 32`\n")
 
 
 def test_a_class_graded_with_a_secret_is_the_same_with_any_jobs(tmp_path, monkeypatch):

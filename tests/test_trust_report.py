@@ -238,7 +238,8 @@ def test_an_out_holding_other_files_is_refused_and_left_alone(bank, klass, tmp_p
     (out / "notes.txt").write_text("mine\n", encoding="utf-8")
     code, _, stderr = grade(klass, "-p", bank, "-o", out, "-j", "1")
     assert code == 2
-    assert stderr.startswith(f"error: {out}: holds `notes.txt`, which is not part of a report")
+    assert stderr == (f"error: {out}: holds `notes.txt`, which is not part of a report — "
+                      "--out DIR, a new folder or an earlier report (it is replaced whole)\n")
     assert files(out) == {"notes.txt": b"mine\n"}
 
 
@@ -354,7 +355,8 @@ def test_the_current_folder_is_never_the_report(bank, klass, tmp_path, monkeypat
     monkeypatch.chdir(out)
     code, _, stderr = grade(klass, "-p", bank, "-o", ".")
     assert code == 2
-    assert stderr.startswith("error: .: is the current folder, or holds it")
+    assert stderr == ("error: .: is the current folder, or holds it — "
+                      "--out DIR, a folder of its own for the report\n")
     assert list(out.iterdir()) == []
 
 
