@@ -15,7 +15,6 @@ import contextlib
 import csv
 import os
 import pickle
-import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 from typing import IO, Any
@@ -59,8 +58,7 @@ def write_class(folder: ReportFolder, run: ClassRun, rows: Iterable[Row]) -> dic
     """Write every file of the report into the folder's staging area; return the statistics."""
     keys: list[tuple[str, str, str | None]] = []  # what the duplicate check needs of each row
     with _writing(folder):
-        # Unbuffered: a full disk fails the write that fills it, not a close.
-        spool = tempfile.TemporaryFile(dir=folder.staging, buffering=0)  # noqa: SIM115
+        spool = folder.spool()
     with spool:
         for row in rows:
             keys.append((row.rel, row.sheet, row.student_id))
@@ -94,9 +92,8 @@ def _write_tables(folder: ReportFolder, run: ClassRun, rows: Iterator[Row],
             if row.rel in clash:
                 if row.status != "error" and row.student_id is not None:
                     stem = classroom.file_stem(row.student_id)
-                    for name in (f"feedback/{stem}.txt", f"gradescope/{stem}.json"):
-                        with contextlib.suppress(FileNotFoundError):
-                            os.unlink(folder.path(name))
+                    folder.remove(f"feedback/{stem}.txt")
+                    folder.remove(f"gradescope/{stem}.json")
                 row = classroom.as_error(row, clash[row.rel])
             results.write(formats.result_line(row, run.audit) + "\n")
             writer.writerow(formats.csv_fields(row, ids))

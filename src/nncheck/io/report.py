@@ -125,6 +125,18 @@ class ReportFolder:
             self._folders.add(path.parent)
         return open(path, "w", encoding="utf-8", newline=newline)
 
+    def spool(self) -> IO[bytes]:
+        """A nameless scratch file in the staging folder, gone when closed.
+
+        Unbuffered: a full disk fails the write that fills it, not a later close.
+        """
+        return tempfile.TemporaryFile(dir=self.staging, buffering=0)
+
+    def remove(self, name: str) -> None:
+        """Take a file back out of the report (nothing happens if it was never written)."""
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.staging / name)
+
     def commit(self) -> None:
         """Put the new report in the place of `--out`, in one step where the system allows."""
         with signals_held():
