@@ -6,6 +6,8 @@ as a polynomial in the symbols, it must be the truth's polynomial, term by term 
 another degree is wrong, whatever it gives at the points); written otherwise (a lookup, a
 division by a symbol, a function), it must also hold at a second round of points, drawn from
 the part's seed and the claim's own text, so the points move whenever the claim does.
+Where the truth is computed rather than written (a gradient by backpropagation), it is
+computed afresh at that second round (`redraw_check`).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from nncheck.compare.numbers import format_number
-from nncheck.compare.numeric import read_exprs
+from nncheck.compare.numeric import SHOWN_NAMES, read_exprs, written_names
 from nncheck.compare.tolerance import Tolerance
 from nncheck.engine import exact
 from nncheck.errors import AnswerError, ExprError
@@ -109,6 +111,56 @@ def value_check(
         at = ", ".join(f"{n} = {format_number(float(env[n][i]), 4)}" for n in names)
         return (f"right at the sample points only: at {at}, expected "
                 f"{format_number(float(want[i]))}, got {format_number(float(got[i]))}")
+
+    return confirm
+
+
+Redraw = Callable[[np.random.Generator], tuple[Mapping[str, np.ndarray], np.ndarray]]
+
+
+def redraw_check(
+    redraw: Redraw,
+    point_names: Sequence[str],
+    aliases: Mapping[str, str],
+    tolerance: Tolerance,
+    claim_rng: Callable[[Any], np.random.Generator],
+    labels: Sequence[str] | None = None,
+) -> Confirm:
+    """A check of a formula at a second round of points drawn for the claim, where `redraw`
+    computes the truth afresh: (the names bound at each point, the truth, shape (k,) or (k, m)).
+
+    A point where the truth is not a number (a saturated output) says nothing either way.
+    """
+
+    def confirm(claimed: Any) -> str | None:
+        try:
+            exprs = read_exprs(claimed, aliases)
+        except (AnswerError, ExprError):
+            return None
+        env, truth = redraw(claim_rng(claimed))
+        want = truth.reshape(len(truth), -1)
+        if len(exprs) != want.shape[1]:
+            return None  # already graded wrong at the points
+        for j, e in enumerate(exprs):
+            where = f" (element {labels[j] if labels else j + 1})" if len(exprs) > 1 else ""
+            try:
+                with np.errstate(all="ignore"):
+                    got = np.broadcast_to(np.asarray(e.evaluate(env), dtype=float),
+                                          want[:, j].shape)
+            except ExprError as exc:
+                return f"right at the sample points only: at further points, {exc}{where}"
+            bad = np.flatnonzero(np.isfinite(want[:, j]) & ~tolerance.close(want[:, j], got))
+            if len(bad):
+                i = int(bad[0])
+                mine = claimed[j] if isinstance(claimed, list) else claimed
+                names = written_names(mine, aliases, env) or [(n, n) for n in point_names]
+                at = ", ".join(f"{n} = {format_number(float(np.asarray(env[s])[i]), 4)}"
+                               for n, s in names[:SHOWN_NAMES])
+                more = ", ..." if len(names) > SHOWN_NAMES else ""
+                return (f"right at the sample points only: at {at}{more}, expected "
+                        f"{format_number(float(want[i, j]))}, got "
+                        f"{format_number(float(got[i]))}{where}")
+        return None
 
     return confirm
 

@@ -227,20 +227,7 @@ class NumericTruth:
 
     def _written_names(self, claimed: Any) -> list[tuple[str, str]]:
         """The names a claim uses as written (aliases kept), in order of first use."""
-        if claimed is None:
-            return []
-        try:
-            exprs = read_exprs(claimed)
-        except (AnswerError, ExprError):
-            return []
-        found: dict[str, tuple[int, int]] = {}
-        for k, e in enumerate(exprs):
-            for name in e.names:
-                symbol = self.aliases.get(name, name)
-                if symbol in self.env and name not in found:
-                    at = re.search(rf"(?<!\w){re.escape(name)}(?!\w)", e.source)
-                    found[name] = (k, at.start() if at else len(e.source))
-        return [(n, self.aliases.get(n, n)) for n in sorted(found, key=found.__getitem__)]
+        return written_names(claimed, self.aliases, self.env)
 
     def with_hints(self, hints: Sequence[Any]) -> NumericTruth:
         """Add instructor hints (objects with `answer`, `say`, `credit`) as known answers."""
@@ -253,6 +240,25 @@ class NumericTruth:
                     from None
             extra.append(Known(hint.say, values, float(hint.credit or 0.0)))
         return replace(self, known=self.known + tuple(extra)) if extra else self
+
+
+def written_names(claimed: Any, aliases: Mapping[str, str],
+                  env: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The names of `env` a claim uses, as written (aliases kept) and as symbols, in order of
+    first use: what locates a point in a message."""
+    if claimed is None:
+        return []
+    try:
+        exprs = read_exprs(claimed)
+    except (AnswerError, ExprError):
+        return []
+    found: dict[str, tuple[int, int]] = {}
+    for k, e in enumerate(exprs):
+        for name in e.names:
+            symbol = aliases.get(name, name)
+            if symbol in env and name not in found:
+                found[name] = (k, _position(name, e.source))
+    return [(n, aliases.get(n, n)) for n in sorted(found, key=found.__getitem__)]
 
 
 def _position(name: str, source: str) -> int:

@@ -66,6 +66,9 @@ class CustomTruth(TakesNoHints):
     expected: Any
     grader: Callable[[Any], Verdict]
     key_value: Any = None
+    # The draws the grader compares at first (for an audit); a claim that holds at all of
+    # them is compared again at draws of its own.
+    env: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def key(self) -> Any:
         """The solver's model answer."""

@@ -4,6 +4,8 @@ The reference may have free parameters; the student's weights may be expressions
 reference's parameter symbols. Both are evaluated at seeded random draws of the reference's
 free parameters and of the inputs; for linear networks each draw also collapses both to one
 affine map, which is compared exactly, so an identity is confirmed on the whole input space.
+A filled template that matches at every draw is checked again at a second round of draws seeded
+by the claim itself, so weights fitted to the first round's draws cannot pass.
 """
 
 from __future__ import annotations
@@ -38,9 +40,7 @@ def solve_equivalent(part: EquivalentPart, ctx: Context) -> CustomTruth:
             f"part `{part.id}`: the template's inputs differ from the reference's",
             expected=", ".join(ref.inputs),
         )
-    rng = ctx.rng("equivalent")
-    point = {name: rng.uniform(-SPREAD, SPREAD, DRAWS) for name in ref.inputs}
-    point.update({s: rng.uniform(-SPREAD, SPREAD, DRAWS) for s in ref.free_parameters()})
+    point = _draw(ref, ctx.rng("equivalent"))
     ref_env = ref.forward(point)
     scope = list(ref.parameters())
     linear = ref.activations() <= {"linear"}
@@ -49,21 +49,20 @@ def solve_equivalent(part: EquivalentPart, ctx: Context) -> CustomTruth:
     def grade(claimed: Any) -> Verdict:
         try:
             mine = fill(template, claimed, name="answer", scope=scope, aliases=ctx.aliases)
-            got_env = mine.forward({**{n: point[n] for n in ref.inputs}, **mine.bind(ref_env)})
+            miss = _miss(ref, mine, outputs, point, ref_env, linear, tol)
         except (AnswerError, ExprError, ProblemError) as exc:
             return Verdict(Status.INVALID, 0.0, str(exc))
-        for theirs, ours in outputs:
-            want = np.broadcast_to(ref_env[theirs], (DRAWS,))
-            got = np.broadcast_to(got_env[ours], (DRAWS,))
-            close = tol.close(want, got)
-            if not close.all():
-                i = int(np.argmin(close))
-                return Verdict(Status.WRONG, 0.0, _differs(i, point, ref, theirs, ours, want, got))
-        if linear and mine.activations() <= {"linear"}:
-            for theirs, ours in outputs:
-                gap = _affine_gap(ref, theirs, mine, ours, point, tol)
-                if gap:
-                    return Verdict(Status.WRONG, 0.0, gap)
+        if miss:
+            return Verdict(Status.WRONG, 0.0, miss)
+        # A second round of inputs and parameters, drawn for this claim: weights fitted to
+        # the first round's draws (a lookup of the parameters' values) fail here.
+        again = _draw(ref, ctx.claim_rng(claimed, "equivalent"))
+        try:
+            miss = _miss(ref, mine, outputs, again, ref.forward(again), linear, tol)
+        except (AnswerError, ExprError, ProblemError) as exc:
+            miss = f"at further points, {exc}"
+        if miss:
+            return Verdict(Status.WRONG, 0.0, f"right at the sample points only: {miss}")
         return Verdict(Status.CORRECT, 1.0)
 
     key = part.solution
@@ -72,7 +71,34 @@ def solve_equivalent(part: EquivalentPart, ctx: Context) -> CustomTruth:
     expected = part.solution or "; ".join(
         f"{ours} = {_describe(ref, theirs)}" for theirs, ours in outputs
     )
-    return CustomTruth(expected=expected, grader=grade, key_value=key)
+    return CustomTruth(expected=expected, grader=grade, key_value=key, env=point)
+
+
+def _draw(ref: Network, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Inputs and free parameters of the reference, drawn together."""
+    point = {name: rng.uniform(-SPREAD, SPREAD, DRAWS) for name in ref.inputs}
+    point.update({s: rng.uniform(-SPREAD, SPREAD, DRAWS) for s in ref.free_parameters()})
+    return point
+
+
+def _miss(ref: Network, mine: Network, outputs: list[tuple[str, str]],
+          point: dict[str, np.ndarray], ref_env: dict[str, np.ndarray], linear: bool,
+          tol: Any) -> str | None:
+    """Where a filled template differs from the reference at these draws, or None."""
+    got_env = mine.forward({**{n: point[n] for n in ref.inputs}, **mine.bind(ref_env)})
+    for theirs, ours in outputs:
+        want = np.broadcast_to(ref_env[theirs], (DRAWS,))
+        got = np.broadcast_to(got_env[ours], (DRAWS,))
+        close = tol.close(want, got)
+        if not close.all():
+            i = int(np.argmin(close))
+            return _differs(i, point, ref, theirs, ours, want, got)
+    if linear and mine.activations() <= {"linear"}:
+        for theirs, ours in outputs:
+            gap = _affine_gap(ref, theirs, mine, ours, point, tol)
+            if gap:
+                return gap
+    return None
 
 
 def _pairs(part: EquivalentPart, ref: Network, template: Any) -> list[tuple[str, str]]:

@@ -4,7 +4,9 @@ The truth comes from `engine.backprop` at the given point and at every re-draw o
 `form: formula` part, whose key is the same backward pass run on text (`engine.symbolic`). A
 loss's derivative and its conventions come from the loss table (`engine.losses`). The known
 mistakes are replayed slips of backpropagation (`engine.backprop.Slip`) and the loss's
-conventions done wrong.
+conventions done wrong. A formula that holds at every draw is checked once more at a second
+round of points drawn for the claim itself, the gradient computed afresh there
+(`compare.identity.redraw_check`), so a lookup fitted through the first round's points fails.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from nncheck import expr
+from nncheck.compare import identity
 from nncheck.compare.numbers import format_number, to_json_value
 from nncheck.compare.numeric import Known, NumericTruth
 from nncheck.engine import backprop, symbolic
@@ -42,16 +45,9 @@ def solve_gradient(part: GradientPart, ctx: Context) -> NumericTruth:
     of, loss = _resolve_of(part, net)
     formula = part.form == "formula"
     env = net.forward(_points(part, ctx, net, formula))
-    tape = backprop.record(net, env)
+    target = None if loss is None else _target(loss, net, ctx, env)
+    tape, seeds, values = _backward(net, env, of, loss, target, wrt)
     shape = tape.shape
-    target = None
-    if loss is not None:
-        target = _target(loss, net, ctx, env)
-        seeds = _loss_seeds(loss, target, net, tape)
-    else:
-        seeds = {of: np.ones(shape)}
-    grads = backprop.backprop_tape(net, tape, seeds, wrt, NO_SLIP)
-    values = np.stack([grads[w] for w in wrt], axis=-1)
     undefined = np.flatnonzero(np.isnan(values).reshape(len(values), -1).any(axis=1))
     if len(undefined):
         where = "the given values" if undefined[0] == 0 else f"re-draw {undefined[0]}"
@@ -63,7 +59,21 @@ def solve_gradient(part: GradientPart, ctx: Context) -> NumericTruth:
     known = _known_mistakes(net, tape, seeds, wrt, values, ctx, loss)
     vector = isinstance(part.wrt, list)
     key_factory = None
+    confirm = None
     if formula:
+        def redraw(rng: np.random.Generator) -> tuple[dict[str, np.ndarray], np.ndarray]:
+            """The gradient afresh at a second round of points (FORMAT §3 draws)."""
+            names = [*net.inputs, *net.parameters()]
+            drawn = rng.uniform(*DRAW_RANGE, size=(len(names), identity.SECOND_ROUND))
+            at = net.forward(dict(zip(names, drawn)))
+            again, _, got = _backward(net, at, of, loss, target, wrt)
+            bound = {s: backprop.full(at[s], again.shape) for s in net.symbols()}
+            return bound, got if vector else got[:, 0]
+
+        confirm = identity.redraw_check(
+            redraw, net.inputs, ctx.aliases, ctx.tolerance,
+            lambda claim: ctx.claim_rng(claim, "gradient"),
+            labels=list(part.wrt) if vector else None)
         def key() -> Any:
             """The gradient as a formula (built once, when a sheet's key is asked for)."""
             texts = {of: "1"} if loss is None or target is None else \
@@ -83,7 +93,22 @@ def solve_gradient(part: GradientPart, ctx: Context) -> NumericTruth:
         labels=list(part.wrt) if vector else None,
         point_names=net.inputs,
         given_first=True,
+        confirm=confirm,
     )
+
+
+def _backward(
+    net: Network, env: Mapping[str, Any], of: str, loss: LossSpec | None,
+    target: np.ndarray | None, wrt: list[str],
+) -> tuple[backprop.Tape, dict[str, np.ndarray], np.ndarray]:
+    """The tape, the output seeds and the gradient w.r.t. each of `wrt` (last axis)."""
+    tape = backprop.record(net, env)
+    if loss is not None and target is not None:
+        seeds = _loss_seeds(loss, target, net, tape)
+    else:
+        seeds = {of: np.ones(tape.shape)}
+    grads = backprop.backprop_tape(net, tape, seeds, wrt, NO_SLIP)
+    return tape, seeds, np.stack([grads[w] for w in wrt], axis=-1)
 
 
 def _resolve_wrt(wrt: str | list[str], net: Network, aliases: Mapping[str, str]) -> list[str]:
