@@ -364,7 +364,8 @@ def grade(
 
         try:
             summary = gradebook.grade_into(out, class_dir, problems, options,
-                                           progress=progress if fmt_ is Format.rich else None)
+                                           progress=progress if fmt_ is Format.rich else None,
+                                           overrides_file=overrides)
         finally:
             if bar is not None:
                 bar.stop()
