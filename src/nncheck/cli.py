@@ -311,7 +311,8 @@ def grade(
     problems: ProblemsOpt = None,
     out: Annotated[Path, typer.Option(
         "--out", "-o", help="Folder for grades.csv, results.jsonl, feedback/, gradescope/ and "
-        "summary.json; replaced whole, so an existing one must hold a report only.")
+        "summary.json; replaced whole, so an existing one must hold a report only, apart from "
+        "CLASS_DIR, --problems and --overrides.")
     ] = Path("nncheck-report"),
     jobs: Annotated[Optional[int], typer.Option(  # noqa: UP045
         "--jobs", "-j", min=1,

@@ -43,11 +43,10 @@ def grade_into(
     links to) or `overrides_file` is refused: replacing it would delete them.
     """
     run = classroom.prepare(class_dir, problems, options or Options())
-    inputs: dict[str, str | os.PathLike[str] | None] = {
-        "the class folder": class_dir, "the problem bank": problems,
-        "the overrides file": overrides_file}
-    for lp in run.bank.problems.values():
-        inputs[f"the problem file {lp.path}"] = lp.path
+    inputs: list[tuple[str, str | os.PathLike[str] | None]] = [
+        ("the class folder", class_dir), ("the problem bank", problems),
+        ("the overrides file", overrides_file)]
+    inputs += [("the problem file", lp.path) for lp in run.bank.problems.values()]
     folder = None
     try:
         folder = ReportFolder(out, inputs)

@@ -20,7 +20,7 @@ import os
 import shutil
 import signal
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
@@ -73,7 +73,8 @@ def signals_held() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
-Inputs = Mapping[str, str | os.PathLike[str] | None]  # what it is ("the class folder") -> path
+# The run's inputs, each with what it is: ("the class folder", path); a path may be None.
+Inputs = Iterable[tuple[str, "str | os.PathLike[str] | None"]]
 
 
 class ReportFolder:
@@ -85,7 +86,7 @@ class ReportFolder:
 
     def __init__(self, out: str | os.PathLike[str], inputs: Inputs | None = None):
         self.out = Path(out)
-        self._inputs = {what: path for what, path in (inputs or {}).items() if path is not None}
+        self._inputs = [(what, path) for what, path in inputs or () if path is not None]
         # Through a symbolic link: the folder it leads to is replaced, the link stays.
         target = Path(os.path.realpath(out))
         self._check(target)
@@ -134,7 +135,7 @@ class ReportFolder:
 
     def _check_apart(self, target: Path) -> None:
         """Refuse an `--out` that is, holds, or lies inside an input: replacing it deletes it."""
-        for what, path in self._inputs.items():
+        for what, path in self._inputs:
             real = Path(os.path.realpath(path))
             if _within(target, real):
                 how = "is" if _within(real, target) else "is inside"
