@@ -311,7 +311,8 @@ def grade(
     problems: ProblemsOpt = None,
     out: Annotated[Path, typer.Option(
         "--out", "-o", help="Folder for grades.csv, results.jsonl, feedback/, gradescope/ and "
-        "summary.json; replaced whole, so an existing one must hold a report only.")
+        "summary.json; replaced whole, so an existing one must hold a report only, apart from "
+        "CLASS_DIR, --problems and --overrides.")
     ] = Path("nncheck-report"),
     jobs: Annotated[Optional[int], typer.Option(  # noqa: UP045
         "--jobs", "-j", min=1,
@@ -364,7 +365,8 @@ def grade(
 
         try:
             summary = gradebook.grade_into(out, class_dir, problems, options,
-                                           progress=progress if fmt_ is Format.rich else None)
+                                           progress=progress if fmt_ is Format.rich else None,
+                                           overrides_file=overrides)
         finally:
             if bar is not None:
                 bar.stop()

@@ -32,16 +32,23 @@ def grade_into(
     options: Options | None = None,
     *,
     progress: Progress | None = None,
+    overrides_file: str | os.PathLike[str] | None = None,
 ) -> dict[str, Any]:
     """Grade a class and write its report to `out` whole; return the class statistics.
 
     Bad input, and an `out` that cannot be written, raise NncheckError: the folder is checked
     before any sheet is graded, and a failure while writing leaves the previous report as it was.
+    An `out` that is, holds or lies inside the class folder, the bank (or a problem file it
+    links to) or `overrides_file` is refused: replacing it would delete them.
     """
     run = classroom.prepare(class_dir, problems, options or Options())
+    inputs: list[tuple[str, str | os.PathLike[str] | None]] = [
+        ("the class folder", class_dir), ("the problem bank", problems),
+        ("the overrides file", overrides_file)]
+    inputs += [("the problem file", lp.path) for lp in run.bank.problems.values()]
     folder = None
     try:
-        folder = ReportFolder(out)
+        folder = ReportFolder(out, inputs)
         # Closed on the way out, whatever stops the run: the workers stop at once.
         with contextlib.closing(classroom.graded_rows(run, progress)) as rows:
             summary = write_class(folder, run, rows)

@@ -5,7 +5,9 @@ A reader of `--out` sees the previous report or the new one, never a mix of the 
 that stops (an error, Ctrl-C, SIGTERM, a full disk) leaves the previous report as it was and no
 temporary file behind. The new report replaces the old one whole: files of an earlier run that
 this run does not write are gone with it. So that nothing else is ever replaced, an existing
-`--out` must hold a report and nothing else.
+`--out` must hold a report and nothing else (inside `feedback/` and `gradescope/` too), and it
+may neither be, hold, nor lie inside an input of the run: the class folder, the problem bank,
+the overrides file (compared as real paths, links resolved, and as the same folder on disk).
 
 Files and folders are created with the permissions the umask allows, as any other program's.
 """
@@ -18,7 +20,7 @@ import os
 import shutil
 import signal
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
@@ -26,6 +28,9 @@ from nncheck.errors import NncheckError
 
 # What a report folder holds (and the temporary files of older versions' interrupted runs).
 REPORT_NAMES = frozenset({"grades.csv", "results.jsonl", "summary.json", "feedback", "gradescope"})
+# The folders of a report, and the one kind of file nncheck writes into each.
+REPORT_FOLDERS = {"feedback": ".txt", "gradescope": ".json"}
+_LISTED = 5  # foreign entries named in the message; the rest are counted
 _STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 _RENAME_EXCHANGE = 2  # linux/fs.h
 
@@ -68,11 +73,20 @@ def signals_held() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
-class ReportFolder:
-    """`--out`, being written: open it before grading, write into it, then commit or discard."""
+# The run's inputs, each with what it is: ("the class folder", path); a path may be None.
+Inputs = Iterable[tuple[str, "str | os.PathLike[str] | None"]]
 
-    def __init__(self, out: str | os.PathLike[str]):
+
+class ReportFolder:
+    """`--out`, being written: open it before grading, write into it, then commit or discard.
+
+    `inputs` are the run's files and folders, by what they are: `--out` may not be one of
+    them, hold one, or lie inside one, since replacing it would delete them.
+    """
+
+    def __init__(self, out: str | os.PathLike[str], inputs: Inputs | None = None):
         self.out = Path(out)
+        self._inputs = [(what, path) for what, path in inputs or () if path is not None]
         # Through a symbolic link: the folder it leads to is replaced, the link stays.
         target = Path(os.path.realpath(out))
         self._check(target)
@@ -99,19 +113,40 @@ class ReportFolder:
         self.committed = False
 
     def _check(self, target: Path) -> None:
+        self._check_apart(target)
         if target.exists() and not target.is_dir():
             raise NncheckError(f"{self.out}: not a folder",
                                expected="--out DIR, a folder for the report")
         if not target.is_dir():
             return
         try:
-            foreign = sorted(e.name for e in os.scandir(target) if not _is_report_entry(e.name))
+            foreign = _foreign_entries(target)
         except OSError as exc:
             raise cannot_write(self.out, exc) from None
         if foreign:
+            named = ", ".join(f"`{name}`" for name in foreign[:_LISTED])
+            more = len(foreign) - _LISTED
+            if more > 0:
+                named += f" and {more:,} more"
+            which = "which is" if len(foreign) == 1 else "which are"
             raise NncheckError(
-                f"{self.out}: holds `{foreign[0]}`, which is not part of a report",
+                f"{self.out}: holds {named}, {which} not part of a report",
                 expected="--out DIR, a new folder or an earlier report (it is replaced whole)")
+
+    def _check_apart(self, target: Path) -> None:
+        """Refuse an `--out` that is, holds, or lies inside an input: replacing it deletes it."""
+        for what, path in self._inputs:
+            real = Path(os.path.realpath(path))
+            if _within(target, real):
+                how = "is" if _within(real, target) else "is inside"
+            elif _within(real, target):
+                how = "holds"
+            else:
+                continue
+            raise NncheckError(
+                f"{self.out}: {how} {what} {os.fspath(path)}",
+                expected="--out DIR, a folder apart from the class folder, the problem bank and "
+                         "the overrides file (it is replaced whole)")
 
     def path(self, name: str) -> Path:
         """Where a file of the report is written (inside the staging folder)."""
@@ -179,6 +214,53 @@ def _is_report_entry(name: str) -> bool:
     # Also: older versions' temporary files, and the folder view settings macOS leaves.
     return (name in REPORT_NAMES or name == ".DS_Store"
             or (name.startswith(".") and name.endswith(".tmp")))
+
+
+def _foreign_entries(target: Path) -> list[str]:
+    """What in an existing `--out` nncheck did not write, sorted: `feedback/notes.md`,
+    `gradescope/old/` (a folder ends with `/`). Files are regular files, never links, and the
+    report's folders are real folders holding only their own kind of file."""
+    foreign = []
+    with os.scandir(target) as entries:
+        for entry in entries:
+            if not _is_report_entry(entry.name):
+                foreign.append(_shown(entry, ""))
+            elif entry.name in REPORT_FOLDERS:
+                if not entry.is_dir(follow_symlinks=False):
+                    foreign.append(_shown(entry, ""))
+                    continue
+                suffix = REPORT_FOLDERS[entry.name]
+                with os.scandir(entry.path) as inside:
+                    foreign += [_shown(e, f"{entry.name}/") for e in inside
+                                if not (e.is_file(follow_symlinks=False)
+                                        and (e.name.endswith(suffix) or e.name == ".DS_Store"))]
+            elif not entry.is_file(follow_symlinks=False):
+                foreign.append(_shown(entry, ""))
+    return sorted(foreign)
+
+
+def _shown(entry: os.DirEntry[str], folder: str) -> str:
+    return folder + entry.name + ("/" if entry.is_dir(follow_symlinks=False) else "")
+
+
+def _within(inner: Path, outer: Path) -> bool:
+    """Whether the real path `inner` is `outer` or lies inside it: by name, or as the same
+    folder on disk (a bind mount, a name that differs only in case where case does not count)."""
+    try:
+        folder = os.stat(outer)
+    except OSError:
+        folder = None
+    for path in (inner, *inner.parents):
+        if path == outer:
+            return True
+        if folder is not None:
+            try:
+                here = os.stat(path)
+            except OSError:
+                continue
+            if (here.st_dev, here.st_ino) == (folder.st_dev, folder.st_ino):
+                return True
+    return False
 
 
 def _exchange(a: Path, b: Path) -> bool:
