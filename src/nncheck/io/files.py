@@ -123,8 +123,8 @@ def read_regular(path: str, limit: int, *, shown: str | None = None,
 
 
 def read_stdin(limit: int) -> tuple[bytes, int]:
-    """At most `limit` bytes of standard input (`-` on the command line), and how many were
-    read: never more than one past the limit, so an endless stream costs nothing."""
+    """At most `limit` bytes of standard input (`-` on the command line), and its size as far
+    as known (-1 when the limit was reached: an endless stream is never read to its end)."""
     import sys
 
     stream = getattr(sys.stdin, "buffer", None)
@@ -136,7 +136,7 @@ def read_stdin(limit: int) -> tuple[bytes, int]:
     except OSError as exc:
         raise InputError(f"cannot read standard input: {exc.strerror or exc}",
                          path=STDIN_NAME, expected="a readable stream") from exc
-    return data, len(data)
+    return data, -1 if len(data) >= limit else len(data)
 
 
 # --- the sheets of a class ---------------------------------------------------------------------
@@ -265,7 +265,7 @@ def _folder_sheet(folder: str, root: str, name: str, skipped: _NotReadList) -> S
     sheets = [n for n in inside if is_yaml_name(n) and yaml_stem(n).lower() in SHEET_NAMES]
     for other in inside:
         if other not in sheets and not other.startswith("."):
-            why = "not a sheet name (answers.yaml or submission.yaml)" if is_yaml_name(other) \
+            why = "not named answers.yaml or submission.yaml" if is_yaml_name(other) \
                 else "not a YAML file"
             skipped.add(folder, f"{name}/{other}", why)
     if not sheets:
