@@ -358,7 +358,8 @@ def test_a_missing_class_folder_exits_2(bank, tmp_path):
     code, _, stderr = grade(tmp_path / "nope", "-p", bank, "-o", tmp_path / "out")
     assert code == 2
     assert stderr == (f"error: {tmp_path / 'nope'}: not a folder — "
-                      "a folder of answer sheets (*.yaml or <student>/answers.yaml)\n")
+                      "a folder of answer sheets (*.yaml, <student>/answers.yaml or "
+                      "<student>/submission.yaml)\n")
 
 
 def test_ctrl_c_stops_without_writing_anything(bank, klass, tmp_path, monkeypatch):

@@ -1,9 +1,10 @@
 """A whole class against a bank: its sheets sharded and graded in parallel, into plain rows.
 
-Sheets are `CLASS_DIR/*.yaml` and `CLASS_DIR/<student>/answers.yaml` (names starting with a dot
-are skipped), ordered by their path relative to CLASS_DIR as a plain string; every output is
-sorted the same way, so the same inputs give byte-identical outputs whatever `jobs` is. How
-they are found and opened (never through a link out of CLASS_DIR) is in `nncheck.io.files`.
+Sheets are `CLASS_DIR/*.yaml` and `CLASS_DIR/<student>/answers.yaml` or `submission.yaml`
+(`.yml` too, any case; names starting with a dot are skipped), ordered by their path relative
+to CLASS_DIR as a plain string; every output is sorted the same way, so the same inputs give
+byte-identical outputs whatever `jobs` is. How they are found and opened (never through a link
+out of CLASS_DIR) is in `nncheck.io.files`.
 
 `--shard K/N` keeps the sheets whose relative path hashes (SHA-256, first 8 bytes, big-endian)
 to K-1 modulo N: a sheet's shard depends on its own path only, so it stays put when other
@@ -40,8 +41,8 @@ from typing import Any, NamedTuple
 from nncheck import __version__, grading, stats
 from nncheck.compare.verdict import Status
 from nncheck.errors import NncheckError
-from nncheck.io.files import SheetFile, discover
-from nncheck.io.problems import load_sheet
+from nncheck.io.files import SheetFile, survey
+from nncheck.io.problems import bank_survey, load_sheet
 from nncheck.render import gradebook as formats
 
 REVEALS = ("verdict", "mistake", "expected")
@@ -180,6 +181,9 @@ class ClassRun:
     audit: Mapping[str, Any]
     files: tuple[SheetFile, ...]
     maxima: tuple[tuple[str, float], ...]  # (problem id, max score), bank order
+    # Files of the class folder and the bank that are not read ({path, reason}), and how many.
+    not_read: tuple[Mapping[str, str], ...] = ()
+    not_read_count: int = 0
 
 
 def prepare(
@@ -192,13 +196,20 @@ def prepare(
         raise NncheckError(f"reveal `{options.reveal}`", expected=" | ".join(REVEALS))
     bank = _load_bank(problems, options.rtol)
     audit = {"nncheck_version": __version__, "problem_hashes": _hashes(bank), "seed": bank.seed}
-    files = [f for f in discover(class_dir) if in_shard(f, options.shard)]
+    found = survey(class_dir)
+    files = [f for f in found.sheets if in_shard(f, options.shard)]
+    skipped = [n.as_dict() for n in (*found.not_read, *bank_survey(problems)[1])]
+    count = found.not_read_count + len(skipped) - len(found.not_read)
     if not files and options.shard is None:
+        seen = f"{count} file{'s' * (count != 1)} not read, e.g. {skipped[0]['path']} " \
+            f"({skipped[0]['reason']})" if skipped else None
         raise NncheckError(f"{class_dir}: no answer sheets",
-                           expected="CLASS_DIR/*.yaml or CLASS_DIR/<student>/answers.yaml")
+                           expected="CLASS_DIR/*.yaml or CLASS_DIR/<student>/answers.yaml "
+                                    "(or submission.yaml; .yml too)", hint=seen)
     maxima = tuple((pid, float(sum(part.points for part in lp.problem.parts)))
                    for pid, lp in bank.problems.items())
-    return ClassRun(str(class_dir), problems, options, bank, audit, tuple(files), maxima)
+    return ClassRun(str(class_dir), problems, options, bank, audit, tuple(files), maxima,
+                    tuple(skipped), count)
 
 
 def graded_rows(run: ClassRun, progress: Progress | None = None) -> Generator[Row, None, None]:
@@ -229,7 +240,8 @@ def grade_class(
     program that wants the rows; `gradebook.grade_into` streams them to --out instead)."""
     run = prepare(class_dir, problems, options)
     rows = tuple(_flag_duplicates(list(graded_rows(run, progress))))
-    summary = stats.summarise(rows, run.maxima, run.audit, options, class_dir=str(class_dir))
+    summary = stats.summarise(rows, run.maxima, run.audit, options, class_dir=str(class_dir),
+                              not_read=(run.not_read, run.not_read_count))
     return ClassReport(rows, run.maxima, run.audit, summary)
 
 

@@ -206,7 +206,8 @@ def _load_overrides(path: Path | None) -> dict[str, Any]:
 @app.command()
 def check(
     sheets: Annotated[list[Path], typer.Argument(
-        help="Answer sheets, or problem files with inline `answers:`.", show_default=False)],
+        help="Answer sheets, or problem files with inline `answers:` (- for standard input).",
+        show_default=False)],
     problems: ProblemsOpt = None,
     fmt: FormatOpt = Format.auto,
     rtol: RtolOpt = None,
@@ -217,35 +218,62 @@ def check(
 
     def body() -> int:
         from nncheck import grading
-        from nncheck.io.problems import load_sheet
 
         bank = grading.load_bank(problems, rtol=_rtol(rtol)) if problems is not None else None
         extra = _load_overrides(overrides)
         fmt_ = _resolve_format(fmt)
-        failed = False
+        if sum(os.fspath(p) == "-" for p in sheets) > 1:
+            raise NncheckError("`-` (standard input) is given more than once",
+                               expected="one `-` at most")
+        failed = bad = False
+        # Every sheet is graded: a sheet that cannot be read or graded is reported (a line on
+        # stderr, and an error object in JSON, in its place) and the exit code is 2 at the end.
         for path in sheets:
-            sheet = load_sheet(path)
-            this_bank = bank
-            # With a bank, a problem file is read only for its `answers:`, as `grade` reads it:
-            # it is never graded against its own parts (it could grade itself full marks).
-            if sheet.problem is not None and bank is None:
-                this_bank = grading.make_bank([sheet.problem], rtol=_rtol(rtol))
-            if this_bank is None:
-                raise NncheckError(
-                    f"{path}: which problems does this sheet answer?",
-                    expected="--problems DIR (a folder of problem files)",
-                )
-            only = [str(sheet.problem.problem.id)] if sheet.problem is not None and bank is None \
-                else None
-            result = grading.grade_sheet(
-                this_bank, sheet.answers, sheet=sheet.path, student=sheet.student,
-                overrides=extra.get(sheet.student.id), problems=only,
-            )
+            try:
+                result = _check_one(grading, path, bank, extra, rtol)
+            except NncheckError as exc:
+                bad = True
+                if debug:
+                    traceback.print_exc()
+                _stderr(f"error: {exc}")
+                if fmt_ is Format.json:
+                    from nncheck.io.files import shown_path
+
+                    shown = "<stdin>" if os.fspath(path) == "-" else os.fspath(path)
+                    env.stdout.write(json_line({"sheet": shown_path(shown),
+                                                "error": shown_path(str(exc))}) + "\n")
+                continue
             _print_sheet(result, fmt_)
             failed |= not result.passed
+        if bad:
+            return ExitStatus.ERROR
         return ExitStatus.FAILED if failed else ExitStatus.OK
 
     _run(debug, body)
+
+
+def _check_one(grading: Any, path: Path, bank: Any, extra: dict[str, Any], rtol: float | None
+               ) -> Any:
+    """Read and grade one sheet of `check`: its result, or an NncheckError."""
+    from nncheck.io.problems import load_sheet
+
+    sheet = load_sheet(path, stdin=True)
+    this_bank = bank
+    # With a bank, a problem file is read only for its `answers:`, as `grade` reads it:
+    # it is never graded against its own parts (it could grade itself full marks).
+    if sheet.problem is not None and bank is None:
+        this_bank = grading.make_bank([sheet.problem], rtol=_rtol(rtol))
+    if this_bank is None:
+        raise NncheckError(
+            f"{sheet.path}: which problems does this sheet answer?",
+            expected="--problems DIR (a folder of problem files)",
+        )
+    only = [str(sheet.problem.problem.id)] if sheet.problem is not None and bank is None \
+        else None
+    return grading.grade_sheet(
+        this_bank, sheet.answers, sheet=sheet.path, student=sheet.student,
+        overrides=extra.get(sheet.student.id), problems=only,
+    )
 
 
 def _print_sheet(result: Any, fmt: Format, *, solved: bool = False) -> None:
@@ -268,9 +296,11 @@ def solve(
     paths: Annotated[list[Path], typer.Argument(
         help="Problem files, or folders of them.", show_default=False)],
     sheet: Annotated[Optional[Path], typer.Option(  # noqa: UP045
-        "--sheet", help="Write an answer sheet that scores full marks.")] = None,
+        "--sheet", help="Write an answer sheet that scores full marks (- for standard "
+        "output).")] = None,
     blank: Annotated[Optional[Path], typer.Option(  # noqa: UP045
-        "--blank", help="Write an empty sheet with every problem and part id.")] = None,
+        "--blank", help="Write an empty sheet with every problem and part id (- for standard "
+        "output).")] = None,
     fmt: FormatOpt = Format.auto,
     rtol: RtolOpt = None,
     debug: DebugOpt = False,
@@ -279,8 +309,22 @@ def solve(
 
     def body() -> int:
         from nncheck import grading
-        from nncheck.io.files import write_sheet
+        from nncheck.io.files import output_target, sheet_yaml, write_atomic
         from nncheck.io.problems import bank_files, load_problem
+
+        outputs = [o for o in (blank, sheet) if o is not None]
+        if sum(os.fspath(o) == "-" for o in outputs) > 1:
+            raise NncheckError("--sheet and --blank are both `-` (standard output)",
+                               expected="at most one of them on standard output")
+        for o in outputs:  # refused before anything is solved or written
+            if os.fspath(o) != "-":
+                output_target(o)
+
+        def write(path: Path, text: str) -> None:
+            if os.fspath(path) == "-":
+                env.stdout.write(text)
+            else:
+                write_atomic(path, text)
 
         loaded = []
         for path in paths:
@@ -291,13 +335,16 @@ def solve(
         if blank is not None:
             empty = {pid: {p.id: None for p in lp.problem.parts}
                      for pid, lp in bank.problems.items()}
-            write_sheet(blank, "your-id", empty, name="Your Name")
+            write(blank, sheet_yaml("your-id", empty, name="Your Name"))
         if sheet is not None:
             key, unanswered = grading.answer_key(bank)
-            write_sheet(sheet, "key", key, name="answer key")
+            write(sheet, sheet_yaml("key", key, name="answer key"))
             for line in unanswered:
-                _stderr(f"note: {sheet} leaves out {line}")
-        _print_sheet(grading.solve_bank(bank), _resolve_format(fmt), solved=True)
+                _stderr(f"note: {'the key' if os.fspath(sheet) == '-' else sheet} leaves out "
+                        f"{line}")
+        # A sheet written to standard output is all that goes there.
+        if not any(os.fspath(o) == "-" for o in outputs):
+            _print_sheet(grading.solve_bank(bank), _resolve_format(fmt), solved=True)
         return ExitStatus.OK
 
     _run(debug, body)
@@ -306,7 +353,8 @@ def solve(
 @app.command()
 def grade(
     class_dir: Annotated[Path, typer.Argument(
-        help="The class: CLASS_DIR/*.yaml or CLASS_DIR/<student>/answers.yaml.",
+        help="The class: CLASS_DIR/*.yaml or CLASS_DIR/<student>/answers.yaml (or "
+        "submission.yaml; .yml too).",
         show_default=False)],
     problems: ProblemsOpt = None,
     out: Annotated[Path, typer.Option(

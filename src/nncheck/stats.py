@@ -72,8 +72,8 @@ class Tally:
                     group[2][p.mistake] = group[2].get(p.mistake, 0) + 1
         self.warnings += ({"sheet": row.sheet, "warning": w} for w in row.warnings)
 
-    def summary(self, audit: Mapping[str, Any], options: Any, *, class_dir: str | None
-                ) -> dict[str, Any]:
+    def summary(self, audit: Mapping[str, Any], options: Any, *, class_dir: str | None,
+                not_read: tuple[Sequence[Mapping[str, str]], int] = ((), 0)) -> dict[str, Any]:
         """Class statistics: statuses, score distribution, pass rate and wrong answers per part."""
         max_score = float(sum(m for _, m in self.problems))
         scores = list(self.scores)
@@ -101,6 +101,9 @@ class Tally:
             "warnings": self.warnings,
             # A partial run cannot tell a stray override from a student graded elsewhere.
             "unknown_override_students": [] if partial else sorted(self.unseen),
+            # Files of the class folder and the bank that were not read, and why.
+            "files_not_read": [dict(n) for n in not_read[0]],
+            "files_not_read_count": not_read[1],
         }
 
     def _part_summary(self) -> list[dict[str, Any]]:
@@ -131,12 +134,13 @@ def summarise(
     options: Any,
     *,
     class_dir: str | None = None,
+    not_read: tuple[Sequence[Mapping[str, str]], int] = ((), 0),
 ) -> dict[str, Any]:
     """Class statistics of rows already in memory."""
     tally = Tally(problems, options.overrides)
     for row in rows:
         tally.add(row)
-    return tally.summary(audit, options, class_dir=class_dir)
+    return tally.summary(audit, options, class_dir=class_dir, not_read=not_read)
 
 
 def _describe(scores: Sequence[float]) -> dict[str, float | None]:

@@ -1,8 +1,8 @@
 """Problem files, problem banks and answer sheets, read and validated.
 
-A problem bank is a folder of problem files (`DIR/*.yaml`); `grading.make_bank` makes a Bank of
-the loaded problems. A sheet is `student:` and `answers:`, or a problem file with inline
-`answers:` (a self-contained sheet).
+A problem bank is a folder of problem files (`DIR/*.yaml` or `DIR/*.yml`, any case);
+`grading.make_bank` makes a Bank of the loaded problems. A sheet is `student:` and `answers:`,
+or a problem file with inline `answers:` (a self-contained sheet).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from nncheck.errors import InputError
+from nncheck.io.files import MAX_NOT_READ, NotRead, is_yaml_name, shown_path
 from nncheck.io.yaml import Document, read_document
 from nncheck.spec.errors import validate
 
@@ -24,6 +25,7 @@ __all__ = [
     "LoadedProblem",
     "LoadedSheet",
     "bank_files",
+    "bank_survey",
     "load_any",
     "load_problem",
     "load_problem_from",
@@ -41,11 +43,28 @@ def load_problem(path: str | os.PathLike[str]) -> LoadedProblem:
 
 
 def bank_files(directory: str | os.PathLike[str]) -> list[Path]:
-    """The problem files of a bank: `DIR/*.yaml` (not subfolders), sorted by name."""
+    """The problem files of a bank: `DIR/*.yaml` and `DIR/*.yml`, any case (not subfolders),
+    sorted by name."""
+    return bank_survey(directory)[0]
+
+
+def bank_survey(directory: str | os.PathLike[str]) -> tuple[list[Path], list[NotRead]]:
+    """The problem files of a bank, and the files beside them that are not read (not YAML;
+    names starting with a dot and subfolders are not named)."""
     folder = Path(directory)
     if not folder.is_dir():
-        raise InputError(f"{folder}: not a folder", expected="a folder of problem files")
-    return sorted(p for p in folder.glob("*.yaml") if p.is_file())
+        raise InputError(f"{shown_path(str(folder))}: not a folder",
+                         expected="a folder of problem files")
+    found: list[Path] = []
+    skipped: list[NotRead] = []
+    for entry in sorted(folder.iterdir()):
+        if entry.name.startswith(".") or entry.is_dir():
+            continue
+        if is_yaml_name(entry.name):
+            found.append(entry)  # a FIFO or a device is refused when it is read
+        elif len(skipped) < MAX_NOT_READ:
+            skipped.append(NotRead(shown_path(str(entry)), "not a YAML file"))
+    return found, skipped
 
 
 def read_secret(folder: Path | None) -> bytes:
@@ -106,9 +125,10 @@ class LoadedSheet:
 
 
 def load_sheet(path: str | os.PathLike[str], *, shown: str | None = None,
-               same_as: tuple[int, int] | None = None) -> LoadedSheet:
-    """Read a sheet; a problem file with inline `answers:` is a self-contained sheet."""
-    doc = read_document(path, shown=shown, same_as=same_as)
+               same_as: tuple[int, int] | None = None, stdin: bool = False) -> LoadedSheet:
+    """Read a sheet; a problem file with inline `answers:` is a self-contained sheet. With
+    `stdin`, the path `-` is standard input."""
+    doc = read_document(path, shown=shown, same_as=same_as, stdin=stdin)
     _expect_mapping(doc, "an answer sheet: `student:` and `answers:`")
     return load_sheet_from(doc, doc.path)
 

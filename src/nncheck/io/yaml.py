@@ -83,17 +83,22 @@ class Document:
 
 
 def read_document(path: str | os.PathLike[str], *, shown: str | None = None,
-                  same_as: tuple[int, int] | None = None) -> Document:
+                  same_as: tuple[int, int] | None = None, stdin: bool = False) -> Document:
     """Read, decode and parse one YAML file; any problem is an InputError naming the file.
 
     Only a regular file is read (a FIFO or a device is refused before it is opened); `shown`
     is the name its messages and results give (default: the path), `same_as` the (device,
-    inode) the file must still have.
+    inode) the file must still have. With `stdin`, the path `-` is standard input, read with
+    the same limit and named `<stdin>`.
     """
     name = os.fspath(path) if shown is None else shown
     # Read at most one byte past the limit, so that a huge or endless file costs nothing.
-    raw, size = files.read_regular(os.fspath(path), MAX_FILE_BYTES + 1, shown=name,
-                                   same_as=same_as)
+    if stdin and os.fspath(path) == files.STDIN:
+        name = files.STDIN_NAME
+        raw, size = files.read_stdin(MAX_FILE_BYTES + 1)
+    else:
+        raw, size = files.read_regular(os.fspath(path), MAX_FILE_BYTES + 1, shown=name,
+                                       same_as=same_as)
     if len(raw) > MAX_FILE_BYTES:
         said = f"{size:,} bytes" if size > MAX_FILE_BYTES else "more than 1 MiB"
         raise InputError(

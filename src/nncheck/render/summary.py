@@ -55,6 +55,7 @@ def summary_lines(summary: Mapping[str, Any], *, out: str | None = None) -> list
     if summary["errors"]:
         lines += ["", "Sheets not graded:"]
         lines += [f"  {e['error']}" for e in summary["errors"]]
+    lines += _not_read_lines(summary)
     if summary["unknown_override_students"]:
         lines += ["", "Overrides for students with no sheet: "
                   + ", ".join(summary["unknown_override_students"])]
@@ -63,6 +64,22 @@ def summary_lines(summary: Mapping[str, Any], *, out: str | None = None) -> list
         lines += ["", f"Sample points: seed {seed['fingerprint']}" + (
             "" if seed["secret"] else " — no course secret, so the points can be computed "
             "from the problem files (see NNCHECK_SECRET or .nncheck-secret)")]
+    return lines
+
+
+SHOWN_NOT_READ = 20  # files not read named in the terminal; summary.json has more
+
+
+def _not_read_lines(summary: Mapping[str, Any]) -> list[str]:
+    """`Files not read:` and each with why (the first few; summary.json names more)."""
+    files = summary.get("files_not_read") or []
+    if not files:
+        return []
+    lines = ["", "Files not read:"]
+    lines += [f"  {f['path']} ({f['reason']})" for f in files[:SHOWN_NOT_READ]]
+    more = summary.get("files_not_read_count", len(files)) - min(len(files), SHOWN_NOT_READ)
+    if more > 0:
+        lines.append(f"  … and {more} more (summary.json names up to {len(files)})")
     return lines
 
 
