@@ -179,11 +179,30 @@ def _solved(result: SheetResult) -> RenderableType:
 
 
 def lines(texts: list[str], *, heading: bool = True) -> RenderableType:
-    """Plain lines (the class summary) as inert rich text; with `heading`, unindented ones bold."""
+    """Plain lines (the class summary) as inert rich text; with `heading`, unindented ones bold.
+    A line too long for the console wraps, its wrapped lines indented under it (`Hanging`)."""
     return Inert(Group(*(
-        Text(inert(line), style="bold" if heading and line and not line.startswith(" ") else "")
+        Hanging(Text(inert(line.lstrip(" ")),
+                     style="bold" if heading and line and not line.startswith(" ") else ""),
+                len(line) - len(line.lstrip(" ")))
         for line in texts
     )))
+
+
+class Hanging:
+    """A line at `indent` whose wrapped lines start two columns further right, so that a long
+    line of the summary never reads as a line of its own."""
+
+    HANG = 2
+
+    def __init__(self, text: Text, indent: int):
+        self.text = text
+        self.indent = indent
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Text]:
+        width = max(1, options.max_width - self.indent - self.HANG)
+        for i, line in enumerate(self.text.wrap(console, width)):
+            yield Text(" " * (self.indent + (self.HANG if i else 0))) + line
 
 
 class Inert:

@@ -51,7 +51,7 @@ def solved_lines(result: SheetResult) -> list[str]:
     lines = []
     for problem in result.problems:
         lines.append(view.solved_title(problem))
-        table = [("part", "ask", "expected", "points")]
+        table: list[tuple[str, ...]] = [("part", "ask", "expected", "points")]
         shown = {}
         for p in problem.parts:
             laid = blocks.block(p.expected)
