@@ -428,7 +428,8 @@ def test_rich_format_prints_the_statistics(bank, klass, tmp_path):
 
 @pytest.mark.parametrize("scores, top, counts", [
     pytest.param([0, 3, 3, 3.5, 4], 4, [1, 0, 0, 3, 1], id="one bin per point"),
-    pytest.param([0, 4.9, 5, 49.9, 50], 50, [2, 1, 0, 0, 0, 0, 0, 0, 0, 2], id="ten bins"),
+    # Ten bins of 5 points, full marks apart: 0 and 4.9 in [0, 5), 5 in [5, 10), 49.9 in [45, 50).
+    pytest.param([0, 4.9, 5, 49.9, 50], 50, [2, 1, 0, 0, 0, 0, 0, 0, 0, 1, 1], id="ten bins"),
 ])
 def test_histogram_bins(scores, top, counts):
     assert [b["count"] for b in stats.histogram(scores, top)] == counts

@@ -284,11 +284,11 @@ def _print_sheet(result: Any, fmt: Format, *, solved: bool = False) -> None:
     elif fmt is Format.text:
         from nncheck.render import text
 
-        env.stdout.write(text.render_sheet(result))
+        env.stdout.write(text.render_sheet(result, solved=solved))
     else:
         from nncheck.render import rich as render_rich
 
-        _console().print(render_rich.render_sheet(result))
+        _console().print(render_rich.render_sheet(result, solved=solved))
 
 
 @app.command()

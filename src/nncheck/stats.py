@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 import statistics
 from array import array
 from collections import Counter
@@ -116,7 +117,10 @@ class Tally:
                 "max_points": part.max_points,
                 "graded": part.graded,
                 "passed": part.passed,
-                "pass_rate": round(part.passed / part.graded, 4) if part.graded else None,
+                # A part a person scores has no pass rate while a sheet waits for them: the
+                # sheets counted so far are only those that left it blank.
+                "pass_rate": round(part.passed / part.graded, 4)
+                if part.graded and not part.status.get("pending") else None,
                 "status": dict(sorted(part.status.items())),
                 "wrong_answers": [
                     {"answer": json.loads(answer), "shown": shown, "count": count,
@@ -160,17 +164,15 @@ def _mean(values: Sequence[float]) -> float | None:
 
 
 def histogram(scores: Sequence[float], max_score: float) -> list[dict[str, Any]]:
-    """Counts per bin [from, to): a bin per point up to 20 points, else ten; full marks close it."""
+    """Counts per bin [from, to) on whole points: a point a bin up to 20 points, else the
+    fewest whole points that make at most ten bins (the last may be narrower); full marks in a
+    bin of their own."""
     if max_score <= 0:
         return [{"from": 0.0, "to": 0.0, "count": len(scores)}]
-    unit = max_score <= 20 and float(max_score).is_integer()
-    if unit:
-        edges = [float(k) for k in range(int(max_score) + 1)]
-    else:
-        edges = [round(k * max_score / 10, 4) for k in range(11)]
+    step = 1 if max_score <= 20 else math.ceil(max_score / 10)
+    edges = [float(k) for k in range(0, math.ceil(max_score), step)] + [float(max_score)]
     bins = [{"from": lo, "to": hi, "count": 0} for lo, hi in itertools.pairwise(edges)]
-    if unit:
-        bins.append({"from": edges[-1], "to": edges[-1], "count": 0})  # full marks, apart
+    bins.append({"from": float(max_score), "to": float(max_score), "count": 0})  # full marks
     for s in scores:
         k = next((i for i, b in enumerate(bins) if s < b["to"]), len(bins) - 1)
         bins[k]["count"] += 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -28,6 +29,15 @@ def summary_lines(summary: Mapping[str, Any], *, out: str | None = None) -> list
         for label, b in zip(labels, bins):
             bar = "█" * round(30 * b["count"] / top)
             lines.append(f"  {label.rjust(width)} {bar}{' ' if bar else ''}{b['count']}")
+    means = [p for p in summary.get("problems", []) if p["mean"] is not None]
+    if means:
+        lines += ["", "Mean score by problem:"]
+        width = max(len(p["id"]) for p in means)
+        shown = [f"{_num(p['mean'])}/{_num(p['max_score'])}" for p in means]
+        room = max(map(len, shown))
+        for p, mean in zip(means, shown):
+            share = f"  {round(100 * p['mean'] / p['max_score']):3d}%" if p["max_score"] else ""
+            lines.append(f"  {p['id'].ljust(width)}  {mean.rjust(room)}{share}")
     parts = summary["parts"]
     if parts:
         lines += ["", "Pass rate by part:"]
@@ -36,11 +46,13 @@ def summary_lines(summary: Mapping[str, Any], *, out: str | None = None) -> list
         for name, p in zip(names, parts):
             if not p["max_points"]:
                 continue  # shown, not graded
-            rate = "—" if p["pass_rate"] is None else f"{round(100 * p['pass_rate'])}%"
             waiting = p["status"].get("pending", 0)
-            more = f", {waiting} pending" if waiting else ""
-            lines.append(f"  {name.ljust(width)}  {rate.rjust(4)}  "
-                         f"({p['passed']}/{p['graded']}{more})")
+            if waiting:
+                lines.append(f"  {name.ljust(width)}     —  (waiting for a person: {waiting} "
+                             f"sheet{'s' * (waiting != 1)})")
+                continue
+            rate = "—" if p["pass_rate"] is None else f"{round(100 * p['pass_rate'])}%"
+            lines.append(f"  {name.ljust(width)}  {rate.rjust(4)}  ({p['passed']}/{p['graded']})")
     common = [(p, w) for p in parts for w in p["wrong_answers"] if w["count"] > 1 or w["mistake"]]
     if common:
         lines += ["", "Most common wrong answers:"]
@@ -84,9 +96,12 @@ def _not_read_lines(summary: Mapping[str, Any]) -> list[str]:
 
 
 def _bin_label(b: Mapping[str, Any]) -> str:
-    if b["to"] - b["from"] in (0, 1):
-        return _num(b["from"])
-    return f"{_num(b['from'])}–{_num(b['to'])}"
+    """A bin by the whole points in it: `7` for [7, 8), `0–2` for [0, 3), `20` for full marks."""
+    lo, hi = b["from"], b["to"]
+    if hi - lo <= 1:
+        return _num(lo)
+    last = math.ceil(hi) - 1  # the last whole point below `to`
+    return f"{_num(lo)}–{_num(last)}" if last > lo else _num(lo)
 
 
 def _num(x: float) -> str:

@@ -1,35 +1,79 @@
-"""Results as plain text: what a pipe, a log or a feedback file gets."""
+"""Results as plain text: what a pipe, a log or a feedback file gets.
+
+Nothing is cut: an expected or claimed value longer than `CELL` characters wraps onto the
+lines below, inside its own column. A wrapped line starts further right than any line of
+nncheck's own (a problem's title at column 0, a part's row at 2, its notes at 4), so an answer
+cannot pass for one.
+"""
 
 from __future__ import annotations
 
+import textwrap
+
 from nncheck.grading import SheetResult
-from nncheck.render import view
+from nncheck.render import blocks, view
 from nncheck.words import inert_lines
 
+CELL = 28  # widest expected/claimed column; a longer value wraps onto the lines below
 
-def sheet_lines(result: SheetResult, *, reveal: str = "expected") -> list[str]:
-    """The report of one sheet, line by line."""
+
+def sheet_lines(result: SheetResult, *, reveal: str = "expected", solved: bool = False
+                ) -> list[str]:
+    """The report of one sheet, line by line (`solved`: the truths `solve` prints)."""
+    if solved:
+        return solved_lines(result)
     lines = []
     head = view.heading(result)
     if head:
         lines += [head, ""]
+    show_expected = reveal == "expected"
+    wrap = {2, 3} if show_expected else {2}
     for problem in result.problems:
         lines.append(view.title(problem))
-        rows = view.rows(problem)
-        show_expected = reveal == "expected"
         table = [("part", "ask", *(("expected",) if show_expected else ()), "claimed",
                   "verdict", "points")]
-        for r in rows:
-            verdict = view.verdict(r)
+        for r in view.rows(problem):
             table.append((r.part, r.ask, *((r.expected,) if show_expected else ()), r.claimed,
-                          verdict, r.points))
-        lines += _columns(table, indent=2)
+                          view.verdict(r), r.points))
+        lines += _columns(table, indent=2, wrap=wrap)
         for note in view.notes(problem, reveal=reveal):
             lines.append(f"  {note.part}:")
             lines += note_lines(note, indent=4)
         lines.append("")
     lines += view.warnings(result)
     lines.append(view.summary(result))
+    return lines
+
+
+def solved_lines(result: SheetResult) -> list[str]:
+    """The truths of a bank as `solve` prints them: no claim, no verdict; tables and networks
+    laid out in full under their part."""
+    lines = []
+    for problem in result.problems:
+        lines.append(view.solved_title(problem))
+        table: list[tuple[str, ...]] = [("part", "ask", "expected", "points")]
+        shown = {}
+        for p in problem.parts:
+            laid = blocks.block(p.expected)
+            if laid is not None:
+                shown[p.id] = laid
+            table.append((view.cell(p.id), view.cell(p.ask),
+                          laid.summary if laid is not None else view.cell(p.expected),
+                          view.solved_points(p)))
+        lines += _columns(table, indent=2, wrap={2})
+        said = {n.part: n for n in view.notes(problem)}
+        for p in problem.parts:
+            part = view.cell(p.id)
+            if part not in said and p.id not in shown:
+                continue
+            lines.append(f"  {part}:")
+            if part in said:
+                lines += note_lines(said[part], indent=4)
+            if p.id in shown:
+                laid = shown[p.id]
+                lines += _columns([laid.header, *laid.rows], indent=4)
+        lines.append("")
+    lines.append(view.solved_summary(result))
     return lines
 
 
@@ -46,15 +90,27 @@ def note_lines(note: view.Note, *, indent: int = 4) -> list[str]:
     return lines
 
 
-def render_sheet(result: SheetResult, *, reveal: str = "expected") -> str:
+def render_sheet(result: SheetResult, *, reveal: str = "expected", solved: bool = False) -> str:
     """The report of one sheet as one string (ends with a newline), inert for a terminal."""
-    return inert_lines("\n".join(sheet_lines(result, reveal=reveal)) + "\n")
+    return inert_lines("\n".join(sheet_lines(result, reveal=reveal, solved=solved)) + "\n")
 
 
-def _columns(table: list[tuple[str, ...]], indent: int) -> list[str]:
-    widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
+def wrap_cell(text: str, width: int = CELL) -> list[str]:
+    """A cell's text in lines of at most `width` characters, broken at spaces where it can be
+    (a longer word is split); nothing is dropped but the spaces a line is broken at."""
+    return textwrap.wrap(text, width, break_on_hyphens=False, drop_whitespace=True) or [""]
+
+
+def _columns(table: list[tuple[str, ...]], indent: int, wrap: set[int] | frozenset[int] =
+             frozenset()) -> list[str]:
+    """Rows as aligned columns; a cell of a column in `wrap` continues on the lines below."""
+    split = [[wrap_cell(c) if i in wrap else [c] for i, c in enumerate(row)] for row in table]
+    widths = [max(len(piece) for row in split for piece in row[i])
+              for i in range(len(table[0]))]
     pad = " " * indent
-    return [
-        (pad + "  ".join(cell.ljust(w) for cell, w in zip(row, widths))).rstrip()
-        for row in table
-    ]
+    out = []
+    for row in split:
+        for k in range(max(len(c) for c in row)):
+            pieces = [c[k] if k < len(c) else "" for c in row]
+            out.append((pad + "  ".join(p.ljust(w) for p, w in zip(pieces, widths))).rstrip())
+    return out

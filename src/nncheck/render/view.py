@@ -23,7 +23,6 @@ MARK = {
     Status.PENDING: "…",
     Status.GRADED: "✎",
 }
-WIDTH = 28  # widest expected/claimed cell before it is shortened
 
 
 @dataclass(frozen=True)
@@ -48,26 +47,26 @@ class Note:
     table: tuple[tuple[str, ...], tuple[tuple[tuple[str, bool], ...], ...]] | None = None
 
 
-def short(value: Any, width: int = WIDTH) -> str:
-    """A value in one short inert line: numbers and vectors in full, tables and networks
-    summarised. Any value read from YAML is shown, whatever its shape."""
+def cell(value: Any) -> str:
+    """A value in one inert line, never shortened: numbers, vectors and text in full, tables
+    and networks summarised by their shape (`blocks` lays them out whole). Any value read from
+    YAML is shown, whatever its shape; runs of white space become one space."""
     if value is None:
         return "—"
     if isinstance(value, dict):
-        text = _summarise_mapping(value, width)
+        text = _summarise_mapping(value)
     elif isinstance(value, (list, tuple)):
         text = format_value(list(value)) if all(
             isinstance(v, (int, float)) and not isinstance(v, bool) for v in value
-        ) else "[" + ", ".join(short(v, width) for v in value) + "]"
+        ) else "[" + ", ".join(cell(v) for v in value) + "]"
     elif isinstance(value, float) or (isinstance(value, int) and not isinstance(value, bool)):
         text = format_value(value)
     else:
         text = " ".join(str(value).split())
-    text = inert(text)
-    return text if len(text) <= width else text[: width - 1] + "…"
+    return inert(text)
 
 
-def _summarise_mapping(value: dict[Any, Any], width: int) -> str:
+def _summarise_mapping(value: dict[Any, Any]) -> str:
     """Tables and networks by their shape; small mappings in full."""
     if "columns" in value and "rows" in value and isinstance(value["rows"], list):
         n = len(value["rows"])
@@ -81,7 +80,7 @@ def _summarise_mapping(value: dict[Any, Any], width: int) -> str:
         isinstance(v, (dict, list)) for v in value.values()
     ):
         return "table: " + ", ".join(map(_key, value))
-    return "{" + ", ".join(f"{_key(k)}: {short(v, width)}" for k, v in value.items()) + "}"
+    return "{" + ", ".join(f"{_key(k)}: {cell(v)}" for k, v in value.items()) + "}"
 
 
 def _key(key: Any) -> str:
@@ -116,7 +115,7 @@ def _num(x: float) -> str:
 def rows(problem: ProblemResult) -> list[Row]:
     """The lines of a problem's table."""
     return [
-        Row(inert(p.id), inert(p.ask), short(p.expected), short(p.claimed), p.status, points(p),
+        Row(inert(p.id), inert(p.ask), cell(p.expected), cell(p.claimed), p.status, points(p),
             p.max_points == 0)
         for p in problem.parts
     ]
@@ -168,8 +167,8 @@ def _table(detail: Any) -> Any:
             continue
         cells = [(inert(r.row), True)]
         for c in r.cells:
-            shown = short(c.claimed, 12) if c.claimed is not None else "—"
-            text = shown if c.ok else f"{shown} (≠ {short(c.expected, 8)})"
+            shown = cell(c.claimed)
+            text = shown if c.ok else f"{shown} (≠ {cell(c.expected)})"
             cells.append((text, c.ok))
         body.append(tuple(cells))
     if len(detail.wrong_rows) > 8:
@@ -208,3 +207,21 @@ def title(problem: ProblemResult) -> str:
 def warnings(result: SheetResult) -> list[str]:
     """The sheet's warnings, each one inert line."""
     return [inert(f"warning: {w}") for w in result.warnings]
+
+
+def solved_title(problem: ProblemResult) -> str:
+    """`q1 — Exactly two of three  [10 points]`: a problem's heading in `solve`."""
+    named = f"{problem.id}" + (f" — {problem.title}" if problem.title else "")
+    return inert(f"{named}  [{_num(problem.max_score)} point{'s' * (problem.max_score != 1)}]")
+
+
+def solved_summary(result: SheetResult) -> str:
+    """`Total 40 points in 24 parts`: the last line of `solve`."""
+    n = sum(len(prob.parts) for prob in result.problems)
+    return (f"Total {_num(result.max_score)} point{'s' * (result.max_score != 1)} "
+            f"in {n} part{'s' * (n != 1)}")
+
+
+def solved_points(part: PartResult) -> str:
+    """A part's points in `solve`: `2`, or `—` for a part that is shown, not graded."""
+    return "—" if part.max_points == 0 else _num(part.max_points)
