@@ -461,7 +461,7 @@ def test_the_example_class_grades_with_one_unreadable_sheet(tmp_path):
     summary = json.loads((out / "summary.json").read_text("utf-8"))
     assert summary["warnings"] == [{
         "sheet": str(SEED / "class" / "s08-hana.yaml"),
-        "warning": "`q1-exactly-two`: answer to unknown part `desing`: did you mean `design`?"}]
+        "warning": "`q1-exactly-two`: answer to unknown part `desing` (did you mean `design`?)"}]
     for sid in ("s01", "s06"):
         assert next(r for r in table if r["id"] == sid)["status"] == "pending"
 

@@ -75,7 +75,7 @@ def test_json_has_the_stable_fields_of_format_section_8():
     assert {"sheet", "student", "score", "max_score", "problems", "warnings"} <= set(data)
     assert data["student"] == {"id": "s001", "name": "Sara"}
     assert data["warnings"] == [
-        "`q1-exactly-two`: answer to unknown part `desing`: did you mean `design`?"
+        "`q1-exactly-two`: answer to unknown part `desing` (did you mean `design`?)"
     ]
     part = data["problems"][0]["parts"][0]
     assert {"id", "status", "points", "max_points", "expected", "claimed", "message",

@@ -52,9 +52,9 @@ def test_statuses_and_points():
 
 
 def test_unknown_problems_and_parts_are_warnings_with_suggestions():
-    result = grade_sheet(bank(LOSS), {"ec": {"a": 1}, "ce": {"b": 1}})
+    result = grade_sheet(bank(LOSS), {"cee": {"a": 1}, "ce": {"b": 1}})
     assert result.warnings == (
-        "answers to unknown problem `ec`: did you mean `ce`?",
+        "answers to unknown problem `cee` (did you mean `ce`?)",
         "`ce`: answer to unknown part `b`",
     )
 
@@ -189,7 +189,7 @@ def test_overrides_for_unknown_problems_and_parts_are_warnings(tmp_path):
     result = CliRunner().invoke(app, ["check", str(SEED_SHEET), "--problems", str(SEED),
                                       "--overrides", str(overrides), "--format", "json"])
     assert json.loads(result.stdout)["warnings"] == [
-        "`q5-cross-entropy`: override to unknown part `dd`: did you mean `d`?",
+        "`q5-cross-entropy`: override to unknown part `dd` (did you mean `d`?)",
         "overrides to unknown problem `q9`",
     ]
 

@@ -44,6 +44,7 @@ from nncheck.errors import NncheckError
 from nncheck.io.files import SheetFile, survey
 from nncheck.io.problems import bank_survey, load_sheet
 from nncheck.render import gradebook as formats
+from nncheck.words import one_line
 
 REVEALS = ("verdict", "mistake", "expected")
 
@@ -330,14 +331,14 @@ def _grade_file(sheet: SheetFile) -> Row | None:
     except NncheckError as exc:
         if wanted is not None and wanted != sheet.name:
             return None
-        return Row(sheet.path, sheet.rel, sheet.name, error=_one_line(str(exc)))
+        return Row(sheet.path, sheet.rel, sheet.name, error=one_line(str(exc)))
     student = loaded.student
     if wanted is not None and wanted not in (sheet.name, student.id):
         return None
     try:
         return _grade_loaded(sheet, loaded, state)
     except NncheckError as exc:
-        error = _one_line(str(exc))
+        error = one_line(str(exc))
     except Exception as exc:
         if state.options.debug:
             raise
@@ -398,8 +399,6 @@ def _part_stats(result: Any) -> Iterator[PartStat]:
                            p.failed, answer, shown, p.mistake)
 
 
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
 
 
 def _flag_duplicates(rows: Sequence[Row]) -> Iterator[Row]:

@@ -38,7 +38,6 @@ Decisions a reader of an answer may need to know:
 
 from __future__ import annotations
 
-import difflib
 import functools
 import math
 import operator
@@ -49,6 +48,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeGuard
 
 from nncheck.errors import ExprError
+from nncheck.words import clip, did_you_mean
 
 if TYPE_CHECKING:  # imported where evaluation needs it, so that parsing imports no numpy
     import numpy as np
@@ -70,6 +70,7 @@ __all__ = [
 
 MAX_LENGTH = 2000
 MAX_DEPTH = 100
+SHOWN_WIDTH = 60  # a name or number longer than this is shortened in messages (docs/limits.md)
 
 # --- the vocabulary --------------------------------------------------------------------------
 
@@ -203,7 +204,7 @@ def _tokenize(source: str) -> list[_Token]:
             value = float(text.translate(_TO_ASCII))
             if math.isinf(value):
                 raise ExprError(
-                    f"number too large: `{_clip(text)}` at column {col}",
+                    f"number too large: `{clip(text, SHOWN_WIDTH)}` at column {col}",
                     expected="expected a number below 1.8e308",
                 )
             tokens.append(_Token("num", text, value, col))
@@ -291,10 +292,6 @@ def _bad_character(source: str, i: int) -> ExprError:
         expected="expected a number, a name, an operator or a parenthesis",
         hint=hint,
     )
-
-
-def _clip(text: str, width: int = 60) -> str:
-    return text if len(text) <= width else text[: width - 3] + "..."
 
 
 # --- the tree --------------------------------------------------------------------------------
@@ -541,9 +538,9 @@ class _Parser:
         if token.kind == "end":
             what = "end of the expression"
         elif token.kind == "num":
-            what = f"number `{_clip(token.text)}`"
+            what = f"number `{clip(token.text, SHOWN_WIDTH)}`"
         else:
-            what = f"`{_clip(token.text)}`"
+            what = f"`{clip(token.text, SHOWN_WIDTH)}`"
         return ExprError(f"unexpected {what} at column {token.col}", expected=expected, hint=hint)
 
 
@@ -624,7 +621,7 @@ _LOGIC: dict[str, Callable[[Any, Any], Any]] = {
 
 def _float_error(exc: FloatingPointError, node: _Node) -> ExprError:
     """Turn numpy's floating-point error at `node` into a message about the expression."""
-    shown = _clip(_render(node))
+    shown = clip(_render(node), SHOWN_WIDTH)
     reason = str(exc)
     if "overflow" in reason:
         return ExprError(
@@ -821,14 +818,10 @@ def _points_shape(env: Mapping[str, Any]) -> tuple[int, ...]:
 def _unknown_name(name: str, env: Mapping[str, Any]) -> ExprError:
     known = [str(key) for key in env]
     candidates = known + sorted(RESERVED - KEYWORDS)
-    close = difflib.get_close_matches(name, candidates, n=1)
-    if close:
-        hint = f"did you mean `{close[0]}`?"
-    elif known and len(known) <= 12:
+    hint = did_you_mean(name, candidates)
+    if hint is None and known and len(known) <= 12:
         hint = "known names: " + ", ".join(f"`{k}`" for k in sorted(known))
-    else:
-        hint = None
-    return ExprError(f"unknown name `{_clip(name)}`", hint=hint)
+    return ExprError(f"unknown name `{clip(name, SHOWN_WIDTH)}`", hint=hint)
 
 
 def parse(source: str | int | float, *, aliases: Mapping[str, str] | None = None) -> Expr:
@@ -881,7 +874,7 @@ def _from_number(source: bool | int | float | np.integer | np.floating) -> Expr:
     try:
         value = float(source)
     except OverflowError:
-        raise ExprError(f"number too large: {_clip(str(source))}") from None
+        raise ExprError(f"number too large: {clip(str(source), SHOWN_WIDTH)}") from None
     if math.isnan(value):
         raise ExprError("not a number: nan", expected="expected a number or an expression")
     if isinstance(source, bool):

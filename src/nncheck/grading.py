@@ -6,7 +6,6 @@ here: `nncheck validate` reaches this module only for `LoadedProblem`, and must 
 
 from __future__ import annotations
 
-import difflib
 import functools
 import os
 from collections.abc import Iterable, Mapping, Sequence
@@ -20,6 +19,7 @@ from nncheck.errors import AnswerError, ExprError, InputError, NncheckError, Pro
 from nncheck.io.problems import LoadedProblem, bank_files, load_problem, read_secret
 from nncheck.spec.parts import ANSWER_PREFIX, NumericPart, PartBase
 from nncheck.spec.problem import Problem, Student
+from nncheck.words import suggestion
 
 if TYPE_CHECKING:
     from nncheck.compare.tolerance import Tolerance
@@ -343,20 +343,15 @@ def _unknown_answers(bank: Bank, answers: Mapping[str, Any], what: str = "answer
     warnings = []
     for pid, parts in answers.items():
         if pid not in bank.problems:
-            warnings.append(f"{what}s to unknown problem `{pid}`{_suggest(pid, bank.problems)}")
+            warnings.append(f"{what}s to unknown problem `{pid}`{suggestion(pid, bank.problems)}")
             continue
         known = [p.id for p in bank.problems[pid].problem.parts]
         for part_id in parts or {}:
             if part_id not in known:
                 warnings.append(
-                    f"`{pid}`: {what} to unknown part `{part_id}`{_suggest(part_id, known)}"
+                    f"`{pid}`: {what} to unknown part `{part_id}`{suggestion(part_id, known)}"
                 )
     return warnings
-
-
-def _suggest(name: str, known: Iterable[str]) -> str:
-    close = difflib.get_close_matches(str(name), list(known), n=1, cutoff=0.5)
-    return f": did you mean `{close[0]}`?" if close else ""
 
 
 def solve_bank(bank: Bank) -> SheetResult:

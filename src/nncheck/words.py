@@ -6,15 +6,33 @@ of them may reach a terminal (clear screen, window title, OSC 8 links, OSC 52 cl
 writes), a spreadsheet (formulas) or a JSON Lines reader (line separators) as anything but
 visible text. Every writer of a report passes its strings through one of these functions.
 
+It also says how messages are worded, once for every module: a suggestion for a misspelt
+name (`did_you_mean`, `suggestion`), a long text shortened (`clip`), text on one line
+(`one_line`) and a short list of names (`listing`).
+
 This module imports nothing heavy: `validate` and `--help` use it.
 """
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
+from collections.abc import Callable, Iterable
 
-__all__ = ["csv_cell", "inert", "inert_lines", "json_line"]
+__all__ = [
+    "CELL_ELLIPSIS",
+    "MESSAGE_ELLIPSIS",
+    "clip",
+    "csv_cell",
+    "did_you_mean",
+    "inert",
+    "inert_lines",
+    "json_line",
+    "listing",
+    "one_line",
+    "suggestion",
+]
 
 # Characters that act instead of being seen: C0 and C1 controls (ESC starts terminal escape
 # sequences, CSI is U+009B), DEL, the soft hyphen, the Arabic letter mark, the Mongolian vowel
@@ -102,3 +120,56 @@ def _utf16_units(ch: str) -> list[int]:
         return [code]
     code -= 0x10000
     return [0xD800 + (code >> 10), 0xDC00 + (code & 0x3FF)]
+
+
+# --- wording ---------------------------------------------------------------------------------
+
+# How close a misspelling must be to a name for a suggestion: difflib's own default, its ratio
+# 2*M/T (M matching characters, T the characters of both) at least 0.6.
+SUGGESTION_CUTOFF = 0.6
+# Messages shorten with three dots (docs/limits.md says so); a report cell, whose width counts
+# characters, with the one-character `…`.
+MESSAGE_ELLIPSIS = "..."
+CELL_ELLIPSIS = "…"
+
+
+def did_you_mean(word: object, choices: Iterable[str],
+                 show: Callable[[str], str] | None = None) -> str | None:
+    """`did you mean `x`?` for the choice closest to `word`, or None when none is close.
+
+    `show` turns the choice into what the suggestion names (a folded layer type into the type
+    as written). Shown as an error's hint, it reads ` (did you mean `x`?)`; `suggestion` gives
+    that form for a message or a warning.
+    """
+    names = [str(name) for name in choices]
+    close = difflib.get_close_matches(str(word), names, n=1, cutoff=SUGGESTION_CUTOFF)
+    if not close:
+        return None
+    return f"did you mean `{inert(show(close[0]) if show else close[0])}`?"
+
+
+def suggestion(word: object, choices: Iterable[str],
+               show: Callable[[str], str] | None = None) -> str:
+    """` (did you mean `x`?)` to append to a message or a warning, or an empty string."""
+    hint = did_you_mean(word, choices, show)
+    return f" ({hint})" if hint else ""
+
+
+def clip(text: str, width: int, ellipsis: str = MESSAGE_ELLIPSIS) -> str:
+    """`text` if it has at most `width` characters, else its start and `ellipsis` in `width`."""
+    if len(text) <= width:
+        return text
+    return text[: max(width - len(ellipsis), 0)] + ellipsis
+
+
+def one_line(text: str) -> str:
+    """The text with every run of whitespace (newlines too) as one space, and none at the ends."""
+    return " ".join(text.split())
+
+
+def listing(names: Iterable[str], limit: int = 8) -> str:
+    """The names in backquotes, comma-separated: `a`, `b`, `c`; past `limit`, the first `limit`
+    and `, ...`."""
+    items = list(names)
+    shown = ", ".join(f"`{name}`" for name in items[:limit])
+    return shown + (", ..." if len(items) > limit else "")

@@ -19,6 +19,7 @@ from nncheck.compare.numbers import format_number, format_value, to_json_number
 from nncheck.compare.tolerance import EXACT, Tolerance
 from nncheck.compare.verdict import Status, Verdict, correct, invalid
 from nncheck.errors import AnswerError, ExprError, ProblemError
+from nncheck.words import clip
 
 SHOWN_NAMES = 10  # values shown to locate a point: enough to check a chain-rule product
 DEFAULT_TOLERANCE = Tolerance()
@@ -40,8 +41,7 @@ def read_exprs(claimed: Any, aliases: Mapping[str, str] | None = None) -> list[e
 
 
 def _show(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
+    return clip(repr(value), 40)
 
 
 @dataclass(frozen=True)

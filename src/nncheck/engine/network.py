@@ -7,7 +7,6 @@ rows) and a set of random re-draws of the parameters (a batch of draws).
 
 from __future__ import annotations
 
-import difflib
 import math
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field, replace
@@ -21,6 +20,7 @@ from nncheck import expr
 from nncheck.engine import exact, threshold
 from nncheck.errors import AnswerError, NncheckError, ProblemError
 from nncheck.spec.network import MAX_TABLE_INPUTS, NetworkSpec, UnitSpec, normalize_layer
+from nncheck.words import did_you_mean
 
 Param = float | expr.Expr | None  # a number, an expression over other symbols, or free
 
@@ -508,11 +508,10 @@ def _value(value: Any, where: str, error: type[NncheckError], scope: _Scope) -> 
     unknown = sorted(e.names - set(scope.names))
     if unknown:
         known = [*scope.names, *scope.aliases, *expr.FUNCTIONS]
-        close = difflib.get_close_matches(unknown[0], known, n=1)
         raise error(
-            f"{where}: unknown name `{unknown[0]}`" + (f": did you mean `{close[0]}`?"
-                                                      if close else ""),
+            f"{where}: unknown name `{unknown[0]}`",
             expected="an expression over the reference's symbols" if scope.names else "numbers",
+            hint=did_you_mean(unknown[0], known),
         )
     if not e.names:
         try:

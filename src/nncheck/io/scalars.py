@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from nncheck.errors import InputError
+from nncheck.words import clip
 
 __all__ = ["MAP", "MAX_DEPTH", "MAX_NODES", "PLAIN", "SEQ", "STR", "Builder", "Loc", "Position",
            "node_mark"]
@@ -41,10 +42,6 @@ def node_mark(node: yaml.Node) -> Position:
 
 def _show_tag(tag: str) -> str:
     return "!!" + tag[len(_STD) :] if tag.startswith(_STD) else tag
-
-
-def _clip(text: str, width: int = 40) -> str:
-    return text if len(text) <= width else text[: width - 3] + "..."
 
 
 # --- scalars: YAML 1.2 core schema -------------------------------------------------------------
@@ -229,12 +226,12 @@ class Builder:
         if _HEX_RE.fullmatch(node.value) or _OCTAL_RE.fullmatch(node.value):
             return self.fail(
                 node,
-                f"number `{node.value[:20]}...` ({len(node.value):,} characters) is too large",
+                f"number `{clip(node.value, 23)}` ({len(node.value):,} characters) is too large",
                 expected=f"an integer of at most {_MAX_DIGITS:,} digits, below 10^{_MAX_DIGITS}",
             )
         return self.fail(
             node,
-            f"number `{node.value[:20]}...` has {len(node.value):,} characters, too long",
+            f"number `{clip(node.value, 23)}` has {len(node.value):,} characters, too long",
             expected=f"at most {_MAX_DIGITS:,} digits",
         )
 
@@ -271,12 +268,12 @@ class Builder:
             raise self._too_long(node) from exc
         except OverflowError as exc:  # `!!float` of a number beyond float64
             raise self.fail(
-                node, f"number `{_clip(value)}` is too large for a float",
+                node, f"number `{clip(value, 40)}` is too large for a float",
                 expected="at most about 1.8e308",
             ) from exc
         if result is _NOTHING:
-            shown = value if len(value) <= 40 else value[:37] + "..."
-            raise self.fail(node, f"`{shown}` is not {what}", expected=f"{_show_tag(tag)} {what}")
+            raise self.fail(node, f"`{clip(value, 40)}` is not {what}",
+                            expected=f"{_show_tag(tag)} {what}")
         return result
 
     def key(self, node: yaml.Node) -> Any:

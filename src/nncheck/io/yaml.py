@@ -34,11 +34,11 @@ from nncheck.io.scalars import (
     Position,
     node_mark,
 )
+from nncheck.words import one_line
 
 __all__ = [
     "MAX_FILE_BYTES",
     "Document",
-    "one_line",
     "parse_document",
     "read_document",
 ]
@@ -205,11 +205,6 @@ def parse_document(text: str, path: str, *, sha256: str = "") -> Document:
 def _line_col(text: str, index: int) -> Position:
     line_start = text.rfind("\n", 0, index) + 1
     return text.count("\n", 0, index) + 1, index - line_start + 1
-
-
-def one_line(text: str) -> str:
-    """The text with every run of whitespace (newlines too) as one space."""
-    return " ".join(text.split())
 
 
 def _syntax_error(exc: yaml.MarkedYAMLError, text: str, path: str) -> InputError:

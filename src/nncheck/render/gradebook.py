@@ -29,7 +29,7 @@ from nncheck.compare.verdict import Status
 from nncheck.grading import SheetResult
 from nncheck.render import json as render_json
 from nncheck.render import text, view
-from nncheck.words import csv_cell, inert, inert_lines, json_line
+from nncheck.words import CELL_ELLIPSIS, clip, csv_cell, inert, inert_lines, json_line
 
 BOM = "\ufeff"  # Excel reads a CSV as UTF-8 only with it; Canvas and Moodle imports accept it
 ANSWER_WIDTH = 60  # widest wrong answer shown in the statistics
@@ -163,7 +163,7 @@ def inline(value: Any, width: int = ANSWER_WIDTH) -> str:
     pieces: list[str] = []
     _flow(value, pieces, width + 1)
     text = "".join(pieces)
-    return text if len(text) <= width else text[: width - 1] + "…"
+    return clip(text, width, CELL_ELLIPSIS)
 
 
 def _flow(value: Any, out: list[str], room: int) -> int:

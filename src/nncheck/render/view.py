@@ -13,7 +13,7 @@ from nncheck.compare.numbers import format_value
 from nncheck.compare.tables import TableDetail
 from nncheck.compare.verdict import Status
 from nncheck.grading import PartResult, ProblemResult, SheetResult
-from nncheck.words import inert
+from nncheck.words import inert, one_line
 
 MARK = {
     Status.CORRECT: "✓",
@@ -62,7 +62,7 @@ def cell(value: Any) -> str:
     elif isinstance(value, float) or (isinstance(value, int) and not isinstance(value, bool)):
         text = format_value(value)
     else:
-        text = " ".join(str(value).split())
+        text = one_line(str(value))
     return inert(text)
 
 
@@ -84,7 +84,7 @@ def _summarise_mapping(value: dict[Any, Any]) -> str:
 
 
 def _key(key: Any) -> str:
-    return inert(" ".join(str(key).split()))
+    return inert(one_line(str(key)))
 
 
 def verdict(row: Row) -> str:

@@ -11,7 +11,6 @@ round of points drawn for the claim itself, the gradient computed afresh there
 
 from __future__ import annotations
 
-import difflib
 import functools
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -30,6 +29,7 @@ from nncheck.errors import ProblemError
 from nncheck.solvers.context import Context
 from nncheck.solvers.losses import loss_value
 from nncheck.spec.parts import GradientPart, LossSpec
+from nncheck.words import did_you_mean
 
 DRAWS = 8  # random re-draws of a `form: formula` part, besides the given point
 DRAW_RANGE = (-2.0, 2.0)  # FORMAT §3: drawn symbols are uniform in [-2, 2]
@@ -126,12 +126,11 @@ def _resolve_wrt(wrt: str | list[str], net: Network, aliases: Mapping[str, str])
 
 
 def _unknown_symbol(name: str, net: Network, candidates: list[str], key: str) -> ProblemError:
-    close = difflib.get_close_matches(name, candidates, n=1)
     return ProblemError(
         f"`{key}: {name}` is not a symbol of network `{net.name}`",
         expected="an input, a unit, z_<unit>, w_<to>_<from> or b_<unit>" if key == "wrt"
         else "an output unit (or any unit, or z_<unit>), or `loss`",
-        hint=f"did you mean `{close[0]}`?" if close else None,
+        hint=did_you_mean(name, candidates),
     )
 
 
@@ -173,11 +172,10 @@ def _points(
         )
     extra = [x for x in given if x not in net.inputs]
     if extra:
-        close = difflib.get_close_matches(extra[0], net.inputs, n=1)
         raise ProblemError(
             f"`input` names `{extra[0]}`, which is not an input of network `{net.name}`",
             expected=f"its inputs: {', '.join(net.inputs)}",
-            hint=f"did you mean `{close[0]}`?" if close else None,
+            hint=did_you_mean(extra[0], net.inputs),
         )
     params = net.parameters()
     names = [*net.inputs, *params]

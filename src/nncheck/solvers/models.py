@@ -22,10 +22,10 @@ from nncheck.engine.layers import TRUTH, Convention, count_params, infer_layers
 from nncheck.engine.polyfit import Measure, fit_each, sample_points
 from nncheck.errors import ProblemError
 from nncheck.solvers.context import Context
-from nncheck.spec.layer_syntax import did_you_mean
 from nncheck.spec.layers import VOCABULARY
 from nncheck.spec.model import ModelSpec
 from nncheck.spec.parts import OutputShapePart, ParamCountPart
+from nncheck.words import did_you_mean
 
 _LARGEST = 2.0**1000  # a count beyond this cannot be compared as a float
 
@@ -156,8 +156,9 @@ def layer_index(model: ModelSpec, layer: int | str | None, ref: str = "model") -
         if found:
             return found[0]
     names = [x.name for x in layers if x.name] + [x.auto_name for x in layers]
-    raise ProblemError(f"model `{ref}` has no layer named `{layer}`{did_you_mean(layer, names)}",
-                       expected="a layer's `name` or its 0-based index")
+    raise ProblemError(f"model `{ref}` has no layer named `{layer}`",
+                       expected="a layer's `name` or its 0-based index",
+                       hint=did_you_mean(layer, names))
 
 
 def _build_truth(

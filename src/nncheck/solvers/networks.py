@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import functools
 from collections.abc import Mapping
 
@@ -29,6 +28,7 @@ from nncheck.solvers.context import Context
 from nncheck.solvers.listed import is_on, required_rows
 from nncheck.solvers.losses import softmax_warning
 from nncheck.spec.parts import ForwardPart, RealizePart, TruthTablePart
+from nncheck.words import did_you_mean
 
 STRICT_MISTAKE = "a step unit that fires only for z > 0 (step(0) is 1)"
 
@@ -54,11 +54,10 @@ def _resolve(
     for name in names:
         symbol = aliases.get(name, name)
         if symbol not in known:
-            close = difflib.get_close_matches(name, [*known, *aliases], n=1)
             raise ProblemError(
                 f"`{key}: {name}` is not a symbol of network `{net.name}`",
                 expected="an input, a unit, or z_<unit>",
-                hint=f"did you mean `{close[0]}`?" if close else None,
+                hint=did_you_mean(name, [*known, *aliases]),
             )
         out.append(symbol)
     return out

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -94,19 +93,6 @@ def fold_option(text: str) -> str:
     """An option as a claim is matched to it: case and runs of spacing ignored (`Same  A` is
     `same a`). Two options that fold alike could not be told apart, so a file may not have them."""
     return " ".join(str(text).lower().split())
-
-
-def suggest(word: Any, choices: Iterable[str]) -> str:
-    """` (did you mean `x`?)` for the closest choice, or an empty string."""
-    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
-    return f" (did you mean `{close[0]}`?)" if close else ""
-
-
-def listing(names: Iterable[str], limit: int = 8) -> str:
-    """`a`, `b`, `c` (and `, ...` past `limit`)."""
-    items = list(names)
-    shown = ", ".join(f"`{n}`" for n in items[:limit])
-    return shown + (", ..." if len(items) > limit else "")
 
 
 def refuse_reserved(names: Iterable[str], what: str, why: str) -> None:

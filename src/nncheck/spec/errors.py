@@ -8,7 +8,6 @@ schema.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -17,7 +16,7 @@ import pydantic
 from pydantic import BaseModel, TypeAdapter
 
 from nncheck.errors import InputError
-from nncheck.io.yaml import one_line
+from nncheck.words import clip, did_you_mean, listing, one_line
 
 if TYPE_CHECKING:
     from nncheck.io.scalars import Loc
@@ -69,7 +68,7 @@ def error_from_validation(
         return doc.error(
             _data_path(doc.data, loc),
             f"unknown key `{key}`",
-            expected=f"one of {_listing(others)}" if others else None,
+            expected=f"one of {listing(others)}" if others else None,
             hint=_did_you_mean(key, others),
             at_key=True,
         )
@@ -122,12 +121,12 @@ def _tag_error(err: Any, doc: Document, model: Any) -> InputError:
     ctx = err.get("ctx") or {}
     discriminator = str(ctx.get("discriminator", "")).strip("'")
     tags = _quoted(str(ctx.get("expected_tags", ""))) or _union_tags(model, loc)
-    expected = f"one of {_listing(tags)}" if tags else None
+    expected = f"one of {listing(tags)}" if tags else None
     node = err.get("input")
     named = discriminator.isidentifier()
     if err["type"] == "union_tag_not_found":
         if named:
-            wanted = f"`{discriminator}` set to one of {_listing(tags)}" if tags else None
+            wanted = f"`{discriminator}` set to one of {listing(tags)}" if tags else None
             return doc.error(path, f"missing key `{discriminator}`", expected=wanted)
         return doc.error(path, "cannot tell what kind of entry this is", expected=expected)
     tag = ctx.get("tag", "")
@@ -154,16 +153,11 @@ def _quoted(text: str) -> list[str]:
     return re.findall(r"'([^']*)'", text)
 
 
-def _listing(names: Sequence[str], limit: int = 8) -> str:
-    shown = ", ".join(f"`{n}`" for n in names[:limit])
-    return shown + (", ..." if len(names) > limit else "")
-
-
 def _did_you_mean(word: Any, choices: Sequence[str]) -> str | None:
-    if not isinstance(word, (str, int)) or isinstance(word, bool) or not choices:
+    """A suggestion for a name written as a string or a number (not for a list or a mapping)."""
+    if not isinstance(word, (str, int)) or isinstance(word, bool):
         return None
-    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
-    return f"did you mean `{close[0]}`?" if close else None
+    return did_you_mean(word, choices)
 
 
 _EXPECTED = {
@@ -215,10 +209,8 @@ def _show(value: Any, limit: int = 40) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return repr(value if len(value) <= limit - 4 else value[: limit - 7] + "...")
-    text = repr(value)
-    if len(text) > limit:
-        text = text[: limit - 3] + "..."
+        return repr(clip(value, limit - 4))
+    text = clip(repr(value), limit)
     if isinstance(value, dict):
         return f"a mapping {text}"
     if isinstance(value, list):

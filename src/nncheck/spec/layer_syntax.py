@@ -11,7 +11,6 @@ This module imports no numpy, so that `nncheck validate` starts fast.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from nncheck.spec.layers import (
     is_reserved,
     layer_type,
 )
+from nncheck.words import clip, suggestion
 
 # A `repeat: 10^9` is refused rather than expanded: every layer is inferred one by one, and a
 # model this long is a typo or a question better asked as a formula.
@@ -43,12 +43,6 @@ _INT_PRODUCT = re.compile(r"\d+(\s*(\*\*|\^|\*|×)\s*\d+)*\Z")
 
 
 # --- reading values ------------------------------------------------------------------------------
-
-def did_you_mean(word: str, choices: Any) -> str:
-    """` — did you mean `x`?` for the closest choice, or an empty string."""
-    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
-    return f" — did you mean `{close[0]}`?" if close else ""
-
 
 def read_int(value: Any) -> int | None:
     """An integer written as 12, 12.0, "12", "1e9", "10^9", "2**20" or "4*1024"; else None."""
@@ -91,8 +85,7 @@ def describe(value: Any) -> str:
     """A value as a message quotes it: as YAML writes null and booleans, else its repr, clipped."""
     if value is None or isinstance(value, bool):  # as YAML writes them
         return "null" if value is None else str(value).lower()
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
+    return clip(repr(value), 40)
 
 
 def _read_sizes(value: Any, dims: int, what: str, *, zero: bool = False) -> Any:
@@ -236,8 +229,7 @@ class _LayerError(ValueError):
 def _unknown_type(key: str) -> _Bad:
     if fold(key) in ("input", "inputlayer"):
         return _Bad("the input is not a layer: give its shape as the model's `input: [...]`")
-    close = difflib.get_close_matches(fold(key), list(TYPE_ALIASES), n=1, cutoff=0.6)
-    hint = f" — did you mean `{TYPE_ALIASES[close[0]]}`?" if close else ""
+    hint = suggestion(fold(key), TYPE_ALIASES, TYPE_ALIASES.__getitem__)
     return _Bad(f"unknown layer type `{key}`{hint}")
 
 
@@ -268,8 +260,8 @@ def _canonical_args(ltype: LayerType, raw: Mapping[str, Any]) -> dict[str, Any]:
             if not ltype.args:
                 raise _Bad(f"takes no arguments, found `{name}`")
             known = list(ltype.args) + [a for a, c in ARG_ALIASES.items() if c in ltype.args]
-            raise _Bad(f"unknown argument `{name}`{did_you_mean(name, known)}"
-                       f" (arguments: {', '.join(ltype.args)})")
+            raise _Bad(f"unknown argument `{name}` — arguments: {', '.join(ltype.args)}"
+                       + suggestion(name, known))
         if canonical in args:
             raise _Bad(f"`{canonical}` is given twice")
         args[canonical] = value

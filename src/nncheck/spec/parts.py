@@ -27,12 +27,11 @@ from nncheck.spec.common import (
     Strict,
     Tolerance,
     fold_option,
-    listing,
     located,
     refuse_reserved,
-    suggest,
 )
 from nncheck.spec.network import TemplateSpec
+from nncheck.words import listing, suggestion
 
 Ref = str  # a key of `given`, or `answer.<part-id>`
 ANSWER_PREFIX = "answer."  # a reference to the student's own answer to an earlier part
@@ -280,7 +279,7 @@ class ChoicePart(PartBase):
             raise located(
                 ("key",),
                 f"key `{self.key}` is not an option — one of {listing(self.options)}"
-                + suggest(self.key, self.options),
+                + suggestion(self.key, self.options),
                 self.key,
             )
         for option in self.explain:
@@ -288,7 +287,7 @@ class ChoicePart(PartBase):
                 raise located(
                     ("explain", option, KEY),
                     f"`explain` names `{option}`, which is not an option — one of "
-                    f"{listing(self.options)}" + suggest(option, self.options),
+                    f"{listing(self.options)}" + suggestion(option, self.options),
                     option,
                 )
         return self

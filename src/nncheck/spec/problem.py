@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Sequence
 from typing import Annotated, Any
 
@@ -16,10 +15,8 @@ from nncheck.spec.common import (
     Name,
     Strict,
     Tolerance,
-    listing,
     located,
     refuse_reserved,
-    suggest,
 )
 from nncheck.spec.model import ModelSpec
 from nncheck.spec.network import MAX_TABLE_INPUTS, NetworkSpec
@@ -35,6 +32,7 @@ from nncheck.spec.parts import (
     TruthTablePart,
     asks_with,
 )
+from nncheck.words import listing, suggestion
 
 
 def _given_kind(value: Any) -> str:
@@ -165,7 +163,7 @@ class Problem(Strict):
         if ref in self.given:
             return (f"`{ref}` is data, not {want} (a {want[2:]} in `given` says "
                     f"`kind: {want[2:]}`){options}")
-        return f"no {want[2:]} `{ref}` in `given`{options}{suggest(ref, names + answers)}"
+        return f"no {want[2:]} `{ref}` in `given`{options}{suggestion(ref, names + answers)}"
 
     def _answer_problem(self, index: int, ref: str, earlier: Sequence[PartBase],
                         options: str) -> str | None:
@@ -183,8 +181,7 @@ class Problem(Strict):
             return (f"part `{part_id}` asks `{ask}`, so its answer is not a network — "
                     "`answer.<part-id>` names an earlier `realize` or `equivalent` part")
         ids = [p.id for p in earlier]
-        close = difflib.get_close_matches(part_id, ids, n=1, cutoff=0.6)
-        hint = f" (did you mean `{ANSWER_PREFIX}{close[0]}`?)" if close else ""
+        hint = suggestion(part_id, ids, ANSWER_PREFIX.__add__)
         return f"no part `{part_id}` for `{ref}`{options}{hint}"
 
     def _check_formula(self, index: int, part: FormulaPart) -> None:
@@ -204,7 +201,7 @@ class Problem(Strict):
                 raise located(
                     where,
                     f"`reference` uses `{name}`, which `symbols:` does not declare — one of "
-                    f"{listing(declared)}{suggest(name, known)}",
+                    f"{listing(declared)}{suggestion(name, known)}",
                     part.reference,
                 )
 
@@ -217,7 +214,7 @@ def _check_defaults(defaults: dict[Any, Any]) -> None:
                           f"gives its own `{key}`", key)
         if key not in PART_FIELDS:
             raise located(("defaults", key, KEY), f"unknown key `{key}` in `defaults:` — no "
-                          f"ask takes it{suggest(key, sorted(PART_FIELDS))}", key)
+                          f"ask takes it{suggestion(key, sorted(PART_FIELDS))}", key)
 
 
 def _check_ignored_keys(index: int, part: Any) -> None:
