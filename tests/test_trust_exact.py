@@ -123,3 +123,53 @@ def test_a_class_tells_apart_two_floats_that_float64_cannot(tmp_path):
     lines = [json.loads(x) for x in (out / "results.jsonl").read_text().splitlines()]
     status = {x["student"]["id"]: x["problems"][0]["parts"][0]["status"] for x in lines}
     assert status == {"a": "correct", "b": "wrong"}
+
+
+# --- z = 0 decided on every row, however many sit near it ------------------------------------
+
+# 18 inputs x1..x18; Y = step(1e17·x1 + 0.7·x2 + 0.1·x3 - 0.8·x4 - 1e17), x5..x18 unused.
+# x1 = 0: z = -1e17 + at most 0.8, so Y = 0. x1 = 1: z = 0.7·x2 + 0.1·x3 - 0.8·x4, by hand
+#   x2 x3 x4 = 000: 0     -> 1     100:  0.7 -> 1
+#              001: -0.8  -> 0     101: -0.1 -> 0
+#              010:  0.1  -> 1     110:  0.8 -> 1
+#              011: -0.7  -> 0     111:  0   -> 1 (step(0) = 1)
+# so Y = x1 and (not x4 or (x2 and x3)). In float64 every x1 = 1 row is within rounding of 0
+# (1e17 - 1e17 cancels, the rest is below 1e17's last bit): 2^17 = 131,072 rows to decide.
+INPUTS = [f"x{i}" for i in range(1, 19)]
+WIDE = {"kind": "network", "inputs": INPUTS, "activation": "step",
+        "layers": [{"Y": {"w": [1e17, 0.7, 0.1, -0.8] + [0] * 14, "b": -1e17}}]}
+WIDE_TARGET = "x1 and (not x4 or (x2 and x3))"
+
+
+def by_hand(row: int) -> int:
+    """Y on a row numbered in binary counting, x1 the most significant of 18 bits."""
+    x1, x2, x3, x4 = ((row >> (17 - i)) & 1 for i in range(4))
+    return int(bool(x1 and (not x4 or (x2 and x3))))
+
+
+def test_a_table_with_more_near_zero_rows_than_the_row_by_row_bound_is_exact():
+    data = {"given": {"net": WIDE}, "parts": [{"id": "t", "ask": "truth_table",
+                                               "network": "net"}]}
+    ctx = context(data)
+    rows = solve_truth_table(ctx.part, ctx).expected["rows"]
+    assert len(rows) == 2**18
+    # Row 212992 = 2^17 + 2^16 + 2^14: inputs 1,1,0,1,0,...: z = 0.7 - 0.8 = -0.1, Y = 0.
+    assert rows[212992][:4] == [1, 1, 0, 1] and rows[212992][-1] == 0
+    assert [r[-1] for r in rows] == [by_hand(i) for i in range(2**18)]
+
+
+def test_a_design_with_more_near_zero_rows_than_the_bound_is_graded_exactly():
+    data = {"given": {"tpl": {"kind": "network", "inputs": INPUTS, "activation": "step",
+                              "layers": [["Y"]]}},
+            "parts": [{"id": "r", "ask": "realize", "template": "tpl", "target": WIDE_TARGET}]}
+    ctx = context(data)
+    truth = solve_realize(ctx.part, ctx)
+    design = WIDE["layers"][0]
+    assert truth.grade(design).status is Status.CORRECT
+    # The same but with x4's weight -0.7: on x1 x2 x3 x4 = 1101, z = 0.7 - 0.7 = 0 and Y = 1,
+    # which the target says is 0; on every other row z keeps its sign. So exactly the rows
+    # 1101* (2^14 of them) differ.
+    off = {"Y": {"w": [1e17, 0.7, 0.1, -0.7] + [0] * 14, "b": -1e17}}
+    verdict = truth.grade(off)
+    assert verdict.status is Status.WRONG
+    assert verdict.message.startswith(f"Y differs from the target on {2**14} of {2**18} rows")
