@@ -49,6 +49,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeGuard
 
 from nncheck.errors import ExprError
 from nncheck.words import clip, did_you_mean
+from nncheck.written import WrittenFloat
 
 if TYPE_CHECKING:  # imported where evaluation needs it, so that parsing imports no numpy
     import numpy as np
@@ -885,10 +886,16 @@ def _from_number(source: bool | int | float | np.integer | np.floating) -> Expr:
         text = str(source)
     # The exact value: an integer's every digit (a float would round 10^17 + 1), else the
     # shortest decimal of the float, the number as its writer wrote it.
-    exact = str(abs(int(source))) if math.isfinite(value) and value.is_integer() \
-        else repr(abs(value))
+    if isinstance(source, WrittenFloat):  # the digits written in the file, not the float's
+        exact = source.text.strip().lstrip("+-")
+    elif math.isfinite(value) and value.is_integer():
+        exact = str(abs(int(source)))
+    else:
+        exact = repr(abs(value))
     magnitude = _Const("inf") if math.isinf(value) else _Num(abs(value), exact)
-    tree: _Node = _Neg(magnitude) if value < 0 else magnitude
+    negative = value < 0 or (isinstance(source, WrittenFloat)
+                             and source.text.strip().startswith("-"))  # `-1e-400`: -0.0
+    tree: _Node = _Neg(magnitude) if negative else magnitude
     return Expr(text, frozenset(), tree, ())
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from nncheck.compare.verdict import Truth, Verdict
+from nncheck.written import WrittenFloat
 
 __all__ = ["MEMO_LIMIT", "Remembered", "exact_key"]
 
@@ -54,6 +55,8 @@ def exact_key(value: Any) -> Any:
         return (tag, value)
     if kind is float:
         return ("f", value.hex())  # -0.0 and 0.0 differ; every NaN is one key
+    if kind is WrittenFloat:  # `18014398509481985.0`: its digits, not its float64, tell it
+        return ("w", value.text)
     if kind is list or kind is tuple:
         items = tuple(exact_key(v) for v in value)
         return None if None in items else ("l" if kind is list else "t", items)

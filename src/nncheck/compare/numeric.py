@@ -163,8 +163,11 @@ class NumericTruth:
         if self.integers is not None:
             from nncheck.engine import exact
 
-            flags, shown = exact.agree(read_exprs(claimed, self.aliases), self.integers,
-                                       self.env, got)
+            try:
+                flags, shown = exact.agree(read_exprs(claimed, self.aliases), self.integers,
+                                           self.env, got)
+            except AnswerError as exc:  # no exact value, beyond float64's integers
+                return invalid(str(exc))
             ok = np.array(flags, dtype=bool)
         else:
             ok = self._close(got, self.values)

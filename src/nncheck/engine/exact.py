@@ -18,12 +18,19 @@ from fractions import Fraction
 from typing import Any
 
 from nncheck import expr
+from nncheck.errors import AnswerError
 from nncheck.expr import _Call, _Chain, _Name, _Neg, _Node, _Num, _Pow
+from nncheck.written import MAX_BITS, WrittenFloat, decimal
 
-MAX_BITS = 4096  # numerator or denominator of any intermediate value
+# MAX_BITS (written.py): numerator or denominator of any intermediate value
 MAX_DEGREE = 64  # of a polynomial read from an answer
 MAX_TERMS = 2000  # monomials of a polynomial read from an answer
 MAX_WORK = 100_000  # products of monomials in reading one answer as a polynomial
+
+FLOAT_EXACT = 2**53  # float64 holds every integer below this, and not every one above
+INEXACT_ABOVE = ("cannot be compared exactly above 2^53: the answer has no exact value (a "
+                 "function such as sqrt or log, or a number of too many digits); write it "
+                 "with integers and + - * / ^")
 
 Poly = dict[tuple[int, ...], Fraction]  # exponents -> coefficient
 
@@ -33,7 +40,10 @@ class _Inexact(Exception):
 
 
 def number(value: Any) -> Fraction | None:
-    """The exact value of a number as written: an int's digits, a float's shortest decimal."""
+    """The exact value of a number as written: an int's digits, a float read from a file as
+    its text (`WrittenFloat`), any other float as its shortest decimal."""
+    if isinstance(value, WrittenFloat):
+        return decimal(value.text)
     if isinstance(value, bool):
         return Fraction(int(value))
     if isinstance(value, int):
@@ -72,7 +82,11 @@ def agree(exprs: Sequence[expr.Expr], truth: Sequence[Sequence[int]],
     """Whether a claim (one expression per component) equals an integer truth exactly at each
     point; with the claim's exact values, for messages. `env` binds each name to its values at
     the points (integers, as sizes are); `got` is the claim evaluated in float64, the fallback
-    for an expression with no exact value (`sqrt`), which must then equal the truth exactly."""
+    for an expression with no exact value (`sqrt`), which must then equal the truth exactly.
+
+    Past 2^53 float64 no longer tells neighbouring integers apart (`sqrt(2^108) + 1` is 2^54
+    in float64), so a component with no exact value whose float64 value is that large is not
+    judged at all: AnswerError says how to write it."""
     ok, values = [], []
     for i, want in enumerate(truth):
         point = {n: Fraction(float(v[i])) for n, v in env.items()}
@@ -81,6 +95,9 @@ def agree(exprs: Sequence[expr.Expr], truth: Sequence[Sequence[int]],
             v = value_of(e, point) if e.names <= point.keys() else None
             if v is None:
                 f = float(got[i, j] if got.ndim == 2 else got[i])
+                if math.isfinite(f) and abs(f) >= FLOAT_EXACT:
+                    where = f"value {j + 1}: " if len(exprs) > 1 else ""
+                    raise AnswerError(f"{where}{INEXACT_ABOVE}")
                 v = Fraction(f) if math.isfinite(f) else None
             row.append(v)
         values.append(row)
@@ -95,9 +112,18 @@ def _checked(x: Fraction) -> Fraction:
     return x
 
 
+def _literal(node: _Num) -> Fraction:
+    if not node.text:
+        return Fraction(node.value)
+    value = decimal(node.text)  # bounded: `1e-99999999` has no exact value here
+    if value is None:
+        raise _Inexact
+    return value
+
+
 def _value(node: _Node, env: Mapping[str, Fraction | int]) -> Fraction:
     if isinstance(node, _Num):
-        return Fraction(node.text) if node.text else Fraction(node.value)
+        return _literal(node)
     if isinstance(node, _Name):
         if node.name not in env:
             raise _Inexact
@@ -157,7 +183,7 @@ def poly_of(parsed: expr.Expr, names: Sequence[str]) -> Poly | None:
 def _poly(node: _Node, names: tuple[str, ...], budget: list[int]) -> Poly:
     zero = (0,) * len(names)
     if isinstance(node, _Num):
-        return {zero: Fraction(node.text) if node.text else Fraction(node.value)}
+        return {zero: _literal(node)}
     if isinstance(node, _Name):
         if node.name not in names:
             raise _Inexact

@@ -7,6 +7,7 @@ rows) and a set of random re-draws of the parameters (a batch of draws).
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field, replace
@@ -256,7 +257,22 @@ class Network:
                 total += p * x
             return total
 
-        return threshold.settle(z, magnitude, at)
+        # Integer inputs and parameters of known value: every near row in integers, at once.
+        values = [e if e is not None else exact.number(p) if np.ndim(p) == 0 else None
+                  for e, p in zip(exacts, params)]
+        known = [v for v in values if v is not None]
+        exact_rows = None
+        if len(known) == len(values) and all(map(sources.is_integral, layer.sources)):
+            exact_rows = functools.partial(threshold.integer_z, known, xs, z.shape)
+        try:
+            return threshold.settle(z, magnitude, at, exact_rows)
+        except threshold.TooManyNearRows as exc:
+            raise ProblemError(
+                f"network `{self.name}`: unit `{u.name}`: z is within rounding of 0 on "
+                f"{exc.rows:,} rows, too many to decide exactly which are 0",
+                expected=f"at most {threshold.MAX_EXACT_ROWS:,} such rows; weights written "
+                         "as numbers, on integer inputs, are decided on every row",
+            ) from None
 
     def _param(self, env: dict[str, Any], symbol: str, value: Param) -> Any:
         if symbol in env:

@@ -11,7 +11,11 @@ z of -1 inside any such bound; weights of 5e307 overflow it). So z = 0 is decide
   computed vectorised, as z itself was, and its sign is z's: z = (z/S)·S.
 - Otherwise (inputs that are real activations, weights drawn at random or beyond that bound),
   z is computed in float64 and every row where it is within rounding of 0 is computed again
-  in rational arithmetic on the exact values (the inputs' float values, taken as exact).
+  exactly. With integer inputs and weights of known value (beyond the bound: `1e17`), that is
+  B + Σ W·x in Python integers on those rows only, vectorised over numpy object arrays, for
+  any number of rows. Otherwise each such row is summed in rational arithmetic on the exact
+  values (the inputs' float values, taken as exact), at most MAX_EXACT_ROWS of them: past that
+  `TooManyNearRows` is raised, never a table with rows left undecided.
 """
 
 from __future__ import annotations
@@ -27,6 +31,15 @@ import numpy as np
 EXACT_SUM = 2.0**53  # integers below this add exactly in float64
 ROUNDING = 2.0**-40  # |z| below this times Σ|terms| may be rounding: decided exactly
 MAX_EXACT_ROWS = 1 << 16  # rows decided in rational arithmetic one by one, at most
+_INT64_SAFE = 2.0**62  # integral floats below this convert to int64 exactly
+
+
+class TooManyNearRows(ValueError):
+    """More rows sit within rounding of z = 0 than rational arithmetic decides one by one."""
+
+    def __init__(self, rows: int):
+        super().__init__(rows)
+        self.rows = rows
 
 
 @functools.lru_cache(maxsize=1024)
@@ -82,9 +95,31 @@ def _to_float(x: Fraction) -> float:
     return v if v != 0 else math.copysign(5e-324, x)
 
 
-def settle(z: np.ndarray, magnitude: Any, exact_at: Any) -> np.ndarray:
-    """z computed in float64, with every row near 0 decided exactly by `exact_at(row)` (the
-    exact z of that row, a Fraction): 0 where it is 0, its sign where rounding flipped it."""
+def integer_z(values: Sequence[Fraction], xs: Sequence[Any], shape: tuple[int, ...],
+              rows: np.ndarray) -> tuple[Fraction, np.ndarray]:
+    """The exact z at some rows of a batch, as S and the integers z/S (an object array):
+    `values` are the bias and weights, `xs` the inputs (integer-valued arrays or numbers)."""
+    s, ints = scale(tuple(values))
+    total = np.full(len(rows), ints[0], dtype=object)
+    for w, x in zip(ints[1:], xs):
+        if w:
+            column = np.broadcast_to(np.asarray(x, dtype=float), shape).flat[rows]
+            total += w * _as_ints(column)
+    return s, total
+
+
+def _as_ints(column: np.ndarray) -> np.ndarray:
+    """Integral floats as Python integers in an object array."""
+    if not len(column) or float(np.abs(column).max()) < _INT64_SAFE:
+        return column.astype(np.int64).astype(object)
+    return np.array([int(v) for v in column], dtype=object)
+
+
+def settle(z: np.ndarray, magnitude: Any, exact_at: Any, exact_rows: Any = None) -> np.ndarray:
+    """z computed in float64, with every row near 0 decided exactly: 0 where it is 0, its sign
+    where rounding flipped it. `exact_rows(rows)` gives the exact z of many rows at once as
+    (S, integers z/S), when the inputs allow it (`integer_z`); else `exact_at(row)` gives one
+    row's (a Fraction or None), for at most MAX_EXACT_ROWS rows (TooManyNearRows past it)."""
     with np.errstate(over="ignore", invalid="ignore"):
         bound = ROUNDING * np.asarray(magnitude, dtype=float)
         near = ~(np.abs(z) > bound)  # nan or inf magnitudes: decide exactly too
@@ -92,7 +127,20 @@ def settle(z: np.ndarray, magnitude: Any, exact_at: Any) -> np.ndarray:
     if not len(rows):
         return z
     out = np.array(z, dtype=float)
-    for row in rows[:MAX_EXACT_ROWS]:
+    if exact_rows is not None:
+        s, ints = exact_rows(rows)
+        positive = np.asarray(ints > 0, dtype=bool)
+        zero = ~positive & ~np.asarray(ints < 0, dtype=bool)
+        flat = out.reshape(-1)
+        now = flat[rows]
+        flat[rows[zero]] = 0.0
+        flipped = ~zero & ((positive != (now > 0)) | (now == 0))
+        for row, value in zip(rows[flipped], ints[flipped]):
+            flat[row] = _to_float(value * s)
+        return out
+    if len(rows) > MAX_EXACT_ROWS:
+        raise TooManyNearRows(len(rows))
+    for row in rows:
         exact = exact_at(int(row))
         if exact is None:
             continue

@@ -16,6 +16,7 @@ import yaml
 
 from nncheck.errors import InputError
 from nncheck.words import clip
+from nncheck.written import WrittenFloat, keeps_text
 
 __all__ = ["MAP", "MAX_DEPTH", "MAX_NODES", "PLAIN", "SEQ", "STR", "Builder", "Loc", "Position",
            "node_mark"]
@@ -90,7 +91,10 @@ def _as_float(value: str) -> Any:
         number = float(value)
         # `1e999` does not fit a float64: kept as text, so that the expression language says
         # "number too large" where it is used, as it does for the same literal in an expression.
-        return value if math.isinf(number) else number
+        if math.isinf(number):
+            return value
+        # `18014398509481985.0` is 18014398509481984 as a float64: keep what was written.
+        return WrittenFloat(number, value) if keeps_text(value, number) else number
     return _INFS.get(value, _NOTHING)
 
 
@@ -130,7 +134,10 @@ def _as_tagged_float(value: str) -> Any:
         number = _as_float(value)
     if isinstance(number, str):  # `1e999` does not fit a float64 (and float() of 400 digits)
         raise OverflowError(value)
-    return number if number is _NOTHING else float(number)
+    if number is _NOTHING or isinstance(number, float):
+        return number
+    as_float = float(number)  # `!!float 18014398509481985`: keep the digits, as above
+    return WrittenFloat(as_float, value) if as_float != number else as_float
 
 
 _TAGGED = {
