@@ -1,4 +1,4 @@
-"""Validation with pydantic, its first error turned into one located line.
+"""Validation with pydantic, each of its errors turned into one located line.
 
 `validate` checks a Document's data against a spec model; an error becomes an InputError at the
 line and column of the value (or key) it is about, in nncheck's words (`expected a number, found
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from nncheck.io.scalars import Loc
     from nncheck.io.yaml import Document
 
-__all__ = ["error_from_validation", "validate"]
+__all__ = ["MAX_ERRORS", "error_from_validation", "validate"]
 
 
 def validate(
@@ -41,20 +41,45 @@ def validate(
         raise error_from_validation(exc, doc, model=model) from exc
 
 
+MAX_ERRORS = 20  # located errors reported per file; the rest are counted
+
+
 def error_from_validation(
     exc: pydantic.ValidationError,
     doc: Document,
     *,
     model: type[BaseModel] | TypeAdapter[Any] | None = None,
 ) -> InputError:
-    """Turn the first error of a ValidationError into one InputError at its line and column.
+    """Turn every error of a ValidationError into an InputError at its line and column.
 
+    The first in the file is returned, the others (at most MAX_ERRORS in all, one per place and
+    in the order of the file) in its `more`, and the count beyond the bound in `omitted`.
     `model`, when given, supplies the allowed keys for "did you mean" hints.
     """
     errors = exc.errors(include_url=False)
     if not errors:
         return InputError(one_line(str(exc)), path=doc.path)
-    err = _first_error(errors)
+    found: list[InputError] = []
+    seen: set[tuple[Any, ...]] = set()
+    for err in _worth_reporting(errors):
+        error = _one_error(err, errors, doc, model)
+        # A value that fits no branch of a union gets an error per branch, all at one place:
+        # the first says it. Missing keys are all at their mapping, and each is its own error.
+        place: tuple[Any, ...] = (error.line, error.col)
+        if err["type"] == "missing":
+            place += (error.message,)
+        if place not in seen:
+            seen.add(place)
+            found.append(error)
+    found.sort(key=lambda e: (e.line or 0, e.col or 0))
+    first, rest = found[0], found[1:]
+    first.more = tuple(rest[: MAX_ERRORS - 1])
+    first.omitted = len(rest) - len(first.more)
+    return first
+
+
+def _one_error(err: Any, errors: list[Any], doc: Document, model: Any) -> InputError:
+    """One pydantic error as an InputError in our words."""
     loc = tuple(err["loc"])
     kind = err["type"]
     ctx = err.get("ctx") or {}
@@ -85,15 +110,18 @@ def error_from_validation(
     return doc.error(_data_path(doc.data, loc), _readable(err), hint=hint, at_key=at_key)
 
 
-def _first_error(errors: list[Any]) -> Any:
-    """The first error, except that an unknown key beats a missing one in the same mapping:
-    `desing` for `design` gives both, and "unknown key ... did you mean" says more."""
-    first = errors[0]
-    if first["type"] == "missing":
-        for err in errors:
-            if err["type"] == "extra_forbidden" and err["loc"][:-1] == first["loc"][:-1]:
-                return err
-    return first
+def _worth_reporting(errors: list[Any]) -> list[Any]:
+    """Every error, but a missing key that an unknown key in the same mapping misspells:
+    `desing` for `design` gives both, and "unknown key ... did you mean" says it all."""
+    unknown: dict[tuple[Any, ...], list[str]] = {}
+    for err in errors:
+        if err["type"] == "extra_forbidden":
+            unknown.setdefault(tuple(err["loc"][:-1]), []).append(str(err["loc"][-1]))
+    return [
+        err for err in errors
+        if not (err["type"] == "missing"
+                and _did_you_mean(err["loc"][-1], unknown.get(tuple(err["loc"][:-1]), [])))
+    ]
 
 
 def _data_path(data: Any, loc: Sequence[Any]) -> Loc:
