@@ -341,7 +341,7 @@ def test_a_broken_bank_exits_2_before_any_sheet_is_graded(bank, klass, tmp_path)
     assert code == 2
     # `options: [A]` starts at line 2, column 39; a choice needs two options.
     assert stderr == (f"error: {bank / 'q3.yaml'}:2:39: "
-                      "list should have at least 2 items after validation, not 1\n")
+                      "expected at least 2 items, found a list ['A']\n")
     assert not (tmp_path / "out").exists()
 
 

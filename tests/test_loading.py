@@ -389,7 +389,8 @@ def test_literal_with_suggestion():
     text = "id: q\nparts:\n  - {id: t, ask: truth_table, domain: bipolr}\n"
     err = validation_error(Problem, text)
     assert where(err) == ("q.yaml", 3, 39)
-    assert err.message == "expected 'binary' or 'bipolar', found 'bipolr'"
+    assert err.message == "unknown domain `bipolr`"
+    assert err.expected == "one of `binary`, `bipolar`"
     assert err.hint == "did you mean `bipolar`?"
 
 

@@ -285,7 +285,8 @@ def grade_sheet(
         mine = answers.get(pid) or {}
         mine_overrides = (overrides or {}).get(pid, {})
         parts = tuple(
-            _grade_part(bank, loaded, i, mine, mine_overrides.get(part.id))
+            _grade_part(bank, loaded, i, mine, mine_overrides.get(part.id),
+                        student=student.id if student is not None else None)
             for i, part in enumerate(loaded.problem.parts)
         )
         results.append(ProblemResult(pid, loaded.problem.title, parts, loaded.path))
@@ -298,6 +299,8 @@ def _grade_part(
     index: int,
     answers: Mapping[str, Any],
     override: Mapping[str, Any] | None,
+    *,
+    student: str | None = None,
 ) -> PartResult:
     part = loaded.problem.parts[index]
     claimed = answers.get(part.id)
@@ -329,9 +332,14 @@ def _grade_part(
     if override is not None:
         points = float(override.get("points", result.points))
         if points > part.points:
+            # A person's score the part cannot hold: the sheet is not graded until the
+            # overrides file is fixed, and the message says whose override it is.
+            whose = f" for student `{student}`" if student is not None else ""
             raise NncheckError(
-                f"an override gives `{loaded.problem.id}` part `{part.id}` {points:g} points",
+                f"the override{whose} gives `{loaded.problem.id}` part `{part.id}` "
+                f"{points:g} points",
                 expected=f"at most the part's {part.points:g}",
+                hint="fix it in the --overrides file",
             )
         result = replace(result, status=Status.GRADED, points=points,
                          comment=override.get("comment"))

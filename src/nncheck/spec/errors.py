@@ -102,12 +102,37 @@ def _one_error(err: Any, errors: list[Any], doc: Document, model: Any) -> InputE
         return doc.error(_data_path(doc.data, loc[:-1]), f"missing key `{loc[-1]}`")
     if kind in ("union_tag_invalid", "union_tag_not_found"):
         return _tag_error(err, doc, model)
-    hint = None
+    path = _data_path(doc.data, loc)
+    field = next((item for item in reversed(loc) if isinstance(item, str)
+                  and item.isidentifier()), None)
+    value = err.get("input")
     if kind in ("literal_error", "enum"):
-        hint = _did_you_mean(err.get("input"), _quoted(str(ctx.get("expected", ""))))
+        allowed = _quoted(str(ctx.get("expected", "")))
+        if allowed and isinstance(value, (str, int)) and field is not None:
+            return doc.error(path, f"unknown {field} `{_show(str(value))[1:-1]}`",
+                             expected=f"one of {_listing(allowed)}",
+                             hint=_did_you_mean(value, allowed))
     # pydantic marks an error in a mapping's key (not its value) with a trailing "[key]".
     at_key = loc[-1:] == ("[key]",)
-    return doc.error(_data_path(doc.data, loc), _readable(err), hint=hint, at_key=at_key)
+    return doc.error(path, _readable(err), hint=_hint(kind, value, field, model, loc),
+                     at_key=at_key)
+
+
+_NUMBER = re.compile(r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$")
+
+
+def _hint(kind: str, value: Any, field: str | None, model: Any, loc: tuple[Any, ...]
+          ) -> str | None:
+    """A hint for the common slips: a number in quotes, a score without its `points:` key."""
+    if kind in ("float_type", "int_type", "float_parsing", "int_parsing") and \
+            isinstance(value, str) and _NUMBER.match(value):
+        written = f"`{field}: {value.strip()}`" if field else f"`{value.strip()}`"
+        return f"write the number without quotes: {written}"
+    if kind in ("dict_type", "model_type", "model_attributes_type", "dataclass_type") and \
+            isinstance(value, (int, float)) and not isinstance(value, bool) and \
+            "points" in _field_names(model, loc):
+        return f"a score is written `{{points: {value}}}`"
+    return None
 
 
 def _worth_reporting(errors: list[Any]) -> list[Any]:
@@ -222,6 +247,10 @@ def _readable(err: Any) -> str:
     found = _show(err.get("input"))
     if kind in _EXPECTED:
         return f"expected {_EXPECTED[kind]}, found {found}"
+    bound = _BOUNDS.get(kind)
+    if bound is not None:
+        limit = _ctx_value(err, bound[0])
+        return f"expected {bound[1].format(limit)}, found {found}"
     if msg.startswith("Input should be "):
         want = re.sub(r", (?:unable|got) .*$", "", msg[len("Input should be ") :])
         want = re.sub(r"^a valid ", "a ", want)
@@ -234,6 +263,26 @@ def _readable(err: Any) -> str:
     if msg[:1].isupper() and not msg[1:2].isupper():
         msg = msg[0].lower() + msg[1:]
     return msg
+
+
+_BOUNDS = {
+    "greater_than_equal": ("ge", "a number, {} or more"),
+    "greater_than": ("gt", "a number greater than {}"),
+    "less_than_equal": ("le", "a number, at most {}"),
+    "less_than": ("lt", "a number less than {}"),
+    "too_short": ("min_length", "at least {} items"),
+    "too_long": ("max_length", "at most {} items"),
+    "string_too_short": ("min_length", "at least {} characters"),
+    "string_too_long": ("max_length", "at most {} characters"),
+}
+
+
+def _ctx_value(err: Any, key: str) -> str:
+    """A bound from a pydantic error's context, written as YAML would (`0`, `1e+300`)."""
+    value = (err.get("ctx") or {}).get(key)
+    if isinstance(value, float):
+        return f"{value:.0f}" if value.is_integer() and abs(value) < 1e16 else f"{value:g}"
+    return _show(value) if not isinstance(value, str) else value
 
 
 def _show(value: Any, limit: int = 40) -> str:
