@@ -479,37 +479,55 @@ def validate(
     solve: Annotated[bool, typer.Option(
         "--solve", help="Also solve every part of the problems (finds a layer that cannot "
         "take its input, a prediction that is not a probability vector, ...).")] = False,
+    problems: Annotated[Optional[Path], typer.Option(  # noqa: UP045
+        "--problems", "-p", metavar="DIR",
+        help="Also check that the sheets answer problems and parts of this bank (unknown ids "
+        "are warnings: exit code 1).")] = None,
     fmt: FormatOpt = Format.auto,
     debug: DebugOpt = False,
 ) -> None:
     """Check problem files and sheets against the format, without grading."""
 
     def body() -> int:
-        from nncheck.io.problems import LoadedProblem, bank_files, load_any
+        from nncheck.io.problems import LoadedProblem, bank_files, load_any, load_problem
 
-        errors = []
+        bank = None
+        if problems is not None:
+            from nncheck import grading
+
+            bank = grading.load_bank(problems)
+        errors: list[str] = []
+        warnings: list[str] = []
         report = []
         for path in paths:
+            # A folder is a bank: every file in it must be a problem file.
             files = bank_files(path) if path.is_dir() else [path]
             for f in files:
                 try:
-                    item = load_any(f)
+                    item = load_problem(f) if path.is_dir() else load_any(f)
                     problem = item if isinstance(item, LoadedProblem) else item.problem
                     if solve and problem is not None:
                         from nncheck import grading
 
                         grading.make_bank([problem]).solve_all()
+                    if bank is not None and not isinstance(item, LoadedProblem):
+                        warnings += grading.located_unknown_answers(bank, item)
                     report.append(_describe(item))
                 except NncheckError as exc:
                     errors += _error_lines(exc)
         if _resolve_format(fmt) is Format.json:
-            env.stdout.write(json.dumps({"valid": report, "errors": errors}) + "\n")
+            env.stdout.write(json.dumps({"valid": report, "errors": errors,
+                                         "warnings": warnings}) + "\n")
         else:
             for line in report:
                 env.stdout.write(f"ok: {inert(line)}\n")
+            for line in warnings:
+                _stderr(f"warning: {line}")
             for line in errors:
                 _stderr(f"error: {line}")
-        return ExitStatus.ERROR if errors else ExitStatus.OK
+        if errors:
+            return ExitStatus.ERROR
+        return ExitStatus.FAILED if warnings else ExitStatus.OK
 
     _run(debug, body)
 

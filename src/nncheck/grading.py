@@ -17,7 +17,13 @@ from typing import TYPE_CHECKING, Any
 from nncheck.compare.memo import MEMO_LIMIT, Remembered, exact_key
 from nncheck.compare.verdict import Status, Truth, Verdict
 from nncheck.errors import AnswerError, ExprError, InputError, NncheckError, ProblemError
-from nncheck.io.problems import LoadedProblem, bank_files, load_problem, read_secret
+from nncheck.io.problems import (
+    LoadedProblem,
+    LoadedSheet,
+    bank_files,
+    load_problem,
+    read_secret,
+)
 from nncheck.spec.parts import ANSWER_PREFIX, NumericPart, PartBase
 from nncheck.spec.problem import Problem, Student
 
@@ -348,17 +354,36 @@ def _grade_part(
 
 def _unknown_answers(bank: Bank, answers: Mapping[str, Any], what: str = "answer") -> list[str]:
     """Answers (or overrides) to problems or parts the bank does not have, with suggestions."""
-    warnings = []
+    return [warning for _, warning in unknown_answers(bank, answers, what)]
+
+
+def unknown_answers(bank: Bank, answers: Mapping[str, Any], what: str = "answer"
+                    ) -> list[tuple[tuple[str, ...], str]]:
+    """Answers (or overrides) to problems or parts the bank does not have: the place of each
+    (problem id, and part id) and a warning with a suggestion."""
+    warnings: list[tuple[tuple[str, ...], str]] = []
     for pid, parts in answers.items():
         if pid not in bank.problems:
-            warnings.append(f"{what}s to unknown problem `{pid}`{_suggest(pid, bank.problems)}")
+            warnings.append(((pid,), f"{what}s to unknown problem `{pid}`"
+                             f"{_suggest(pid, bank.problems)}"))
             continue
         known = [p.id for p in bank.problems[pid].problem.parts]
         for part_id in parts or {}:
             if part_id not in known:
-                warnings.append(
-                    f"`{pid}`: {what} to unknown part `{part_id}`{_suggest(part_id, known)}"
-                )
+                warnings.append(((pid, part_id), f"`{pid}`: {what} to unknown part `{part_id}`"
+                                 f"{_suggest(part_id, known)}"))
+    return warnings
+
+
+def located_unknown_answers(bank: Bank, sheet: LoadedSheet) -> list[str]:
+    """The answers of a sheet to problems or parts the bank does not have, each a warning at
+    the line and column of its id (`validate --problems`)."""
+    warnings = []
+    for place, warning in unknown_answers(bank, sheet.answers):
+        if sheet.doc is not None and sheet.problem is None:
+            warnings.append(str(sheet.doc.error(("answers", *place), warning, at_key=True)))
+        else:
+            warnings.append(f"{sheet.path}: {warning}")
     return warnings
 
 
