@@ -516,8 +516,8 @@ def validate(
                 except NncheckError as exc:
                     errors += _error_lines(exc)
         if _resolve_format(fmt) is Format.json:
-            env.stdout.write(json.dumps({"valid": report, "errors": errors,
-                                         "warnings": warnings}) + "\n")
+            env.stdout.write(json_line({"valid": report, "errors": errors,
+                                        "warnings": warnings}) + "\n")
         else:
             for line in report:
                 env.stdout.write(f"ok: {inert(line)}\n")
