@@ -250,7 +250,10 @@ def _readable(err: Any) -> str:
     bound = _BOUNDS.get(kind)
     if bound is not None:
         limit = _ctx_value(err, bound[0])
-        return f"expected {bound[1].format(limit)}, found {found}"
+        said = bound[1].format(limit)
+        if limit == "1":  # "at least 1 item", "at most 1 character"
+            said = said.replace("items", "item").replace("characters", "character")
+        return f"expected {said}, found {found}"
     if msg.startswith("Input should be "):
         want = re.sub(r", (?:unable|got) .*$", "", msg[len("Input should be ") :])
         want = re.sub(r"^a valid ", "a ", want)
