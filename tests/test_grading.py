@@ -176,8 +176,8 @@ def test_an_override_above_the_parts_points_is_refused(tmp_path):
                                       "--overrides", str(overrides)])
     assert result.exit_code == 2
     assert result.stderr.strip() == (
-        "error: an override gives `q3-transfer-learning` part `b-new` 5 points — "
-        "at most the part's 2"
+        "error: the override for student `seed-student` gives `q3-transfer-learning` part "
+        "`b-new` 5 points — at most the part's 2 (fix it in the --overrides file)"
     )
 
 

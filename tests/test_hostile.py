@@ -364,7 +364,7 @@ def test_repeat_a_billion_times_is_refused_with_the_limit(tmp_path):
 
 @pytest.mark.parametrize("field, value, message", [
     pytest.param("points", float("inf"), "expected a finite number, found inf", id="points-inf"),
-    pytest.param("points", 2e6, "expected a number less than or equal to 1000000, found "
+    pytest.param("points", 2e6, "expected a number, at most 1000000, found "
                  "2000000.0", id="points-huge"),
     pytest.param("symbols", {"n": {"real": [-1e308, 1e308]}},
                  "a symbol's bound must lie within ±1e300, found -1e+308", id="real-range"),
@@ -377,7 +377,7 @@ def test_numbers_that_would_overflow_the_grading_are_refused(tmp_path, field, va
     result = run("validate", path)
     assert result.exit_code == 2
     assert result.stderr.startswith(f"error: {path}:")
-    assert result.stderr.rstrip("\n").endswith(message)
+    assert result.stderr.splitlines()[0].endswith(message)
 
 
 # --- nothing executes ----------------------------------------------------------------------------

@@ -460,7 +460,8 @@ def test_validating_a_formula_imports_no_numpy(tmp_path):
 
 @pytest.mark.parametrize(
     ("value", "found"),
-    [pytest.param("true", "true", id="boolean"), pytest.param('"2"', "'2'", id="quoted")],
+    [pytest.param("true", "true", id="boolean"),
+     pytest.param('"2"', "'2' (write the number without quotes: `points: 2`)", id="quoted")],
 )
 def test_points_are_numbers_written_as_numbers(tmp_path, value, found):
     code, message = validate(tmp_path, f"parts:\n  - {{id: a, ask: manual, points: {value}}}\n")

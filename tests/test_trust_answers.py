@@ -356,7 +356,7 @@ def test_the_seed_problem_requires_the_rows_where_exactly_two_inputs_are_on(tmp_
     pytest.param("{rows: [011]}",  # YAML 1.2: the integer 11
                  "6:23: row pattern 11 was read as a number — quote bit patterns (\"011\")",
                  id="unquoted-pattern"),
-    pytest.param("{at_least: 0}", "6:26: expected a number greater than or equal to 1, found 0",
+    pytest.param("{at_least: 0}", "6:26: expected a number, 1 or more, found 0",
                  id="at-least-zero"),
 ])
 def test_a_malformed_required_is_refused_when_the_file_is_read(tmp_path, required, message):

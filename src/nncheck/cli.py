@@ -101,15 +101,89 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
+
+class _Command(typer.core.TyperCommand):
+    """A command whose usage line and argument list name arguments by their metavar
+    (`SHEET...`), not by their Python name and type (`{sheets}... <list[Path]>`)."""
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if param.param_type_name == "argument":
+                name = _argument_name(param)
+                pieces.append(name if param.required else f"[{name}]")
+        return pieces
+
+    def format_options(self, ctx: Any, formatter: Any) -> None:
+        args = [(_argument_name(p), getattr(p, "help", None) or "") for p in self.get_params(ctx)
+                if p.param_type_name == "argument"]
+        opts = [record for p in self.get_params(ctx) if p.param_type_name == "option"
+                for record in [p.get_help_record(ctx)] if record is not None]
+        for title, rows in (("Arguments", args), ("Options", opts)):
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
+
+
+def _argument_name(param: Any) -> str:
+    name = param.metavar or param.name.upper()
+    return name + ("..." if param.nargs != 1 else "")
+
+
+def _choice(kind: type[enum.Enum]) -> Callable[[Any], Any]:
+    """A parser for an option with fixed values: an unknown one is named, with a suggestion."""
+    names = [str(member.value) for member in kind]
+
+    def parse(value: Any) -> Any:
+        if isinstance(value, kind):
+            return value
+        if value in names:
+            return kind(value)
+        import difflib
+
+        close = difflib.get_close_matches(str(value), names, n=1, cutoff=0.5)
+        guess = f" (did you mean `{close[0]}`?)" if close else ""
+        raise typer.BadParameter(
+            f"`{inert(str(value))}` is not one of {', '.join(names)}{guess}")
+
+    return parse
+
+
+def _number(value: Any) -> float:
+    """A parser for a real number option: `--rtol 1e-6`."""
+    if isinstance(value, float):
+        return value
+    try:
+        return float(value)
+    except ValueError:
+        raise typer.BadParameter(f"expected a number, found `{inert(str(value))}`") from None
+
+
+def _count(value: Any) -> int:
+    """A parser for a count option, 1 or more: `--jobs 4`."""
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise typer.BadParameter(
+            f"expected a whole number, 1 or more, found `{inert(str(value))}`")
+    return number
+
+
 FormatOpt = Annotated[Format, typer.Option(
-    "--format", "-f", help="rich on a terminal, text when piped, or json.")]
+    "--format", "-f", metavar="auto|rich|text|json", parser=_choice(Format),
+    help="rich on a terminal, text when piped, or json.")]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")]
 ProblemsOpt = Annotated[Optional[Path], typer.Option(  # noqa: UP045 (typer reads it)
-    "--problems", "-p", help="The problem bank: a folder of problem files (DIR/*.yaml).")]
+    "--problems", "-p", metavar="DIR",
+    help="The problem bank: a folder of problem files (DIR/*.yaml).")]
 RtolOpt = Annotated[Optional[float], typer.Option(  # noqa: UP045
-    "--rtol", help="Relative tolerance for real answers (a problem or part may set its own).")]
+    "--rtol", metavar="X", parser=_number,
+    help="Relative tolerance for real answers (a problem or part may set its own).")]
 OverridesOpt = Annotated[Optional[Path], typer.Option(  # noqa: UP045
-    "--overrides", help="Scores set by a person: student -> problem -> part -> {points, comment}.")]
+    "--overrides", metavar="FILE",
+    help="Scores set by a person: student -> problem -> part -> {points, comment}.")]
 
 
 def _version(value: bool) -> None:
@@ -152,7 +226,8 @@ def _run(debug: bool, body: Callable[[], int]) -> None:
     except NncheckError as exc:
         if debug:
             traceback.print_exc()
-        _stderr(f"error: {exc}")
+        for line in _error_lines(exc):
+            _stderr(f"error: {line}")
         raise typer.Exit(ExitStatus.ERROR) from None
     except KeyboardInterrupt:
         _stderr("interrupted")
@@ -165,6 +240,13 @@ def _run(debug: bool, body: Callable[[], int]) -> None:
                     "traceback, and please report it)")
         raise typer.Exit(ExitStatus.BUG) from None
     raise typer.Exit(code)
+
+
+def _error_lines(exc: NncheckError) -> list[str]:
+    """An error as lines: every error found in one file, each on its own line."""
+    from nncheck.errors import InputError
+
+    return exc.lines() if isinstance(exc, InputError) else [str(exc)]
 
 
 def _stderr(text: str) -> None:
@@ -203,9 +285,10 @@ def _load_overrides(path: Path | None) -> dict[str, Any]:
     return validate(Overrides, read_document(path)).root_dict()
 
 
-@app.command()
+@app.command(cls=_Command)
 def check(
     sheets: Annotated[list[Path], typer.Argument(
+        metavar="SHEET",
         help="Answer sheets, or problem files with inline `answers:` (- for standard input).",
         show_default=False)],
     problems: ProblemsOpt = None,
@@ -291,15 +374,16 @@ def _print_sheet(result: Any, fmt: Format, *, solved: bool = False) -> None:
         _console().print(render_rich.render_sheet(result, solved=solved))
 
 
-@app.command()
+@app.command(cls=_Command)
 def solve(
     paths: Annotated[list[Path], typer.Argument(
-        help="Problem files, or folders of them.", show_default=False)],
+        metavar="PROBLEM", help="Problem files, or folders of them.", show_default=False)],
     sheet: Annotated[Optional[Path], typer.Option(  # noqa: UP045
-        "--sheet", help="Write an answer sheet that scores full marks (- for standard "
-        "output).")] = None,
+        "--sheet", metavar="FILE",
+        help="Write an answer sheet that scores full marks (- for standard output).")] = None,
     blank: Annotated[Optional[Path], typer.Option(  # noqa: UP045
-        "--blank", help="Write an empty sheet with every problem and part id (- for standard "
+        "--blank", metavar="FILE",
+        help="Write an empty sheet with every problem and part id (- for standard "
         "output).")] = None,
     fmt: FormatOpt = Format.auto,
     rtol: RtolOpt = None,
@@ -350,31 +434,35 @@ def solve(
     _run(debug, body)
 
 
-@app.command()
+@app.command(cls=_Command)
 def grade(
     class_dir: Annotated[Path, typer.Argument(
+        metavar="CLASS_DIR",
         help="The class: CLASS_DIR/*.yaml or CLASS_DIR/<student>/answers.yaml (or "
         "submission.yaml; .yml too).",
         show_default=False)],
     problems: ProblemsOpt = None,
     out: Annotated[Path, typer.Option(
-        "--out", "-o", help="Folder for grades.csv, results.jsonl, feedback/, gradescope/ and "
+        "--out", "-o", metavar="DIR",
+        help="Folder for grades.csv, results.jsonl, feedback/, gradescope/ and "
         "summary.json; replaced whole, so an existing one must hold a report only, apart from "
         "CLASS_DIR, --problems and --overrides.")
     ] = Path("nncheck-report"),
     jobs: Annotated[Optional[int], typer.Option(  # noqa: UP045
-        "--jobs", "-j", min=1,
+        "--jobs", "-j", metavar="N", parser=_count,
         help="Sheets graded in parallel (default and most: the usable cores).",
         show_default=False)] = None,
     student: Annotated[Optional[str], typer.Option(  # noqa: UP045
-        "--student", help="Grade one student only (an id, or a sheet's file or folder name).",
+        "--student", metavar="ID",
+        help="Grade one student only (an id, or a sheet's file or folder name).",
         show_default=False)] = None,
     shard: Annotated[Optional[str], typer.Option(  # noqa: UP045
         "--shard", metavar="K/N", help="Grade slice K of N (a stable hash of each sheet's path).",
         show_default=False)] = None,
     overrides: OverridesOpt = None,
     reveal: Annotated[Reveal, typer.Option(
-        "--reveal", help="What feedback/ and gradescope/ show: the verdict, the named mistake "
+        "--reveal", metavar="verdict|mistake|expected", parser=_choice(Reveal),
+        help="What feedback/ and gradescope/ show: the verdict, the named mistake "
         "too, or the expected answer too.")] = Reveal.mistake,
     rtol: RtolOpt = None,
     fmt: FormatOpt = Format.auto,
@@ -433,44 +521,63 @@ def grade(
     _run(debug, body)
 
 
-@app.command()
+@app.command(cls=_Command)
 def validate(
     paths: Annotated[list[Path], typer.Argument(
+        metavar="PATH",
         help="Problem files, sheets, or folders of problem files.", show_default=False)],
     solve: Annotated[bool, typer.Option(
         "--solve", help="Also solve every part of the problems (finds a layer that cannot "
         "take its input, a prediction that is not a probability vector, ...).")] = False,
+    problems: Annotated[Optional[Path], typer.Option(  # noqa: UP045
+        "--problems", "-p", metavar="DIR",
+        help="Also check that the sheets answer problems and parts of this bank (unknown ids "
+        "are warnings: exit code 1).")] = None,
     fmt: FormatOpt = Format.auto,
     debug: DebugOpt = False,
 ) -> None:
     """Check problem files and sheets against the format, without grading."""
 
     def body() -> int:
-        from nncheck.io.problems import LoadedProblem, bank_files, load_any
+        from nncheck.io.problems import LoadedProblem, bank_files, load_any, load_problem
 
-        errors = []
+        bank = None
+        if problems is not None:
+            from nncheck import grading
+
+            bank = grading.load_bank(problems)
+        errors: list[str] = []
+        warnings: list[str] = []
         report = []
         for path in paths:
+            # A folder is a bank: every file in it must be a problem file.
             files = bank_files(path) if path.is_dir() else [path]
             for f in files:
                 try:
-                    item = load_any(f)
+                    item = load_problem(f) if path.is_dir() else load_any(f)
                     problem = item if isinstance(item, LoadedProblem) else item.problem
                     if solve and problem is not None:
                         from nncheck import grading
 
                         grading.make_bank([problem]).solve_all()
+                    if bank is not None and not isinstance(item, LoadedProblem):
+                        warnings += grading.located_unknown_answers(bank, item)
                     report.append(_describe(item))
                 except NncheckError as exc:
-                    errors.append(str(exc))
+                    errors += _error_lines(exc)
         if _resolve_format(fmt) is Format.json:
-            env.stdout.write(json.dumps({"valid": report, "errors": errors}) + "\n")
+            env.stdout.write(json_line({"valid": report, "errors": errors,
+                                        "warnings": warnings}) + "\n")
         else:
             for line in report:
                 env.stdout.write(f"ok: {inert(line)}\n")
+            for line in warnings:
+                _stderr(f"warning: {line}")
             for line in errors:
                 _stderr(f"error: {line}")
-        return ExitStatus.ERROR if errors else ExitStatus.OK
+        if errors:
+            return ExitStatus.ERROR
+        return ExitStatus.FAILED if warnings else ExitStatus.OK
 
     _run(debug, body)
 
@@ -485,9 +592,11 @@ def _describe(item: Any) -> str:
     return f"{item.path}: sheet of `{item.student.id}`, {count} answer{'s' * (count != 1)}"
 
 
-@app.command()
+@app.command(cls=_Command)
 def schema(
-    which: Annotated[str, typer.Argument(help="problem or sheet", show_default=False)],
+    which: Annotated[str, typer.Argument(
+        metavar="problem|sheet",
+        help="problem or sheet", show_default=False)],
     debug: DebugOpt = False,
 ) -> None:
     """Print the JSON Schema of problem files or sheets (for editor completion)."""

@@ -38,8 +38,27 @@ class InputError(NncheckError):
         self.path = path
         self.line = line
         self.col = col
+        # Further errors found in the same file (validation reports them all, up to a bound),
+        # and how many more were found beyond the bound.
+        self.more: tuple[InputError, ...] = ()
+        self.omitted = 0
+
+    def lines(self) -> list[str]:
+        """This error and every further one of the same file, one located line each."""
+        lines = [self._located(), *(error._located() for error in self.more)]
+        if self.omitted:
+            where = f"{self.path}: " if self.path is not None else ""
+            lines.append(f"{where}and {self.omitted} more error{'s' * (self.omitted != 1)}")
+        return lines
 
     def __str__(self) -> str:
+        text = self._located()
+        others = len(self.more) + self.omitted
+        if others:
+            text += f" [and {others} more error{'s' * (others != 1)} in this file]"
+        return text
+
+    def _located(self) -> str:
         where = ""
         if self.path is not None:
             where = self.path

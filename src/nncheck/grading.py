@@ -16,7 +16,13 @@ from typing import TYPE_CHECKING, Any
 from nncheck.compare.memo import MEMO_LIMIT, Remembered, exact_key
 from nncheck.compare.verdict import Status, Truth, Verdict
 from nncheck.errors import AnswerError, ExprError, InputError, NncheckError, ProblemError
-from nncheck.io.problems import LoadedProblem, bank_files, load_problem, read_secret
+from nncheck.io.problems import (
+    LoadedProblem,
+    LoadedSheet,
+    bank_files,
+    load_problem,
+    read_secret,
+)
 from nncheck.spec.parts import ANSWER_PREFIX, NumericPart, PartBase
 from nncheck.spec.problem import Problem, Student
 from nncheck.words import suggestion
@@ -285,7 +291,8 @@ def grade_sheet(
         mine = answers.get(pid) or {}
         mine_overrides = (overrides or {}).get(pid, {})
         parts = tuple(
-            _grade_part(bank, loaded, i, mine, mine_overrides.get(part.id))
+            _grade_part(bank, loaded, i, mine, mine_overrides.get(part.id),
+                        student=student.id if student is not None else None)
             for i, part in enumerate(loaded.problem.parts)
         )
         results.append(ProblemResult(pid, loaded.problem.title, parts, loaded.path))
@@ -298,6 +305,8 @@ def _grade_part(
     index: int,
     answers: Mapping[str, Any],
     override: Mapping[str, Any] | None,
+    *,
+    student: str | None = None,
 ) -> PartResult:
     part = loaded.problem.parts[index]
     claimed = answers.get(part.id)
@@ -329,9 +338,14 @@ def _grade_part(
     if override is not None:
         points = float(override.get("points", result.points))
         if points > part.points:
+            # A person's score the part cannot hold: the sheet is not graded until the
+            # overrides file is fixed, and the message says whose override it is.
+            whose = f" for student `{student}`" if student is not None else ""
             raise NncheckError(
-                f"an override gives `{loaded.problem.id}` part `{part.id}` {points:g} points",
+                f"the override{whose} gives `{loaded.problem.id}` part `{part.id}` "
+                f"{points:g} points",
                 expected=f"at most the part's {part.points:g}",
+                hint="fix it in the --overrides file",
             )
         result = replace(result, status=Status.GRADED, points=points,
                          comment=override.get("comment"))
@@ -340,17 +354,36 @@ def _grade_part(
 
 def _unknown_answers(bank: Bank, answers: Mapping[str, Any], what: str = "answer") -> list[str]:
     """Answers (or overrides) to problems or parts the bank does not have, with suggestions."""
-    warnings = []
+    return [warning for _, warning in unknown_answers(bank, answers, what)]
+
+
+def unknown_answers(bank: Bank, answers: Mapping[str, Any], what: str = "answer"
+                    ) -> list[tuple[tuple[str, ...], str]]:
+    """Answers (or overrides) to problems or parts the bank does not have: the place of each
+    (problem id, and part id) and a warning with a suggestion."""
+    warnings: list[tuple[tuple[str, ...], str]] = []
     for pid, parts in answers.items():
         if pid not in bank.problems:
-            warnings.append(f"{what}s to unknown problem `{pid}`{suggestion(pid, bank.problems)}")
+            warnings.append(((pid,), f"{what}s to unknown problem `{pid}`"
+                             f"{suggestion(pid, bank.problems)}"))
             continue
         known = [p.id for p in bank.problems[pid].problem.parts]
         for part_id in parts or {}:
             if part_id not in known:
-                warnings.append(
-                    f"`{pid}`: {what} to unknown part `{part_id}`{suggestion(part_id, known)}"
-                )
+                warnings.append(((pid, part_id), f"`{pid}`: {what} to unknown part `{part_id}`"
+                                 f"{suggestion(part_id, known)}"))
+    return warnings
+
+
+def located_unknown_answers(bank: Bank, sheet: LoadedSheet) -> list[str]:
+    """The answers of a sheet to problems or parts the bank does not have, each a warning at
+    the line and column of its id (`validate --problems`)."""
+    warnings = []
+    for place, warning in unknown_answers(bank, sheet.answers):
+        if sheet.doc is not None and sheet.problem is None:
+            warnings.append(str(sheet.doc.error(("answers", *place), warning, at_key=True)))
+        else:
+            warnings.append(f"{sheet.path}: {warning}")
     return warnings
 
 

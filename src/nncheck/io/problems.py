@@ -39,6 +39,11 @@ def load_problem(path: str | os.PathLike[str]) -> LoadedProblem:
     """Read and validate one problem file; `id` defaults to the file name."""
     doc = read_document(path)
     _expect_mapping(doc, "a problem: `parts:` and what they ask about")
+    if "parts" not in doc.data and "student" in doc.data and "answers" in doc.data:
+        raise doc.error(
+            (), "this looks like an answer sheet (it has `student:` and `answers:`), not a "
+            "problem file", expected="a problem file: `parts:` and what they ask about",
+            hint="keep answer sheets out of the bank folder, e.g. in a `sheets/` folder inside it")
     return load_problem_from(doc, path)
 
 
@@ -122,6 +127,7 @@ class LoadedSheet:
     student: Student
     answers: Mapping[str, Mapping[str, Any] | None]
     problem: LoadedProblem | None = None  # set for a problem file with inline `answers:`
+    doc: Document | None = None  # the file read, for messages that name a line
 
 
 def load_sheet(path: str | os.PathLike[str], *, shown: str | None = None,
@@ -144,9 +150,9 @@ def load_sheet_from(doc: Document, path: str | os.PathLike[str]) -> LoadedSheet:
             raise doc.error((), "this problem file has no `answers:`",
                             expected="a sheet, or a problem file with inline answers")
         student = problem.student or Student(id=Path(path).stem)
-        return LoadedSheet(doc.path, student, {str(problem.id): problem.answers}, loaded)
+        return LoadedSheet(doc.path, student, {str(problem.id): problem.answers}, loaded, doc)
     sheet = validate(Sheet, doc)
-    return LoadedSheet(doc.path, sheet.student, sheet.answers)
+    return LoadedSheet(doc.path, sheet.student, sheet.answers, doc=doc)
 
 
 def load_problem_from(doc: Document, path: str | os.PathLike[str]) -> LoadedProblem:

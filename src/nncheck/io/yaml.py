@@ -34,6 +34,7 @@ from nncheck.io.scalars import (
     Position,
     node_mark,
 )
+from nncheck.io.yaml_errors import syntax_error
 from nncheck.words import one_line
 
 __all__ = [
@@ -180,7 +181,7 @@ def parse_document(text: str, path: str, *, sha256: str = "") -> Document:
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        raise _syntax_error(exc, text, path) from exc
+        raise syntax_error(exc, text, path) from exc
     except RecursionError as exc:  # only the pure-Python composer recurses
         raise InputError("the YAML is nested too deeply", path=path, expected="valid YAML") from exc
     except yaml.YAMLError as exc:
@@ -207,39 +208,6 @@ def _line_col(text: str, index: int) -> Position:
     return text.count("\n", 0, index) + 1, index - line_start + 1
 
 
-def _syntax_error(exc: yaml.MarkedYAMLError, text: str, path: str) -> InputError:
-    mark = exc.problem_mark or exc.context_mark
-    line, col = (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
-    if exc.problem == "but found another document":
-        return InputError(
-            "a second YAML document starts here",
-            path=path,
-            line=line,
-            col=col,
-            expected="one document per file",
-            hint="remove the `---` line, or split the file in two",
-        )
-    problem = one_line(exc.problem or exc.context or "invalid YAML")
-    hint = None
-    char = _char_at(text, mark.line, mark.column) if mark is not None else ""
-    if char == "\t":
-        hint = "indent with spaces: YAML does not allow tabs"
-    elif char in ("@", "`", "%"):
-        hint = f"put a value that starts with `{char}` in quotes"
-    elif "mapping values are not allowed" in problem:
-        hint = "put a value that contains `: ` in quotes, or check the indentation"
-    return InputError(problem, path=path, line=line, col=col, expected="valid YAML", hint=hint)
-
-
-def _char_at(text: str, line: int, column: int) -> str:
-    # Marks count characters by line; libyaml's `index` counts bytes, so it cannot be used.
-    start = 0
-    for _ in range(line):
-        start = text.find("\n", start) + 1
-        if start == 0:
-            return ""
-    index = start + column
-    return text[index] if index < len(text) else ""
 
 
 def _refuse_recursion(root: yaml.Node, path: str) -> None:

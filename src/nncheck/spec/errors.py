@@ -1,4 +1,4 @@
-"""Validation with pydantic, its first error turned into one located line.
+"""Validation with pydantic, each of its errors turned into one located line.
 
 `validate` checks a Document's data against a spec model; an error becomes an InputError at the
 line and column of the value (or key) it is about, in nncheck's words (`expected a number, found
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from nncheck.io.scalars import Loc
     from nncheck.io.yaml import Document
 
-__all__ = ["error_from_validation", "validate"]
+__all__ = ["MAX_ERRORS", "error_from_validation", "validate"]
 
 
 def validate(
@@ -40,20 +40,45 @@ def validate(
         raise error_from_validation(exc, doc, model=model) from exc
 
 
+MAX_ERRORS = 20  # located errors reported per file; the rest are counted
+
+
 def error_from_validation(
     exc: pydantic.ValidationError,
     doc: Document,
     *,
     model: type[BaseModel] | TypeAdapter[Any] | None = None,
 ) -> InputError:
-    """Turn the first error of a ValidationError into one InputError at its line and column.
+    """Turn every error of a ValidationError into an InputError at its line and column.
 
+    The first in the file is returned, the others (at most MAX_ERRORS in all, one per place and
+    in the order of the file) in its `more`, and the count beyond the bound in `omitted`.
     `model`, when given, supplies the allowed keys for "did you mean" hints.
     """
     errors = exc.errors(include_url=False)
     if not errors:
         return InputError(one_line(str(exc)), path=doc.path)
-    err = _first_error(errors)
+    found: list[InputError] = []
+    seen: set[tuple[Any, ...]] = set()
+    for err in _worth_reporting(errors):
+        error = _one_error(err, errors, doc, model)
+        # A value that fits no branch of a union gets an error per branch, all at one place:
+        # the first says it. Missing keys are all at their mapping, and each is its own error.
+        place: tuple[Any, ...] = (error.line, error.col)
+        if err["type"] == "missing":
+            place += (error.message,)
+        if place not in seen:
+            seen.add(place)
+            found.append(error)
+    found.sort(key=lambda e: (e.line or 0, e.col or 0))
+    first, rest = found[0], found[1:]
+    first.more = tuple(rest[: MAX_ERRORS - 1])
+    first.omitted = len(rest) - len(first.more)
+    return first
+
+
+def _one_error(err: Any, errors: list[Any], doc: Document, model: Any) -> InputError:
+    """One pydantic error as an InputError in our words."""
     loc = tuple(err["loc"])
     kind = err["type"]
     ctx = err.get("ctx") or {}
@@ -76,23 +101,51 @@ def error_from_validation(
         return doc.error(_data_path(doc.data, loc[:-1]), f"missing key `{loc[-1]}`")
     if kind in ("union_tag_invalid", "union_tag_not_found"):
         return _tag_error(err, doc, model)
-    hint = None
+    path = _data_path(doc.data, loc)
+    field = next((item for item in reversed(loc) if isinstance(item, str)
+                  and item.isidentifier()), None)
+    value = err.get("input")
     if kind in ("literal_error", "enum"):
-        hint = _did_you_mean(err.get("input"), _quoted(str(ctx.get("expected", ""))))
+        allowed = _quoted(str(ctx.get("expected", "")))
+        if allowed and isinstance(value, (str, int)) and field is not None:
+            return doc.error(path, f"unknown {field} `{_show(str(value))[1:-1]}`",
+                             expected=f"one of {listing(allowed)}",
+                             hint=_did_you_mean(value, allowed))
     # pydantic marks an error in a mapping's key (not its value) with a trailing "[key]".
     at_key = loc[-1:] == ("[key]",)
-    return doc.error(_data_path(doc.data, loc), _readable(err), hint=hint, at_key=at_key)
+    return doc.error(path, _readable(err), hint=_hint(kind, value, field, model, loc),
+                     at_key=at_key)
 
 
-def _first_error(errors: list[Any]) -> Any:
-    """The first error, except that an unknown key beats a missing one in the same mapping:
-    `desing` for `design` gives both, and "unknown key ... did you mean" says more."""
-    first = errors[0]
-    if first["type"] == "missing":
-        for err in errors:
-            if err["type"] == "extra_forbidden" and err["loc"][:-1] == first["loc"][:-1]:
-                return err
-    return first
+_NUMBER = re.compile(r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$")
+
+
+def _hint(kind: str, value: Any, field: str | None, model: Any, loc: tuple[Any, ...]
+          ) -> str | None:
+    """A hint for the common slips: a number in quotes, a score without its `points:` key."""
+    if kind in ("float_type", "int_type", "float_parsing", "int_parsing") and \
+            isinstance(value, str) and _NUMBER.match(value):
+        written = f"`{field}: {value.strip()}`" if field else f"`{value.strip()}`"
+        return f"write the number without quotes: {written}"
+    if kind in ("dict_type", "model_type", "model_attributes_type", "dataclass_type") and \
+            isinstance(value, (int, float)) and not isinstance(value, bool) and \
+            "points" in _field_names(model, loc):
+        return f"a score is written `{{points: {value}}}`"
+    return None
+
+
+def _worth_reporting(errors: list[Any]) -> list[Any]:
+    """Every error, but a missing key that an unknown key in the same mapping misspells:
+    `desing` for `design` gives both, and "unknown key ... did you mean" says it all."""
+    unknown: dict[tuple[Any, ...], list[str]] = {}
+    for err in errors:
+        if err["type"] == "extra_forbidden":
+            unknown.setdefault(tuple(err["loc"][:-1]), []).append(str(err["loc"][-1]))
+    return [
+        err for err in errors
+        if not (err["type"] == "missing"
+                and _did_you_mean(err["loc"][-1], unknown.get(tuple(err["loc"][:-1]), [])))
+    ]
 
 
 def _data_path(data: Any, loc: Sequence[Any]) -> Loc:
@@ -188,6 +241,13 @@ def _readable(err: Any) -> str:
     found = _show(err.get("input"))
     if kind in _EXPECTED:
         return f"expected {_EXPECTED[kind]}, found {found}"
+    bound = _BOUNDS.get(kind)
+    if bound is not None:
+        limit = _ctx_value(err, bound[0])
+        said = bound[1].format(limit)
+        if limit == "1":  # "at least 1 item", "at most 1 character"
+            said = said.replace("items", "item").replace("characters", "character")
+        return f"expected {said}, found {found}"
     if msg.startswith("Input should be "):
         want = re.sub(r", (?:unable|got) .*$", "", msg[len("Input should be ") :])
         want = re.sub(r"^a valid ", "a ", want)
@@ -200,6 +260,26 @@ def _readable(err: Any) -> str:
     if msg[:1].isupper() and not msg[1:2].isupper():
         msg = msg[0].lower() + msg[1:]
     return msg
+
+
+_BOUNDS = {
+    "greater_than_equal": ("ge", "a number, {} or more"),
+    "greater_than": ("gt", "a number greater than {}"),
+    "less_than_equal": ("le", "a number, at most {}"),
+    "less_than": ("lt", "a number less than {}"),
+    "too_short": ("min_length", "at least {} items"),
+    "too_long": ("max_length", "at most {} items"),
+    "string_too_short": ("min_length", "at least {} characters"),
+    "string_too_long": ("max_length", "at most {} characters"),
+}
+
+
+def _ctx_value(err: Any, key: str) -> str:
+    """A bound from a pydantic error's context, written as YAML would (`0`, `1e+300`)."""
+    value = (err.get("ctx") or {}).get(key)
+    if isinstance(value, float):
+        return f"{value:.0f}" if value.is_integer() and abs(value) < 1e16 else f"{value:g}"
+    return _show(value) if not isinstance(value, str) else value
 
 
 def _show(value: Any, limit: int = 40) -> str:
