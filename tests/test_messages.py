@@ -230,11 +230,11 @@ def test_validate_with_a_bank_warns_of_unknown_answer_ids_at_their_place(tmp_pat
     assert result.stdout == f"ok: {sheet}: sheet of `s9`, 4 answers\n"
     # q5's parts are a, b, c-a, c-b, d, e: `bb` is close to `b`, `desing` to none of them.
     assert result.stderr.splitlines() == [
-        f"warning: {sheet}:3:28: `q5-cross-entropy`: answer to unknown part `bb`: did you mean "
-        "`b`?",
+        f"warning: {sheet}:3:28: `q5-cross-entropy`: answer to unknown part `bb` (did you mean "
+        "`b`?)",
         f"warning: {sheet}:3:35: `q5-cross-entropy`: answer to unknown part `desing`",
-        f"warning: {sheet}:4:3: answers to unknown problem `q6-linear-dept`: did you mean "
-        "`q6-linear-depth`?",
+        f"warning: {sheet}:4:3: answers to unknown problem `q6-linear-dept` (did you mean "
+        "`q6-linear-depth`?)",
         f"warning: {sheet}:5:3: answers to unknown problem `zzz`",
     ]
     as_json = json.loads(run("validate", "-p", SEED, sheet, "--format", "json").stdout)

@@ -16,6 +16,7 @@ from typing import IO, TYPE_CHECKING, Annotated, Any, Optional
 import typer
 
 from nncheck import __version__
+from nncheck.cli.params import Command, parse_choice, parse_count, parse_number
 from nncheck.errors import NncheckError
 from nncheck.words import inert, inert_lines, json_line
 
@@ -102,84 +103,15 @@ app = typer.Typer(
 )
 
 
-class _Command(typer.core.TyperCommand):
-    """A command whose usage line and argument list name arguments by their metavar
-    (`SHEET...`), not by their Python name and type (`{sheets}... <list[Path]>`)."""
-
-    def collect_usage_pieces(self, ctx: Any) -> list[str]:
-        pieces = [self.options_metavar] if self.options_metavar else []
-        for param in self.get_params(ctx):
-            if param.param_type_name == "argument":
-                name = _argument_name(param)
-                pieces.append(name if param.required else f"[{name}]")
-        return pieces
-
-    def format_options(self, ctx: Any, formatter: Any) -> None:
-        args = [(_argument_name(p), getattr(p, "help", None) or "") for p in self.get_params(ctx)
-                if p.param_type_name == "argument"]
-        opts = [record for p in self.get_params(ctx) if p.param_type_name == "option"
-                for record in [p.get_help_record(ctx)] if record is not None]
-        for title, rows in (("Arguments", args), ("Options", opts)):
-            if rows:
-                with formatter.section(title):
-                    formatter.write_dl(rows)
-
-
-def _argument_name(param: Any) -> str:
-    name = param.metavar or param.name.upper()
-    return name + ("..." if param.nargs != 1 else "")
-
-
-def _choice(kind: type[enum.Enum]) -> Callable[[Any], Any]:
-    """A parser for an option with fixed values: an unknown one is named, with a suggestion."""
-    names = [str(member.value) for member in kind]
-
-    def parse(value: Any) -> Any:
-        if isinstance(value, kind):
-            return value
-        if value in names:
-            return kind(value)
-        import difflib
-
-        close = difflib.get_close_matches(str(value), names, n=1, cutoff=0.5)
-        guess = f" (did you mean `{close[0]}`?)" if close else ""
-        raise typer.BadParameter(
-            f"`{inert(str(value))}` is not one of {', '.join(names)}{guess}")
-
-    return parse
-
-
-def _number(value: Any) -> float:
-    """A parser for a real number option: `--rtol 1e-6`."""
-    if isinstance(value, float):
-        return value
-    try:
-        return float(value)
-    except ValueError:
-        raise typer.BadParameter(f"expected a number, found `{inert(str(value))}`") from None
-
-
-def _count(value: Any) -> int:
-    """A parser for a count option, 1 or more: `--jobs 4`."""
-    try:
-        number = int(value)
-    except ValueError:
-        number = 0
-    if number < 1:
-        raise typer.BadParameter(
-            f"expected a whole number, 1 or more, found `{inert(str(value))}`")
-    return number
-
-
 FormatOpt = Annotated[Format, typer.Option(
-    "--format", "-f", metavar="auto|rich|text|json", parser=_choice(Format),
+    "--format", "-f", metavar="auto|rich|text|json", parser=parse_choice(Format),
     help="rich on a terminal, text when piped, or json.")]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")]
 ProblemsOpt = Annotated[Optional[Path], typer.Option(  # noqa: UP045 (typer reads it)
     "--problems", "-p", metavar="DIR",
     help="The problem bank: a folder of problem files (DIR/*.yaml).")]
 RtolOpt = Annotated[Optional[float], typer.Option(  # noqa: UP045
-    "--rtol", metavar="X", parser=_number,
+    "--rtol", metavar="X", parser=parse_number,
     help="Relative tolerance for real answers (a problem or part may set its own).")]
 OverridesOpt = Annotated[Optional[Path], typer.Option(  # noqa: UP045
     "--overrides", metavar="FILE",
@@ -285,7 +217,7 @@ def _load_overrides(path: Path | None) -> dict[str, Any]:
     return validate(Overrides, read_document(path)).root_dict()
 
 
-@app.command(cls=_Command)
+@app.command(cls=Command)
 def check(
     sheets: Annotated[list[Path], typer.Argument(
         metavar="SHEET",
@@ -374,7 +306,7 @@ def _print_sheet(result: Any, fmt: Format, *, solved: bool = False) -> None:
         _console().print(render_rich.render_sheet(result, solved=solved))
 
 
-@app.command(cls=_Command)
+@app.command(cls=Command)
 def solve(
     paths: Annotated[list[Path], typer.Argument(
         metavar="PROBLEM", help="Problem files, or folders of them.", show_default=False)],
@@ -434,7 +366,7 @@ def solve(
     _run(debug, body)
 
 
-@app.command(cls=_Command)
+@app.command(cls=Command)
 def grade(
     class_dir: Annotated[Path, typer.Argument(
         metavar="CLASS_DIR",
@@ -449,7 +381,7 @@ def grade(
         "CLASS_DIR, --problems and --overrides.")
     ] = Path("nncheck-report"),
     jobs: Annotated[Optional[int], typer.Option(  # noqa: UP045
-        "--jobs", "-j", metavar="N", parser=_count,
+        "--jobs", "-j", metavar="N", parser=parse_count,
         help="Sheets graded in parallel (default and most: the usable cores).",
         show_default=False)] = None,
     student: Annotated[Optional[str], typer.Option(  # noqa: UP045
@@ -461,7 +393,7 @@ def grade(
         show_default=False)] = None,
     overrides: OverridesOpt = None,
     reveal: Annotated[Reveal, typer.Option(
-        "--reveal", metavar="verdict|mistake|expected", parser=_choice(Reveal),
+        "--reveal", metavar="verdict|mistake|expected", parser=parse_choice(Reveal),
         help="What feedback/ and gradescope/ show: the verdict, the named mistake "
         "too, or the expected answer too.")] = Reveal.mistake,
     rtol: RtolOpt = None,
@@ -521,7 +453,7 @@ def grade(
     _run(debug, body)
 
 
-@app.command(cls=_Command)
+@app.command(cls=Command)
 def validate(
     paths: Annotated[list[Path], typer.Argument(
         metavar="PATH",
@@ -592,7 +524,7 @@ def _describe(item: Any) -> str:
     return f"{item.path}: sheet of `{item.student.id}`, {count} answer{'s' * (count != 1)}"
 
 
-@app.command(cls=_Command)
+@app.command(cls=Command)
 def schema(
     which: Annotated[str, typer.Argument(
         metavar="problem|sheet",
