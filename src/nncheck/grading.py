@@ -12,7 +12,7 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from nncheck.compare.memo import MEMO_LIMIT, Remembered, exact_key
 from nncheck.compare.verdict import Status, Truth, Verdict
@@ -30,6 +30,7 @@ __all__ = [
     "PartResult",
     "ProblemResult",
     "SheetResult",
+    "UnknownId",
     "answer_key",
     "answer_sources",
     "depends_on_answers",
@@ -37,6 +38,7 @@ __all__ = [
     "load_bank",
     "make_bank",
     "solve_bank",
+    "unknown_ids",
 ]
 
 
@@ -277,8 +279,7 @@ def grade_sheet(
     problems: Iterable[str] | None = None,
 ) -> SheetResult:
     """Grade a sheet's answers (problem id -> part id -> value) against every bank problem."""
-    warnings = _unknown_answers(bank, answers)
-    warnings += _unknown_answers(bank, overrides or {}, what="override")
+    warnings = [_unknown_text(u) for u in unknown_ids(bank, answers, overrides)]
     results = []
     for pid in problems if problems is not None else bank.problems:
         loaded = bank.problems[pid]
@@ -338,25 +339,40 @@ def _grade_part(
     return result
 
 
-def _unknown_answers(bank: Bank, answers: Mapping[str, Any], what: str = "answer") -> list[str]:
-    """Answers (or overrides) to problems or parts the bank does not have, with suggestions."""
-    warnings = []
-    for pid, parts in answers.items():
-        if pid not in bank.problems:
-            warnings.append(f"{what}s to unknown problem `{pid}`{_suggest(pid, bank.problems)}")
-            continue
-        known = [p.id for p in bank.problems[pid].problem.parts]
-        for part_id in parts or {}:
-            if part_id not in known:
-                warnings.append(
-                    f"`{pid}`: {what} to unknown part `{part_id}`{_suggest(part_id, known)}"
-                )
-    return warnings
+class UnknownId(NamedTuple):
+    """An answer (or override) to a problem or part the bank does not have."""
+
+    what: str  # "answer" or "override"
+    problem: str
+    part: str | None  # None: the whole problem is unknown
+    suggestion: str | None  # the closest known id, if one is close
 
 
-def _suggest(name: str, known: Iterable[str]) -> str:
+def unknown_ids(bank: Bank, answers: Mapping[str, Any], overrides: Overrides | None = None
+                ) -> list[UnknownId]:
+    """A sheet's answers and overrides to ids the bank does not have, with suggestions."""
+    found = []
+    for what, given in (("answer", answers), ("override", overrides or {})):
+        for pid, parts in given.items():
+            if pid not in bank.problems:
+                found.append(UnknownId(what, str(pid), None, _closest(pid, bank.problems)))
+                continue
+            known = [p.id for p in bank.problems[pid].problem.parts]
+            found += (UnknownId(what, str(pid), str(part_id), _closest(part_id, known))
+                      for part_id in parts or {} if part_id not in known)
+    return found
+
+
+def _unknown_text(u: UnknownId) -> str:
+    hint = f": did you mean `{u.suggestion}`?" if u.suggestion else ""
+    if u.part is None:
+        return f"{u.what}s to unknown problem `{u.problem}`{hint}"
+    return f"`{u.problem}`: {u.what} to unknown part `{u.part}`{hint}"
+
+
+def _closest(name: object, known: Iterable[str]) -> str | None:
     close = difflib.get_close_matches(str(name), list(known), n=1, cutoff=0.5)
-    return f": did you mean `{close[0]}`?" if close else ""
+    return close[0] if close else None
 
 
 def solve_bank(bank: Bank) -> SheetResult:
