@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from nncheck.cli import app
@@ -98,3 +102,96 @@ def test_grade_summary_shows_student_ids_inert_and_clipped(tmp_path):
     # 40 characters at most: 39 of the id and an ellipsis.
     assert (f"  `q1-exactly-two`: answers to unknown part `{'p' * 39}…` in 1 sheet: "
             "s1\\x1b]0;pwned\\x07") in lines
+
+
+# --- help and completion -------------------------------------------------------------------------
+
+COMMANDS = ("check", "solve", "grade", "validate", "schema")
+
+
+def test_top_level_help_lists_every_command_uncut_at_80_columns():
+    result = CliRunner().invoke(app, ["--help"], env={"COLUMNS": "80"})
+    assert result.exit_code == 0
+    listing = result.stdout.split("Commands:\n", 1)[1].splitlines()
+    # click cuts a description that does not fit to `...`; each must fit whole, on one line.
+    assert listing == [
+        "  check     Grade answer sheets: a pass/fail diff of every part.",
+        "  solve     Print the true answers; write an answer key or a blank sheet.",
+        "  grade     Grade a whole class; write the gradebook and statistics.",
+        "  validate  Check problem files and sheets without grading.",
+        "  schema    Print the JSON Schema of problem files or sheets.",
+    ]
+
+
+def command_options(name: str) -> set[str]:
+    import typer.main
+
+    command = typer.main.get_command(app).commands[name]  # type: ignore[attr-defined]
+    return {opt for param in command.params for opt in param.opts}
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_every_command_help_ends_with_examples_that_use_its_own_options(name):
+    result = CliRunner().invoke(app, [name, "--help"], env={"COLUMNS": "80"})
+    assert result.exit_code == 0
+    text = result.stdout.split("\n  Examples:\n\n", 1)[1]
+    examples = [line.strip() for line in text.splitlines() if line.strip()]
+    assert len(examples) >= 2
+    for example in examples:
+        assert example.startswith(f"nncheck {name} "), example
+        used = {word.split("=")[0] for word in example.split() if word.startswith("-")}
+        assert used <= command_options(name), example
+    assert max(map(len, text.splitlines())) <= 80  # kept as written, and fits a terminal
+
+
+def nncheck(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """`python -m nncheck ARGS` in a fresh interpreter, with extra environment variables."""
+    return subprocess.run([sys.executable, "-m", "nncheck", *args], capture_output=True,
+                          text=True, timeout=120, env={**os.environ, **env})
+
+
+# The line of each shell's script that registers the completion of `nncheck` (bash's
+# `complete -F`, zsh's `#compdef` tag, fish's `complete --command`).
+SCRIPTS = {
+    "bash": "complete -o default -F _nncheck_completion nncheck",
+    "zsh": "#compdef nncheck",
+    "fish": "complete --command nncheck --no-files",
+}
+
+
+@pytest.mark.parametrize("shell", sorted(SCRIPTS))
+def test_show_completion_prints_the_script_of_each_shell(shell):
+    # Without detection the option takes the shell's name, as on a machine where the shell
+    # cannot be found from the process tree.
+    done = nncheck("--show-completion", shell, _TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION="1")
+    assert done.returncode == 0, done.stderr
+    assert SCRIPTS[shell] in done.stdout
+    assert "_NNCHECK_COMPLETE=complete_" + shell in done.stdout
+
+
+def test_help_offers_install_and_show_completion():
+    result = CliRunner().invoke(app, ["--help"])
+    assert "--install-completion" in result.stdout
+    assert "--show-completion" in result.stdout
+
+
+def test_bash_completes_commands_and_fish_completes_choices():
+    done = nncheck(_NNCHECK_COMPLETE="complete_bash", COMP_WORDS="nncheck va", COMP_CWORD="1")
+    assert done.stdout.split() == ["validate"]
+    done = nncheck(_NNCHECK_COMPLETE="complete_fish", _TYPER_COMPLETE_FISH_ACTION="get-args",
+                   _TYPER_COMPLETE_ARGS="nncheck check --format ")
+    assert done.stdout.split() == ["auto", "rich", "text", "json"]
+
+
+def test_zsh_completion_shows_help_without_importing_rich_or_numpy():
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "nncheck"], capture_output=True, text=True,
+        timeout=120, env={**os.environ, "_NNCHECK_COMPLETE": "complete_zsh",
+                          "_TYPER_COMPLETE_ARGS": "nncheck gr"})
+    assert done.stdout.strip() == (
+        "_arguments '*: :((\"grade\":\"Grade a whole class; write the gradebook and "
+        "statistics.\"))'")
+    imported = {line.rsplit("|", 1)[1].strip() for line in done.stderr.splitlines()
+                if line.startswith("import time:") and "|" in line}
+    assert "nncheck.cli" in imported  # the list was read
+    assert not {name for name in imported if name.split(".")[0] in ("rich", "numpy")}

@@ -93,7 +93,7 @@ app = typer.Typer(
     name="nncheck",
     help="Check neural-network exam answers against the truth.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     # Plain help: typer's rich help would import rich's markdown stack (~85 ms) on every
     # `--help` and usage error; reports still use rich.
@@ -110,6 +110,12 @@ RtolOpt = Annotated[Optional[float], typer.Option(  # noqa: UP045
     "--rtol", help="Relative tolerance for real answers (a problem or part may set its own).")]
 OverridesOpt = Annotated[Optional[Path], typer.Option(  # noqa: UP045
     "--overrides", help="Scores set by a person: student -> problem -> part -> {points, comment}.")]
+
+
+def _examples(*lines: str) -> str:
+    """A command's epilog: its examples, one per line, kept as written (`\\b` stops click
+    from wrapping them)."""
+    return "Examples:\n\n\b\n" + "\n".join(f"  {line}" for line in lines)
 
 
 def _version(value: bool) -> None:
@@ -203,7 +209,15 @@ def _load_overrides(path: Path | None) -> dict[str, Any]:
     return validate(Overrides, read_document(path)).root_dict()
 
 
-@app.command()
+@app.command(
+    short_help='Grade answer sheets: a pass/fail diff of every part.',
+    epilog=_examples(
+    'nncheck check sheets/ada.yaml --problems problems/seed-exam',
+    'nncheck check sheets/*.yaml -p problems/seed-exam --format json > out.jsonl',
+    'nncheck check q1.yaml          (a problem file with its own `answers:`)',
+    'nncheck check ada.yaml -p bank --overrides overrides.yaml --rtol 1e-3',
+    ),
+)
 def check(
     sheets: Annotated[list[Path], typer.Argument(
         help="Answer sheets, or problem files with inline `answers:`.", show_default=False)],
@@ -263,7 +277,14 @@ def _print_sheet(result: Any, fmt: Format, *, solved: bool = False) -> None:
         _console().print(render_rich.render_sheet(result))
 
 
-@app.command()
+@app.command(
+    short_help='Print the true answers; write an answer key or a blank sheet.',
+    epilog=_examples(
+    'nncheck solve problems/seed-exam',
+    'nncheck solve problems/seed-exam --sheet key.yaml --blank blank.yaml',
+    'nncheck solve q1.yaml --format json',
+    ),
+)
 def solve(
     paths: Annotated[list[Path], typer.Argument(
         help="Problem files, or folders of them.", show_default=False)],
@@ -303,7 +324,15 @@ def solve(
     _run(debug, body)
 
 
-@app.command()
+@app.command(
+    short_help='Grade a whole class; write the gradebook and statistics.',
+    epilog=_examples(
+    'nncheck grade class/ --problems problems/seed-exam --out report',
+    'nncheck grade class/ -p bank --overrides overrides.yaml --reveal expected',
+    'nncheck grade class/ -p bank --student s07 --out report-s07',
+    'nncheck grade class/ -p bank --shard 2/3 --out report-2 --jobs 8',
+    ),
+)
 def grade(
     class_dir: Annotated[Path, typer.Argument(
         help="The class: CLASS_DIR/*.yaml or CLASS_DIR/<student>/answers.yaml.",
@@ -383,7 +412,14 @@ def grade(
     _run(debug, body)
 
 
-@app.command()
+@app.command(
+    short_help='Check problem files and sheets without grading.',
+    epilog=_examples(
+    'nncheck validate problems/seed-exam',
+    'nncheck validate problems/seed-exam --solve',
+    'nncheck validate sheets/ada.yaml --format json',
+    ),
+)
 def validate(
     paths: Annotated[list[Path], typer.Argument(
         help="Problem files, sheets, or folders of problem files.", show_default=False)],
@@ -435,7 +471,13 @@ def _describe(item: Any) -> str:
     return f"{item.path}: sheet of `{item.student.id}`, {count} answer{'s' * (count != 1)}"
 
 
-@app.command()
+@app.command(
+    short_help='Print the JSON Schema of problem files or sheets.',
+    epilog=_examples(
+    'nncheck schema problem > problem.schema.json',
+    'nncheck schema sheet > sheet.schema.json',
+    ),
+)
 def schema(
     which: Annotated[str, typer.Argument(help="problem or sheet", show_default=False)],
     debug: DebugOpt = False,
@@ -454,8 +496,30 @@ def schema(
     _run(debug, body)
 
 
+def _plain_completion_help() -> None:
+    """Let shell completion list our help texts as they are.
+
+    zsh and fish show each choice's help; typer strips rich markup from it with its rich help
+    module, which imports rich's markdown stack (~100 ms) on every Tab press. Our help holds no
+    markup (`rich_markup_mode=None`), so there is nothing to strip.
+    """
+    with contextlib.suppress(ImportError):
+        from typer import _completion_classes
+
+        if hasattr(_completion_classes, "_sanitize_help_text"):
+            _completion_classes._sanitize_help_text = _as_is
+
+
+def _as_is(text: str) -> str:
+    return text
+
+
 def main() -> None:
     """Entry point of the `nncheck` command."""
     if os.environ.get("NO_COLOR"):
         os.environ.setdefault("TERM", "dumb")
-    app()
+    if os.environ.get("_NNCHECK_COMPLETE"):
+        _plain_completion_help()
+    # One name however it was started (`python -m nncheck` too): shell completion calls the
+    # program back by this name, and reads `_NNCHECK_COMPLETE`.
+    app(prog_name="nncheck")
