@@ -308,7 +308,8 @@ def solve(
             files = bank_files(path) if path.is_dir() else [path]
             loaded += [load_problem(f) for f in files]
         bank = grading.make_bank(loaded, rtol=_rtol(rtol), where=", ".join(map(str, paths)))
-        bank.solve_all()
+        for warning in bank.solve_all():
+            _stderr(f"warning: {warning}")
         if blank is not None:
             empty = {pid: {p.id: None for p in lp.problem.parts}
                      for pid, lp in bank.problems.items()}
@@ -436,6 +437,7 @@ def validate(
 
         errors = []
         report = []
+        warnings: list[str] = []
         for path in paths:
             files = bank_files(path) if path.is_dir() else [path]
             for f in files:
@@ -445,15 +447,18 @@ def validate(
                     if solve and problem is not None:
                         from nncheck import grading
 
-                        grading.make_bank([problem]).solve_all()
+                        warnings += grading.make_bank([problem]).solve_all()
                     report.append(_describe(item))
                 except NncheckError as exc:
                     errors.append(str(exc))
         if _resolve_format(fmt) is Format.json:
-            env.stdout.write(json.dumps({"valid": report, "errors": errors}) + "\n")
+            env.stdout.write(json.dumps({"valid": report, "errors": errors,
+                                         "warnings": warnings}) + "\n")
         else:
             for line in report:
                 env.stdout.write(f"ok: {inert(line)}\n")
+            for line in warnings:
+                _stderr(f"warning: {line}")
             for line in errors:
                 _stderr(f"error: {line}")
         return ExitStatus.ERROR if errors else ExitStatus.OK

@@ -231,17 +231,24 @@ class Bank:
                 self.remembered[key] = found
         return found
 
-    def solve_all(self) -> None:
-        """Solve every part that does not depend on a sheet, and check every `solution:`.
+    def solve_all(self) -> list[str]:
+        """Solve every part that does not depend on a sheet, and check every `solution:`;
+        return the warnings about parts that could not be checked, each located.
 
         Finds errors in the bank before any sheet is graded: a part that cannot be solved, or
         an instructor's model answer that would not earn full marks itself.
         """
+        warnings = []
         for loaded in self.problems.values():
             for i, part in enumerate(loaded.problem.parts):
                 if self.dependent(loaded, i):
                     continue
                 truth = self.truth(loaded, i, None)
+                note = getattr(truth, "note", None)
+                if note:
+                    line, col = loaded.locate(i)
+                    warnings.append(str(InputError(f"part `{part.id}`: {note}",
+                                                   path=loaded.path, line=line, col=col)))
                 if part.solution is None or part.ask == "manual":
                     continue
                 verdict = truth.grade(part.solution)
@@ -252,6 +259,7 @@ class Bank:
                         f"{verdict.message}", path=loaded.path, line=line, col=col,
                         expected="a model answer that earns full marks",
                     )
+        return warnings
 
 
 def answer_sources(part: PartBase) -> list[str]:

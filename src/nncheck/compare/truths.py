@@ -66,6 +66,7 @@ class CustomTruth(TakesNoHints):
     expected: Any
     grader: Callable[[Any], Verdict]
     key_value: Any = None
+    note: str | None = None  # a warning about the part itself (`validate --solve` shows it)
 
     def key(self) -> Any:
         """The solver's model answer."""
