@@ -49,6 +49,16 @@ output) and [grading-a-class.md](grading-a-class.md) (`nncheck grade` and its re
 Every command also runs as `python -m nncheck ...`. The exit codes are the same for all of
 them: 0 when every graded part is correct, 1 when a part is wrong, missing or invalid, 2 for
 bad input or usage, 3 for an internal error; see [format.md](format.md#exit-codes).
+
+## Shell completion
+
+Commands, options, their choices and file names complete with Tab in bash, zsh and fish (and
+PowerShell). `nncheck --install-completion` writes the script for the shell it is run from
+(bash: `~/.bash_completions/nncheck.sh`, sourced from `~/.bashrc`; zsh: `~/.zfunc/_nncheck`;
+fish: `~/.config/fish/completions/nncheck.fish`); open a new terminal to use it.
+`nncheck --show-completion` prints the same script instead, to install it by hand, e.g.
+`nncheck --show-completion >> ~/.bashrc`. The script calls `nncheck` back with the variable
+`_NNCHECK_COMPLETE` set, so the same script keeps working after nncheck is upgraded.
 """
 
 

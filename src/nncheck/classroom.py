@@ -99,6 +99,7 @@ class Row:
     gradescope: str | None = None  # the gradescope/<student>.json file
     parts: tuple[PartStat, ...] = ()
     warnings: tuple[str, ...] = ()
+    unknown: tuple[grading.UnknownId, ...] = ()  # the warnings about ids, for grouping
 
 
 @dataclass(frozen=True)
@@ -348,9 +349,9 @@ def _grade_file(sheet: SheetFile) -> Row | None:
 
 def _grade_loaded(sheet: SheetFile, loaded: Any, state: _State) -> Row:
     student = loaded.student
+    overrides = state.options.overrides.get(student.id)
     result = grading.grade_sheet(
-        state.bank, loaded.answers, sheet=loaded.path, student=student,
-        overrides=state.options.overrides.get(student.id),
+        state.bank, loaded.answers, sheet=loaded.path, student=student, overrides=overrides,
     )
     status = _status(result)
     files = formats.sheet_files(result, status=status, audit=state.audit,
@@ -370,6 +371,7 @@ def _grade_loaded(sheet: SheetFile, loaded: Any, state: _State) -> Row:
         gradescope=files.gradescope,
         parts=tuple(_part_stats(result)),
         warnings=(*_name_warnings(sheet), *result.warnings),
+        unknown=tuple(grading.unknown_ids(state.bank, loaded.answers, overrides)),
     )
 
 

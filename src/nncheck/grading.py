@@ -11,7 +11,7 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from nncheck.compare.memo import MEMO_LIMIT, Remembered, exact_key
 from nncheck.compare.verdict import Status, Truth, Verdict
@@ -25,7 +25,7 @@ from nncheck.io.problems import (
 )
 from nncheck.spec.parts import ANSWER_PREFIX, NumericPart, PartBase
 from nncheck.spec.problem import Problem, Student
-from nncheck.words import suggestion
+from nncheck.words import closest, inert
 
 if TYPE_CHECKING:
     from nncheck.compare.tolerance import Tolerance
@@ -36,6 +36,7 @@ __all__ = [
     "PartResult",
     "ProblemResult",
     "SheetResult",
+    "UnknownId",
     "answer_key",
     "answer_sources",
     "depends_on_answers",
@@ -43,6 +44,7 @@ __all__ = [
     "load_bank",
     "make_bank",
     "solve_bank",
+    "unknown_ids",
 ]
 
 
@@ -235,17 +237,24 @@ class Bank:
                 self.remembered[key] = found
         return found
 
-    def solve_all(self) -> None:
-        """Solve every part that does not depend on a sheet, and check every `solution:`.
+    def solve_all(self) -> list[str]:
+        """Solve every part that does not depend on a sheet, and check every `solution:`;
+        return the warnings about parts that could not be checked, each located.
 
         Finds errors in the bank before any sheet is graded: a part that cannot be solved, or
         an instructor's model answer that would not earn full marks itself.
         """
+        warnings = []
         for loaded in self.problems.values():
             for i, part in enumerate(loaded.problem.parts):
                 if self.dependent(loaded, i):
                     continue
                 truth = self.truth(loaded, i, None)
+                note = getattr(truth, "note", None)
+                if note:
+                    line, col = loaded.locate(i)
+                    warnings.append(str(InputError(f"part `{part.id}`: {note}",
+                                                   path=loaded.path, line=line, col=col)))
                 if part.solution is None or part.ask == "manual":
                     continue
                 verdict = truth.grade(part.solution)
@@ -256,6 +265,7 @@ class Bank:
                         f"{verdict.message}", path=loaded.path, line=line, col=col,
                         expected="a model answer that earns full marks",
                     )
+        return warnings
 
 
 def answer_sources(part: PartBase) -> list[str]:
@@ -283,8 +293,7 @@ def grade_sheet(
     problems: Iterable[str] | None = None,
 ) -> SheetResult:
     """Grade a sheet's answers (problem id -> part id -> value) against every bank problem."""
-    warnings = _unknown_answers(bank, answers)
-    warnings += _unknown_answers(bank, overrides or {}, what="override")
+    warnings = [unknown_text(u) for u in unknown_ids(bank, answers, overrides)]
     results = []
     for pid in problems if problems is not None else bank.problems:
         loaded = bank.problems[pid]
@@ -352,34 +361,45 @@ def _grade_part(
     return result
 
 
-def _unknown_answers(bank: Bank, answers: Mapping[str, Any], what: str = "answer") -> list[str]:
-    """Answers (or overrides) to problems or parts the bank does not have, with suggestions."""
-    return [warning for _, warning in unknown_answers(bank, answers, what)]
+class UnknownId(NamedTuple):
+    """An answer (or override) to a problem or part the bank does not have."""
+
+    what: str  # "answer" or "override"
+    problem: str
+    part: str | None  # None: the whole problem is unknown
+    suggestion: str | None  # the closest known id, if one is close
 
 
-def unknown_answers(bank: Bank, answers: Mapping[str, Any], what: str = "answer"
-                    ) -> list[tuple[tuple[str, ...], str]]:
-    """Answers (or overrides) to problems or parts the bank does not have: the place of each
-    (problem id, and part id) and a warning with a suggestion."""
-    warnings: list[tuple[tuple[str, ...], str]] = []
-    for pid, parts in answers.items():
-        if pid not in bank.problems:
-            warnings.append(((pid,), f"{what}s to unknown problem `{pid}`"
-                             f"{suggestion(pid, bank.problems)}"))
-            continue
-        known = [p.id for p in bank.problems[pid].problem.parts]
-        for part_id in parts or {}:
-            if part_id not in known:
-                warnings.append(((pid, part_id), f"`{pid}`: {what} to unknown part `{part_id}`"
-                                 f"{suggestion(part_id, known)}"))
-    return warnings
+def unknown_ids(bank: Bank, answers: Mapping[str, Any], overrides: Overrides | None = None
+                ) -> list[UnknownId]:
+    """A sheet's answers and overrides to ids the bank does not have, with suggestions."""
+    found = []
+    for what, given in (("answer", answers), ("override", overrides or {})):
+        for pid, parts in given.items():
+            if pid not in bank.problems:
+                found.append(UnknownId(what, str(pid), None, closest(pid, bank.problems)))
+                continue
+            known = [p.id for p in bank.problems[pid].problem.parts]
+            found += (UnknownId(what, str(pid), str(part_id), closest(part_id, known))
+                      for part_id in parts or {} if part_id not in known)
+    return found
+
+
+def unknown_text(u: UnknownId) -> str:
+    """The warning for an unknown id, with its suggestion."""
+    hint = f" (did you mean `{inert(u.suggestion)}`?)" if u.suggestion else ""
+    if u.part is None:
+        return f"{u.what}s to unknown problem `{u.problem}`{hint}"
+    return f"`{u.problem}`: {u.what} to unknown part `{u.part}`{hint}"
 
 
 def located_unknown_answers(bank: Bank, sheet: LoadedSheet) -> list[str]:
     """The answers of a sheet to problems or parts the bank does not have, each a warning at
     the line and column of its id (`validate --problems`)."""
     warnings = []
-    for place, warning in unknown_answers(bank, sheet.answers):
+    for u in unknown_ids(bank, sheet.answers):
+        warning = unknown_text(u)
+        place = (u.problem,) if u.part is None else (u.problem, u.part)
         if sheet.doc is not None and sheet.problem is None:
             warnings.append(str(sheet.doc.error(("answers", *place), warning, at_key=True)))
         else:

@@ -14,6 +14,8 @@ from typing import Any
 
 STATUSES = ("ok", "failed", "pending", "error")
 TOP_WRONG = 5  # most common wrong answers kept per part
+UNKNOWN_GROUPS = 100  # distinct unknown answer/override ids kept (the rest only counted)
+UNKNOWN_NAMES = 5  # sheets named per unknown id
 
 
 class _Part:
@@ -43,6 +45,9 @@ class Tally:
         self.errors: list[dict[str, Any]] = []
         self.warnings: list[dict[str, Any]] = []
         self.unseen = set(overrides)  # override students with no sheet so far
+        # (what, problem, part, suggestion) -> [count, first UNKNOWN_NAMES sheets' names]
+        self.unknown: dict[tuple[str, str, str | None, str | None], list[Any]] = {}
+        self.unknown_more = 0  # unknown ids past UNKNOWN_GROUPS distinct ones
 
     def add(self, row: Any) -> None:
         """Count one sheet's row."""
@@ -72,6 +77,20 @@ class Tally:
                 if p.mistake:
                     group[2][p.mistake] = group[2].get(p.mistake, 0) + 1
         self.warnings += ({"sheet": row.sheet, "warning": w} for w in row.warnings)
+        self._add_unknown(row)
+
+    def _add_unknown(self, row: Any) -> None:
+        name = row.student_id if row.student_id is not None else row.rel
+        for key in dict.fromkeys(tuple(u) for u in getattr(row, "unknown", ())):
+            group = self.unknown.get(key)
+            if group is None:
+                if len(self.unknown) >= UNKNOWN_GROUPS:
+                    self.unknown_more += 1
+                    continue
+                group = self.unknown[key] = [0, []]
+            group[0] += 1
+            if len(group[1]) < UNKNOWN_NAMES:
+                group[1].append(name)
 
     def summary(self, audit: Mapping[str, Any], options: Any, *, class_dir: str | None,
                 not_read: tuple[Sequence[Mapping[str, str]], int] = ((), 0)) -> dict[str, Any]:
@@ -100,11 +119,24 @@ class Tally:
             ],
             "errors": self.errors,
             "warnings": self.warnings,
+            "unknown_ids": self._unknown_summary(),
             # A partial run cannot tell a stray override from a student graded elsewhere.
             "unknown_override_students": [] if partial else sorted(self.unseen),
             # Files of the class folder and the bank that were not read, and why.
             "files_not_read": [dict(n) for n in not_read[0]],
             "files_not_read_count": not_read[1],
+        }
+
+    def _unknown_summary(self) -> dict[str, Any]:
+        groups = sorted(self.unknown.items(), key=lambda kv: (-kv[1][0], kv[0][0],
+                                                             kv[0][1], kv[0][2] or ""))
+        return {
+            "groups": [
+                {"what": what, "problem": problem, "part": part, "suggestion": suggestion,
+                 "count": count, "sheets": names}
+                for (what, problem, part, suggestion), (count, names) in groups
+            ],
+            "more": self.unknown_more,
         }
 
     def _part_summary(self) -> list[dict[str, Any]]:

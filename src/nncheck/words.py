@@ -24,6 +24,7 @@ __all__ = [
     "CELL_ELLIPSIS",
     "MESSAGE_ELLIPSIS",
     "clip",
+    "closest",
     "csv_cell",
     "did_you_mean",
     "inert",
@@ -141,11 +142,17 @@ def did_you_mean(word: object, choices: Iterable[str],
     as written). Shown as an error's hint, it reads ` (did you mean `x`?)`; `suggestion` gives
     that form for a message or a warning.
     """
+    close = closest(word, choices)
+    if close is None:
+        return None
+    return f"did you mean `{inert(show(close) if show else close)}`?"
+
+
+def closest(word: object, choices: Iterable[str]) -> str | None:
+    """The choice closest to `word`, if one is close enough to suggest (as `did_you_mean`)."""
     names = [str(name) for name in choices]
     close = difflib.get_close_matches(str(word), names, n=1, cutoff=SUGGESTION_CUTOFF)
-    if not close:
-        return None
-    return f"did you mean `{inert(show(close[0]) if show else close[0])}`?"
+    return close[0] if close else None
 
 
 def suggestion(word: object, choices: Iterable[str],

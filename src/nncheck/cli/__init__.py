@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import contextlib
-import enum
 import json
 import os
 import signal
-import sys
 import traceback
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
 from nncheck import __version__
+from nncheck.cli.environment import Environment, ExitStatus, Format, Reveal
 from nncheck.cli.params import Command, parse_choice, parse_count, parse_number
 from nncheck.errors import NncheckError
 from nncheck.words import inert, inert_lines, json_line
@@ -24,77 +23,14 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 
-class ExitStatus(enum.IntEnum):
-    """What the exit code says."""
-
-    OK = 0  # every graded part is correct (or the files are valid)
-    FAILED = 1  # some part is wrong, missing or invalid
-    ERROR = 2  # bad input or usage: a file that cannot be read or validated
-    BUG = 3  # an internal error in nncheck itself
-    INTERRUPTED = 130  # Ctrl-C or SIGTERM (128 + SIGINT, as a shell reports it)
-
-
-class Environment:
-    """Where the commands write: stdout and stderr, whether stdout is a terminal, and the
-    consoles. Every console is made here; a test may put its own in `env` (streams, a terminal
-    it pretends), and a stream left out is `sys.stdout` / `sys.stderr` as they are when used.
-    """
-
-    def __init__(self, stdout: IO[str] | None = None, stderr: IO[str] | None = None,
-                 isatty: bool | None = None) -> None:
-        self._stdout = stdout
-        self._stderr = stderr
-        self._isatty = isatty
-
-    @property
-    def stdout(self) -> IO[str]:
-        """The stream that results go to."""
-        return sys.stdout if self._stdout is None else self._stdout
-
-    @property
-    def stderr(self) -> IO[str]:
-        """The stream that errors, notes and the progress bar go to."""
-        return sys.stderr if self._stderr is None else self._stderr
-
-    @property
-    def isatty(self) -> bool:
-        """Whether stdout is a terminal (`--format auto` is rich there, text elsewhere)."""
-        return self.stdout.isatty() if self._isatty is None else self._isatty
-
-    def console(self, *, stderr: bool = False, **settings: Any) -> Console:
-        """A rich console on stdout (or stderr), with rich's own `settings`."""
-        from rich.console import Console
-
-        if not stderr and self._isatty is not None:
-            settings.setdefault("force_terminal", self._isatty)
-        return Console(file=self._stderr if stderr else self._stdout, stderr=stderr, **settings)
-
-
 env = Environment()
-
-
-class Format(str, enum.Enum):
-    """Output formats."""
-
-    auto = "auto"
-    rich = "rich"
-    text = "text"
-    json = "json"
-
-
-class Reveal(str, enum.Enum):
-    """How much of the truth a report shows a student."""
-
-    verdict = "verdict"
-    mistake = "mistake"
-    expected = "expected"
 
 
 app = typer.Typer(
     name="nncheck",
     help="Check neural-network exam answers against the truth.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     # Plain help: typer's rich help would import rich's markdown stack (~85 ms) on every
     # `--help` and usage error; reports still use rich.
@@ -116,6 +52,12 @@ RtolOpt = Annotated[Optional[float], typer.Option(  # noqa: UP045
 OverridesOpt = Annotated[Optional[Path], typer.Option(  # noqa: UP045
     "--overrides", metavar="FILE",
     help="Scores set by a person: student -> problem -> part -> {points, comment}.")]
+
+
+def _examples(*lines: str) -> str:
+    """A command's epilog: its examples, one per line, kept as written (`\\b` stops click
+    from wrapping them)."""
+    return "Examples:\n\n\b\n" + "\n".join(f"  {line}" for line in lines)
 
 
 def _version(value: bool) -> None:
@@ -217,7 +159,16 @@ def _load_overrides(path: Path | None) -> dict[str, Any]:
     return validate(Overrides, read_document(path)).root_dict()
 
 
-@app.command(cls=Command)
+@app.command(
+    cls=Command,
+    short_help='Grade answer sheets: a pass/fail diff of every part.',
+    epilog=_examples(
+    'nncheck check sheets/ada.yaml --problems problems/seed-exam',
+    'nncheck check sheets/*.yaml -p problems/seed-exam --format json > out.jsonl',
+    'nncheck check q1.yaml          (a problem file with its own `answers:`)',
+    'nncheck check ada.yaml -p bank --overrides overrides.yaml --rtol 1e-3',
+    ),
+)
 def check(
     sheets: Annotated[list[Path], typer.Argument(
         metavar="SHEET",
@@ -306,7 +257,15 @@ def _print_sheet(result: Any, fmt: Format, *, solved: bool = False) -> None:
         _console().print(render_rich.render_sheet(result, solved=solved))
 
 
-@app.command(cls=Command)
+@app.command(
+    cls=Command,
+    short_help='Print the true answers; write an answer key or a blank sheet.',
+    epilog=_examples(
+    'nncheck solve problems/seed-exam',
+    'nncheck solve problems/seed-exam --sheet key.yaml --blank blank.yaml',
+    'nncheck solve q1.yaml --format json',
+    ),
+)
 def solve(
     paths: Annotated[list[Path], typer.Argument(
         metavar="PROBLEM", help="Problem files, or folders of them.", show_default=False)],
@@ -347,7 +306,8 @@ def solve(
             files = bank_files(path) if path.is_dir() else [path]
             loaded += [load_problem(f) for f in files]
         bank = grading.make_bank(loaded, rtol=_rtol(rtol), where=", ".join(map(str, paths)))
-        bank.solve_all()
+        for warning in bank.solve_all():
+            _stderr(f"warning: {warning}")
         if blank is not None:
             empty = {pid: {p.id: None for p in lp.problem.parts}
                      for pid, lp in bank.problems.items()}
@@ -366,7 +326,16 @@ def solve(
     _run(debug, body)
 
 
-@app.command(cls=Command)
+@app.command(
+    cls=Command,
+    short_help='Grade a whole class; write the gradebook and statistics.',
+    epilog=_examples(
+    'nncheck grade class/ --problems problems/seed-exam --out report',
+    'nncheck grade class/ -p bank --overrides overrides.yaml --reveal expected',
+    'nncheck grade class/ -p bank --student s07 --out report-s07',
+    'nncheck grade class/ -p bank --shard 2/3 --out report-2 --jobs 8',
+    ),
+)
 def grade(
     class_dir: Annotated[Path, typer.Argument(
         metavar="CLASS_DIR",
@@ -453,7 +422,15 @@ def grade(
     _run(debug, body)
 
 
-@app.command(cls=Command)
+@app.command(
+    cls=Command,
+    short_help='Check problem files and sheets without grading.',
+    epilog=_examples(
+    'nncheck validate problems/seed-exam',
+    'nncheck validate problems/seed-exam --solve',
+    'nncheck validate sheets/ada.yaml --format json',
+    ),
+)
 def validate(
     paths: Annotated[list[Path], typer.Argument(
         metavar="PATH",
@@ -479,8 +456,9 @@ def validate(
 
             bank = grading.load_bank(problems)
         errors: list[str] = []
-        warnings: list[str] = []
         report = []
+        warnings: list[str] = []  # printed; only unknown ids (below) change the exit code
+        unknown: list[str] = []
         for path in paths:
             # A folder is a bank: every file in it must be a problem file.
             files = bank_files(path) if path.is_dir() else [path]
@@ -491,25 +469,25 @@ def validate(
                     if solve and problem is not None:
                         from nncheck import grading
 
-                        grading.make_bank([problem]).solve_all()
+                        warnings += grading.make_bank([problem]).solve_all()
                     if bank is not None and not isinstance(item, LoadedProblem):
-                        warnings += grading.located_unknown_answers(bank, item)
+                        unknown += grading.located_unknown_answers(bank, item)
                     report.append(_describe(item))
                 except NncheckError as exc:
                     errors += _error_lines(exc)
         if _resolve_format(fmt) is Format.json:
             env.stdout.write(json_line({"valid": report, "errors": errors,
-                                        "warnings": warnings}) + "\n")
+                                        "warnings": warnings + unknown}) + "\n")
         else:
             for line in report:
                 env.stdout.write(f"ok: {inert(line)}\n")
-            for line in warnings:
+            for line in warnings + unknown:
                 _stderr(f"warning: {line}")
             for line in errors:
                 _stderr(f"error: {line}")
         if errors:
             return ExitStatus.ERROR
-        return ExitStatus.FAILED if warnings else ExitStatus.OK
+        return ExitStatus.FAILED if unknown else ExitStatus.OK
 
     _run(debug, body)
 
@@ -524,7 +502,14 @@ def _describe(item: Any) -> str:
     return f"{item.path}: sheet of `{item.student.id}`, {count} answer{'s' * (count != 1)}"
 
 
-@app.command(cls=Command)
+@app.command(
+    cls=Command,
+    short_help='Print the JSON Schema of problem files or sheets.',
+    epilog=_examples(
+    'nncheck schema problem > problem.schema.json',
+    'nncheck schema sheet > sheet.schema.json',
+    ),
+)
 def schema(
     which: Annotated[str, typer.Argument(
         metavar="problem|sheet",
@@ -545,8 +530,30 @@ def schema(
     _run(debug, body)
 
 
+def _plain_completion_help() -> None:
+    """Let shell completion list our help texts as they are.
+
+    zsh and fish show each choice's help; typer strips rich markup from it with its rich help
+    module, which imports rich's markdown stack (~100 ms) on every Tab press. Our help holds no
+    markup (`rich_markup_mode=None`), so there is nothing to strip.
+    """
+    with contextlib.suppress(ImportError):
+        from typer import _completion_classes
+
+        if hasattr(_completion_classes, "_sanitize_help_text"):
+            _completion_classes._sanitize_help_text = _as_is
+
+
+def _as_is(text: str) -> str:
+    return text
+
+
 def main() -> None:
     """Entry point of the `nncheck` command."""
     if os.environ.get("NO_COLOR"):
         os.environ.setdefault("TERM", "dumb")
-    app()
+    if os.environ.get("_NNCHECK_COMPLETE"):
+        _plain_completion_help()
+    # One name however it was started (`python -m nncheck` too): shell completion calls the
+    # program back by this name, and reads `_NNCHECK_COMPLETE`.
+    app(prog_name="nncheck")

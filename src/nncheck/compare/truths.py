@@ -69,6 +69,7 @@ class CustomTruth(TakesNoHints):
     # The draws the grader compares at first (for an audit); a claim that holds at all of
     # them is compared again at draws of its own.
     env: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    note: str | None = None  # a warning about the part itself (`validate --solve` shows it)
 
     def key(self) -> Any:
         """The solver's model answer."""

@@ -8,6 +8,10 @@ from typing import Any
 
 from nncheck.compare.numbers import format_number
 from nncheck.stats import STATUSES
+from nncheck.words import inert
+
+UNKNOWN_LINES = 10  # groups of unknown ids shown; summary.json has them all
+ID_CHARS = 40  # an id from a sheet, shown at most this long
 
 
 def summary_lines(summary: Mapping[str, Any], *, out: str | None = None) -> list[str]:
@@ -64,6 +68,7 @@ def summary_lines(summary: Mapping[str, Any], *, out: str | None = None) -> list
         lines += ["", "Waiting for a person:"]
         lines += [f"  {p['problem']} / {p['part']}: {p['count']} sheet{'s' * (p['count'] != 1)}"
                   for p in summary["pending"]]
+    lines += unknown_lines(summary.get("unknown_ids"))
     if summary["errors"]:
         lines += ["", "Sheets not graded:"]
         lines += [f"  {e['error']}" for e in summary["errors"]]
@@ -93,6 +98,41 @@ def _not_read_lines(summary: Mapping[str, Any]) -> list[str]:
     if more > 0:
         lines.append(f"  … and {more} more (summary.json names up to {len(files)})")
     return lines
+
+
+def unknown_lines(unknown: Mapping[str, Any] | None) -> list[str]:
+    """Answers and overrides to ids the bank does not have, one line per id and suggestion."""
+    if not unknown or not (unknown["groups"] or unknown["more"]):
+        return []
+    lines = ["", "Not graded (ids the problems do not have):"]
+    groups = unknown["groups"]
+    for g in groups[:UNKNOWN_LINES]:
+        what = f"{g['what']}s to unknown "
+        what += f"problem {_id(g['problem'])}" if g["part"] is None else f"part {_id(g['part'])}"
+        where = "" if g["part"] is None else f"{_id(g['problem'])}: "
+        hint = f" (did you mean {_id(g['suggestion'])}?)" if g["suggestion"] else ""
+        count = g["count"]
+        noun = ("student" if g["what"] == "override" else "sheet") + "s" * (count != 1)
+        names = ", ".join(_clip(n) for n in g["sheets"])
+        if count > len(g["sheets"]):
+            names += f", … ({count - len(g['sheets'])} more)"
+        lines.append(f"  {where}{what}{hint} {'for' if g['what'] == 'override' else 'in'} "
+                     f"{count} {noun}: {names}")
+    hidden = len(groups) - UNKNOWN_LINES
+    if unknown["more"]:
+        lines.append(f"  … and more: summary.json lists the first {len(groups)}")
+    elif hidden > 0:
+        lines.append(f"  … and {hidden} more in summary.json")
+    return lines
+
+
+def _id(text: str) -> str:
+    return f"`{_clip(text)}`"
+
+
+def _clip(text: str) -> str:
+    text = inert(str(text))
+    return text if len(text) <= ID_CHARS else text[:ID_CHARS - 1] + "…"
 
 
 def _bin_label(b: Mapping[str, Any]) -> str:

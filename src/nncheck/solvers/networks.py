@@ -23,6 +23,7 @@ from nncheck.compare.truths import CustomTruth
 from nncheck.compare.verdict import Status, Verdict
 from nncheck.engine.network import THRESHOLD, Network, build, fill, input_rows, levels
 from nncheck.errors import AnswerError, ExprError, ProblemError
+from nncheck.solvers import feasible
 from nncheck.solvers.circular import circular_symbols
 from nncheck.solvers.context import Context
 from nncheck.solvers.listed import is_on, required_rows
@@ -127,7 +128,11 @@ def solve_realize(part: RealizePart, ctx: Context) -> CustomTruth:
         raise ProblemError(f"part `{part.id}`: the template must end in one output unit")
     # True and false are the output unit's own values (step: 1/0, sign: +1/-1), whatever the
     # domain: the domain is about the inputs.
-    off, on = levels(build(template, name=f"template of {part.id}").unit(out_name).activation)
+    activation = build(template, name=f"template of {part.id}").unit(out_name).activation
+    off, on = levels(activation)
+    # No model answer proves a design exists: decide it where nncheck can, else say so.
+    note = None if part.solution is not None else feasible.check_design(
+        part.id, template, activation, rows, want, part.domain)
     shown = np.where(want, on, off)
     expected = {
         "columns": [*inputs, out_name],
@@ -158,7 +163,7 @@ def solve_realize(part: RealizePart, ctx: Context) -> CustomTruth:
             _realize_row, rows, part.domain, out_name, want, got, (off, on))))
         return Verdict(Status.WRONG, 0.0, message, (), detail)
 
-    return CustomTruth(expected=expected, grader=grade, key_value=part.solution)
+    return CustomTruth(expected=expected, grader=grade, key_value=part.solution, note=note)
 
 
 def _is_on(net: Network, values: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
