@@ -64,17 +64,23 @@ class Workers:
         while done < len(chunks):
             while idle and sent < len(chunks) and sent - done < 2 * len(self._conns):
                 conn = idle.pop()
-                conn.send((sent, chunks[sent]))
+                try:
+                    conn.send((sent, chunks[sent]))
+                except OSError:  # a broken pipe: the worker is gone
+                    raise self._died(conn) from None
                 busy[conn] = sent
                 sent += 1
             if done in waiting:
                 yield from waiting.pop(done)
                 done += 1
                 continue
-            by_sentinel = {p.sentinel: c for p, c in zip(self._procs, self._conns) if c in busy}
+            # Every worker's sentinel too: one that dies, busy or idle, is seen at once.
+            by_sentinel = {p.sentinel: c for p, c in zip(self._procs, self._conns)}
             for ready in multiprocessing.connection.wait([*busy, *by_sentinel]):
                 conn = by_sentinel.get(ready, ready)
                 if conn not in busy:
+                    if ready in by_sentinel:
+                        raise self._died(conn)
                     continue  # its pipe and its sentinel were both ready: read once
                 try:
                     index, ok, value = conn.recv()
