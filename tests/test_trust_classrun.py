@@ -266,17 +266,13 @@ def test_jobs_beyond_the_usable_cores_are_capped_with_a_note(tmp_path, monkeypat
         (folder / f"s{k}.yaml").write_text(variant_sheet("as-written").replace(
             "id: as-written", f"id: s{k}"), "utf-8")
     started: list[int] = []
-    real = classroom.multiprocessing.get_context
+    real = classroom.workers.Workers
 
-    class Context:
-        def __init__(self, method: str) -> None:
-            self.real = real(method)
+    def Workers(context: Any, jobs: int, *args: Any) -> Any:
+        started.append(jobs)
+        return real(context, jobs, *args)
 
-        def Pool(self, processes: int, **kwargs: Any) -> Any:  # multiprocessing spells it so
-            started.append(processes)
-            return self.real.Pool(processes, **kwargs)
-
-    monkeypatch.setattr(classroom.multiprocessing, "get_context", Context)
+    monkeypatch.setattr(classroom.workers, "Workers", Workers)
     out = tmp_path / "out"
     result = run("grade", folder, "--problems", SEED, "--out", out, "--jobs", "1000",
                  "--format", "json")

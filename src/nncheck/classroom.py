@@ -38,7 +38,7 @@ from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Se
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from nncheck import __version__, grading, stats
+from nncheck import __version__, grading, stats, workers
 from nncheck.compare.verdict import Status
 from nncheck.errors import NncheckError
 from nncheck.io.files import SheetFile, survey
@@ -277,15 +277,13 @@ def _grade_all(
         # Python 3.12+ warns when forking with threads alive (numpy's BLAS pool): the workers
         # only run Python code and never touch those threads' locks.
         warnings.filterwarnings("ignore", category=DeprecationWarning, message=".*fork.*")
-        pool = context.Pool(jobs, initializer=_init_worker, initargs=(rebuild,))
+        pool = workers.Workers(context, jobs, _grade_file, _init_worker, (rebuild,))
     try:
-        yield from _report(pool.imap(_grade_file, files, chunksize=chunk), len(files), progress)
-        pool.close()
+        yield from _report(pool.map(files, chunk), len(files), progress)
     except BaseException:
-        pool.terminate()  # Ctrl-C, SIGTERM or a bug: stop every worker now
+        pool.stop()  # Ctrl-C, SIGTERM, the generator closed or a bug: stop every worker now
         raise
-    finally:
-        pool.join()
+    pool.close()
 
 
 def usable_cores() -> int:
@@ -307,11 +305,10 @@ def _report(rows: Iterable[Row | None], total: int, progress: Progress | None
 
 def _init_worker(rebuild: tuple[str, Options] | None) -> None:
     global _STATE
-    # Only the parent answers Ctrl-C: it terminates the pool, so workers must not print
-    # a traceback each.
+    # Only the parent answers Ctrl-C (sent to the whole process group): it stops the workers,
+    # so they must not print a traceback each.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # The parent's SIGTERM handler raises KeyboardInterrupt; a worker must just stop when the
-    # pool terminates it.
+    # The parent's SIGTERM handler raises KeyboardInterrupt; a worker just ends.
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if rebuild is not None:
         problems, options = rebuild

@@ -76,20 +76,28 @@ def _root(
 
 @contextlib.contextmanager
 def _sigterm_interrupts() -> Iterator[None]:
-    """SIGTERM stops a command as Ctrl-C does: cleaned up, nothing half-written, exit 130."""
+    """SIGTERM stops a command as Ctrl-C does: cleaned up, nothing half-written, exit 130.
+
+    The first of them stops the run; any that come after it are ignored, so that they cannot
+    cut the clean-up short (it kills the workers and removes the staging folder at once).
+    """
+    stops = (signal.SIGINT, signal.SIGTERM)
 
     def interrupt(signum: int, frame: Any) -> None:
+        for each in stops:
+            signal.signal(each, signal.SIG_IGN)
         raise KeyboardInterrupt
 
     try:
-        old = signal.signal(signal.SIGTERM, interrupt)
+        old = {each: signal.signal(each, interrupt) for each in stops}
     except ValueError:  # not the main thread: leave signals alone
         yield
         return
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, old)
+        for each, handler in old.items():
+            signal.signal(each, signal.SIG_DFL if handler is None else handler)
 
 
 def _run(debug: bool, body: Callable[[], int]) -> None:

@@ -18,12 +18,12 @@ import contextlib
 import errno
 import os
 import shutil
-import signal
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import IO
 
+from nncheck import interrupts
 from nncheck.errors import NncheckError
 
 # What a report folder holds (and the temporary files of older versions' interrupted runs).
@@ -31,7 +31,6 @@ REPORT_NAMES = frozenset({"grades.csv", "results.jsonl", "summary.json", "feedba
 # The folders of a report, and the one kind of file nncheck writes into each.
 REPORT_FOLDERS = {"feedback": ".txt", "gradescope": ".json"}
 _LISTED = 5  # foreign entries named in the message; the rest are counted
-_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 _RENAME_EXCHANGE = 2  # linux/fs.h
 
 
@@ -58,19 +57,6 @@ def cannot_write(path: str | os.PathLike[str], exc: OSError, *, staging: Path | 
     return NncheckError(f"{path}: cannot write the report: {reason}{detail}",
                         expected="--out DIR, a folder nncheck can create and write, on a disk "
                                  "with room for the report")
-
-
-@contextlib.contextmanager
-def signals_held() -> Iterator[None]:
-    """Hold Ctrl-C and SIGTERM until the block ends: it finishes what it started."""
-    if not hasattr(signal, "pthread_sigmask"):
-        yield
-        return
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 # The run's inputs, each with what it is: ("the class folder", path); a path may be None.
@@ -174,7 +160,7 @@ class ReportFolder:
 
     def commit(self) -> None:
         """Put the new report in the place of `--out`, in one step where the system allows."""
-        with signals_held():
+        with interrupts.held():
             os.chmod(self.staging, 0o777 & ~self._mode)
             leftover = None
             if self.target.is_dir():
@@ -206,7 +192,7 @@ class ReportFolder:
         """Remove the staging folder and all that was written into it (not after a commit)."""
         if self.committed:
             return  # a Ctrl-C held during the commit arrives after it: the report stands
-        with signals_held():
+        with interrupts.held():
             shutil.rmtree(self.staging, ignore_errors=True)
 
 
