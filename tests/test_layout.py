@@ -4,6 +4,7 @@ report fits 80 columns, and the class statistics help decide what to teach again
 from __future__ import annotations
 
 import io
+import json
 import textwrap
 from types import SimpleNamespace
 
@@ -206,3 +207,21 @@ def test_a_long_summary_line_wraps_indented():
     lines = out.getvalue().splitlines()
     assert lines[1].startswith("  q1 / a:")
     assert len(lines) > 2 and all(line.startswith("    ") and line[4] != " " for line in lines[2:])
+
+
+def test_a_long_answer_is_whole_in_the_feedback_and_gradescope_files(files, tmp_path):
+    bank, sheet = files
+    longer = LONG + " " + "and so on, " * 30 + "LASTWORD"  # over 400 characters
+    sheet.write_text(sheet.read_text("utf-8").replace(LONG, longer), "utf-8")
+    klass = tmp_path / "class"
+    klass.mkdir()
+    sheet.rename(klass / "s1.yaml")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["grade", str(klass), "-p", str(bank), "-o", str(out),
+                                      "-f", "json"], env=PLAIN)
+    assert result.exit_code == 0, result.output  # pending is not failed
+    card = json.loads((out / "gradescope" / "s1.json").read_text("utf-8"))
+    why = next(t for t in card["tests"] if t["name"].startswith("q1 / why"))
+    assert f"your answer: {longer}" in why["output"].splitlines()
+    feedback = (out / "feedback" / "s1.txt").read_text("utf-8")  # wrapped in its column
+    assert feedback.split().count("on,") == 30 and "LASTWORD" in feedback.split()

@@ -145,8 +145,12 @@ def gradescope_json(result: Any, *, reveal: str = "mistake") -> dict[str, Any]:
             "output": inert_lines("\n".join(said)), "tests": tests}
 
 
+WHOLE = 1 << 20  # a sheet holds at most 1 MiB, so no answer is cut at this width
+
+
 def _answer(value: Any) -> str:
-    return "—" if value is None else inline(value, 4 * ANSWER_WIDTH)
+    """The student's answer as their Gradescope scorecard shows it: whole, in one line."""
+    return "—" if value is None else inline(value, WHOLE)
 
 
 def gradescope_text(data: Mapping[str, Any]) -> str:
