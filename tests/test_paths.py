@@ -323,3 +323,53 @@ def test_a_class_of_other_files_only_says_what_it_found(tmp_path, bank):
     assert result.stderr == (f"error: {folder}: no answer sheets — CLASS_DIR/*.yaml or "
                              "CLASS_DIR/<student>/answers.yaml (or submission.yaml; .yml too) "
                              f"(1 file not read, e.g. {folder}/a.json (not a YAML file))\n")
+
+
+# --- outputs never replace the problems they come from ---------------------------------------
+
+def test_an_answer_key_never_replaces_the_problem_file_it_solves(tmp_path, bank):
+    problem = bank / "p1.yaml"
+    result = run("solve", problem, "--sheet", problem)
+    assert result.exit_code == 2
+    assert result.stderr == (f"error: --sheet {problem} is a problem file being solved — a file "
+                             "apart from the problems\n")
+    assert problem.read_text("utf-8") == P1
+
+
+def test_an_answer_key_never_lands_in_the_bank_folder(tmp_path, bank):
+    result = run("solve", bank, "--blank", bank / "blank.yaml")
+    assert result.exit_code == 2
+    assert result.stderr == (f"error: --blank {bank / 'blank.yaml'} is inside the problem bank "
+                             f"{bank} — a file outside the bank folder (a sheet there would be "
+                             "read as a problem)\n")
+    assert sorted(p.name for p in bank.iterdir()) == ["p1.yaml", "p2.yaml"]
+
+
+def test_the_key_and_the_blank_sheet_are_two_files(tmp_path, bank):
+    out = tmp_path / "s.yaml"
+    result = run("solve", bank, "--sheet", out, "--blank", out)
+    assert result.exit_code == 2
+    assert result.stderr == (f"error: --sheet and --blank are one file, {out} — two files, or "
+                             "only one of the options\n")
+    assert not out.exists()
+
+
+def test_a_problem_file_on_standard_input_must_say_its_id(bank):
+    answers = P1.replace("id: p1\n", "") + "student: {id: ann}\nanswers: {n: 8}\n"
+    result = run("check", "-", "-p", bank, input=answers)
+    assert result.exit_code == 2
+    assert result.stderr == ("error: <stdin>:1:1: a problem file on standard input has no "
+                             "`id:` — `id:` (a file's name stands in for it, standard input has "
+                             "none)\n")
+    named = "id: p1\n" + answers
+    result = run("check", "-", "-p", bank, "-f", "json", input=named)
+    assert result.exit_code == 1, result.output  # p2 is missing
+    assert json.loads(result.stdout)["score"] == 2.0  # p1 answered right
+
+
+def test_a_problem_file_with_answers_on_standard_input_must_name_its_student(bank):
+    result = run("check", "-", input=P1 + "answers: {n: 8}\n")
+    assert result.exit_code == 2
+    assert result.stderr == ("error: <stdin>:1:1: a problem file with answers on standard input "
+                             "names no student — `student: {id: ...}` (a file's name stands in "
+                             "for it, standard input has none)\n")

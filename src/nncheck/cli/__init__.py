@@ -299,9 +299,13 @@ def solve(
         if sum(os.fspath(o) == "-" for o in outputs) > 1:
             raise NncheckError("--sheet and --blank are both `-` (standard output)",
                                expected="at most one of them on standard output")
-        for o in outputs:  # refused before anything is solved or written
-            if os.fspath(o) != "-":
-                output_target(o)
+        targets: dict[str, Path] = {}  # refused before anything is solved or written
+        for name, o in (("--blank", blank), ("--sheet", sheet)):
+            if o is not None and os.fspath(o) != "-":
+                targets[name] = output_target(o)
+        if len(targets) == 2 and len(set(targets.values())) == 1:
+            raise NncheckError(f"--sheet and --blank are one file, {inert(str(sheet))}",
+                               expected="two files, or only one of the options")
 
         def write(path: Path, text: str) -> None:
             if os.fspath(path) == "-":
@@ -313,6 +317,7 @@ def solve(
         for path in paths:
             files = bank_files(path) if path.is_dir() else [path]
             loaded += [load_problem(f) for f in files]
+        _refuse_overwriting_problems(targets, paths, [lp.path for lp in loaded])
         bank = grading.make_bank(loaded, rtol=_rtol(rtol), where=", ".join(map(str, paths)))
         for warning in bank.solve_all():
             _stderr(f"warning: {warning}")
@@ -332,6 +337,24 @@ def solve(
         return ExitStatus.OK
 
     _run(debug, body)
+
+
+def _refuse_overwriting_problems(targets: dict[str, Path], paths: list[Path],
+                                 problems: list[str]) -> None:
+    """An answer key or a blank sheet never replaces a problem file, nor lands in a bank folder
+    (where the next run would read it as a problem)."""
+    files = {Path(os.path.realpath(p)) for p in problems}
+    banks = [Path(os.path.realpath(p)) for p in paths if p.is_dir()]
+    for name, target in targets.items():
+        if target in files:
+            raise NncheckError(f"{name} {inert(str(target))} is a problem file being solved",
+                               expected="a file apart from the problems")
+        inside = next((b for b in banks if target.is_relative_to(b)), None)
+        if inside is not None:
+            raise NncheckError(f"{name} {inert(str(target))} is inside the problem bank "
+                               f"{inert(str(inside))}",
+                               expected="a file outside the bank folder (a sheet there would "
+                               "be read as a problem)")
 
 
 @app.command(

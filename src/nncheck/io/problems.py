@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from nncheck.errors import InputError
-from nncheck.io.files import MAX_NOT_READ, NotRead, is_yaml_name, shown_path
+from nncheck.io.files import MAX_NOT_READ, STDIN_NAME, NotRead, is_yaml_name, shown_path
 from nncheck.io.yaml import Document, read_document
 from nncheck.spec.errors import validate
 
@@ -149,6 +149,10 @@ def load_sheet_from(doc: Document, path: str | os.PathLike[str]) -> LoadedSheet:
         if problem.answers is None:
             raise doc.error((), "this problem file has no `answers:`",
                             expected="a sheet, or a problem file with inline answers")
+        if problem.student is None and doc.path == STDIN_NAME:
+            raise doc.error((), "a problem file with answers on standard input names no student",
+                            expected="`student: {id: ...}` (a file's name stands in for it, "
+                            "standard input has none)")
         student = problem.student or Student(id=Path(path).stem)
         return LoadedSheet(doc.path, student, {str(problem.id): problem.answers}, loaded, doc)
     sheet = validate(Sheet, doc)
@@ -171,6 +175,10 @@ def load_problem_from(doc: Document, path: str | os.PathLike[str]) -> LoadedProb
             expected=f"at most {MAX_TABLE_INPUTS} inputs",
         )
     if problem.id is None:
+        if doc.path == STDIN_NAME:
+            raise doc.error((), "a problem file on standard input has no `id:`",
+                            expected="`id:` (a file's name stands in for it, standard input "
+                            "has none)")
         problem = problem.model_copy(update={"id": Path(path).stem})
     return LoadedProblem(problem, doc.path, doc)
 
