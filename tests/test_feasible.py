@@ -124,8 +124,9 @@ def validate(tmp_path: Path, text: str, *extra: str) -> tuple[int, str, str]:
 
 IMPOSSIBLE = ("{path}:9:5: part `design`: no single {unit} unit computes this target (it is "
               "not linearly separable) — a target one unit can compute, or a template with a "
-              "hidden layer (a weighted average of the true rows {on} equals one of the false "
-              "rows {off}, where z = w·x + b would have to be >= 0 and < 0 at once)")
+              "hidden layer (a weighted average of the true rows {on} equals a weighted "
+              "average of the false rows {off}; z = w·x + b takes one value at that point, so "
+              "it cannot be on for the one and off for the other)")
 
 
 @pytest.mark.parametrize("target, activation, domain, on, off", [

@@ -172,3 +172,8 @@ def test_only_words_finds_close_matches() -> None:
                                  else [node.module or ""])
                for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))))
     assert users == ["words.py"]
+
+
+def test_a_difference_of_case_alone_is_suggested_whatever_difflib_says():
+    # difflib compares characters exactly: `B-OLD` and `b-old` share only `-` (ratio 0.2)
+    assert did_you_mean("B-OLD", ["b-new", "b-old", "a"]) == "did you mean `b-old`?"

@@ -151,6 +151,10 @@ def did_you_mean(word: object, choices: Iterable[str],
 def closest(word: object, choices: Iterable[str]) -> str | None:
     """The choice closest to `word`, if one is close enough to suggest (as `did_you_mean`)."""
     names = [str(name) for name in choices]
+    folded = str(word).casefold()
+    same = [name for name in names if name.casefold() == folded]
+    if same:  # `B-OLD` for `b-old`: a difference of case alone is the likeliest slip
+        return same[0]
     close = difflib.get_close_matches(str(word), names, n=1, cutoff=SUGGESTION_CUTOFF)
     return close[0] if close else None
 

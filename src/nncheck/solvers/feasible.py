@@ -76,9 +76,9 @@ def check_design(part_id: str, template: NetworkSpec, activation: str, rows: np.
         f"part `{part_id}`: no single {activation} unit computes this target (it is not "
         "linearly separable)",
         expected="a target one unit can compute, or a template with a hidden layer",
-        hint=f"a weighted average of the true rows {listed(found.on_rows)} equals one of the "
-             f"false rows {listed(found.off_rows)}, where z = w·x + b would have to be >= 0 "
-             "and < 0 at once",
+        hint=f"a weighted average of the true rows {listed(found.on_rows)} equals a weighted "
+             f"average of the false rows {listed(found.off_rows)}; z = w·x + b takes one value "
+             "at that point, so it cannot be on for the one and off for the other",
     )
 
 
