@@ -4,6 +4,7 @@ shapes, recorded from torch, are compared in test_oracle_models.py."""
 
 from __future__ import annotations
 
+import copy
 import itertools
 from typing import Any
 
@@ -21,6 +22,7 @@ from nncheck.solvers.models import layer_index, solve_output_shape, solve_param_
 from nncheck.spec.layer_syntax import MAX_LAYERS
 from nncheck.spec.model import ModelSpec
 from nncheck.spec.problem import Problem
+from oracle.models import FROZEN_LAYERS
 
 # --- helpers -----------------------------------------------------------------------------------
 
@@ -310,14 +312,7 @@ def test_vgg16_keras() -> None:
 
 
 def _frozen_layers() -> list[Any]:
-    return [
-        {"conv2d": {"filters": 16, "kernel": 3}, "trainable": False, "name": "base"},
-        {"batch_norm": None, "trainable": False},
-        "flatten",
-        {"dense": 32},
-        {"batch_norm": None},
-        {"dense": 10, "name": "head"},
-    ]
+    return copy.deepcopy(FROZEN_LAYERS)  # the model the oracle records, too
 
 
 def test_frozen_layers_keras() -> None:

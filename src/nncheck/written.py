@@ -19,6 +19,7 @@ from fractions import Fraction
 
 __all__ = ["MAX_BITS", "WrittenFloat", "decimal", "keeps_text"]
 
+FLOAT_EXACT = 2**53  # float64 holds every integer below this, and not every one above
 MAX_BITS = 4096  # numerator or denominator of an exact value, as in engine/exact.py
 _DECIMAL = re.compile(r"([-+]?)([0-9]*)(?:\.([0-9]*))?(?:[eE]([-+]?[0-9]+))?")
 _LOG2_10 = math.log2(10)

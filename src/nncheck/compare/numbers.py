@@ -8,6 +8,8 @@ from typing import Any
 
 import numpy as np
 
+from nncheck.written import FLOAT_EXACT
+
 
 def format_number(x: float, digits: int = 6) -> str:
     """Show a number the way a person writes it: 505, 1.20397, inf, -0.5."""
@@ -23,6 +25,11 @@ def format_number(x: float, digits: int = 6) -> str:
     if x == int(x) and abs(x) < 1e15:
         return str(int(x))
     return f"{x:.{digits}g}"
+
+
+def format_statistic(x: float) -> str:
+    """A class statistic (a mean, a bin edge, a score): four significant digits."""
+    return format_number(x, 4)
 
 
 def format_value(value: Any, digits: int = 6) -> str:
@@ -46,14 +53,14 @@ def _big_int(x: int, digits: int) -> str:
 
 def to_json_number(x: float) -> float | int | str:
     """A number as FORMAT §8 writes it: integers as ints, infinities as "inf"."""
-    if isinstance(x, int) and not isinstance(x, bool) and abs(x) >= 2**53:
+    if isinstance(x, int) and not isinstance(x, bool) and abs(x) >= FLOAT_EXACT:
         return x  # a claimed integer as written: JSON holds it exactly, a float would not
     x = float(x)
     if math.isinf(x):
         return "inf" if x > 0 else "-inf"
     if math.isnan(x):
         return "nan"
-    if x == int(x) and abs(x) < 2**53:
+    if x == int(x) and abs(x) < FLOAT_EXACT:
         return int(x)
     return x
 
@@ -78,7 +85,7 @@ def _array_json(value: np.ndarray) -> Any:
         return _column_json(value.astype(float))
     if value.ndim == 2:
         a = value.astype(float)
-        if np.isfinite(a).all() and ((np.abs(a) < 2**53) & (a == np.floor(a))).all():
+        if np.isfinite(a).all() and ((np.abs(a) < FLOAT_EXACT) & (a == np.floor(a))).all():
             return a.astype(np.int64).tolist()
         columns = [_column_json(a[:, j]) for j in range(a.shape[1])]
         return [list(row) for row in zip(*columns)] if columns else [[] for _ in a]
@@ -88,7 +95,7 @@ def _array_json(value: np.ndarray) -> Any:
 def _column_json(a: np.ndarray) -> list[Any]:
     finite = np.isfinite(a)
     if finite.all():
-        integral = (np.abs(a) < 2**53) & (a == np.floor(a))
+        integral = (np.abs(a) < FLOAT_EXACT) & (a == np.floor(a))
         if integral.all():  # counts, activations, input bits: the common case
             return a.astype(np.int64).tolist()
         if not integral.any():

@@ -20,14 +20,13 @@ from typing import Any
 from nncheck import expr
 from nncheck.errors import AnswerError
 from nncheck.expr import _Call, _Chain, _Name, _Neg, _Node, _Num, _Pow
-from nncheck.written import MAX_BITS, WrittenFloat, decimal
+from nncheck.written import FLOAT_EXACT, MAX_BITS, WrittenFloat, decimal
 
 # MAX_BITS (written.py): numerator or denominator of any intermediate value
 MAX_DEGREE = 64  # of a polynomial read from an answer
 MAX_TERMS = 2000  # monomials of a polynomial read from an answer
 MAX_WORK = 100_000  # products of monomials in reading one answer as a polynomial
 
-FLOAT_EXACT = 2**53  # float64 holds every integer below this, and not every one above
 INEXACT_ABOVE = ("cannot be compared exactly above 2^53: the answer has no exact value (a "
                  "function such as sqrt or log, or a number of too many digits); write it "
                  "with integers and + - * / ^")

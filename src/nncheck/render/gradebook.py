@@ -24,7 +24,8 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple, Protocol
 
-from nncheck.compare.numbers import format_number, format_value
+from nncheck.compare.numbers import format_statistic as _num
+from nncheck.compare.numbers import format_value
 from nncheck.compare.verdict import Status
 from nncheck.grading import SheetResult
 from nncheck.render import json as render_json
@@ -196,5 +197,3 @@ def _flow(value: Any, out: list[str], room: int) -> int:
     return room - len(text)
 
 
-def _num(x: float) -> str:
-    return format_number(x, 4)

@@ -6,7 +6,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from nncheck.compare.numbers import format_number
+from nncheck.compare.numbers import format_statistic as _num
 from nncheck.stats import STATUSES
 from nncheck.words import inert
 
@@ -144,5 +144,3 @@ def _bin_label(b: Mapping[str, Any]) -> str:
     return f"{_num(lo)}–{_num(last)}" if last > lo else _num(lo)
 
 
-def _num(x: float) -> str:
-    return format_number(x, 4)

@@ -30,11 +30,11 @@ from nncheck.compare.tables import row_label
 from nncheck.engine.network import THRESHOLD
 from nncheck.errors import ProblemError
 from nncheck.spec.network import NetworkSpec
+from nncheck.written import FLOAT_EXACT
 
 MAX_ROUNDS = 60  # rounds of column generation
 MAX_ROWS = 400  # rows in the exact program at most
 ADD_PER_ROUND = 24  # rows added per round, the worst first
-EXACT = 2**53  # integers below this are exact in float64 sums
 
 
 @dataclass(frozen=True)
@@ -137,7 +137,7 @@ def separate(rows: np.ndarray, want: np.ndarray) -> Separation:
 def _with_bias(rows: np.ndarray, sign: np.ndarray, w: list[int]) -> list[int] | None:
     """w and a bias that separate the rows along w, if one does (exactly: w·x is an integer
     below 2^53 on every row, or w is not tried)."""
-    if sum(abs(i) for i in w) * max(1.0, float(np.abs(rows).max())) >= EXACT:
+    if sum(abs(i) for i in w) * max(1.0, float(np.abs(rows).max())) >= FLOAT_EXACT:
         return None
     z = rows @ np.asarray(w, dtype=float)
     on, off = z[sign > 0], z[sign < 0]
@@ -232,4 +232,4 @@ def _integers(y: list[Fraction]) -> list[int] | None:
     ints = [int(f * scale) for f in v]
     common = math.gcd(*ints) or 1
     ints = [i // common for i in ints]
-    return ints if sum(abs(i) for i in ints) < EXACT else None
+    return ints if sum(abs(i) for i in ints) < FLOAT_EXACT else None
