@@ -20,7 +20,10 @@ def streams(monkeypatch):
     out, err = io.StringIO(), io.StringIO()
 
     def use(isatty: bool | None = None) -> tuple[io.StringIO, io.StringIO]:
-        monkeypatch.setattr(cli, "env", cli.Environment(stdout=out, stderr=err, isatty=isatty))
+        # The one environment every command module shares, given other streams in place.
+        fresh = cli.Environment(stdout=out, stderr=err, isatty=isatty)
+        for name, value in vars(fresh).items():
+            monkeypatch.setattr(cli.env, name, value)
         return out, err
 
     return use

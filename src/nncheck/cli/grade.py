@@ -1,0 +1,127 @@
+"""`grade`: a whole class into a report folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from nncheck.cli.base import (
+    DebugOpt,
+    FormatOpt,
+    OverridesOpt,
+    ProblemsOpt,
+    RtolOpt,
+    app,
+    checked_rtol,
+    env,
+    examples,
+    load_overrides,
+    report_console,
+    resolve_format,
+    run_command,
+    to_stderr,
+)
+from nncheck.cli.environment import ExitStatus, Format, Reveal
+from nncheck.cli.params import Command, parse_choice, parse_count
+from nncheck.errors import NncheckError
+from nncheck.words import inert, inert_lines, json_line
+
+
+@app.command(
+    cls=Command,
+    short_help='Grade a whole class; write the gradebook and statistics.',
+    epilog=examples(
+    'nncheck grade class/ --problems problems/seed-exam --out report',
+    'nncheck grade class/ -p bank --overrides overrides.yaml --reveal expected',
+    'nncheck grade class/ -p bank --student s07 --out report-s07',
+    'nncheck grade class/ -p bank --shard 2/3 --out report-2 --jobs 8',
+    ),
+)
+def grade(
+    class_dir: Annotated[Path, typer.Argument(
+        metavar="CLASS_DIR",
+        help="The class: CLASS_DIR/*.yaml or CLASS_DIR/<student>/answers.yaml (or "
+        "submission.yaml; .yml too).",
+        show_default=False)],
+    problems: ProblemsOpt = None,
+    out: Annotated[Path, typer.Option(
+        "--out", "-o", metavar="DIR",
+        help="Folder for grades.csv, results.jsonl, feedback/, gradescope/ and "
+        "summary.json; replaced whole, so an existing one must hold a report only, apart from "
+        "CLASS_DIR, --problems and --overrides.")
+    ] = Path("nncheck-report"),
+    jobs: Annotated[Optional[int], typer.Option(  # noqa: UP045
+        "--jobs", "-j", metavar="N", parser=parse_count,
+        help="Sheets graded in parallel (default and most: the usable cores).",
+        show_default=False)] = None,
+    student: Annotated[Optional[str], typer.Option(  # noqa: UP045
+        "--student", metavar="ID",
+        help="Grade one student only (an id, or a sheet's file or folder name).",
+        show_default=False)] = None,
+    shard: Annotated[Optional[str], typer.Option(  # noqa: UP045
+        "--shard", metavar="K/N", help="Grade slice K of N (a stable hash of each sheet's path).",
+        show_default=False)] = None,
+    overrides: OverridesOpt = None,
+    reveal: Annotated[Reveal, typer.Option(
+        "--reveal", metavar="verdict|mistake|expected", parser=parse_choice(Reveal),
+        help="What feedback/ and gradescope/ show: the verdict, the named mistake "
+        "too, or the expected answer too.")] = Reveal.mistake,
+    rtol: RtolOpt = None,
+    fmt: FormatOpt = Format.auto,
+    debug: DebugOpt = False,
+) -> None:
+    """Grade every sheet of a class; write gradebook, feedback and statistics to --out."""
+
+    def body() -> int:
+        from nncheck import classroom, gradebook
+        from nncheck.render.summary import summary_lines
+
+        if problems is None:
+            raise NncheckError("which problems does this class answer?",
+                               expected="--problems DIR (a folder of problem files)")
+        options = classroom.Options(
+            jobs=jobs, student=student, overrides=load_overrides(overrides),
+            shard=classroom.parse_shard(shard) if shard is not None else None,
+            reveal=reveal.value, rtol=checked_rtol(rtol), debug=debug,
+        )
+        cores = classroom.usable_cores()
+        if jobs is not None and jobs > cores:
+            to_stderr(f"note: --jobs {jobs} is more than the {cores} usable "
+                    f"core{'s' * (cores != 1)}; grading with {cores}")
+        fmt_ = resolve_format(fmt)
+        bar: Any = None
+
+        def progress(done: int, total: int) -> None:
+            nonlocal bar
+            if bar is None:  # started once the workers exist: forking with its thread is unsafe
+                from rich.progress import Progress
+
+                bar = Progress(console=env.console(stderr=True), transient=True)
+                bar.start()
+                bar.add_task("grading", total=total)
+            bar.update(bar.task_ids[0], completed=done)
+
+        try:
+            summary = gradebook.grade_into(out, class_dir, problems, options,
+                                           progress=progress if fmt_ is Format.rich else None,
+                                           overrides_file=overrides)
+        finally:
+            if bar is not None:
+                bar.stop()
+        lines = [inert(line) for line in summary_lines(summary, out=str(out))]
+        if fmt_ is Format.json:
+            env.stdout.write(json_line(summary) + "\n")
+        elif fmt_ is Format.text:
+            env.stdout.write(inert_lines("\n".join(lines) + "\n"))
+        else:
+            from nncheck.render import rich as render_rich
+
+            report_console().print(render_rich.lines(lines))
+        failed = summary["status"]["failed"] or summary["status"]["error"]
+        return ExitStatus.FAILED if failed else ExitStatus.OK
+
+    run_command(debug, body)
+
+
