@@ -89,6 +89,9 @@ class NumericTruth:
     # same (a formula of another degree, a claim that fails at further points), else None.
     confirm: Callable[[Any], str | None] | None = field(default=None, compare=False,
                                                         repr=False)
+    # Orders the named mistakes a claim matched, most specific first (solvers/perturbed.py).
+    rank: Callable[[Any, Sequence[str]], tuple[str, ...]] | None = field(
+        default=None, compare=False, repr=False)
 
     @property
     def points(self) -> int:
@@ -182,6 +185,8 @@ class NumericTruth:
             ).all():
                 names.append(known.name)
                 credit = max(credit, known.credit)
+        if self.rank is not None and len(names) > 1:
+            names = list(self.rank(claimed, names))
         if shown is not None:  # exact values, every digit, in the message
             got = np.array([[_exact_number(v) for v in row] for row in shown], dtype=object)
             got = got if self.vector else got[:, 0]
