@@ -142,10 +142,8 @@ def test_a_template_is_a_given_network_or_inline(tmp_path):
 # --- 2. keys an ask would ignore are refused -----------------------------------------------------
 
 @pytest.mark.parametrize("part", [
-    "{id: t, ask: truth_table, network: net, hints: []}",
     "{id: t, ask: realize, template: tmpl, target: a, hints: []}",
     "{id: t, ask: equivalent, network: net, template: tmpl, hints: []}",
-    "{id: t, ask: choice, options: [A, B], key: A, hints: []}",
     "{id: t, ask: manual, hints: []}",
 ])
 def test_hints_are_refused_where_the_ask_ignores_them(tmp_path, part):
@@ -158,8 +156,9 @@ def test_hints_are_refused_where_the_ask_ignores_them(tmp_path, part):
           - {part}
         """)
     column = part.index("hints") + 5
-    assert message == (f"5:{column}: `hints` works only on parts with a numeric answer (forward, "
-                       f"param_count, output_shape, loss, gradient, formula), not on `{ask}`")
+    assert message == (f"5:{column}: `hints` works only on parts with a numeric answer, a choice "
+                       "or a truth table (truth_table, forward, param_count, output_shape, loss, "
+                       f"gradient, formula, choice), not on `{ask}`")
 
 
 def test_partial_is_refused_except_on_truth_tables(tmp_path):

@@ -23,7 +23,7 @@ from nncheck.io.problems import (
     load_problem,
     read_secret,
 )
-from nncheck.spec.parts import ANSWER_PREFIX, NumericPart, PartBase
+from nncheck.spec.parts import ANSWER_PREFIX, PartBase
 from nncheck.spec.problem import Problem, Student
 from nncheck.words import closest, inert
 
@@ -67,7 +67,7 @@ class PartResult:
 
     @property
     def mistake(self) -> str | None:
-        """The first known mistake the answer matches (catalogue order)."""
+        """The most specific known mistake the answer matches (docs/format.md)."""
         return self.mistakes[0] if self.mistakes else None
 
     @property
@@ -199,8 +199,9 @@ class Bank:
                       answers if dependent else None, secret=self.secret)
         try:
             truth = solvers.solve(part, ctx)
-            if isinstance(part, NumericPart) and part.hints:  # only numeric asks take hints
-                truth = truth.with_hints(part.hints)
+            hints, accept = getattr(part, "hints", ()), getattr(part, "accept", ())
+            if hints or accept:  # only the asks that take them have them
+                truth = truth.with_hints(hints, accept)
         except (ProblemError, AnswerError, ExprError) as exc:
             # Built on the student's own answer, the error is theirs (the part is invalid);
             # otherwise only the problem file was read (a `solution:` that does not fit, say).

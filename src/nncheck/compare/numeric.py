@@ -14,11 +14,12 @@ from typing import Any
 
 import numpy as np
 
-from nncheck import expr
+from nncheck import expr, predicate
 from nncheck.compare.numbers import format_number, format_value, to_json_number
 from nncheck.compare.tolerance import EXACT, Tolerance
 from nncheck.compare.verdict import Status, Verdict, correct, invalid
 from nncheck.errors import AnswerError, ExprError, ProblemError
+from nncheck.predicate import holds
 from nncheck.words import clip
 
 SHOWN_NAMES = 10  # values shown to locate a point: enough to check a chain-rule product
@@ -51,6 +52,7 @@ class Known:
     name: str
     values: np.ndarray  # same shape as NumericTruth.values
     credit: float = 0.0
+    when: expr.Expr | None = None  # a hint's predicate over claim and truth (then no values)
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,7 @@ class NumericTruth:
     # Orders the named mistakes a claim matched, most specific first (solvers/perturbed.py).
     rank: Callable[[Any, Sequence[str]], tuple[str, ...]] | None = field(
         default=None, compare=False, repr=False)
+    accepted: tuple[Known, ...] = ()  # `accept:` other answers that earn their credit
 
     @property
     def points(self) -> int:
@@ -177,12 +180,18 @@ class NumericTruth:
         if ok.all():
             why = self.confirm(claimed) if self.confirm is not None else None
             return correct() if why is None else Verdict(Status.WRONG, 0.0, why)
+        for alt in self.accepted:
+            if self._close(got, alt.values).all():
+                if alt.credit >= 1:
+                    return correct(alt.name or None)
+                return Verdict(Status.WRONG, alt.credit, self._describe_miss(ok, got, claimed),
+                               (alt.name,) if alt.name else ())
         names = []
         credit = 0.0
         for known in self.known:
-            if self._close(got, known.values).all() and not self._close(
-                known.values, self.values
-            ).all():
+            if (holds(known.when, got, self.values, EXACT if self.exact else self.tolerance)
+                    if known.when is not None else self._close(got, known.values).all()
+                    and not self._close(known.values, self.values).all()):
                 names.append(known.name)
                 credit = max(credit, known.credit)
         if self.rank is not None and len(names) > 1:
@@ -237,17 +246,42 @@ class NumericTruth:
         """The names a claim uses as written (aliases kept), in order of first use."""
         return written_names(claimed, self.aliases, self.env)
 
-    def with_hints(self, hints: Sequence[Any]) -> NumericTruth:
-        """Add instructor hints (objects with `answer`, `say`, `credit`) as known answers."""
+    def with_hints(self, hints: Sequence[Any], accept: Sequence[Any] = ()) -> NumericTruth:
+        """Add instructor hints (objects with `answer` or `when`, `say`, `credit`) as known
+        answers, and `accept` entries (`answer`, `credit`, `say`) as answers that earn credit."""
         extra = []
         for hint in hints:
+            if hint.when is not None:
+                extra.append(Known(hint.say, self.values, float(hint.credit or 0.0),
+                                   predicate.parse(hint.when)))
+                continue
             try:
                 values = self.evaluate_claim(hint.answer)
             except (_LengthMismatch, AnswerError, ExprError) as exc:
                 raise ProblemError(f"hint `{hint.say}`: its answer {hint.answer!r}: {exc}") \
                     from None
             extra.append(Known(hint.say, values, float(hint.credit or 0.0)))
-        return replace(self, known=self.known + tuple(extra)) if extra else self
+        alternatives = tuple(self._alternative(entry) for entry in accept)
+        if not extra and not alternatives:
+            return self
+        return replace(self, known=self.known + tuple(extra),
+                       accepted=self.accepted + alternatives)
+
+
+    def _alternative(self, entry: Any) -> Known:
+        """An `accept` entry at the truth's points. Where the truth varies from point to point
+        (a formula), so must the entry: a constant would let a guessed number pass."""
+        try:
+            values = self.evaluate_claim(entry.answer)
+        except (_LengthMismatch, AnswerError, ExprError) as exc:
+            raise ProblemError(f"`accept` answer {entry.answer!r}: {exc}") from None
+        rows = values.reshape(self.points, -1)
+        truths = self.values.reshape(self.points, -1)
+        if self.points > 1 and (rows == rows[0]).all() and not (truths == truths[0]).all():
+            raise ProblemError(f"`accept` answer {entry.answer!r} is a constant, where the "
+                               "part's answer is a formula — an accepted answer here is a "
+                               "formula, checked at every point like the truth")
+        return Known(entry.say or "", values, float(entry.credit))
 
 
 def written_names(claimed: Any, aliases: Mapping[str, str],

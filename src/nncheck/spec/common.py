@@ -5,11 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic import Strict as NoCoercion
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from nncheck import expr
+from nncheck import expr, predicate
 
 if TYPE_CHECKING:  # the specs load without numpy, so `validate` starts fast
     from nncheck.compare import tolerance
@@ -54,11 +62,35 @@ Tolerance = Annotated[ToleranceSpec, BeforeValidator(_bare_rel)]
 
 
 class Hint(Strict):
-    """An instructor-written wrong answer with what to say about it (and optional credit)."""
+    """An instructor-written wrong answer, or a predicate over the claim and the truth
+    (`when`), with what to say about it (and optional credit)."""
 
-    answer: Any
+    answer: Any = None
+    when: str | None = None
     say: str
     credit: Real = Field(default=0.0, ge=0, le=1, allow_inf_nan=False)
+
+    @field_validator("when")
+    @classmethod
+    def _read_predicate(cls, value: str | None) -> str | None:
+        if value is not None:
+            predicate.parse(value)
+        return value
+
+    @model_validator(mode="after")
+    def _answer_or_when(self) -> Hint:
+        if ("answer" in self.model_fields_set) == (self.when is not None):
+            raise located((), "a hint gives `answer` (a wrong answer) or `when` (a predicate "
+                          "over `claim` and `truth`), one of the two")
+        return self
+
+
+class Accept(Strict):
+    """Another answer that earns full or stated credit (a keyed alternative convention)."""
+
+    answer: Any
+    credit: Real = Field(default=1.0, gt=0, le=1, allow_inf_nan=False)
+    say: str | None = None
 
 
 def _as_text(value: Any) -> Any:

@@ -20,6 +20,7 @@ from pydantic import Strict as NoCoercion
 from nncheck.engine.losses import LogBase, LossFn
 from nncheck.spec.common import (
     KEY,
+    Accept,
     Hint,
     Name,
     Number,
@@ -67,9 +68,19 @@ class PartBase(Strict):
 
 
 class NumericPart(PartBase):
-    """A part whose answer is a number (or numbers): instructor `hints` name wrong ones."""
+    """A part whose answer is a number (or numbers): instructor `hints` name wrong ones,
+    `accept` lists other answers that earn credit."""
 
     hints: list[Hint] = Field(default_factory=list)
+    accept: list[Accept] = Field(default_factory=list)
+
+
+def _literal_hints(hints: list[Hint], what: str) -> None:
+    """Refuse a `when` predicate on an ask whose answer is not a number."""
+    for k, hint in enumerate(hints):
+        if hint.when is not None:
+            raise located(("hints", k, "when", KEY), f"a `when` predicate compares numbers: a "
+                          f"hint on {what} gives the wrong `answer` itself", hint.when)
 
 
 ROW_PATTERN = re.compile(r"^[01+\-*xX?\s]+$")  # as a table's row patterns: 0/1 (+/-), * for either
@@ -123,9 +134,11 @@ class TruthTablePart(PartBase):
     # of the network is on (`{on: <output>}` for each).
     required: RequiredRows | None = None
     partial: StrictBool = False  # credit for the fraction of right rows
+    hints: list[Hint] = Field(default_factory=list)  # `answer`: a table, or some columns of one
 
     @model_validator(mode="after")
     def _check_required(self) -> TruthTablePart:
+        _literal_hints(self.hints, "a truth table")
         if self.required is not None and self.rows != "listed":
             raise located(("required", KEY), "`required` says which listed rows must be given: "
                           "it needs `rows: listed` (with `rows: all` every row is graded)")
@@ -260,6 +273,8 @@ class ChoicePart(PartBase):
     options: list[Name] = Field(min_length=2)  # `options: [1, 2, 3]` are the texts "1", "2", "3"
     key: Name
     explain: dict[Name, str] = Field(default_factory=dict)
+    hints: list[Hint] = Field(default_factory=list)
+    accept: list[Accept] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _check_key(self) -> ChoicePart:
@@ -290,7 +305,19 @@ class ChoicePart(PartBase):
                     f"{listing(self.options)}" + suggestion(option, self.options),
                     option,
                 )
+        _literal_hints(self.hints, "a choice")
+        for k, hint in enumerate(self.hints):
+            self._check_option(hint.answer, ("hints", k, "answer"))
+        for k, entry in enumerate(self.accept):
+            self._check_option(entry.answer, ("accept", k, "answer"))
         return self
+
+    def _check_option(self, answer: Any, loc: tuple[str | int, ...]) -> None:
+        folded = {fold_option(o) for o in self.options}
+        if isinstance(answer, (dict, list)) or answer is None or \
+                fold_option(str(answer)) not in folded:
+            raise located(loc, f"`{answer}` is not an option — one of {listing(self.options)}"
+                          + suggestion(str(answer), self.options), answer)
 
 
 class ManualPart(PartBase):

@@ -217,6 +217,10 @@ def _check_defaults(defaults: dict[Any, Any]) -> None:
                           f"ask takes it{suggestion(key, sorted(PART_FIELDS))}", key)
 
 
+_TAKERS = {"hints": "parts with a numeric answer, a choice or a truth table",
+           "accept": "parts with a numeric answer or a choice"}
+
+
 def _check_ignored_keys(index: int, part: Any) -> None:
     """Refuse `hints` or `partial` on a part whose ask would ignore it (rather than `unknown
     key`, say which asks take it)."""
@@ -226,11 +230,11 @@ def _check_ignored_keys(index: int, part: Any) -> None:
     model = PART_MODELS.get(ask)
     if model is None:
         return
-    for key in ("hints", "partial"):
+    for key in ("hints", "accept", "partial"):
         if key in part and key not in model.model_fields:
             takers = asks_with(key)
             which = (f"`{takers[0]}` parts" if len(takers) == 1 else
-                     f"parts with a numeric answer ({', '.join(takers)})")
+                     f"{_TAKERS.get(key, 'parts')} ({', '.join(takers)})")
             raise located(("parts", index, key, KEY),
                           f"`{key}` works only on {which}, not on `{ask}`", key)
 
