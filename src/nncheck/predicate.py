@@ -10,9 +10,10 @@ A predicate is written in the expression language (`expr.py`: comparisons, `and`
 
 It is evaluated element by element (a vector's elements, a formula's points) and holds when it
 is true (non-zero) at every one. A predicate whose evaluation fails (an overflow, a division by
-zero) does not hold. It is read when the problem file is: at most MAX_LENGTH characters, it must
-read `claim` (else it would say the same of every answer), and it cannot name anything else, so
-it cannot be slow (its work is its length times the elements) or refer to itself.
+zero) does not hold. It is read when the problem file is: at most MAX_LENGTH characters and
+MAX_NESTING parentheses deep, it must read `claim` (else it would say the same of every answer),
+and it cannot name anything else, so it cannot be slow (its work is its length times the
+elements) or refer to itself.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 
 NAMES = ("claim", "truth", "tol")
 MAX_LENGTH = 200
+MAX_NESTING = 12  # parentheses, brackets and braces, however deep
 
 
 def parse(text: Any) -> expr.Expr:
@@ -37,6 +39,13 @@ def parse(text: Any) -> expr.Expr:
         raise ValueError("a predicate is a string, such as \"claim > truth\"")
     if len(text) > MAX_LENGTH:
         raise ValueError(f"a predicate is at most {MAX_LENGTH} characters, found {len(text)}")
+    depth = deepest = 0
+    for char in text:
+        depth += (char in "([{") - (char in ")]}")
+        deepest = max(deepest, depth)
+    if deepest > MAX_NESTING:
+        raise ValueError(f"a predicate is at most {MAX_NESTING} parentheses deep, found "
+                         f"{deepest}")
     try:
         parsed = expr.parse(text)
     except ExprError as exc:
