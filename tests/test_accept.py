@@ -96,3 +96,15 @@ def test_accept_is_refused_where_it_cannot_apply() -> None:
     assert ("`accept` works only on parts with a numeric answer or a choice (forward, "
             "param_count, output_shape, loss, gradient, formula, choice), not on `manual`"
             ) in refusal({"id": "a", "ask": "manual", "accept": [{"answer": 1}]})
+
+
+def test_a_file_without_the_new_keys_keeps_the_content_its_points_are_seeded_by() -> None:
+    # The sample points are seeded by the validated problem as JSON: empty `accept`, a choice's
+    # or a table's empty `hints` and a hint's absent `when` are left out of it.
+    problem = make_problem({"parts": [
+        {"id": "a", "ask": "choice", "options": ["A", "B"], "key": "A"},
+        {"id": "b", "ask": "loss", "fn": "mse", "y_true": [1], "y_pred": [0],
+         "hints": [{"answer": 1, "say": "x"}]}]})
+    dumped = problem.model_dump_json()
+    assert '"accept"' not in dumped and '"when"' not in dumped
+    assert '"explain":{}}' in dumped and '"hints":[{"answer":1,"say":"x","credit":0.0}]' in dumped

@@ -10,8 +10,10 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    SerializerFunctionWrapHandler,
     ValidationError,
     field_validator,
+    model_serializer,
     model_validator,
 )
 from pydantic import Strict as NoCoercion
@@ -69,6 +71,13 @@ class Hint(Strict):
     when: str | None = None
     say: str
     credit: Real = Field(default=0.0, ge=0, le=1, allow_inf_nan=False)
+
+    @model_serializer(mode="wrap")
+    def _leave_out_no_predicate(self, handler: SerializerFunctionWrapHandler) -> Any:
+        data = handler(self)  # a hint without `when` keeps the content digest it had before
+        if isinstance(data, dict) and data.get("when") is None:
+            data.pop("when", None)
+        return data
 
     @field_validator("when")
     @classmethod

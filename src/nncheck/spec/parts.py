@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     AfterValidator,
     BeforeValidator,
     Discriminator,
     Field,
+    SerializerFunctionWrapHandler,
     StrictBool,
     Tag,
     field_validator,
+    model_serializer,
     model_validator,
 )
 from pydantic import Strict as NoCoercion
@@ -59,12 +61,25 @@ class PartBase(Strict):
     """What every part has. A key only some asks honour (`hints`, `partial`) is on those asks'
     models, so that elsewhere it is an error rather than silently ignored."""
 
+    # Keys left out of the validated content while empty, so that a problem file that does not
+    # use them keeps the content digest its sample points are seeded by (`solvers/seeding.py`).
+    _QUIET: ClassVar[tuple[str, ...]] = ("accept",)
+
     id: Name = Field(min_length=1)
     points: Real = Field(default=1.0, ge=0, le=MAX_POINTS, allow_inf_nan=False)
     tolerance: Tolerance | None = None
     solution: Any = None
     text: str | None = None
     title: str | None = None
+
+    @model_serializer(mode="wrap")
+    def _leave_out_quiet(self, handler: SerializerFunctionWrapHandler) -> Any:
+        data = handler(self)
+        if isinstance(data, dict):
+            for key in self._QUIET:
+                if key in data and not data[key]:
+                    del data[key]
+        return data
 
 
 class NumericPart(PartBase):
@@ -134,6 +149,7 @@ class TruthTablePart(PartBase):
     # of the network is on (`{on: <output>}` for each).
     required: RequiredRows | None = None
     partial: StrictBool = False  # credit for the fraction of right rows
+    _QUIET: ClassVar[tuple[str, ...]] = ("hints",)
     hints: list[Hint] = Field(default_factory=list)  # `answer`: a table, or some columns of one
 
     @model_validator(mode="after")
@@ -273,6 +289,7 @@ class ChoicePart(PartBase):
     options: list[Name] = Field(min_length=2)  # `options: [1, 2, 3]` are the texts "1", "2", "3"
     key: Name
     explain: dict[Name, str] = Field(default_factory=dict)
+    _QUIET: ClassVar[tuple[str, ...]] = ("hints", "accept")
     hints: list[Hint] = Field(default_factory=list)
     accept: list[Accept] = Field(default_factory=list)
 
