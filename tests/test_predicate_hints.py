@@ -131,3 +131,13 @@ def test_a_predicate_that_overflows_does_not_hold() -> None:
     # 10^(10^claim) overflows float64 at claim = 3: the hint does not match, nothing fails.
     part = graded(mse([{"when": "10^(10^claim) > 0", "say": "huge"}]), 3)
     assert (part.status, part.mistakes) == (Status.WRONG, ())
+
+
+def test_default_hints_go_to_the_numeric_asks_only() -> None:
+    # A default hint names a number: copied into a choice it would not be an option.
+    problem = make_problem({"defaults": {"hints": [{"when": "claim > truth", "say": "too big"}]},
+                            "parts": [{"id": "a", "ask": "loss", "fn": "mse", "y_true": [1],
+                                       "y_pred": [0]},
+                                      {"id": "b", "ask": "choice", "options": ["A", "B"],
+                                       "key": "A"}]})
+    assert [len(part.hints) for part in problem.parts] == [1, 0]

@@ -26,6 +26,7 @@ from nncheck.spec.parts import (
     PART_MODELS,
     EquivalentPart,
     FormulaPart,
+    NumericPart,
     Part,
     PartBase,
     RealizePart,
@@ -82,7 +83,8 @@ class Problem(Strict):
     @classmethod
     def _apply_defaults(cls, data: Any) -> Any:
         """Copy `defaults:` into every part that accepts the key and does not set it; refuse a
-        default no ask takes, and a key (`hints`, `partial`) that a part's ask would ignore."""
+        default no ask takes, and a key (`hints`, `partial`) that a part's ask would ignore.
+        Default `hints` and `accept` name numbers: they go to the numeric asks only."""
         if not isinstance(data, dict):
             return data
         defaults = data.get("defaults")
@@ -103,7 +105,8 @@ class Problem(Strict):
                 merged.append(part)
                 continue
             fields = model.model_fields
-            extra = {k: v for k, v in defaults.items() if k in fields and k not in part}
+            extra = {k: v for k, v in defaults.items() if k in fields and k not in part
+                     and (k not in ("hints", "accept") or issubclass(model, NumericPart))}
             merged.append({**part, **extra} if extra else part)
         return {**data, "parts": merged}
 
