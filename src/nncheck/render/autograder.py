@@ -37,6 +37,12 @@ SPEC_URL = "https://gradescope-autograders.readthedocs.io/en/latest/specs/"
 VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
 SHEET_CHECK = "Answer sheet read"  # the name of the first test of `nncheck gradescope`
 
+WHEN_SHOWN = {
+    "hidden": "Your scores are not shown here.",
+    "after_due_date": "Your scores are shown here after the due date.",
+    "after_published": "Your scores are shown here once the grades are published.",
+}
+
 _BACKTICKS_RE = re.compile("`+")
 _MD_PUNCTUATION_RE = re.compile(r"([\\`*_{}\[\]()#+\-.!|~^])")
 _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
@@ -84,9 +90,13 @@ def _longest_backtick_run(value: str) -> int:
 # --- the document ----------------------------------------------------------------------------
 
 def sheet_results(result: Any, settings: Settings, *, hashes: Mapping[str, str] | None = None,
-                  extra: Mapping[str, Any] | None = None,
-                  first: Sequence[Mapping[str, Any]] = ()) -> dict[str, Any]:
-    """A graded sheet as `results.json`: one test per part (after the tests of `first`)."""
+                  extra: Mapping[str, Any] | None = None, first: Sequence[Mapping[str, Any]] = (),
+                  seconds: float | None = None) -> dict[str, Any]:
+    """A graded sheet as `results.json`: one test per part (after the tests of `first`).
+
+    While the scores are not visible to the student, the top-level output does not give the
+    total away either: it says when the scores will be shown.
+    """
     hashes = hashes or {}
     tests: list[dict[str, Any]] = [dict(t) for t in first]
     for i, prob in enumerate(result.problems, 1):
@@ -94,11 +104,14 @@ def sheet_results(result: Any, settings: Settings, *, hashes: Mapping[str, str] 
         for j, part in enumerate(prob.parts, 1):
             tests.append(part_test(prob.id, part, f"{i}.{j}", notes.get(inert(part.id)),
                                    settings, hashes.get(prob.id)))
-    said = [f"**{md_text(view.summary(result))}**"]
-    if result.warnings:
-        said.append(fenced(f"warning: {w}" for w in result.warnings))
+    if settings.visibility in (None, "visible"):
+        said = [f"**{md_text(view.summary(result))}**"]
+        if result.warnings:
+            said.append(fenced(f"warning: {w}" for w in result.warnings))
+    else:
+        said = [md_text(f"Your answer sheet was graded. {WHEN_SHOWN[settings.visibility]}")]
     data = {"score": result.score, "output": "\n\n".join(said), "output_format": "md"}
-    data.update(_visibility(settings))
+    data.update(_visibility(settings, seconds))
     data["extra_data"] = {"max_score": result.max_score, **(extra or {})}
     data["tests"] = tests
     return data
@@ -137,8 +150,10 @@ def part_test(problem_id: str, part: Any, number: str, note: view.Note | None,
 
 
 def sheet_check(sheet: str, *, student: str | None, answered: int | None, parts: int,
-                warnings: Sequence[str] = (), error: str | None = None) -> dict[str, Any]:
-    """The first test of `nncheck gradescope`, always visible: the sheet read, or why not."""
+                warnings: Sequence[str] = (), error: str | None = None,
+                ours: bool = False) -> dict[str, Any]:
+    """The first test of `nncheck gradescope`, always visible: the sheet read, or why not
+    (`ours`: the autograder's fault, not the sheet's)."""
     if error is None:
         said = f"Read {code_span(sheet)}" + (f" for student id {code_span(student)}"
                                              if student else "")
@@ -148,32 +163,36 @@ def sheet_check(sheet: str, *, student: str | None, answered: int | None, parts:
             body.append(fenced(f"warning: {w}" for w in warnings))
     else:
         body = [md_text("Your submission could not be graded:"), fenced([error]),
-                md_text("Fix it and submit again.")]
+                md_text("This is not your fault; the course staff are told." if ours
+                        else "Fix it and submit again.")]
     return {
         "name": SHEET_CHECK, "number": "0", "status": "failed" if error else "passed",
         "output": "\n\n".join(body), "output_format": "md", "tags": ["sheet"],
         "visibility": "visible",
-        "extra_data": {"status": "error" if error else "read"},
+        "extra_data": {"status": ("autograder error" if ours else "error") if error else "read"},
     }
 
 
 def not_graded(check: Mapping[str, Any], settings: Settings, *, why: str,
-               extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
+               extra: Mapping[str, Any] | None = None, seconds: float | None = None
+               ) -> dict[str, Any]:
     """`results.json` for a submission that was not graded: score 0, and the one visible test
     that says why."""
     data: dict[str, Any] = {"score": 0, "output": f"**{md_text(why)}**", "output_format": "md"}
-    data.update(_visibility(settings))
+    data.update(_visibility(settings, seconds))
     data["extra_data"] = dict(extra or {})
     data["tests"] = [dict(check)]
     return data
 
 
-def _visibility(settings: Settings) -> dict[str, str]:
-    out = {}
+def _visibility(settings: Settings, seconds: float | None) -> dict[str, Any]:
+    out: dict[str, Any] = {}
     if settings.visibility is not None:
         out["visibility"] = settings.visibility
     if settings.stdout_visibility is not None:
         out["stdout_visibility"] = settings.stdout_visibility
+    if seconds is not None:
+        out["execution_time"] = round(seconds, 3)
     return out
 
 
