@@ -12,19 +12,21 @@ import typer
 from nncheck import __version__
 from nncheck.cli.base import (
     DebugOpt,
+    FormatOpt,
     ProblemsOpt,
     RtolOpt,
     app,
     checked_rtol,
     env,
     examples,
+    resolve_format,
     run_command,
     to_stderr,
 )
-from nncheck.cli.environment import ExitStatus, Reveal
+from nncheck.cli.environment import ExitStatus, Format, Reveal
 from nncheck.cli.params import Command, parse_choice
 from nncheck.errors import NncheckError
-from nncheck.words import inert, one_line
+from nncheck.words import inert, json_line, one_line
 
 
 class Visibility(str, enum.Enum):
@@ -91,6 +93,7 @@ def gradescope(
         "--force", help="With --scaffold: replace setup.sh, run_autograder, problems/ and "
         "wheels/ in a DIR that is not empty.")] = False,
     rtol: RtolOpt = None,
+    fmt: FormatOpt = Format.auto,
     debug: DebugOpt = False,
 ) -> None:
     """Grade the submission in /autograder and write results/results.json, always."""
@@ -108,7 +111,15 @@ def gradescope(
         if wheel is not None or force:
             raise NncheckError("--wheel and --force go with --scaffold",
                                expected="--scaffold DIR")
-        return _grade(Paths(root, submission, metadata, results), problems, settings, rtol)
+        paths = Paths(root, submission, metadata, results)
+        said = _grade(paths, problems, settings, rtol)
+        if resolve_format(fmt) is Format.json:
+            env.stdout.write(json_line({"results": str(paths.results), **said}) + "\n")
+        elif said["status"] == "error":
+            env.stdout.write(f"not graded: {inert(said['error'])}\n")
+        else:
+            env.stdout.write(f"{inert(said['sheet'])}: {said['summary']}\n")
+        return ExitStatus.OK
 
     run_command(debug, body)
 
@@ -123,8 +134,9 @@ class Paths:
         self.results = results if results is not None else root / "results" / "results.json"
 
 
-def _grade(paths: Paths, problems: Path, settings: Any, rtol: float | None) -> int:
-    """Grade the submission; results.json is written whatever happens but an interruption."""
+def _grade(paths: Paths, problems: Path, settings: Any, rtol: float | None) -> dict[str, Any]:
+    """Grade the submission; results.json is written whatever happens but an interruption.
+    Return what the staff are told: the sheet, its status, score and summary (or error)."""
     from nncheck import grading
     from nncheck.io import autograder as files
     from nncheck.io.problems import load_sheet
@@ -168,8 +180,7 @@ def _grade(paths: Paths, problems: Path, settings: Any, rtol: float | None) -> i
     except NncheckError as exc:  # the sheet's fault: said to the student, in one line
         reason = one_line(str(exc))
         give_up("Your submission could not be graded.", reason, "error")
-        env.stdout.write(f"not graded: {inert(reason)}\n")
-        return ExitStatus.OK
+        return {"status": "error", "score": 0, "error": reason}
     except Exception:
         give_up("Your submission could not be graded: the autograder failed.",
                 "the autograder failed",
@@ -187,8 +198,8 @@ def _grade(paths: Paths, problems: Path, settings: Any, rtol: float | None) -> i
     write(data)
     from nncheck.render import view
 
-    env.stdout.write(f"{inert(found.rel)}: {view.summary(result)}\n")
-    return ExitStatus.OK
+    return {"status": extra["status"], "score": result.score, "sheet": found.rel,
+            "summary": view.summary(result)}
 
 
 def _scaffold(folder: Path, problems: Path, settings: Any, *, wheel: Path | None, force: bool,
