@@ -138,6 +138,7 @@ def _grade(paths: Paths, problems: Path, settings: Any, rtol: float | None) -> d
     """Grade the submission; results.json is written whatever happens but an interruption.
     Return what the staff are told: the sheet, its status, score and summary (or error)."""
     from nncheck import grading
+    from nncheck.classroom import _status as sheet_status
     from nncheck.io import autograder as files
     from nncheck.io.problems import load_sheet
     from nncheck.render import autograder as doc
@@ -192,7 +193,7 @@ def _grade(paths: Paths, problems: Path, settings: Any, rtol: float | None) -> d
                             warnings=result.warnings)
     extra["student"] = {"id": inert(loaded.student.id),
                         "name": inert(loaded.student.name or "") or None}
-    extra["status"] = "passed" if result.passed else "failed"
+    extra["status"] = sheet_status(result)  # ok, pending or failed, as in grades.csv
     data = doc.sheet_results(result, settings, hashes=hashes, extra=extra, first=[check],
                              seconds=time.monotonic() - started)
     write(data)
