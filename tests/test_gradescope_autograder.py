@@ -348,3 +348,49 @@ def test_scaffold_bundles_a_wheel_and_refuses_a_folder_that_is_not_empty(bank, t
     assert (made / "keep.txt").read_text("utf-8") == "mine\n"
     code, _, stderr = run("gradescope", "-p", bank, "--scaffold", bank / "inside")
     assert code == 2 and "overlap — a folder apart from the bank" in stderr
+
+
+def test_a_bug_while_grading_still_writes_results_and_exits_3(bank, tmp_path, monkeypatch):
+    from nncheck import grading
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(grading, "grade_sheet", broken)
+    root = autograder_root(tmp_path, {"answers.yaml": sheet()})
+    code, _, stderr = run("gradescope", "-p", bank, "--root", root)
+    assert code == 3 and stderr.startswith("internal error: RuntimeError: boom")
+    doc = results(root)
+    assert doc["score"] == 0 and doc["extra_data"]["status"] == "autograder error"
+    assert "boom" not in json.dumps(doc)
+    assert doc["output"] == "**Your submission could not be graded: the autograder failed\\.**"
+
+
+def test_results_that_cannot_be_written_exit_2_with_the_reason(bank, tmp_path):
+    root = autograder_root(tmp_path, {"answers.yaml": sheet()})
+    (root / "results" / "results.json").mkdir()
+    code, _, stderr = run("gradescope", "-p", bank, "--root", root)
+    assert code == 2
+    assert stderr == (f"error: {root}/results/results.json: will not write over a folder — "
+                      "the name of a regular file, or - for standard output\n")
+
+
+def test_a_link_out_of_the_submission_is_not_read(bank, tmp_path):
+    secret = tmp_path / "secret.yaml"
+    secret.write_text(sheet(), encoding="utf-8")
+    root = autograder_root(tmp_path, {})
+    (root / "submission" / "answers.yaml").symlink_to(secret)
+    code, stdout, _ = run("gradescope", "-p", bank, "--root", root)
+    assert code == 0
+    assert stdout.startswith("not graded: answers.yaml: a link out of the submission folder — "
+                             "not read")
+    assert results(root)["score"] == 0
+
+
+def test_format_json_says_where_results_went_and_the_score(bank, tmp_path):
+    root = autograder_root(tmp_path, {"answers.yaml": sheet()})
+    code, stdout, _ = run("gradescope", "-p", bank, "--root", root, "--format", "json")
+    assert code == 0
+    assert json.loads(stdout) == {"results": str(root / "results" / "results.json"),
+                                  "status": "failed", "score": 3, "sheet": "answers.yaml",
+                                  "summary": "Total 3/4 — 1 correct, 1 wrong"}

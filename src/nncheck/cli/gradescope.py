@@ -162,45 +162,52 @@ def _grade(paths: Paths, problems: Path, settings: Any, rtol: float | None) -> d
 
     try:
         bank = grading.load_bank(problems, rtol=checked_rtol(rtol))
-    except NncheckError as exc:  # the course's fault, not the student's: told to the staff only
-        give_up("Your submission could not be graded: the autograder is not set up right.",
-                "the autograder could not read its problems", "autograder error")
-        raise exc from None
-    except Exception:
-        give_up("Your submission could not be graded: the autograder failed.",
-                "the autograder failed",
-                "autograder error")
+    except BaseException as exc:  # the course's fault, not the student's: told to the staff only
+        _failed(give_up, exc, "the autograder could not read its problems")
         raise
     hashes = {pid: bank.problems[pid].sha256 for pid in sorted(bank.problems)}
     extra["problem_hashes"] = hashes
     try:
         found = files.find_sheet(paths.submission)
         loaded = load_sheet(found.opened, shown=inert(found.rel), same_as=found.identity)
-        result = grading.grade_sheet(bank, loaded.answers, sheet=inert(found.rel),
-                                     student=loaded.student)
     except NncheckError as exc:  # the sheet's fault: said to the student, in one line
         reason = one_line(str(exc))
         give_up("Your submission could not be graded.", reason, "error")
         return {"status": "error", "score": 0, "error": reason}
-    except Exception:
-        give_up("Your submission could not be graded: the autograder failed.",
-                "the autograder failed",
-                "autograder error")
+    except BaseException as exc:
+        _failed(give_up, exc, "the autograder failed")
         raise
-    parts = [p for prob in result.problems for p in prob.parts]
-    check = doc.sheet_check(found.rel, student=loaded.student.id,
-                            answered=sum(p.claimed is not None for p in parts), parts=len(parts),
-                            warnings=result.warnings)
-    extra["student"] = {"id": inert(loaded.student.id),
-                        "name": inert(loaded.student.name or "") or None}
-    extra["status"] = sheet_status(result)  # ok, pending or failed, as in grades.csv
-    data = doc.sheet_results(result, settings, hashes=hashes, extra=extra, first=[check],
-                             seconds=time.monotonic() - started)
-    write(data)
+    try:
+        result = grading.grade_sheet(bank, loaded.answers, sheet=inert(found.rel),
+                                     student=loaded.student)
+        parts = [p for prob in result.problems for p in prob.parts]
+        check = doc.sheet_check(found.rel, student=loaded.student.id,
+                                answered=sum(p.claimed is not None for p in parts),
+                                parts=len(parts), warnings=result.warnings)
+        extra["student"] = {"id": inert(loaded.student.id),
+                            "name": inert(loaded.student.name or "") or None}
+        extra["status"] = sheet_status(result)  # ok, pending or failed, as in grades.csv
+        write(doc.sheet_results(result, settings, hashes=hashes, extra=extra, first=[check],
+                                seconds=time.monotonic() - started))
+    except BaseException as exc:  # a problem that cannot be solved as written, or a bug
+        _failed(give_up, exc, "the autograder failed")
+        raise
     from nncheck.render import view
 
     return {"status": extra["status"], "score": result.score, "sheet": found.rel,
             "summary": view.summary(result)}
+
+
+def _failed(give_up: Any, exc: BaseException, what: str) -> None:
+    """Tell the student the autograder failed (not why: that is for the staff); an
+    interruption writes nothing, and a results.json that cannot be written is not retried."""
+    from nncheck.io.autograder import ResultsNotWritten
+
+    if isinstance(exc, (KeyboardInterrupt, ResultsNotWritten)):
+        return
+    why = ("the autograder is not set up right" if isinstance(exc, NncheckError)
+           else "the autograder failed")
+    give_up(f"Your submission could not be graded: {why}.", what, "autograder error")
 
 
 def _scaffold(folder: Path, problems: Path, settings: Any, *, wheel: Path | None, force: bool,

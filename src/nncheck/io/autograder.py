@@ -88,7 +88,8 @@ def find_sheet(folder: str | os.PathLike[str]) -> SheetFile:
                          expected="one answer sheet, answers.yaml (a .yaml or .yml file)")
     sheet = _sheet(where, os.path.realpath(where), picked[0], yaml_stem(picked[0]))
     if sheet.error is not None:
-        raise InputError(shown_path(picked[0]) + sheet.error[len(sheet.path):])
+        said = sheet.error[len(sheet.path):].replace("class folder", "submission folder")
+        raise InputError(shown_path(picked[0]) + said)
     return sheet
 
 
@@ -124,9 +125,16 @@ def _text(value: Any) -> str | None:
     return None
 
 
+class ResultsNotWritten(InputError):
+    """results.json cannot be written (there is nowhere to say so to the student)."""
+
+
 def write_results(path: str | os.PathLike[str], text: str) -> None:
     """Write results.json whole (a reader never sees half of it), its folder made if need be."""
-    write_atomic(path, text)
+    try:
+        write_atomic(path, text)
+    except InputError as exc:
+        raise ResultsNotWritten(exc.message, path=exc.path, expected=exc.expected) from None
 
 
 # --- the files a course uploads ------------------------------------------------------------------
