@@ -44,7 +44,7 @@ PathOpt = Optional[Path]  # noqa: UP045 (typer reads it)
 
 @app.command(
     cls=Command,
-    short_help="Grade one submission on Gradescope; write the autograder's files.",
+    short_help="Grade one Gradescope submission; write its autograder.",
     epilog=examples(
     "nncheck gradescope --problems /autograder/source/problems",
     "nncheck gradescope -p bank --root /tmp/autograder --visibility visible",
