@@ -58,12 +58,12 @@ if TYPE_CHECKING:  # imported where evaluation needs it, so that parsing imports
     import numpy as np
 
 __all__ = [
+    "BINDABLE",
     "CONSTANTS",
     "FUNCTIONS",
     "KEYWORDS",
     "MAX_DEPTH",
     "MAX_LENGTH",
-    "BINDABLE",
     "RESERVED",
     "Expr",
     "ExprError",
