@@ -503,11 +503,13 @@ class _Parser:
 
     def _name(self, token: _Token) -> _Node:
         name = token.value
-        if name in _CONSTANT_VALUES and name in self.aliases:  # bound by the problem: it wins
-            self.names.setdefault(name, None)
-            return _Name(name)
         if name not in RESERVED:
             name = self.aliases.get(name, name)
+        # A name the problem binds wins over the constant; `π`, `∞` are the constants still.
+        if name in BINDABLE and self.aliases.get(name) == name \
+                and token.text not in _CONSTANT_ALIASES:
+            self.names.setdefault(name, None)
+            return _Name(name)
         name = _FUNCTION_ALIASES.get(name, _CONSTANT_ALIASES.get(name, name))
         if name in _CONSTANT_VALUES:
             return _Const(name)
