@@ -124,6 +124,16 @@ class NumericTruth:
         got = np.stack(cols, axis=1) if self.vector else cols[0]
         return got
 
+    def _bound_note(self, claimed: Any) -> str | None:
+        """A word on a wrong claim that names a constant the problem binds (`e`, an input)."""
+        used = set().union(*(e.names for e in read_exprs(claimed, self.aliases)))
+        bound = sorted(n for n in used & expr.BINDABLE if self.aliases.get(n) == n)
+        if not bound:
+            return None
+        constant = {"e": "exp(1)", "pi": "π", "inf": "∞"}
+        return "; ".join(f"`{n}` here names the problem's input or unit `{n}`; the constant "
+                         f"is `{constant[n]}`" for n in bound)
+
     def _barred_name(self, claimed: Any) -> str:
         """Why the first barred name a claim uses, as written (aliases kept), may not be used."""
         for k, (e, barred) in enumerate(zip(read_exprs(claimed), self.barred)):
@@ -153,6 +163,8 @@ class NumericTruth:
             return invalid(str(exc))
         verdict = self._verdict(got, claimed)
         note = self.remark(claimed) if self.remark is not None else None
+        if verdict.status is Status.WRONG:
+            note = "; ".join(filter(None, [note, self._bound_note(claimed)])) or None
         if note:
             message = f"{verdict.message}; {note}" if verdict.message else note
             verdict = Verdict(verdict.status, verdict.fraction, message, verdict.mistakes)
