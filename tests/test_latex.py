@@ -31,6 +31,8 @@ from nncheck.errors import ExprError
         pytest.param(r"3 \cdot 4", {}, 12.0, id="cdot"),
         pytest.param(r"3 \times 4", {}, 12.0, id="times"),
         pytest.param(r"12 \div 4", {}, 3.0, id="div"),
+        # 1.2·10^-3 = 0.0012
+        pytest.param(r"1.2 \times 10^{-3}", {}, 0.0012, id="times-ten-power"),
         # sigmoid(0) = 1/(1 + 1) = 0.5
         pytest.param(r"\sigma(0)", {}, 0.5, id="sigma-paren"),
         pytest.param(r"\sigma\left(0\right)", {}, 0.5, id="sigma-left-right"),

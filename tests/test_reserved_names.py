@@ -158,3 +158,26 @@ def test_functions_and_keywords_stay_reserved(tmp_path: Path, name: str) -> None
     result = CliRunner().invoke(app, ["validate", str(path)])
     assert result.exit_code == 2
     assert f"`{name}` is reserved — choose another name" in result.output
+
+
+def test_an_answer_naming_the_input_e_where_e_is_asked_says_so() -> None:
+    problem = make_problem({**TEN, "parts": [
+        {"id": "ze", "ask": "forward", "network": "net", "input": AT, "of": ["z_Y", "e"]}]})
+    bank = Bank({"ten": LoadedProblem(problem, "ten.yaml")})
+
+    def graded(answer: list[str]):
+        return grade_sheet(bank, {"ten": {"ze": answer}}).problems[0].parts[0]
+
+    # z_Y = a + 2e - 1 = 1 + 2 - 1 = 2 at a = e = 1, and e = 1
+    assert graded(["a + 2e - 1", "1"]).status is Status.CORRECT
+    barred = graded(["a + 2e - 1", "e"])
+    assert barred.status is Status.INVALID
+    assert barred.message == "value 2: `e` is the value being asked, so an answer may not use it"
+
+
+def test_a_wrong_formula_names_the_input_e_where_it_was_drawn() -> None:
+    # 2·Y(1 - Y)·e is twice ∂Y/∂w_Y_e = Y(1 - Y)·e: wrong at every draw, and the message
+    # locates the draw by the values of the names the answer uses, e among them.
+    part = grade({"grad": "2*e*Y*(1 - Y)"})["grad"]
+    assert part.status is Status.WRONG
+    assert part.message.startswith("at draw 1 of 8 (e = ")

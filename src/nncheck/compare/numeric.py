@@ -136,7 +136,8 @@ class NumericTruth:
 
     def _barred_name(self, claimed: Any) -> str:
         """Why the first barred name a claim uses, as written (aliases kept), may not be used."""
-        for k, (e, barred) in enumerate(zip(read_exprs(claimed), self.barred)):
+        written = read_exprs(claimed, bound_names(self.aliases))
+        for k, (e, barred) in enumerate(zip(written, self.barred)):
             used = [n for n in e.names if self.aliases.get(n, n) in barred]
             if used:
                 first = min(used, key=lambda n: _position(n, e.source))
@@ -264,7 +265,7 @@ def written_names(claimed: Any, aliases: Mapping[str, str],
     if claimed is None:
         return []
     try:
-        exprs = read_exprs(claimed)
+        exprs = read_exprs(claimed, bound_names(aliases))
     except (AnswerError, ExprError):
         return []
     found: dict[str, tuple[int, int]] = {}
@@ -274,6 +275,12 @@ def written_names(claimed: Any, aliases: Mapping[str, str],
             if symbol in env and name not in found:
                 found[name] = (k, _position(name, e.source))
     return [(n, aliases.get(n, n)) for n in sorted(found, key=found.__getitem__)]
+
+
+def bound_names(aliases: Mapping[str, str]) -> dict[str, str]:
+    """The aliases that only say a name is the problem's own (`{e: e}`, an input `e`): a claim
+    read with these keeps its names as written, yet reads `e` as that input."""
+    return {name: symbol for name, symbol in aliases.items() if name == symbol}
 
 
 def _position(name: str, source: str) -> int:
