@@ -136,8 +136,8 @@ class NumericTruth:
 
     def _barred_name(self, claimed: Any) -> str:
         """Why the first barred name a claim uses, as written (aliases kept), may not be used."""
-        written = read_exprs(claimed, bound_names(self.aliases))
-        for k, (e, barred) in enumerate(zip(written, self.barred)):
+        exprs = read_exprs(claimed, bound_names(self.aliases))
+        for k, (e, barred) in enumerate(zip(exprs, self.barred)):
             used = [n for n in e.names if self.aliases.get(n, n) in barred]
             if used:
                 first = min(used, key=lambda n: _position(n, e.source))
