@@ -6,9 +6,12 @@ LaTeX answers end to end.
 
 from __future__ import annotations
 
+import contextlib
 import math
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import SEED
 from nncheck import expr, grading
@@ -252,3 +255,20 @@ def test_an_unknown_command_is_an_invalid_answer_with_a_suggestion(seed_bank) ->
     assert part.status is Status.INVALID
     assert "unknown LaTeX command `\\sigm`" in part.message
     assert "did you mean `\\sigma`?" in part.message
+
+
+# --- any text at all -----------------------------------------------------------------------
+
+_PIECES = [
+    "\\frac", "\\sqrt", "\\log", "\\log_", "\\left", "\\right", "\\sigma", "\\cdot", "\\pi",
+    "\\mathrm", "\\,", "\\", "{", "}", "[", "]", "(", ")", "|", "^", "_", "$", ",", ".", " ",
+    "1", "2", "0", "e", "x", "y1", "w", "₁", "-", "+", "/", "'",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=40))
+def test_any_latex_is_read_or_refused_with_an_expr_error(pieces: list[str]) -> None:
+    source = "".join(pieces)
+    with contextlib.suppress(ExprError):  # any other exception fails the test
+        expr.parse(source).evaluate({"x": 0.5, "y1": 2.0, "w": 3.0, "w1": 1.0, "x1": 1.0})
