@@ -130,9 +130,20 @@ class NumericTruth:
         got = np.stack(cols, axis=1) if self.vector else cols[0]
         return got
 
+    def _bound_note(self, claimed: Any) -> str | None:
+        """A word on a wrong claim that names a constant the problem binds (`e`, an input)."""
+        used = set().union(*(e.names for e in read_exprs(claimed, self.aliases)))
+        bound = sorted(n for n in used & expr.BINDABLE if self.aliases.get(n) == n)
+        if not bound:
+            return None
+        constant = {"e": "exp(1)", "pi": "π", "inf": "∞"}
+        return "; ".join(f"`{n}` here names the problem's input or unit `{n}`; the constant "
+                         f"is `{constant[n]}`" for n in bound)
+
     def _barred_name(self, claimed: Any) -> str:
         """Why the first barred name a claim uses, as written (aliases kept), may not be used."""
-        for k, (e, barred) in enumerate(zip(read_exprs(claimed), self.barred)):
+        exprs = read_exprs(claimed, bound_names(self.aliases))
+        for k, (e, barred) in enumerate(zip(exprs, self.barred)):
             used = [n for n in e.names if self.aliases.get(n, n) in barred]
             if used:
                 first = min(used, key=lambda n: _position(n, e.source))
@@ -159,6 +170,8 @@ class NumericTruth:
             return invalid(str(exc))
         verdict = self._verdict(got, claimed)
         note = self.remark(claimed) if self.remark is not None else None
+        if verdict.status is Status.WRONG:
+            note = "; ".join(filter(None, [note, self._bound_note(claimed)])) or None
         if note:
             message = f"{verdict.message}; {note}" if verdict.message else note
             verdict = Verdict(verdict.status, verdict.fraction, message, verdict.mistakes)
@@ -291,7 +304,7 @@ def written_names(claimed: Any, aliases: Mapping[str, str],
     if claimed is None:
         return []
     try:
-        exprs = read_exprs(claimed)
+        exprs = read_exprs(claimed, bound_names(aliases))
     except (AnswerError, ExprError):
         return []
     found: dict[str, tuple[int, int]] = {}
@@ -301,6 +314,12 @@ def written_names(claimed: Any, aliases: Mapping[str, str],
             if symbol in env and name not in found:
                 found[name] = (k, _position(name, e.source))
     return [(n, aliases.get(n, n)) for n in sorted(found, key=found.__getitem__)]
+
+
+def bound_names(aliases: Mapping[str, str]) -> dict[str, str]:
+    """The aliases that only say a name is the problem's own (`{e: e}`, an input `e`): a claim
+    read with these keeps its names as written, yet reads `e` as that input."""
+    return {name: symbol for name, symbol in aliases.items() if name == symbol}
 
 
 def _position(name: str, source: str) -> int:

@@ -130,6 +130,17 @@ class Problem(Strict):
                 self._check_formula(index, part)
         return self
 
+    @property
+    def notation(self) -> dict[str, str]:
+        """The names an expression of this problem reads: its `aliases`, and an identity alias
+        for every constant an input or unit of its networks is named (`e`), which then names
+        that input or unit everywhere in the problem; the constant is written `exp(1)`."""
+        nets = [*self.given.values(), *(getattr(p, k, None) for p in self.parts
+                                        for k in ("network", "template"))]
+        bound = {name for net in nets if isinstance(net, NetworkSpec)
+                 for name in (*net.inputs, *net.units) if name in expr.BINDABLE}
+        return {**{name: name for name in sorted(bound)}, **self.aliases}
+
     def _where(self, index: int, key: str, value: Any) -> Loc:
         """Where a part's value was written: in the part, or (taken from there) in `defaults:`."""
         if key in self.defaults and self.defaults[key] == value:
@@ -192,7 +203,7 @@ class Problem(Strict):
         (without `symbols:`, every name is an integer in 1..1000)."""
         where = self._where(index, "reference", part.reference)
         try:
-            names = expr.parse(part.reference, aliases=self.aliases).names
+            names = expr.parse(part.reference, aliases=self.notation).names
         except ExprError as exc:
             raise located(where, f"`reference`: {exc}", part.reference) from None
         if not part.symbols:
