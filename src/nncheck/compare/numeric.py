@@ -119,9 +119,11 @@ class NumericTruth:
                 return made
         return self.expected
 
-    def read(self, claimed: Any) -> tuple[list[expr.Expr], notation.Reading]:
-        """A claim read as this truth expects it: one number, or a vector of its length."""
-        return read_claim(claimed, self.aliases,
+    def read(self, claimed: Any, *, aliased: bool = True
+             ) -> tuple[list[expr.Expr], notation.Reading]:
+        """A claim read as this truth expects it: one number, or a vector of its length (with
+        `aliased` false, its names as written)."""
+        return read_claim(claimed, self.aliases if aliased else None,
                           length=self.values.shape[1] if self.vector else None,
                           names=self.env.keys() | self.aliases.keys(),
                           batch=self.batch_axis is not None)
@@ -157,7 +159,7 @@ class NumericTruth:
 
     def _barred_name(self, claimed: Any) -> str:
         """Why the first barred name a claim uses, as written (aliases kept), may not be used."""
-        for k, (e, barred) in enumerate(zip(self.read(claimed)[0], self.barred)):
+        for k, (e, barred) in enumerate(zip(self.read(claimed, aliased=False)[0], self.barred)):
             used = [n for n in e.names if self.aliases.get(n, n) in barred]
             if used:
                 first = min(used, key=lambda n: _position(n, e.source))
@@ -180,7 +182,7 @@ class NumericTruth:
             reading = self.read(claimed)[1]
             got = self.evaluate_claim(claimed)
         except _LengthMismatch as exc:
-            return Verdict(Status.WRONG, 0.0, _noted(str(exc), reading.note))
+            return _read_as(Verdict(Status.WRONG, 0.0, str(exc)), reading, self.batch_axis)
         except (AnswerError, ExprError) as exc:
             return invalid(str(exc))
         verdict = self._verdict(got, self._as_read(claimed, reading))

@@ -67,6 +67,9 @@ class Problem(Strict):
     defaults: dict[str, Any] = Field(default_factory=dict)
     aliases: dict[str, str] = Field(default_factory=dict)
     tolerance: Tolerance | None = None
+    # Answers may write `1,5` for 1.5 (`;` separates values). How answers are read, not what
+    # is true: left out of the content that seeds the sample points (`problem_digest`).
+    decimal_comma: bool = Field(default=False, exclude=True)
     parts: list[Part] = Field(min_length=1)
     student: Student | None = None
     answers: dict[Name, Any] | None = None
@@ -239,6 +242,7 @@ class Sheet(Strict):
     """A student's answer sheet: problem id -> part id -> value."""
 
     student: Student
+    decimal_comma: bool = False  # this sheet writes `1,5` for 1.5 (`;` separates values)
     answers: dict[Name, dict[Name, Any] | None] = Field(default_factory=dict)
 
 
