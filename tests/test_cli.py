@@ -57,7 +57,7 @@ def test_invalid_sheet_names_file_line_and_column_with_exit_2():
     assert result.exit_code == 2
     assert result.stderr.strip() == (
         f"error: {DATA / 'bad-key.yaml'}:6:1: unknown key `studnet` — "
-        "one of `student`, `answers` (did you mean `student`?)"
+        "one of `student`, `answers`, `decimal_comma` (did you mean `student`?)"
     )
     assert "Traceback" not in result.output
 

@@ -242,8 +242,8 @@ class Sheet(Strict):
     """A student's answer sheet: problem id -> part id -> value."""
 
     student: Student
-    decimal_comma: bool = False  # this sheet writes `1,5` for 1.5 (`;` separates values)
     answers: dict[Name, dict[Name, Any] | None] = Field(default_factory=dict)
+    decimal_comma: bool = False  # this sheet writes `1,5` for 1.5 (`;` separates values)
 
 
 def oversized_table(problem: Problem) -> tuple[int, str, int] | None:
