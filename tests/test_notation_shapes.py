@@ -46,7 +46,7 @@ def graded(part: str, claim: Any, problem: dict[str, Any] = PROBLEM) -> Any:
 
 
 def values(claim: Any, length: int | None) -> list[float]:
-    return [float(e.evaluate({})) for e in read_exprs(claim, length=length)]
+    return [float(e.evaluate({})) for e in read_exprs(claim, length=length, shape=True)]
 
 
 SHAPES = [
@@ -164,6 +164,8 @@ def test_a_batch_axis_is_not_read_where_no_shape_is_asked() -> None:
     # by hand: a = 2 · 1 = 2, b = 3 · 1 = 3
     assert graded("out", "(2, 3)", forward).status is Status.CORRECT
     assert graded("out", "2 x 3", forward).status is Status.CORRECT  # the vector [2, 3]
+    star = graded("out", "2 * 3", forward)  # `*` splits a shape only: here it is 6
+    assert star.status is Status.WRONG and star.message == "expected 2 values, found 1"
     batch = graded("out", "(None, 2, 3)", forward)  # `None` stays a value, not a batch axis
     assert batch.status is Status.WRONG and batch.mistakes == ()
     assert batch.message == "expected 2 values, found 3"

@@ -72,14 +72,15 @@ class Reading:
 
 
 def read(claimed: Any, *, length: int | None = None, names: Collection[str] = (),
-         batch: bool = False) -> Reading:
+         shape: bool = False) -> Reading:
     """Read a claim: one element where one number is expected (`length` None), else the
     elements of a vector of `length`. `names` are the names an answer may use (so `2x3` stays
-    2·x3 where `x3` is one); with `batch`, a leading `None` is read as Keras' batch axis.
+    2·x3 where `x3` is one). With `shape`, the claim is a shape: a leading `None` is read as
+    Keras' batch axis, and `29*29*32` as a shape where 3 sizes are expected.
     Raises AnswerError (with a hint) for a number whose separators cannot be read."""
     if isinstance(claimed, list):
         items = list(claimed)
-        found = batch and bool(items) and _is_batch(items[0])
+        found = shape and bool(items) and _is_batch(items[0])
         if found:
             items = items[1:]
         notes: list[str] = []
@@ -92,7 +93,7 @@ def read(claimed: Any, *, length: int | None = None, names: Collection[str] = ()
         notes = []
         one = _element(text, names, notes, top=True)
         return Reading((one,), _joined(notes))
-    return _vector(text, length, names, batch)
+    return _vector(text, length, names, shape)
 
 
 def with_decimal_comma(claimed: Any) -> Any:
@@ -108,7 +109,7 @@ def with_decimal_comma(claimed: Any) -> Any:
 
 # --- vectors -----------------------------------------------------------------------------------
 
-def _vector(text: str, length: int, names: Collection[str], batch: bool) -> Reading:
+def _vector(text: str, length: int, names: Collection[str], shape: bool) -> Reading:
     inner = _unwrapped(text)
     pieces = _split_top(inner, ";")
     if len(pieces) == 1:
@@ -120,12 +121,12 @@ def _vector(text: str, length: int, names: Collection[str], batch: bool) -> Read
                 pieces = joined
     note = None
     if len(pieces) == 1:
-        factors = _shape_factors(pieces[0], length)
+        factors = _shape_factors(pieces[0], length, shape)
         if factors is not None:
             pieces = factors
             shown = ", ".join(str(int(f.translate(_TO_ASCII))) for f in factors)
             note = f"read as the shape [{shown}]"
-    found = batch and len(pieces) > 1 and pieces[0].strip().lower() in _BATCH_WORDS
+    found = shape and len(pieces) > 1 and pieces[0].strip().lower() in _BATCH_WORDS
     if found:
         pieces = pieces[1:]
     notes = [note] if note else []
@@ -133,14 +134,14 @@ def _vector(text: str, length: int, names: Collection[str], batch: bool) -> Read
     return Reading(out, _joined(notes), found)
 
 
-def _shape_factors(text: str, length: int) -> list[str] | None:
-    """`29x29x32`, `29 × 29 × 32` (and `29*29*32` when `length` factors are expected): the
-    factors, when every one is a whole number and there are at least two."""
+def _shape_factors(text: str, length: int, shape: bool) -> list[str] | None:
+    """`29x29x32`, `29 × 29 × 32` (and, for a shape, `29*29*32` when `length` factors are
+    expected): the factors, when every one is a whole number and there are at least two."""
     parts = _FACTOR_SPLIT.split(text.strip())
     factors, signs = parts[::2], set(parts[1::2])
     if len(factors) < 2 or not all(_PLAIN_INT.fullmatch(f) for f in factors):
         return None
-    if "*" in signs and len(factors) != length:
+    if "*" in signs and (not shape or len(factors) != length):
         return None  # `7*7*128` answers `[6272]` as the product it always was
     return factors
 

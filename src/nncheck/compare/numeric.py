@@ -28,19 +28,20 @@ DEFAULT_TOLERANCE = Tolerance()
 
 def read_exprs(claimed: Any, aliases: Mapping[str, str] | None = None, *,
                length: int | None = None, names: Collection[str] = (),
-               batch: bool = False) -> list[expr.Expr]:
+               shape: bool = False) -> list[expr.Expr]:
     """Parse a claimed scalar or vector into expressions (raises AnswerError/ExprError): one
-    number expected where `length` is None, else a vector of `length` (notation.py)."""
-    return read_claim(claimed, aliases, length=length, names=names, batch=batch)[0]
+    number expected where `length` is None, else a vector of `length`; with `shape`, a shape
+    (notation.py)."""
+    return read_claim(claimed, aliases, length=length, names=names, shape=shape)[0]
 
 
 def read_claim(claimed: Any, aliases: Mapping[str, str] | None = None, *,
                length: int | None = None, names: Collection[str] = (),
-               batch: bool = False) -> tuple[list[expr.Expr], notation.Reading]:
+               shape: bool = False) -> tuple[list[expr.Expr], notation.Reading]:
     """`read_exprs`, with how the claim was read (a note, a batch axis written)."""
     if isinstance(claimed, bool) or claimed is None or isinstance(claimed, dict):
         raise AnswerError(f"expected a number or an expression, found {_show(claimed)}")
-    reading = notation.read(claimed, length=length, names=names, batch=batch)
+    reading = notation.read(claimed, length=length, names=names, shape=shape)
     out = []
     for item in reading.items:
         if isinstance(item, list):
@@ -126,7 +127,7 @@ class NumericTruth:
         return read_claim(claimed, self.aliases if aliased else None,
                           length=self.values.shape[1] if self.vector else None,
                           names=self.env.keys() | self.aliases.keys(),
-                          batch=self.batch_axis is not None)
+                          shape=self.batch_axis is not None)
 
     def _as_read(self, claimed: Any, reading: notation.Reading) -> Any:
         """The claim as it was read (`29x29x32` as `["29", "29", "32"]`), which every later
