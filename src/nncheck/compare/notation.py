@@ -54,9 +54,8 @@ _SUPERSCRIPT = re.compile("[⁺⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+")
 _FROM_SUPERSCRIPT = str.maketrans("⁺⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "+-0123456789")
 _PERCENT = re.compile(rf"(?<![\w.٫])({_NUMBER})\s*%")
 _TIMES_X = re.compile(rf"(?<=[{_D}])(\s*)([xX])(\s*)(?=[{_D}])")
-_NAME_AT = re.compile(r"[^\W]\w*")  # what expr's tokenizer reads as one name from here
-_CALL = re.compile(r"[^\W\d]\w*\s*\(")
-_FACTOR_SPLIT = re.compile(r"\s*([xX×*])\s*")
+_CALL = re.compile(r"(?<!\w)[^\W\d]\w*\s*\(")  # a word that starts a call
+_FACTOR_SPLIT = re.compile(r"([xX×*])")
 _PLAIN_INT = re.compile(rf"{_DIGIT}+")
 _TO_ASCII = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
 
@@ -137,8 +136,8 @@ def _vector(text: str, length: int, names: Collection[str], shape: bool) -> Read
 def _shape_factors(text: str, length: int, shape: bool) -> list[str] | None:
     """`29x29x32`, `29 × 29 × 32` (and, for a shape, `29*29*32` when `length` factors are
     expected): the factors, when every one is a whole number and there are at least two."""
-    parts = _FACTOR_SPLIT.split(text.strip())
-    factors, signs = parts[::2], set(parts[1::2])
+    parts = _FACTOR_SPLIT.split(text)
+    factors, signs = [f.strip() for f in parts[::2]], set(parts[1::2])
     if len(factors) < 2 or not all(_PLAIN_INT.fullmatch(f) for f in factors):
         return None
     if "*" in signs and (not shape or len(factors) != length):
@@ -246,13 +245,24 @@ def _refuse_commas(text: str, top: bool) -> None:
 
 def _times(text: str, names: Collection[str]) -> str:
     """`x` or `X` between two numbers as `*`, unless the letters there make a bound name."""
+    longest = max((len(n) for n in names), default=0)
+
     def swap(m: re.Match[str]) -> str:
-        name = _NAME_AT.match(text, m.start(2))
-        if m.group(2) in names or (name is not None and name.group(0) in names):
+        if m.group(2) in names or _word_at(text, m.start(2), longest) in names:
             return m.group(0)  # `2x3` where `x` or `x3` is bound: the name, as expr reads it
         return f"{m.group(1)}*{m.group(3)}"
 
     return _TIMES_X.sub(swap, text)
+
+
+def _word_at(text: str, start: int, longest: int) -> str:
+    """The name expr's tokenizer reads from `start` (letters, digits, `_`), when it is at most
+    `longest` long (else "", which no name is): bounded, so a long text is read in linear time."""
+    end = start
+    while end < len(text) and end <= start + longest and (text[end].isalnum()
+                                                           or text[end] == "_"):
+        end += 1
+    return text[start:end] if end - start <= longest else ""
 
 
 def _product_only(text: str) -> bool:
