@@ -322,8 +322,8 @@ def _read_as(verdict: Verdict, reading: notation.Reading, batch_axis: bool | Non
     status, fraction, message = verdict.status, verdict.fraction, verdict.message
     if batch_axis is not None and reading.batch != batch_axis:
         slip = notation.BATCH_ADDED if reading.batch else notation.BATCH_MISSING
-        if status is Status.CORRECT:
-            status, fraction, message = Status.WRONG, 0.0, slip
+        if status is Status.CORRECT:  # the mistake names what is wrong: no need to say it twice
+            status, fraction, message = Status.WRONG, 0.0, "the sizes are right"
         mistakes = (slip, *mistakes)
     if reading.note:
         message = _noted(message, reading.note)
