@@ -238,3 +238,20 @@ def test_x_between_numbers_is_read_only_where_no_name_is_bound() -> None:
     assert value("2x3") == 6.0
     with pytest.raises(Exception, match="unknown name `x3`"):
         read_exprs("2x3", names={"x3"})[0].evaluate({})
+
+
+@pytest.mark.parametrize(("claim", "message"), [
+    pytest.param("(1000, 2000)", "2 values where one number is expected — one number or "
+                 "expression", id="tuple"),
+    pytest.param("1000; 2000", "2 values where one number is expected — one number or "
+                 "expression", id="semicolons"),
+    pytest.param("[27000100]", "a list where one number is expected — the number alone, "
+                 "without brackets", id="bracketed"),
+    pytest.param("27.000.100", "`27.000.100` has more than one decimal point — `27000100` "
+                 "(or `27,000,100`) if the points group thousands", id="dotted-thousands"),
+])
+def test_a_claim_unreadable_as_one_number_says_what_was_likely_meant(claim: str,
+                                                                     message: str) -> None:
+    part = graded("big", claim)
+    assert part.status is Status.INVALID
+    assert part.message == message

@@ -50,6 +50,7 @@ _GROUPED = re.compile(
 )
 _THOUSANDS = re.compile(rf"{_DIGIT}{{1,3}}(?:[{_SEPARATORS}]{_DIGIT}{{3}})+")
 _COMMA_NUMBER = re.compile(rf"(?<![{_D}\w.٫]){_DIGIT}+(?:,{_DIGIT}+)+")
+_DOTTED = re.compile(rf"(?<![{_D}\w.٫]){_DIGIT}{{1,3}}(?:\.{_DIGIT}{{3}}){{2,}}(?![{_D}\w.])")
 _SUPERSCRIPT = re.compile("[⁺⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+")
 _FROM_SUPERSCRIPT = str.maketrans("⁺⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "+-0123456789")
 _PERCENT = re.compile(rf"(?<![\w.٫])({_NUMBER})\s*%")
@@ -188,6 +189,17 @@ def _element(text: str, names: Collection[str], notes: list[str], top: bool = Fa
     text = _GROUPED.sub(lambda m: _join_thousands(m, commas=not calls), text)
     if not calls:
         _refuse_commas(text, top)
+        if top:
+            _refuse_several(text)
+    dotted = _DOTTED.search(text)
+    if dotted is not None:
+        written = dotted.group(0)
+        raise AnswerError(
+            f"`{written}` has more than one decimal point",
+            expected=f"`{written.replace('.', '').translate(_TO_ASCII)}` (or "
+            f"`{written.replace('.', ',').translate(_TO_ASCII)}`) if the points group "
+            "thousands",
+        )
     text = _PERCENT.sub(lambda m: f"({m.group(1)}/100)", text)
     text = _SUPERSCRIPT.sub(lambda m: f"^({m.group(0).translate(_FROM_SUPERSCRIPT)})", text)
     times = _times(text, names)
@@ -198,6 +210,21 @@ def _element(text: str, names: Collection[str], notes: list[str], top: bool = Fa
         else:
             notes.append("read `x` as a times sign")
     return times
+
+
+def _refuse_several(text: str) -> None:
+    """A vector or a list where one number is expected: `(29, 29, 32)`, `[1568]`."""
+    inner = _unwrapped(text)
+    bracketed = inner != text.strip()
+    pieces = _split_top(inner, ";")
+    if len(pieces) == 1:
+        pieces = _split_top(inner, ",")
+    if len(pieces) > 1:
+        raise AnswerError(f"{len(pieces)} values where one number is expected",
+                          expected="one number or expression")
+    if bracketed and text.strip()[0] == "[":
+        raise AnswerError("a list where one number is expected",
+                          expected="the number alone, without brackets")
 
 
 def _drop_approx(text: str) -> str:
