@@ -255,3 +255,11 @@ def test_a_claim_unreadable_as_one_number_says_what_was_likely_meant(claim: str,
     part = graded("big", claim)
     assert part.status is Status.INVALID
     assert part.message == message
+
+
+def test_superscript_powers_in_a_formula() -> None:
+    square = {"id": "sq", "parts": [{"id": "s", "ask": "formula", "reference": "x^2 + 1",
+                                     "symbols": {"x": {"integer": [1, 9]}}}]}
+    assert value("3²") == 9.0 and value("2⁻¹") == 0.5 and value("10⁺²") == 100.0
+    assert graded("s", "x² + 1", square).status is Status.CORRECT
+    assert graded("s", "x³ + 1", square).status is Status.WRONG
