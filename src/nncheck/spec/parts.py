@@ -194,6 +194,9 @@ class OutputShapePart(NumericPart):
     ask: Literal["output_shape"]
     model: Ref
     layer: int | str | None = None
+    # Whether the answer writes Keras' batch axis first, `(None, 29, 29, 32)`. How an answer
+    # is read, not what is true: left out of the content that seeds the sample points.
+    batch_axis: bool = Field(default=False, exclude=True)
 
 
 class LossPart(NumericPart):

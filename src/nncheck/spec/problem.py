@@ -68,6 +68,9 @@ class Problem(Strict):
     defaults: dict[str, Any] = Field(default_factory=dict)
     aliases: dict[str, str] = Field(default_factory=dict)
     tolerance: Tolerance | None = None
+    # Answers may write `1,5` for 1.5 (`;` separates values). How answers are read, not what
+    # is true: left out of the content that seeds the sample points (`problem_digest`).
+    decimal_comma: bool = Field(default=False, exclude=True)
     parts: list[Part] = Field(min_length=1)
     student: Student | None = None
     answers: dict[Name, Any] | None = None
@@ -258,6 +261,7 @@ class Sheet(Strict):
 
     student: Student
     answers: dict[Name, dict[Name, Any] | None] = Field(default_factory=dict)
+    decimal_comma: bool = False  # this sheet writes `1,5` for 1.5 (`;` separates values)
 
 
 def oversized_table(problem: Problem) -> tuple[int, str, int] | None:
