@@ -121,7 +121,7 @@ def test_a_quoted_one_element_list_is_the_vector() -> None:
 def test_a_shape_with_x_where_one_value_is_expected_is_a_shape_of_three() -> None:
     part = graded("flat", "29x29x32")
     assert part.status is Status.WRONG
-    assert part.message == "expected 1 values, found 3 (read as the shape [29, 29, 32])"
+    assert part.message == "expected 1 value, found 3 (read as the shape [29, 29, 32])"
 
 
 @pytest.mark.parametrize("claim", [

@@ -24,7 +24,7 @@ from nncheck.io.problems import (
     load_problem,
     read_secret,
 )
-from nncheck.spec.parts import ANSWER_PREFIX, PartBase
+from nncheck.spec.parts import ANSWER_PREFIX, NumericPart, PartBase
 from nncheck.spec.problem import Problem, Student
 from nncheck.words import closest, inert
 

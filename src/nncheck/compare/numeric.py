@@ -150,7 +150,7 @@ class NumericTruth:
         exprs = self.read(claimed)[0]
         want = self.values.shape[1] if self.vector else 1
         if self.vector and len(exprs) != want:
-            raise _LengthMismatch(f"expected {want} values, found {len(exprs)}")
+            raise _LengthMismatch(f"expected {want} value{'s' * (want != 1)}, found {len(exprs)}")
         if not self.vector and len(exprs) != 1:
             raise _LengthMismatch(f"expected one value, found a list of {len(exprs)}")
         if self.barred and any(e.names & barred.keys() for e, barred in zip(exprs, self.barred)):
