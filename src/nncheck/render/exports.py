@@ -23,7 +23,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from nncheck.compare.numbers import format_statistic as _num
+from nncheck.compare.numbers import format_score
 from nncheck.errors import NncheckError
 from nncheck.words import csv_cell, inert, one_line
 
@@ -112,13 +112,13 @@ def canvas_header(title: str, assignment_id: str | None,
 
 def canvas_points(maxima: Sequence[float]) -> list[str]:
     """The `Points Possible` row: the points of each assignment column."""
-    return [POINTS_POSSIBLE, "", "", "", "", *(_num(m) for m in maxima)]
+    return [POINTS_POSSIBLE, "", "", "", "", *(format_score(m) for m in maxima)]
 
 
 def canvas_row(who: Who, scores: Sequence[float]) -> list[str]:
     """One student's row: who, then a score per assignment column."""
     ids = (who.name, who.canvas_id, who.sis_user_id, who.sis_login_id, who.section)
-    return [*(csv_cell(v or "") for v in ids), *(_num(s) for s in scores)]
+    return [*(csv_cell(v or "") for v in ids), *(format_score(s) for s in scores)]
 
 
 def moodle_header(identifier: str, title: str) -> list[str]:
@@ -128,4 +128,4 @@ def moodle_header(identifier: str, title: str) -> list[str]:
 
 def moodle_row(value: str, score: float, feedback: str) -> list[str]:
     """One student's row: identifier, grade, feedback on one line."""
-    return [csv_cell(value), _num(score), csv_cell(one_line(feedback))]
+    return [csv_cell(value), format_score(score), csv_cell(one_line(feedback))]

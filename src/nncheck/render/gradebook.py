@@ -27,7 +27,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple, Protocol
 
-from nncheck.compare.numbers import format_statistic as _num
+from nncheck.compare.numbers import format_score
 from nncheck.grading import SheetResult
 from nncheck.render import autograder, text
 from nncheck.render import json as render_json
@@ -110,10 +110,10 @@ def csv_fields(row: GradedRow, ids: Sequence[str], parts: Sequence[tuple[str, st
     else:
         by_id = dict(row.scores)
         by_part = {(p.problem, p.part): p.points for p in row.parts}
-        scores = [*(_num(by_id.get(pid, 0.0)) for pid in ids),
-                  *(_num(by_part.get(key, 0.0)) for key in parts)]
-        total = _num(row.score)
-    maximum = "" if row.status == "error" or row.max_score is None else _num(row.max_score)
+        scores = [*(format_score(by_id.get(pid, 0.0)) for pid in ids),
+                  *(format_score(by_part.get(key, 0.0)) for key in parts)]
+        total = format_score(row.score)
+    maximum = "" if row.status == "error" or row.max_score is None else format_score(row.max_score)
     return [csv_cell(row.student_id or ""), csv_cell(row.student_name or ""), *scores, total,
             maximum, row.status, csv_cell(row.error or ""), csv_cell(row.sheet)]
 
