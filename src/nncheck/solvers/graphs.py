@@ -183,8 +183,9 @@ def _known(graph: Graph, values: Mapping[str, np.ndarray], of: str, wrt: list[st
     candidates: list[tuple[str, np.ndarray]] = []
     if local:
         full = gradients(graph, values, graph.output, wrt, False)
-        candidates.append((f"the full chain ∂{graph.output}/∂… given instead of the local "
-                           f"gradient of `{of}`", full))
+        more = ", ..." if len(wrt) > 1 else ""
+        candidates.append((f"the full chain given instead of the local gradient "
+                           f"(∂{graph.output}/∂{wrt[0]} for ∂{of}/∂{wrt[0]}{more})", full))
     else:
         candidates += _chain_cut(graph, values, of, wrt, truth)
         candidates.append((f"the upstream gradient left out (the local derivative of the "
@@ -223,12 +224,11 @@ def _chain_cut(graph: Graph, values: Mapping[str, np.ndarray], of: str, wrt: lis
             continue
         gate = readers[0]
         got[:, j] = engine.local(graph, values, gate)[w]
-        shown.append(f"∂{gate}/∂{w}")
+        shown.append(f"∂{gate}/∂{w} for ∂{of}/∂{w}")
     if not shown:
         return []
     more = ", ..." if len(shown) > 1 else ""
-    return [(f"the local gradient given instead of the full chain ({shown[0]}{more}, not "
-             f"∂{of}/∂{wrt[0] if len(wrt) == 1 else '…'})", got)]
+    return [(f"the local gradient given instead of the full chain ({shown[0]}{more})", got)]
 
 
 # --- names and points -----------------------------------------------------------------------------
