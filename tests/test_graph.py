@@ -107,7 +107,7 @@ def test_the_output_is_a_node_and_a_part_names_a_graph(tmp_path):
     assert validate(tmp_path, out) == (2, "6:13: output `f` is not a node — one of `q`")
 
 
-# --- forward ---------------------------------------------------------------------------------------
+# --- forward -------------------------------------------------------------------------------------
 
 def test_forward_gives_every_node_and_the_output_by_default():
     assert truth(CIRCUIT, ask="forward").expected == -12  # (x + y) z = 3 · -4
@@ -132,7 +132,7 @@ def test_a_forward_answer_may_not_name_the_node_or_what_is_computed_from_it():
     assert truth(CIRCUIT, ask="forward").grade("q*z").status is Status.CORRECT
 
 
-# --- gradients --------------------------------------------------------------------------------------
+# --- gradients -----------------------------------------------------------------------------------
 
 def test_the_cs231n_circuit_gradients():
     assert truth(CIRCUIT, ask="gradient", wrt=["x", "y", "z"]).expected == [-4, -4, 3]
@@ -211,7 +211,7 @@ def test_a_local_gradient_names_only_what_the_gate_reads():
         truth(CIRCUIT, ask="gradient", of="f", wrt="x", local=True)
 
 
-# --- named mistakes ----------------------------------------------------------------------------------
+# --- named mistakes ------------------------------------------------------------------------------
 
 def mistakes(graph, claim, **part):
     verdict = truth(graph, ask="gradient", **part).grade(claim)
@@ -257,7 +257,7 @@ def test_a_max_gate_routing_to_both_inputs_is_named():
         "the max (or min) gate's gradient sent to every input, not only to the one that wins",)
 
 
-# --- the example folder -----------------------------------------------------------------------------
+# --- the example folder --------------------------------------------------------------------------
 
 def test_the_published_cs231n_values_grade_correct():
     folder = PROBLEMS / "cs231n-circuit"

@@ -29,7 +29,7 @@ DRAW_RANGE = (-2.0, 2.0)  # every input uniform in [-2, 2] (FORMAT §3)
 TRIES = 8  # candidate points drawn per point kept: a draw where a node is undefined is dropped
 
 
-# --- forward --------------------------------------------------------------------------------------
+# --- forward -------------------------------------------------------------------------------------
 
 def solve_graph_forward(part: ForwardPart, ctx: Context) -> NumericTruth:
     """The value of the asked nodes at the given inputs."""
@@ -70,7 +70,7 @@ def barred_names(graph: Graph, symbol: str, shown: str) -> dict[str, str]:
     return why
 
 
-# --- gradient -------------------------------------------------------------------------------------
+# --- gradient ------------------------------------------------------------------------------------
 
 def solve_graph_gradient(part: GradientPart, ctx: Context) -> NumericTruth:
     """∂of/∂wrt (or a gate's local gradient) at the given inputs and re-draws, with the known
@@ -171,7 +171,7 @@ def _with_draws(graph: Graph, values: dict[str, np.ndarray], truth: np.ndarray, 
     return env, np.concatenate([truth, got[keep]])
 
 
-# --- known mistakes -------------------------------------------------------------------------------
+# --- known mistakes ------------------------------------------------------------------------------
 
 def _known(graph: Graph, values: Mapping[str, np.ndarray], of: str, wrt: list[str],
            local: bool, truth: np.ndarray, ctx: Context) -> list[tuple[str, np.ndarray]]:
@@ -231,7 +231,7 @@ def _chain_cut(graph: Graph, values: Mapping[str, np.ndarray], of: str, wrt: lis
     return [(f"the local gradient given instead of the full chain ({shown[0]}{more})", got)]
 
 
-# --- names and points -----------------------------------------------------------------------------
+# --- names and points ----------------------------------------------------------------------------
 
 def resolve(graph: Graph, names: list[str], key: str, aliases: Mapping[str, str],
             nodes_only: bool = False) -> list[str]:
