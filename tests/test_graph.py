@@ -182,6 +182,11 @@ def test_the_cs231n_sigmoid_neuron_gradients():
 def test_each_gate_passes_its_local_derivative(nodes_, point, wrt, want):
     graph = {"kind": "graph", "inputs": point, "nodes": nodes_}
     assert truth(graph, ask="gradient", wrt=wrt).expected == pytest.approx(want, rel=1e-12)
+    # the key of the same part as a formula (what `solve --sheet` writes) holds at every draw
+    t = truth(graph, ask="gradient", wrt=wrt, form="formula")
+    key = t.key()
+    assert all(isinstance(k, str) for k in key), key
+    assert t.grade(key).status is Status.CORRECT, key
 
 
 def test_a_gradient_formula_is_checked_at_redraws():

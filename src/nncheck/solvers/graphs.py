@@ -9,6 +9,7 @@ reverse mode (`engine.graph.Slip`) and the chain cut short.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -18,6 +19,7 @@ from nncheck.compare import identity
 from nncheck.compare.numbers import to_json_value
 from nncheck.compare.numeric import Known, NumericTruth
 from nncheck.engine import graph as engine
+from nncheck.engine import graph_text
 from nncheck.engine.graph import NO_SLIP, Graph, Slip
 from nncheck.errors import ProblemError
 from nncheck.solvers.context import Context
@@ -106,7 +108,7 @@ def solve_graph_gradient(part: GradientPart, ctx: Context) -> NumericTruth:
         bad = wrt[int(np.flatnonzero(~np.isfinite(truth[0]))[0])]
         raise ProblemError(f"part `{part.id}`: ∂{of}/∂{bad} is not a number at the given inputs "
                            "(a gate is not differentiable there)")
-    confirm = None
+    confirm = key_factory = None
     if formula:
         values, truth = _with_draws(graph, values, truth, of, wrt, part.local,
                                     ctx.rng("graph"), DRAWS)
@@ -123,6 +125,8 @@ def solve_graph_gradient(part: GradientPart, ctx: Context) -> NumericTruth:
             redraw, graph.inputs, ctx.aliases, ctx.tolerance,
             lambda claim: ctx.claim_rng(claim, "gradient"),
             labels=list(written) if vector else None)
+        key_factory = functools.cache(
+            lambda: graph_text.key_formula(graph, of, wrt, part.local, vector))
     known = _known(graph, values, of, wrt, part.local, truth, ctx)
     return NumericTruth(
         expected=to_json_value(truth[0] if vector else truth[0, 0]),
@@ -133,6 +137,7 @@ def solve_graph_gradient(part: GradientPart, ctx: Context) -> NumericTruth:
         known=tuple(Known(name, v if vector else v[:, 0]) for name, v in known),
         aliases=ctx.aliases,
         key_value=part.solution,
+        key_factory=key_factory,
         labels=list(written) if vector else None,
         point_names=graph.inputs,
         given_first=formula,
