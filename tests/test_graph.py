@@ -157,8 +157,8 @@ def test_the_cs231n_sigmoid_neuron_gradients():
     # f = max(x, y) at 3, 1: the gradient goes to the winner only
     pytest.param({"f": "max(x, y)"}, {"x": 3, "y": 1}, ["x", "y"], [1, 0], id="max"),
     pytest.param({"f": "min(x, y)"}, {"x": 3, "y": 1}, ["x", "y"], [0, 1], id="min"),
-    # a tie sends it to the first argument
-    pytest.param({"f": "max(x, y)"}, {"x": 2, "y": 2}, ["x", "y"], [1, 0], id="max-tie"),
+    # equal arguments share it evenly, as PyTorch's maximum does
+    pytest.param({"f": "max(x, y)"}, {"x": 2, "y": 2}, ["x", "y"], [0.5, 0.5], id="max-tie"),
     # f = x^3 at 2: 3x² = 12; f = y^x at x = 2, y = 3: ∂/∂x = 9 ln 3, ∂/∂y = x y = 6
     pytest.param({"f": "x^3"}, {"x": 2, "y": 0}, ["x"], [12], id="power"),
     pytest.param({"f": "y^x"}, {"x": 2, "y": 3}, ["x", "y"], [9 * math.log(3), 6],

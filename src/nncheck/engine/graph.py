@@ -10,8 +10,8 @@ the objective w.r.t. every node and input.
 As in `engine.backprop`, a mistake is replayed, not hard-coded: a `Slip` changes one rule of
 reverse mode (a subtraction's sign, a max gate's routing, the sigmoid's derivative, the
 output's outer gate), and the answer it gives is that mistake's answer at every point.
-Conventions at kinks follow the frameworks: relu'(0) = 0, abs'(0) = 0, and a tie at `max` or
-`min` sends the gradient to the first of the equal arguments.
+Conventions at kinks are PyTorch's: relu'(0) = 0, abs'(0) = 0, and equal arguments of `max` or
+`min` share the gradient evenly.
 """
 
 from __future__ import annotations
@@ -285,11 +285,11 @@ def _back_call(node: _Call, g: Any, env: Mapping[str, Any], grads: dict[str, Any
                slip: Slip, memo: dict[int, Any], outer: bool) -> None:
     if node.function in ("min", "max"):
         values = [_value(arg, env, memo) for arg in node.args]
-        stacked = np.broadcast_arrays(*values)
-        pick = np.argmax if node.function == "max" else np.argmin
-        winner = pick(np.stack(stacked), axis=0)  # the first of equal arguments
+        best = _value(node, env, memo)
+        wins = [(v == best) * 1.0 for v in values]
+        ties = sum(wins)  # equal arguments share the gradient evenly, as PyTorch's do
         for i, arg in enumerate(node.args):
-            share = 1.0 if outer or slip.max_both else (winner == i) * 1.0
+            share = 1.0 if outer or slip.max_both else wins[i] / ties
             _back(arg, g * share, env, grads, slip, memo, False)
         return
     (arg,) = node.args

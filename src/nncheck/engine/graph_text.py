@@ -87,13 +87,11 @@ def _back_call(node: _Call, g: str, terms: dict[str, list[str | None]],
                root: str | None) -> None:
     args = [_text(a) for a in node.args]
     if node.function in ("min", "max"):
-        beats = ">" if node.function == "max" else "<"
-        for i, arg in enumerate(node.args):
-            # the first of equal arguments wins: strictly ahead of those before it, and at
-            # least level with those after it
-            wins = [f"({args[i]} {beats} {args[j]})" if j < i else f"({args[i]} {beats}= {args[j]})"
-                    for j in range(len(args)) if j != i]
-            _back(arg, mul(g, *wins), terms)
+        best = _text(node)
+        # equal arguments share the gradient evenly, as in `engine.graph`
+        ties = "(" + " + ".join(f"({a} == {best})" for a in args) + ")"
+        for arg, text in zip(node.args, args):
+            _back(arg, mul(g, f"(({text} == {best})/{ties})"), terms)
         return
     x = args[0]
     y = root if root is not None else _text(node)

@@ -1,0 +1,122 @@
+"""Computational graphs against PyTorch's autograd: the cases (graphs at points) and torch's
+gradient of the output w.r.t. every input and node.
+
+A case is a graph written twice from one program: as nncheck reads it (`kind: graph`, each
+node an expression) and as torch replays it (each node a gate applied to earlier names), so
+torch never reads nncheck's expression language. The random graphs (2-4 inputs in [-2, 2] to
+three decimals, 2-6 nodes, every gate of FORMAT §4.x) are drawn by the tests' own seed; the
+CS231n circuits are the first cases. Gates that would leave their domain take arguments that
+cannot (log(1 + a²), a divisor 1 + b², a base 1 + σ(a)), so every case is defined.
+
+Nothing here reads nncheck.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+GRAPHS = 120
+
+# gate -> (arity, the expression as nncheck reads it, the same in torch)
+GATES: dict[str, tuple[int, str, Callable[..., Any]]] = {
+    "add": (2, "{0} + {1}", lambda t, a, b: a + b),
+    "subtract": (2, "{0} - {1}", lambda t, a, b: a - b),
+    "multiply": (2, "{0} * {1}", lambda t, a, b: a * b),
+    "divide": (2, "{0} / (1 + {1}^2)", lambda t, a, b: a / (1 + b**2)),
+    "max": (2, "max({0}, {1})", lambda t, a, b: t.maximum(a, b)),
+    "min": (2, "min({0}, {1})", lambda t, a, b: t.minimum(a, b)),
+    "exp": (1, "exp({0} / 4)", lambda t, a: t.exp(a / 4)),
+    "log": (1, "log(1 + {0}^2)", lambda t, a: t.log(1 + a**2)),
+    "pow": (2, "(1 + sigmoid({0}))^{1}", lambda t, a, b: (1 + t.sigmoid(a)) ** b),
+    "square": (1, "{0}^2", lambda t, a: a**2),
+    "abs": (1, "abs({0})", lambda t, a: t.abs(a)),
+    "sigmoid": (1, "sigmoid({0})", lambda t, a: t.sigmoid(a)),
+    "tanh": (1, "tanh({0})", lambda t, a: t.tanh(a)),
+    "relu": (1, "relu({0})", lambda t, a: t.relu(a)),
+    "neuron": (3, "sigmoid({0}*{1} + {2})", lambda t, a, b, c: t.sigmoid(a * b + c)),
+}
+
+
+@dataclass(frozen=True)
+class GraphCase:
+    """A graph at its given inputs: the inputs' values and, per node, a gate and its args."""
+
+    id: str
+    inputs: dict[str, float]
+    program: list[tuple[str, str, list[str]]]  # (node, gate, the names it reads)
+
+    @property
+    def nodes(self) -> dict[str, str]:
+        """Each node as nncheck reads it."""
+        return {node: GATES[gate][1].format(*args) for node, gate, args in self.program}
+
+    @property
+    def names(self) -> list[str]:
+        """Every input and node: the order of the gradients in an answer."""
+        return [*self.inputs, *(node for node, _, _ in self.program)]
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """What the recorded file shows of the case."""
+        return {"inputs": self.inputs, "program": [list(p) for p in self.program],
+                "nodes": self.nodes}
+
+    @property
+    def problem(self) -> dict[str, Any]:
+        """The case as a problem: one `gradient` part by every input and node."""
+        return {"given": {"g": {"kind": "graph", "inputs": self.inputs, "nodes": self.nodes}},
+                "parts": [{"id": "d", "ask": "gradient", "graph": "g", "wrt": self.names}]}
+
+
+def random_case(rng: np.random.Generator, index: int) -> GraphCase:
+    """A random graph: every node reads the names before it, the last node most likely."""
+    inputs = {f"x{i + 1}": round(float(rng.uniform(-2, 2)), 3)
+              for i in range(int(rng.integers(2, 5)))}
+    names = list(inputs)
+    program = []
+    for k in range(int(rng.integers(2, 7))):
+        gate = str(rng.choice(list(GATES)))
+        arity = GATES[gate][0]
+        recent = names[-1]
+        args = [recent, *(str(rng.choice(names)) for _ in range(arity - 1))]
+        rng.shuffle(args)
+        node = f"n{k + 1}"
+        program.append((node, gate, args))
+        names.append(node)
+    return GraphCase(f"graph-{index:03d}", inputs, program)
+
+
+CS231N = [
+    GraphCase("cs231n-circuit", {"x": -2.0, "y": 5.0, "z": -4.0},
+              [("q", "add", ["x", "y"]), ("f", "multiply", ["q", "z"])]),
+    GraphCase("cs231n-neuron", {"w0": 2.0, "x0": -1.0, "w1": -3.0, "x1": -2.0, "w2": -3.0},
+              [("a", "multiply", ["w0", "x0"]), ("c", "add", ["a", "w2"]),
+               ("f", "neuron", ["w1", "x1", "c"])]),
+]
+
+
+def _cases() -> list[GraphCase]:
+    rng = np.random.default_rng([2026, 14])
+    return CS231N + [random_case(rng, i) for i in range(GRAPHS)]
+
+
+CASES = _cases()
+
+
+# --- torch ----------------------------------------------------------------------------------------
+
+def answer(torch: Any, case: GraphCase) -> list[float]:
+    """∂(last node)/∂(every input and node) by torch.autograd in float64, in `names` order."""
+    values: dict[str, Any] = {
+        x: torch.tensor(v, dtype=torch.float64, requires_grad=True)
+        for x, v in case.inputs.items()
+    }
+    for node, gate, args in case.program:
+        values[node] = GATES[gate][2](torch, *(values[a] for a in args))
+        values[node].retain_grad()
+    values[case.program[-1][0]].backward()
+    return [0.0 if values[n].grad is None else float(values[n].grad) for n in case.names]
