@@ -10,9 +10,11 @@ from pydantic import (
     BeforeValidator,
     Discriminator,
     Field,
+    SerializerFunctionWrapHandler,
     StrictBool,
     Tag,
     field_validator,
+    model_serializer,
     model_validator,
 )
 from pydantic import Strict as NoCoercion
@@ -141,6 +143,15 @@ class RealizePart(PartBase):
     domain: Literal["binary", "bipolar"] = "binary"
 
 
+def _unless_default(data: Any, defaults: dict[str, Any]) -> Any:
+    """A part's dump without the keys added with graphs, where they hold their defaults: the
+    dump is the content a problem's sample points are seeded from (`solvers.context`), and a
+    problem that does not use them keeps the points it had before they existed."""
+    if not isinstance(data, dict):
+        return data
+    return {k: v for k, v in data.items() if k not in defaults or v != defaults[k]}
+
+
 def _one_source(part: Any, key: str = "input") -> None:
     """A part (or `of:`) reads one network or one graph; a network needs `input:`."""
     if (part.network is None) == (part.graph is None):
@@ -164,6 +175,10 @@ class ForwardPart(NumericPart):
     def _check_source(self) -> ForwardPart:
         _one_source(self)
         return self
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler) -> Any:
+        return _unless_default(handler(self), {"graph": None})
 
 
 class ParamCountPart(NumericPart):
@@ -221,6 +236,10 @@ class LossPart(NumericPart):
                           "keep one")
         return self
 
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler) -> Any:
+        return _unless_default(handler(self), {"of": None})
+
 
 class LossSpec(Strict):
     """The loss a gradient is taken of."""
@@ -251,6 +270,10 @@ class GradientPart(NumericPart):
             raise located(("local", KEY), "`local: true` asks for a gate's local gradient in "
                           "a `graph:`; a network's gradients are full chains")
         return self
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler) -> Any:
+        return _unless_default(handler(self), {"graph": None, "local": False})
 
 
 class EquivalentPart(PartBase):
