@@ -172,6 +172,9 @@ def test_the_cs231n_sigmoid_neuron_gradients():
     pytest.param({"f": "relu(x) + relu(y)"}, {"x": 2, "y": -1}, ["x", "y"], [1, 0], id="relu"),
     # relu'(0) = 0, as the frameworks take it
     pytest.param({"f": "relu(x)"}, {"x": 0, "y": 0}, ["x"], [0], id="relu-at-0"),
+    # a factor of 0: ∂(x y z)/∂x = y z = 6, the others 0
+    pytest.param({"f": "x*y*z"}, {"x": 0, "y": 2, "z": 3}, ["x", "y", "z"], [6, 0, 0],
+                 id="zero-factor"),
     # two paths: f = x·x + x at 3: 2x + 1 = 7
     pytest.param({"f": "x*x + x"}, {"x": 3, "y": 0}, ["x"], [7], id="paths"),
     # through nodes: a = x y, b = a + x, f = a b at 2, 3: a = 6, b = 8;
@@ -208,6 +211,17 @@ def test_a_formula_part_draws_only_where_every_node_is_defined():
     t = truth(graph, ask="gradient", wrt="x", form="formula")
     assert t.points == 9 and (t.env["x"] > 0).all()
     assert t.grade("y / x").status is Status.CORRECT
+
+
+def test_a_long_product_is_differentiated_and_its_key_falls_back_to_the_value():
+    # f = x^600 written as 600 factors: ∂f/∂x = 600 x^599 = 600 at x = 1. The formula, one
+    # product of 599 factors per factor, is far longer than an answer may be (2000
+    # characters), so the key is the value at the given point.
+    graph = {"kind": "graph", "inputs": {"x": 1}, "nodes": {"f": "*".join(["x"] * 600)}}
+    t = truth(graph, ask="gradient", wrt="x", form="formula")
+    assert t.expected == 600
+    assert t.key() == 600
+    assert t.grade("600 x^599").status is Status.CORRECT
 
 
 def test_a_local_gradient_names_only_what_the_gate_reads():

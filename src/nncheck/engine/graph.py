@@ -264,19 +264,25 @@ def _back(node: _Node, g: Any, env: Mapping[str, Any], grads: dict[str, Any], sl
 def _back_product(node: _Chain, g: Any, env: Mapping[str, Any], grads: dict[str, Any],
                   slip: Slip, memo: dict[int, Any], outer: bool) -> None:
     """x1 * x2 / x3 ...: each factor's local derivative is the product of the others (times
-    -1/x² for a divisor)."""
+    -1/x² for a divisor), from running products before and after it (linear in the factors,
+    where dividing the whole by a factor would fail at a factor of 0)."""
     terms = [("*", node.first), *node.rest]
     values = [_value(child, env, memo) for _, child in terms]
+    factors = [v if op == "*" else 1.0 / v for (op, _), v in zip(terms, values)]
+    before: list[Any] = [1.0]
+    for f in factors[:-1]:
+        before.append(before[-1] * f)
+    after: list[Any] = [1.0]
+    for f in reversed(factors[1:]):
+        after.append(after[-1] * f)
+    after.reverse()
     for i, (op, child) in enumerate(terms):
         if not _has_names(child):
             continue
         if outer:
             _back(child, g, env, grads, slip, memo, False)
             continue
-        others: Any = 1.0
-        for j, (other_op, _) in enumerate(terms):
-            if j != i:
-                others = others * values[j] if other_op == "*" else others / values[j]
+        others = before[i] * after[i]
         local = others if op == "*" else -others / values[i] ** 2
         _back(child, g * local, env, grads, slip, memo, False)
 

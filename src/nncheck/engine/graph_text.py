@@ -21,28 +21,38 @@ if TYPE_CHECKING:
     from nncheck.engine.graph import Graph
 
 _ATOM = re.compile(r"^[\w.]+$")
+MAX_PRODUCT_TEXT = 16 * expr.MAX_LENGTH  # the text one product's derivatives may take in all
 
 
 def key_formula(graph: Graph, of: str, wrt: Sequence[str], local: bool, vector: bool) -> Any:
     """∂of/∂w for each w of `wrt` as formulas (or None when one would be too long)."""
     terms: dict[str, list[str | None]] = {}
-    if local:
-        _back(graph.node(of)._tree, "1", terms, of)
-    else:
-        terms[of] = ["1"]
-        for name, e in reversed(graph.nodes):
-            g = add(terms.get(name, []))
-            if g is not None:
-                _back(e._tree, g, terms, name)
-    texts = [add(terms.get(w, [])) or "0" for w in wrt]
     try:
+        if local:
+            _back(graph.node(of)._tree, "1", terms, of)
+        else:
+            terms[of] = ["1"]
+            for name, e in reversed(graph.nodes):
+                g = _bounded(add(terms.get(name, [])))
+                if g is not None:
+                    _back(e._tree, g, terms, name)
+        texts = [_bounded(add(terms.get(w, []))) or "0" for w in wrt]
         for text in texts:
-            if len(text) > expr.MAX_LENGTH:
-                return None
             expr.parse(text)
-    except ExprError:
+    except (ExprError, _TooLong):
         return None
     return texts if vector else texts[0]
+
+
+class _TooLong(Exception):
+    """A formula longer than an answer may be: the key is then the value at the given point."""
+
+
+def _bounded(text: str | None) -> str | None:
+    """A text no longer than an answer may be (so no graph makes the key slow to build)."""
+    if text is not None and len(text) > expr.MAX_LENGTH:
+        raise _TooLong
+    return text
 
 
 def _text(node: _Node) -> str:
@@ -54,6 +64,7 @@ def _text(node: _Node) -> str:
 def _back(node: _Node, g: str | None, terms: dict[str, list[str | None]],
           root: str | None = None) -> None:
     """Pass `g` to the names under `node`; `root` names the node whose whole tree this is."""
+    g = _bounded(g)
     if g is None:
         return
     if isinstance(node, _Name):
@@ -71,11 +82,15 @@ def _back(node: _Node, g: str | None, terms: dict[str, list[str | None]],
             _back(child, g if op == "+" else mul("(-1)", g), terms)
     elif isinstance(node, _Chain):
         factors = [("*", node.first), *node.rest]
-        for i, (op, child) in enumerate(factors):
-            if not _has_names(child):
-                continue
-            others = [_text(c) if o == "*" else f"(1/{_text(c)})"
-                      for j, (o, c) in enumerate(factors) if j != i]
+        texts = [_text(c) if o == "*" else f"(1/{_text(c)})" for o, c in factors]
+        varying = [i for i, (_, c) in enumerate(factors) if _has_names(c)]
+        # each varying factor's derivative repeats every other factor: past this, the key
+        # would be too long whatever follows
+        if len(varying) * sum(map(len, texts)) > MAX_PRODUCT_TEXT:
+            raise _TooLong
+        for i in varying:
+            op, child = factors[i]
+            others = texts[:i] + texts[i + 1:]
             if op == "/":
                 others.append(f"(-1/{_text(child)}^2)")
             _back(child, mul(g, *others), terms)
@@ -89,7 +104,7 @@ def _back_call(node: _Call, g: str, terms: dict[str, list[str | None]],
     if node.function in ("min", "max"):
         best = _text(node)
         # equal arguments share the gradient evenly, as in `engine.graph`
-        ties = "(" + " + ".join(f"({a} == {best})" for a in args) + ")"
+        ties = _bounded("(" + " + ".join(f"({a} == {best})" for a in args) + ")")
         for arg, text in zip(node.args, args):
             _back(arg, mul(g, f"(({text} == {best})/{ties})"), terms)
         return
