@@ -39,7 +39,7 @@ from nncheck.expr import (
     _unary_functions,
     _variadic_functions,
 )
-from nncheck.spec.graph import GraphSpec
+from nncheck.spec.graph import GraphSpec, VectorGate
 
 _OPS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}
 
@@ -57,36 +57,48 @@ class Slip:
 NO_SLIP = Slip()
 
 
+Source = expr.Expr | VectorGate  # what defines a node
+
+
 @dataclass(frozen=True)
 class Graph:
-    """A graph ready to evaluate: inputs with their given values, nodes in order, the output."""
+    """A graph ready to evaluate: inputs with their given values, nodes in order, the output.
+
+    Values carry the points on their last axis: a scalar at k points is (k,), a vector of n
+    is (n, k), a matrix (m, n, k), so an expression's scalars broadcast against vectors."""
 
     name: str
     inputs: tuple[str, ...]
-    given: Mapping[str, float]
-    nodes: tuple[tuple[str, expr.Expr], ...]
+    given: Mapping[str, np.ndarray]  # each input's value, of its shape
+    nodes: tuple[tuple[str, Source], ...]
     output: str
+    shapes: Mapping[str, tuple[int, ...]]
 
     @property
     def node_names(self) -> list[str]:
         """Every node, in order."""
         return [n for n, _ in self.nodes]
 
+    @property
+    def vector(self) -> bool:
+        """Whether any value is a vector or a matrix."""
+        return any(self.shapes.values())
+
     def symbols(self) -> list[str]:
         """Every name an answer may mean: the inputs, then the nodes."""
         return [*self.inputs, *self.node_names]
 
-    def node(self, name: str) -> expr.Expr:
-        """The expression that defines a node."""
+    def node(self, name: str) -> Source:
+        """What defines a node."""
         return dict(self.nodes)[name]
 
     def reads(self, name: str) -> list[str]:
-        """The inputs and nodes a node reads directly, in the order of its expression."""
-        return list(self.node(name)._order)
+        """The inputs and nodes a node reads directly, in order of first use."""
+        return _reads(self.node(name))
 
     def readers(self, name: str) -> list[str]:
         """The nodes that read `name` directly."""
-        return [n for n, e in self.nodes if name in e.names]
+        return [n for n, source in self.nodes if name in _reads(source)]
 
     def ancestors(self, name: str) -> set[str]:
         """Every input and node that `name` is computed from (directly or further back)."""
@@ -95,7 +107,7 @@ class Graph:
         nodes = dict(self.nodes)
         while wanted:
             current = wanted.pop()
-            for read in nodes[current]._order if current in nodes else ():
+            for read in _reads(nodes[current]) if current in nodes else ():
                 if read not in found:
                     found.add(read)
                     if read not in self.inputs:
@@ -106,44 +118,62 @@ class Graph:
         """The nodes computed from `name`, in order."""
         reached = {name}
         out = []
-        for n, e in self.nodes:
-            if e.names & reached:
+        for n, source in self.nodes:
+            if reached.intersection(_reads(source)):
                 reached.add(n)
                 out.append(n)
         return out
 
+    def at_given(self) -> dict[str, np.ndarray]:
+        """The inputs at their given values, as one point."""
+        return {x: self.given[x][..., None] for x in self.inputs}
+
     def forward(self, env: Mapping[str, Any]) -> dict[str, np.ndarray]:
-        """Every input and node at the points `env` gives the inputs (arrays of one shape).
+        """Every input and node at the points `env` gives the inputs (points on the last axis).
 
         A value that is not a finite number is nan or inf here; the caller decides (the given
         point must be finite, a re-draw is dropped)."""
         values: dict[str, np.ndarray] = {x: np.asarray(env[x], dtype=float) for x in self.inputs}
+        k = values[self.inputs[0]].shape[-1]
         with np.errstate(all="ignore"):
-            for name, e in self.nodes:
-                values[name] = np.asarray(_value(e._tree, values, {}), dtype=float) + \
-                    np.zeros_like(values[self.inputs[0]])
+            for name, source in self.nodes:
+                if isinstance(source, VectorGate):
+                    got = _gate_value(source, values)
+                else:
+                    got = _value(source._tree, values, {})
+                values[name] = np.array(np.broadcast_to(got, (*self.shapes[name], k)),
+                                        dtype=float)
         return values
 
     def check_finite(self, values: Mapping[str, np.ndarray], where: str) -> None:
         """A ProblemError naming the first node that is not a finite number at point 0."""
-        for name, e in self.nodes:
-            if not np.isfinite(values[name].reshape(-1)[0]):
-                point = {x: float(values[x].reshape(-1)[0]) for x in self.inputs}
-                point.update({n: float(values[n].reshape(-1)[0]) for n in self.node_names
-                              if n != name})
+        for name, source in self.nodes:
+            if np.isfinite(values[name][..., 0]).all():
+                continue
+            reason = "it is infinite or undefined"
+            if isinstance(source, expr.Expr) and not self.vector:
+                point = {n: float(values[n][0]) for n in source.names}
                 try:
-                    e.evaluate({k: v for k, v in point.items() if k in e.names})
-                    reason = "it is infinite"
+                    source.evaluate(point)
                 except ExprError as exc:
                     reason = exc.message
-                raise ProblemError(f"node `{name}` of graph `{self.name}` is not a finite "
-                                   f"number at {where}: {reason}")
+            raise ProblemError(f"node `{name}` of graph `{self.name}` is not a finite "
+                               f"number at {where}: {reason}")
+
+
+def _reads(source: Source) -> list[str]:
+    if isinstance(source, VectorGate):
+        return list(dict.fromkeys(source.args))
+    return list(source._order)
 
 
 def gates(graph: Graph) -> set[str]:
     """The functions and operators the nodes use (`-` for a subtraction, `*`, `log`, ...)."""
     found: set[str] = set()
     for _, e in graph.nodes:
+        if isinstance(e, VectorGate):
+            found.add(e.op)
+            continue
         stack: list[_Node] = [e._tree]
         while stack:
             node = stack.pop()
@@ -160,11 +190,18 @@ def build(spec: GraphSpec, name: str = "graph") -> Graph:
     given = {}
     for x, value in spec.inputs.items():
         try:
-            given[x] = float(expr.parse(value).evaluate({}))
+            given[x] = np.array(_numbers(value), dtype=float)
         except ExprError as exc:
             raise ProblemError(f"graph `{name}`: input `{x}`: {exc}") from None
-    nodes = tuple((n, expr.parse(source)) for n, source in spec.nodes.items())
-    return Graph(name, tuple(spec.inputs), given, nodes, spec.output_node)
+    nodes = tuple((n, source if isinstance(source, VectorGate) else expr.parse(source))
+                  for n, source in spec.nodes.items())
+    return Graph(name, tuple(spec.inputs), given, nodes, spec.output_node, spec.shapes)
+
+
+def _numbers(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_numbers(v) for v in value]
+    return float(expr.parse(value).evaluate({}))
 
 
 def backward(
@@ -175,28 +212,78 @@ def backward(
 ) -> dict[str, np.ndarray]:
     """The gradient of the objective whose gradient w.r.t. some names is `seeds`, w.r.t.
     every input and node, at every point of `values` (a `forward` result)."""
-    shape = values[graph.inputs[0]].shape
-    grads = {n: np.zeros(shape) for n in graph.symbols()}
+    grads = {n: np.zeros(values[n].shape) for n in graph.symbols()}
     for n, g in seeds.items():
         grads[n] = grads[n] + g
     with np.errstate(all="ignore"):
-        for name, e in reversed(graph.nodes):
+        for name, source in reversed(graph.nodes):
             g = grads[name]
             if not np.any(g):
                 continue
+            if isinstance(source, VectorGate):
+                _gate_back(source, g, values, values[name], grads)
+                continue
             outer = slip.skip_outer and name in seeds
-            _back(e._tree, g, values, grads, slip, {}, outer)
+            _back(source._tree, g, values, grads, slip, {}, outer)
     return grads
 
 
 def local(graph: Graph, values: Mapping[str, np.ndarray], of: str,
           slip: Slip = NO_SLIP) -> dict[str, np.ndarray]:
     """∂of/∂r for each name r that `of` reads directly, the others held fixed."""
-    shape = values[graph.inputs[0]].shape
-    grads = {n: np.zeros(shape) for n in graph.reads(of)}
+    grads = {n: np.zeros(values[n].shape) for n in graph.reads(of)}
+    source = graph.node(of)
     with np.errstate(all="ignore"):
-        _back(graph.node(of)._tree, np.ones(shape), values, grads, slip, {}, False)
+        if isinstance(source, VectorGate):
+            _gate_back(source, np.ones(values[of].shape), values, values[of], grads)
+        else:
+            _back(source._tree, np.ones(values[of].shape), values, grads, slip, {}, False)
     return grads
+
+
+# --- vector gates ---------------------------------------------------------------------------------
+
+def _gate_value(gate: VectorGate, values: Mapping[str, np.ndarray]) -> np.ndarray:
+    a = values[gate.args[0]]
+    if gate.op == "dot":
+        return np.asarray((a * values[gate.args[1]]).sum(axis=0))
+    if gate.op == "matvec":
+        return np.einsum("mnk,nk->mk", a, values[gate.args[1]])
+    if gate.op in ("sum", "mean"):
+        flat = a.reshape(-1, a.shape[-1])
+        return np.asarray(flat.sum(axis=0) if gate.op == "sum" else flat.mean(axis=0))
+    e = np.exp(a - a.max(axis=0))  # softmax, shifted so that no exp overflows
+    return np.asarray(e / e.sum(axis=0))
+
+
+def _gate_back(gate: VectorGate, g: np.ndarray, values: Mapping[str, np.ndarray],
+               result: np.ndarray, grads: dict[str, Any]) -> None:
+    """Pass a vector gate's upstream gradient `g` (shaped like its value) to what it reads."""
+    a = values[gate.args[0]]
+    if gate.op == "dot":
+        b = values[gate.args[1]]
+        _accumulate(grads, gate.args[0], g * b)
+        _accumulate(grads, gate.args[1], g * a)
+    elif gate.op == "matvec":
+        x = values[gate.args[1]]
+        _accumulate(grads, gate.args[0], g[:, None, :] * x[None, :, :])
+        _accumulate(grads, gate.args[1], np.einsum("mnk,mk->nk", a, g))
+    elif gate.op in ("sum", "mean"):
+        count = a[..., 0].size if gate.op == "mean" else 1
+        _accumulate(grads, gate.args[0], np.broadcast_to(g / count, a.shape))
+    else:  # softmax: ∂s_i/∂a_j = s_i(δ_ij - s_j)
+        _accumulate(grads, gate.args[0], result * (g - (result * g).sum(axis=0)))
+
+
+def _accumulate(grads: dict[str, Any], name: str, g: Any) -> None:
+    """Add `g` to a name's gradient, summed over the elements a scalar was broadcast to."""
+    if name not in grads:
+        return
+    shape = np.shape(grads[name])
+    g = np.asarray(g)
+    while g.ndim > len(shape):
+        g = g.sum(axis=0)
+    grads[name] = grads[name] + g
 
 
 # --- one expression: values and reverse mode over its tree ---------------------------------------
@@ -239,8 +326,7 @@ def _back(node: _Node, g: Any, env: Mapping[str, Any], grads: dict[str, Any], sl
     """Pass the upstream gradient `g` of `node` to the names below it (`outer`: this gate's
     local derivative is taken as 1, the slip of the upstream gradient left out)."""
     if isinstance(node, _Name):
-        if node.name in grads:
-            grads[node.name] = grads[node.name] + g
+        _accumulate(grads, node.name, g)
     elif isinstance(node, _Neg):
         _back(node.operand, -g, env, grads, slip, memo, False)
     elif isinstance(node, _Pow):

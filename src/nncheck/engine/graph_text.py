@@ -27,21 +27,28 @@ MAX_PRODUCT_TEXT = 16 * expr.MAX_LENGTH  # the text one product's derivatives ma
 def key_formula(graph: Graph, of: str, wrt: Sequence[str], local: bool, vector: bool) -> Any:
     """∂of/∂w for each w of `wrt` as formulas (or None when one would be too long)."""
     terms: dict[str, list[str | None]] = {}
+    if graph.vector or any(not isinstance(e, expr.Expr) for _, e in graph.nodes):
+        return None  # vectors have no names in an answer: the key is the value
     try:
         if local:
-            _back(graph.node(of)._tree, "1", terms, of)
+            _back(_tree(graph.node(of)), "1", terms, of)
         else:
             terms[of] = ["1"]
             for name, e in reversed(graph.nodes):
                 g = _bounded(add(terms.get(name, [])))
                 if g is not None:
-                    _back(e._tree, g, terms, name)
+                    _back(_tree(e), g, terms, name)
         texts = [_bounded(add(terms.get(w, []))) or "0" for w in wrt]
         for text in texts:
             expr.parse(text)
     except (ExprError, _TooLong):
         return None
     return texts if vector else texts[0]
+
+
+def _tree(source: Any) -> _Node:
+    assert isinstance(source, expr.Expr)  # vector gates are refused above
+    return source._tree
 
 
 class _TooLong(Exception):

@@ -40,22 +40,41 @@ def solve_graph_forward(part: ForwardPart, ctx: Context) -> NumericTruth:
     values = graph.forward(given_point(graph, part.input, ctx))
     graph.check_finite(values, "the given inputs")
     of = part.of if part.of is not None else graph.output
-    vector = isinstance(of, list)
     written = of if isinstance(of, list) else [of]
     names = resolve(graph, written, "of", ctx.aliases)
-    got = np.array([[float(values[n][0]) for n in names]])
+    vector = isinstance(of, list) or bool(graph.shapes[names[0]])
+    got = np.concatenate([values[n][..., 0].reshape(-1) for n in names])[None, :]
     shaped = got if vector else got[:, 0]
     return NumericTruth(
         expected=to_json_value(shaped[0]),
         values=shaped,
-        env=dict(values),
+        env=scalars(values),
         vector=vector,
         tolerance=ctx.tolerance,
         aliases=ctx.aliases,
         point_names=graph.inputs,
-        labels=names if vector else None,
-        barred=tuple(barred_names(graph, n, w) for n, w in zip(names, written)),
+        labels=element_labels(graph, written, names) if vector else None,
+        barred=tuple(barred_names(graph, n, w) for n, w in zip(names, written)
+                     for _ in range(max(1, int(np.prod(graph.shapes[n]))))),
     )
+
+
+def scalars(values: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The values an answer may name: the scalars (a vector has no name in an expression)."""
+    return {n: v for n, v in values.items() if v.ndim == 1}
+
+
+def element_labels(graph: Graph, written: list[str], names: list[str]) -> list[str]:
+    """A label per element of the asked values: `x`, or `h[1]`, `h[2]`, `W[1,2]`, ..."""
+    out = []
+    for shown, name in zip(written, names):
+        shape = graph.shapes[name]
+        if not shape:
+            out.append(shown)
+        else:
+            out += [f"{shown}[{','.join(str(i + 1) for i in index)}]"
+                    for index in np.ndindex(*shape)]
+    return out
 
 
 def barred_names(graph: Graph, symbol: str, shown: str) -> dict[str, str]:
@@ -85,11 +104,17 @@ def solve_graph_gradient(part: GradientPart, ctx: Context) -> NumericTruth:
             expected="a node such as `L: (f - 1)^2`, and `of: L`",
         )
     (of,) = resolve(graph, [part.of or graph.output], "of", ctx.aliases, nodes_only=True)
-    vector = isinstance(part.wrt, list)
+    if graph.shapes[of]:
+        raise ProblemError(
+            f"part `{part.id}`: `{of}` is not a scalar, so it has no gradient",
+            expected="a scalar node: a `dot`, a `sum`, a `mean`, or an expression of scalars",
+        )
     written = part.wrt if isinstance(part.wrt, list) else [part.wrt]
     if not written:
         raise ProblemError("`wrt` is an empty list", expected="one name or a list of names")
     wrt = resolve(graph, written, "wrt", ctx.aliases)
+    vector = isinstance(part.wrt, list) or bool(graph.shapes[wrt[0]])
+    labels = element_labels(graph, written, wrt) if vector else None
     if part.local:
         reads = graph.reads(of)
         for w, shown in zip(wrt, written):
@@ -115,30 +140,30 @@ def solve_graph_gradient(part: GradientPart, ctx: Context) -> NumericTruth:
 
         def redraw(rng: np.random.Generator) -> tuple[dict[str, np.ndarray], np.ndarray]:
             """The gradient afresh at a second round of points."""
-            at = graph.forward({x: np.array([graph.given[x]]) for x in graph.inputs})
+            at = graph.forward(graph.at_given())
             got = gradients(graph, at, of, wrt, part.local)
             at, got = _with_draws(graph, at, got, of, wrt, part.local, rng,
                                   identity.SECOND_ROUND)
-            return at, got if vector else got[:, 0]
+            return scalars(at), got if vector else got[:, 0]
 
         confirm = identity.redraw_check(
             redraw, graph.inputs, ctx.aliases, ctx.tolerance,
             lambda claim: ctx.claim_rng(claim, "gradient"),
-            labels=list(written) if vector else None)
+            labels=labels)
         key_factory = functools.cache(
             lambda: graph_text.key_formula(graph, of, wrt, part.local, vector))
     known = _known(graph, values, of, wrt, part.local, truth, ctx)
     return NumericTruth(
         expected=to_json_value(truth[0] if vector else truth[0, 0]),
         values=truth if vector else truth[:, 0],
-        env=dict(values),
+        env=scalars(values),
         vector=vector,
         tolerance=ctx.tolerance,
         known=tuple(Known(name, v if vector else v[:, 0]) for name, v in known),
         aliases=ctx.aliases,
         key_value=part.solution,
         key_factory=key_factory,
-        labels=list(written) if vector else None,
+        labels=labels,
         point_names=graph.inputs,
         given_first=formula,
         confirm=confirm,
@@ -152,7 +177,9 @@ def gradients(graph: Graph, values: Mapping[str, np.ndarray], of: str, wrt: list
         grads = engine.local(graph, values, of, slip)
     else:
         grads = engine.backward(graph, values, {of: np.ones(values[of].shape)}, slip)
-    return np.stack([np.broadcast_to(grads[w], values[of].shape) for w in wrt], axis=-1)
+    k = values[of].shape[-1]
+    rows = [np.broadcast_to(grads[w], values[w].shape).reshape(-1, k) for w in wrt]
+    return np.concatenate(rows, axis=0).T
 
 
 def _with_draws(graph: Graph, values: dict[str, np.ndarray], truth: np.ndarray, of: str,
@@ -160,11 +187,13 @@ def _with_draws(graph: Graph, values: dict[str, np.ndarray], truth: np.ndarray, 
                 ) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """The given point followed by `count` draws of the inputs where every node and the
     gradient are numbers (a draw where a gate is undefined, log of a negative, is dropped)."""
-    drawn = rng.uniform(*DRAW_RANGE, size=(len(graph.inputs), count * TRIES))
-    at = graph.forward(dict(zip(graph.inputs, drawn)))
+    tries = count * TRIES
+    drawn = {x: rng.uniform(*DRAW_RANGE, size=(*graph.shapes[x], tries)) for x in graph.inputs}
+    at = graph.forward(drawn)
     got = gradients(graph, at, of, wrt, local)
-    ok = np.all([np.isfinite(at[n]) for n in graph.symbols()], axis=0)
-    ok &= np.isfinite(got).all(axis=1)
+    ok = np.isfinite(got).all(axis=1)
+    for n in graph.symbols():
+        ok &= np.isfinite(at[n]).reshape(-1, tries).all(axis=0)
     keep = np.flatnonzero(ok)[:count]
     if len(keep) < count:
         raise ProblemError(
@@ -172,7 +201,7 @@ def _with_draws(graph: Graph, values: dict[str, np.ndarray], truth: np.ndarray, 
             "graph or its gradient is not a number at most such points",
             expected="nodes defined for inputs in [-2, 2], or `form: value`",
         )
-    env = {n: np.concatenate([values[n].reshape(-1), at[n][keep]]) for n in graph.symbols()}
+    env = {n: np.concatenate([values[n], at[n][..., keep]], axis=-1) for n in graph.symbols()}
     return env, np.concatenate([truth, got[keep]])
 
 
@@ -222,7 +251,9 @@ def _chain_cut(graph: Graph, values: Mapping[str, np.ndarray], of: str, wrt: lis
     """The local gradient of the gate that reads each asked name, given for the whole chain
     (only where one node reads it, and that node is not `of` itself)."""
     got = truth.copy()
-    shown = []
+    shown: list[str] = []
+    if any(graph.shapes[w] for w in wrt):
+        return []  # element by element, the catalogue would grow with the vector
     for j, w in enumerate(wrt):
         readers = graph.readers(w)
         if len(readers) != 1 or readers[0] == of or w == of:
@@ -259,7 +290,7 @@ def resolve(graph: Graph, names: list[str], key: str, aliases: Mapping[str, str]
 def given_point(graph: Graph, given: Mapping[str, Any] | None, ctx: Context
                 ) -> dict[str, np.ndarray]:
     """The graph's given input values, any of them replaced by the part's `input:`."""
-    point = dict(graph.given)
+    point = graph.at_given()
     for name, value in ctx.point(given or {}).items():
         if name not in graph.inputs:
             raise ProblemError(
@@ -267,5 +298,8 @@ def given_point(graph: Graph, given: Mapping[str, Any] | None, ctx: Context
                 expected=f"its inputs: {listing(graph.inputs)}",
                 hint=did_you_mean(name, graph.inputs),
             )
-        point[name] = value
-    return {x: np.array([point[x]]) for x in graph.inputs}
+        if graph.shapes[name]:
+            raise ProblemError(f"`input` sets `{name}`, which is a vector: its values are "
+                               f"given in graph `{graph.name}`")
+        point[name] = np.array([value])
+    return point

@@ -46,7 +46,7 @@ def predictions(of: OutputOf, ctx: Context) -> np.ndarray:
                                    expected=f"a value for each input of {name}: "
                                    f"{listing(inputs)}")
             column.append(point.get(x, base.get(x)))
-        columns[x] = np.array(column, dtype=float)
+        columns[x] = np.moveaxis(np.array(column, dtype=float), 0, -1)  # samples last
     for point in points:
         extra = [x for x in point if x not in inputs]
         if extra:
@@ -58,6 +58,9 @@ def predictions(of: OutputOf, ctx: Context) -> np.ndarray:
         graph.check_finite(values, "the inputs of `of`")
     else:
         values = net.forward(columns)
-    out = np.stack([np.broadcast_to(np.asarray(values[s], dtype=float), (len(points),))
-                    for s in asked], axis=1)
+    n = len(points)
+    out = np.concatenate([np.broadcast_to(np.asarray(values[s], dtype=float),
+                                          (*np.shape(values[s])[:-1], n)).reshape(-1, n)
+                          if np.ndim(values[s]) else np.full((1, n), float(values[s]))
+                          for s in asked], axis=0).T
     return out if isinstance(of.input, list) else out[0]

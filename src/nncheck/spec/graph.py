@@ -14,6 +14,11 @@ A node is an expression (FORMAT §6) of the inputs and of the nodes above it: th
 is the order computed, so a graph has no cycle by construction, and a node that reads a later
 one is refused with the cycle (or the fix) named. Comparisons and logic have no derivative, so
 a node may not use them.
+
+An input may be a vector or a matrix (`w: [2, -3, -3]`). An expression then works elementwise
+(a scalar with a vector of n is a vector of n; two vectors must have the same length), and a
+node may be a vector gate instead: `{dot: [a, b]}`, `{matvec: [W, x]}`, `{sum: a}`,
+`{mean: a}`, `{softmax: a}`. Every node's shape is known when the file is read.
 """
 
 from __future__ import annotations
@@ -34,12 +39,54 @@ from nncheck.words import listing, suggestion
 MAX_GRAPH_NODES = 1000
 
 
+MAX_GRAPH_ELEMENTS = 10_000  # of a vector or matrix input
+
+Shape = tuple[int, ...]  # () a scalar, (n,) a vector, (m, n) a matrix
+Value = Number | list[Number] | list[list[Number]]
+
+
+class VectorGate(Strict):
+    """A node computed from whole vectors: one of the keys, naming inputs or earlier nodes."""
+
+    dot: tuple[str, str] | None = None  # a·b, two vectors of one length
+    matvec: tuple[str, str] | None = None  # W x, W an m×n matrix and x a vector of n
+    sum: str | None = None  # of a vector's (or a matrix's) elements
+    mean: str | None = None
+    softmax: str | None = None  # of a vector: a vector
+
+    @model_validator(mode="after")
+    def _check_one(self) -> VectorGate:
+        given = [k for k in GATES if getattr(self, k) is not None]
+        if len(given) != 1:
+            found = " and ".join(f"`{k}`" for k in given) if given else "none of them"
+            raise located((), f"a vector gate is one of {listing(list(GATES))}, found {found}")
+        return self
+
+    @property
+    def op(self) -> str:
+        """The gate: dot, matvec, sum, mean or softmax."""
+        return next(k for k in GATES if getattr(self, k) is not None)
+
+    @property
+    def args(self) -> tuple[str, ...]:
+        """The names it reads, in order."""
+        value = getattr(self, self.op)
+        return (value,) if isinstance(value, str) else tuple(value)
+
+
+GATES = ("dot", "matvec", "sum", "mean", "softmax")
+
+
+def _numbers(value: Any) -> bool:
+    return isinstance(value, (int, float, str)) and not isinstance(value, bool)
+
+
 class GraphSpec(Strict):
     """A given computational graph: input values, nodes in order, and the output."""
 
     kind: Literal["graph"] = "graph"
-    inputs: dict[str, Number] = Field(min_length=1)
-    nodes: dict[str, Number] = Field(min_length=1, max_length=MAX_GRAPH_NODES)
+    inputs: dict[str, Value] = Field(min_length=1)
+    nodes: dict[str, Number | VectorGate] = Field(min_length=1, max_length=MAX_GRAPH_NODES)
     output: str | None = None
 
     @model_validator(mode="after")
@@ -60,22 +107,48 @@ class GraphSpec(Strict):
         order = list(self.nodes)
         for index, (name, source) in enumerate(self.nodes.items()):
             self._check_node(name, source, order[:index])
+        self.shapes  # noqa: B018  (the shapes fit, or the error names the node)
         if self.output is not None and self.output not in self.nodes:
             raise located(("output",), f"output `{self.output}` is not a node — one of "
                           f"{listing(order)}{suggestion(self.output, order)}", self.output)
         return self
 
-    def _check_input(self, name: str, value: Any) -> None:
-        try:
-            names = expr.parse(value).names
-        except ExprError as exc:
-            raise located(("inputs", name), f"input `{name}`: {exc}", value) from None
-        if names:
-            raise located(("inputs", name), f"input `{name}` is given as `{value}`, which names "
-                          f"`{sorted(names)[0]}` — an input's value is a number", value)
+    def _check_input(self, name: str, value: Any) -> Shape:
+        """An input's value: numbers (or expressions without names), its shape."""
+        where: tuple[str | int, ...] = ("inputs", name)
+        if isinstance(value, list):
+            rows = value if value and all(isinstance(v, list) for v in value) else None
+            if rows is not None:
+                widths = {len(r) for r in rows}
+                if len(widths) != 1 or 0 in widths:
+                    raise located(where, f"input `{name}` is a matrix whose rows differ in "
+                                  "length — every row has the same number of values", value)
+                flat = [v for r in rows for v in r]
+                shape: Shape = (len(rows), len(rows[0]))
+            else:
+                flat, shape = value, (len(value),)
+            if not flat or len(flat) > MAX_GRAPH_ELEMENTS:
+                raise located(where, f"input `{name}` has {len(flat)} values — a vector or "
+                              f"matrix has 1 to {MAX_GRAPH_ELEMENTS}", value)
+        else:
+            flat, shape = [value], ()
+        for item in flat:
+            if not _numbers(item):
+                raise located(where, f"input `{name}`: {item!r} is not a number", value)
+            try:
+                names = expr.parse(item).names
+            except ExprError as exc:
+                raise located(where, f"input `{name}`: {exc}", value) from None
+            if names:
+                raise located(where, f"input `{name}` is given as `{item}`, which names "
+                              f"`{sorted(names)[0]}` — an input's value is a number", value)
+        return shape
 
     def _check_node(self, name: str, source: Any, above: list[str]) -> None:
         where = ("nodes", name)
+        if isinstance(source, VectorGate):
+            self._check_reads(name, source.args, above, source)
+            return
         try:
             parsed = expr.parse(source)
         except ExprError as exc:
@@ -85,8 +158,13 @@ class GraphSpec(Strict):
             raise located(where, f"node `{name}` uses `{gate}`, which has no derivative — a "
                           "node is built of + - * / ^ and the functions of an expression",
                           source)
+        self._check_reads(name, sorted(parsed.names), above, source)
+
+    def _check_reads(self, name: str, reads: Any, above: list[str], source: Any) -> None:
+        """Every name a node reads is an input or a node above it (else: why not)."""
+        where = ("nodes", name)
         known = [*self.inputs, *above]
-        for read in sorted(parsed.names):
+        for read in reads:
             if read in known:
                 continue
             if read == name:
@@ -110,7 +188,7 @@ class GraphSpec(Strict):
         while stack:
             path = stack.pop()
             try:
-                reads = expr.parse(self.nodes[path[-1]]).names
+                reads = node_reads(self.nodes[path[-1]])
             except ExprError:
                 continue
             if back_to in reads:
@@ -125,6 +203,68 @@ class GraphSpec(Strict):
     def output_node(self) -> str:
         """The node the graph computes: `output`, else the last node."""
         return self.output if self.output is not None else list(self.nodes)[-1]
+
+    @property
+    def shapes(self) -> dict[str, Shape]:
+        """Each input's and node's shape: () a scalar, (n,) a vector, (m, n) a matrix."""
+        shapes = {name: _input_shape(value) for name, value in self.inputs.items()}
+        for name, source in self.nodes.items():
+            shapes[name] = _node_shape(name, source, shapes)
+        return shapes
+
+
+def node_reads(source: Any) -> frozenset[str]:
+    """The names a node reads."""
+    if isinstance(source, VectorGate):
+        return frozenset(source.args)
+    return expr.parse(source).names
+
+
+def _input_shape(value: Any) -> Shape:
+    if not isinstance(value, list):
+        return ()
+    if value and isinstance(value[0], list):
+        return (len(value), len(value[0]))
+    return (len(value),)
+
+
+def _describe(shape: Shape) -> str:
+    if not shape:
+        return "a scalar"
+    if len(shape) == 1:
+        return f"a vector of {shape[0]}"
+    return f"a {shape[0]}×{shape[1]} matrix"
+
+
+def _node_shape(name: str, source: Any, shapes: dict[str, Shape]) -> Shape:
+    """A node's shape from what it reads (an error when the shapes do not fit)."""
+    where = ("nodes", name)
+    if not isinstance(source, VectorGate):
+        found: dict[Shape, str] = {}
+        for read in sorted(expr.parse(source).names):
+            if shapes[read]:
+                found.setdefault(shapes[read], read)
+        if len(found) > 1:
+            (a, sa), (b, sb) = [(n, s) for s, n in found.items()][:2]
+            raise located(where, f"node `{name}` mixes `{a}` ({_describe(sa)}) and `{b}` "
+                          f"({_describe(sb)}) — an expression works elementwise on values of "
+                          "one shape (or scalars)", source)
+        return next(iter(found), ())
+    op, args = source.op, source.args
+    got = [shapes[a] for a in args]
+    if op == "dot" and len(got[0]) == 1 and got[0] == got[1]:
+        return ()
+    if op == "matvec" and len(got[0]) == 2 and len(got[1]) == 1 and got[0][1] == got[1][0]:
+        return (got[0][0],)
+    if op in ("sum", "mean") and got[0]:
+        return ()
+    if op == "softmax" and len(got[0]) == 1:
+        return got[0]
+    wants = {"dot": "two vectors of one length", "matvec": "an m×n matrix and a vector of n",
+             "sum": "a vector or a matrix", "mean": "a vector or a matrix",
+             "softmax": "a vector"}[op]
+    have = " and ".join(f"`{a}` ({_describe(s)})" for a, s in zip(args, got))
+    raise located(where, f"node `{name}`: `{op}` takes {wants}, found {have}", None)
 
 
 def _logic(tree: _Node) -> str | None:
