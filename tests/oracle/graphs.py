@@ -2,11 +2,13 @@
 gradient of the output w.r.t. every input and node.
 
 A case is a graph written twice from one program: as nncheck reads it (`kind: graph`, each
-node an expression) and as torch replays it (each node a gate applied to earlier names), so
-torch never reads nncheck's expression language. The random graphs (2-4 inputs in [-2, 2] to
-three decimals, 2-6 nodes, every gate of FORMAT §4.x) are drawn by the tests' own seed; the
-CS231n circuits are the first cases. Gates that would leave their domain take arguments that
-cannot (log(1 + a²), a divisor 1 + b², a base 1 + σ(a)), so every case is defined.
+node an expression or a vector gate) and as torch replays it (each node a gate applied to
+earlier names), so torch never reads nncheck's expression language. The random graphs (2-4
+inputs in [-2, 2] to three decimals, 2-6 nodes, every scalar gate) and the random layers
+(W x, an elementwise gate and activation, then softmax, dot, sum or mean: every vector gate)
+are drawn by the tests' own seed; the CS231n circuits are the first cases. Gates that would
+leave their domain take arguments that cannot (log(1 + a²), a divisor 1 + b², a base
+1 + σ(a)), so every case is defined.
 
 Nothing here reads nncheck.
 """
@@ -39,6 +41,15 @@ GATES: dict[str, tuple[int, str, Callable[..., Any]]] = {
     "relu": (1, "relu({0})", lambda t, a: t.relu(a)),
     "neuron": (3, "sigmoid({0}*{1} + {2})", lambda t, a, b, c: t.sigmoid(a * b + c)),
 }
+# vector gates: written as a mapping, not an expression
+VECTOR_GATES: dict[str, tuple[int, Callable[..., Any]]] = {
+    "dot": (2, lambda t, a, b: t.dot(a, b)),
+    "matvec": (2, lambda t, a, b: a @ b),
+    "sum": (1, lambda t, a: a.sum()),
+    "mean": (1, lambda t, a: a.mean()),
+    "softmax": (1, lambda t, a: t.softmax(a, dim=0)),
+}
+VECTORS = 40
 
 
 @dataclass(frozen=True)
@@ -46,13 +57,13 @@ class GraphCase:
     """A graph at its given inputs: the inputs' values and, per node, a gate and its args."""
 
     id: str
-    inputs: dict[str, float]
+    inputs: dict[str, Any]  # a number, a vector or a matrix (lists)
     program: list[tuple[str, str, list[str]]]  # (node, gate, the names it reads)
 
     @property
-    def nodes(self) -> dict[str, str]:
+    def nodes(self) -> dict[str, Any]:
         """Each node as nncheck reads it."""
-        return {node: GATES[gate][1].format(*args) for node, gate, args in self.program}
+        return {node: _written(gate, args) for node, gate, args in self.program}
 
     @property
     def names(self) -> list[str]:
@@ -70,6 +81,38 @@ class GraphCase:
         """The case as a problem: one `gradient` part by every input and node."""
         return {"given": {"g": {"kind": "graph", "inputs": self.inputs, "nodes": self.nodes}},
                 "parts": [{"id": "d", "ask": "gradient", "graph": "g", "wrt": self.names}]}
+
+
+def _written(gate: str, args: list[str]) -> Any:
+    if gate in VECTOR_GATES:
+        return {gate: args if len(args) > 1 else args[0]}
+    return GATES[gate][1].format(*args)
+
+
+def _draw(rng: np.random.Generator, *shape: int) -> Any:
+    return rng.uniform(-2, 2, shape).round(3).tolist()
+
+
+def vector_case(rng: np.random.Generator, index: int) -> GraphCase:
+    """A layer as a graph: h = W x, an elementwise gate with b, an activation, then a scalar
+    by softmax, dot, sum or mean (with y), sometimes scaled by a scalar c."""
+    m, n = int(rng.integers(1, 4)), int(rng.integers(1, 4))
+    inputs = {"W": _draw(rng, m, n), "x": _draw(rng, n), "b": _draw(rng, m),
+              "y": _draw(rng, m), "c": round(float(rng.uniform(-2, 2)), 3)}
+    program = [("h", "matvec", ["W", "x"]),
+               ("a", str(rng.choice(["add", "subtract", "multiply", "max"])), ["h", "b"]),
+               ("u", str(rng.choice(["tanh", "sigmoid", "relu", "square", "abs", "exp"])),
+                ["a"])]
+    end = str(rng.choice(["softmax", "dot", "sum", "mean"]))
+    if end == "softmax":
+        program += [("p", "softmax", ["u"]), ("t", "multiply", ["p", "y"]),
+                    ("s", "sum", ["t"])]
+    elif end == "dot":
+        program += [("s", "dot", ["u", "y"])]
+    else:
+        program += [("t", "multiply", ["u", "c"]), ("s", end, ["t"])]
+    program.append(("f", "multiply", ["s", "c"]))
+    return GraphCase(f"vector-{index:03d}", inputs, program)
 
 
 def random_case(rng: np.random.Generator, index: int) -> GraphCase:
@@ -101,7 +144,9 @@ CS231N = [
 
 def _cases() -> list[GraphCase]:
     rng = np.random.default_rng([2026, 14])
-    return CS231N + [random_case(rng, i) for i in range(GRAPHS)]
+    scalar = [random_case(rng, i) for i in range(GRAPHS)]
+    rng = np.random.default_rng([2026, 15])
+    return CS231N + scalar + [vector_case(rng, i) for i in range(VECTORS)]
 
 
 CASES = _cases()
@@ -116,7 +161,12 @@ def answer(torch: Any, case: GraphCase) -> list[float]:
         for x, v in case.inputs.items()
     }
     for node, gate, args in case.program:
-        values[node] = GATES[gate][2](torch, *(values[a] for a in args))
+        fn = VECTOR_GATES[gate][1] if gate in VECTOR_GATES else GATES[gate][2]
+        values[node] = fn(torch, *(values[a] for a in args))
         values[node].retain_grad()
     values[case.program[-1][0]].backward()
-    return [0.0 if values[n].grad is None else float(values[n].grad) for n in case.names]
+    out: list[float] = []
+    for n in case.names:  # each value's gradient, element by element (row by row)
+        grad = values[n].grad
+        out += [0.0] * values[n].numel() if grad is None else grad.reshape(-1).tolist()
+    return out
