@@ -295,3 +295,64 @@ def test_the_examples_tolerance_accepts_two_decimals_and_no_more():
     t = solve(ctx.part, ctx)
     assert t.grade(-0.2).status is Status.CORRECT
     assert t.grade(-0.21).status is Status.WRONG
+
+
+# --- vectors -------------------------------------------------------------------------------------
+
+def test_the_sigmoid_neuron_with_vectors():
+    # z = w·x = 2·-1 + -3·-2 = 4, f = σ(z + b) = σ(1): ∂f/∂w = σ'(1)·x, ∂f/∂x = σ'(1)·w
+    graph = {"kind": "graph", "inputs": {"w": [2, -3], "x": [-1, -2], "b": -3},
+             "nodes": {"z": {"dot": ["w", "x"]}, "f": "sigmoid(z + b)"}}
+    assert truth(graph, ask="forward").expected == pytest.approx(F1, rel=1e-15)
+    t = truth(graph, ask="gradient", wrt=["w", "b"])
+    assert t.expected == pytest.approx([-DS, -2 * DS, DS], rel=1e-12)
+    assert t.labels == ["w[1]", "w[2]", "b"]
+    assert truth(graph, ask="gradient", wrt="x").expected == pytest.approx([2 * DS, -3 * DS])
+    # a formula over the scalars still works at re-draws of every element
+    t = truth(graph, ask="gradient", wrt="b", form="formula")
+    assert t.grade("f(1 - f)").status is Status.CORRECT
+
+
+def test_a_layer_with_softmax_as_a_graph():
+    # h = W x = [1·1 + 2·-1, 3·1 + 4·-1] = [-1, -1]; p = softmax(h) = [0.5, 0.5];
+    # t = p y = [0, 0.5]; s = Σ t = 0.5; L = -log s.
+    # Backward: ∂L/∂s = -1/s = -2, ∂L/∂p = -2·y = [0, -2];
+    # ∂L/∂h = p(g - Σ p g) = 0.5·([0, -2] - (-1)) = [0.5, -0.5];
+    # ∂L/∂W = ∂L/∂h ⊗ x = [[0.5, -0.5], [-0.5, 0.5]]; ∂L/∂x = Wᵀ ∂L/∂h = [-1, -1].
+    graph = {"kind": "graph", "inputs": {"W": [[1, 2], [3, 4]], "x": [1, -1], "y": [0, 1]},
+             "nodes": {"h": {"matvec": ["W", "x"]}, "p": {"softmax": "h"}, "t": "p * y",
+                       "s": {"sum": "t"}, "L": "-log(s)"}}
+    assert truth(graph, ask="forward", of="h").expected == [-1, -1]
+    assert truth(graph, ask="forward").expected == pytest.approx(math.log(2))
+    assert truth(graph, ask="gradient", wrt="W").expected == pytest.approx(
+        [0.5, -0.5, -0.5, 0.5])
+    assert truth(graph, ask="gradient", wrt=["x", "h"]).expected == pytest.approx(
+        [-1, -1, 0.5, -0.5])
+    # mean: s = (0 + 0.5)/2 = 0.25, ∂L/∂s = -1/s = -4, ∂s/∂t = 1/2 each: [-2, -2]
+    mean = {**graph, "nodes": {**graph["nodes"], "s": {"mean": "t"}}}
+    assert truth(mean, ask="gradient", wrt="t").expected == pytest.approx([-2, -2])
+    with pytest.raises(ProblemError, match=r"`p` is not a scalar, so it has no gradient"):
+        truth(graph, ask="gradient", of="p", wrt="x")
+
+
+@pytest.mark.parametrize(("inputs", "node", "message"), [
+    pytest.param("{a: [1, 2], b: [1, 2, 3]}", "f: a + b",
+                 "node `f` mixes `a` (a vector of 2) and `b` (a vector of 3) — an expression "
+                 "works elementwise on values of one shape (or scalars)", id="mixed"),
+    pytest.param("{a: [[1, 2], [3, 4]], b: [1, 2, 3]}", "f: {matvec: [a, b]}",
+                 "node `f`: `matvec` takes an m×n matrix and a vector of n, found `a` (a 2×2 "
+                 "matrix) and `b` (a vector of 3)", id="matvec"),
+    pytest.param("{a: 1, b: 2}", "f: {softmax: a}",
+                 "node `f`: `softmax` takes a vector, found `a` (a scalar)", id="softmax"),
+    pytest.param("{a: [[1, 2], [3]], b: 1}", "f: b",
+                 "input `a` is a matrix whose rows differ in length — every row has the same "
+                 "number of values", id="ragged"),
+    pytest.param("{a: [1, 2], b: 1}", "f: {sum: a, mean: a}",
+                 "a vector gate is one of `dot`, `matvec`, `sum`, `mean`, `softmax`, found "
+                 "`sum` and `mean`", id="two-gates"),
+])
+def test_shapes_are_checked_when_the_file_is_read(tmp_path, inputs, node, message):
+    text = GRAPH_FILE.format(nodes=nodes(node)).replace("{x: 1, y: 2}", inputs)
+    code, got = validate(tmp_path, text)
+    assert code == 2
+    assert got.split(": ", 1)[1] == message

@@ -116,3 +116,17 @@ def test_the_spec_refuses_two_sources_of_predictions():
         Problem.model_validate({**base, "parts": [
             {"id": "a", "ask": "loss", "fn": "mse", "y_true": [0, 1],
              "of": {"network": "nett", "input": {"i1": 1, "i2": 0}}}]})
+
+
+def test_a_graphs_vector_output_over_a_batch():
+    # h = c x, p = softmax(h). c = 1: h = [1, -1], p1 = e/(e + 1/e) = σ(2); c = 0: p = [½, ½].
+    # cross-entropy against [1, 0] and [0, 1]: -log σ(2) and log 2, then their mean.
+    graph = {"kind": "graph", "inputs": {"x": [1, -1], "c": 1},
+             "nodes": {"h": "c * x", "p": {"softmax": "h"}}}
+    data = {"given": {"g": graph},
+            "parts": [{"id": "a", "ask": "loss", "fn": "cross_entropy",
+                       "y_true": [[1, 0], [0, 1]],
+                       "of": {"graph": "g", "input": [{}, {"c": 0}]}}]}
+    ctx = context(data)
+    want = (-math.log(sigmoid(2)) + math.log(2)) / 2
+    assert solve(ctx.part, ctx).expected == pytest.approx(want, rel=1e-12)

@@ -23,9 +23,9 @@ node may be a vector gate instead: `{dot: [a, b]}`, `{matvec: [W, x]}`, `{sum: a
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Discriminator, Field, Tag, model_validator
 
 from nncheck import expr
 from nncheck.errors import ExprError
@@ -81,12 +81,24 @@ def _numbers(value: Any) -> bool:
     return isinstance(value, (int, float, str)) and not isinstance(value, bool)
 
 
+def _node_form(value: Any) -> str:
+    return "gate" if isinstance(value, (dict, VectorGate)) else "expression"
+
+
+# An expression or a vector gate, told apart by the value's type, so that an error inside a
+# gate is reported there, not as "expected a number".
+Node = Annotated[
+    Annotated[Number, Tag("expression")] | Annotated[VectorGate, Tag("gate")],
+    Discriminator(_node_form),
+]
+
+
 class GraphSpec(Strict):
     """A given computational graph: input values, nodes in order, and the output."""
 
     kind: Literal["graph"] = "graph"
     inputs: dict[str, Value] = Field(min_length=1)
-    nodes: dict[str, Number | VectorGate] = Field(min_length=1, max_length=MAX_GRAPH_NODES)
+    nodes: dict[str, Node] = Field(min_length=1, max_length=MAX_GRAPH_NODES)
     output: str | None = None
 
     @model_validator(mode="after")
