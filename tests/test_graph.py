@@ -356,3 +356,16 @@ def test_shapes_are_checked_when_the_file_is_read(tmp_path, inputs, node, messag
     code, got = validate(tmp_path, text)
     assert code == 2
     assert got.split(": ", 1)[1] == message
+
+
+def test_a_graph_holds_at_most_ten_thousand_numbers(tmp_path):
+    # x has 5000 elements, y = 2x another 5000: 10 000 in all, the most a graph may hold;
+    # z = 3x would be 15 000
+    text = GRAPH_FILE.format(nodes=nodes("y: 2 * x")).replace(
+        "{x: 1, y: 2}", "{x: [" + ", ".join(["1"] * 5000) + "]}")
+    assert validate(tmp_path, text)[0] == 0
+    text = GRAPH_FILE.format(nodes=nodes("y: 2 * x", "z: 3 * x")).replace(
+        "{x: 1, y: 2}", "{x: [" + ", ".join(["1"] * 5000) + "]}")
+    assert validate(tmp_path, text) == (
+        2, "8:7: graph holds more than 10000 numbers by `z` (inputs and nodes, every element "
+        "counted)")

@@ -39,7 +39,9 @@ from nncheck.words import listing, suggestion
 MAX_GRAPH_NODES = 1000
 
 
-MAX_GRAPH_ELEMENTS = 10_000  # of a vector or matrix input
+# Numbers in a graph's inputs and nodes, all elements counted: each is held at every sample
+# point (up to 128 at once), so the bound keeps a graph's evaluation within a few megabytes.
+MAX_GRAPH_ELEMENTS = 10_000
 
 Shape = tuple[int, ...]  # () a scalar, (n,) a vector, (m, n) a matrix
 Value = Number | list[Number] | list[list[Number]]
@@ -119,7 +121,13 @@ class GraphSpec(Strict):
         order = list(self.nodes)
         for index, (name, source) in enumerate(self.nodes.items()):
             self._check_node(name, source, order[:index])
-        self.shapes  # noqa: B018  (the shapes fit, or the error names the node)
+        total = 0
+        for name, shape in self.shapes.items():  # the shapes fit, or the error names the node
+            total += _size(shape)
+            if total > MAX_GRAPH_ELEMENTS:
+                raise located(("inputs" if name in self.inputs else "nodes", name, KEY),
+                              f"graph holds more than {MAX_GRAPH_ELEMENTS} numbers by "
+                              f"`{name}` (inputs and nodes, every element counted)", name)
         if self.output is not None and self.output not in self.nodes:
             raise located(("output",), f"output `{self.output}` is not a node — one of "
                           f"{listing(order)}{suggestion(self.output, order)}", self.output)
@@ -230,6 +238,13 @@ def node_reads(source: Any) -> frozenset[str]:
     if isinstance(source, VectorGate):
         return frozenset(source.args)
     return expr.parse(source).names
+
+
+def _size(shape: Shape) -> int:
+    size = 1
+    for n in shape:
+        size *= n
+    return size
 
 
 def _input_shape(value: Any) -> Shape:
