@@ -333,6 +333,18 @@ def test_a_layer_with_softmax_as_a_graph():
     assert truth(mean, ask="gradient", wrt="t").expected == pytest.approx([-2, -2])
     with pytest.raises(ProblemError, match=r"`p` is not a scalar, so it has no gradient"):
         truth(graph, ask="gradient", of="p", wrt="x")
+    # the same loss from the loss table: cross-entropy of p against class 1 (0-based) is
+    # -log p[2] = log 2, with the same gradients
+    table = {**graph, "nodes": {"h": {"matvec": ["W", "x"]}, "p": {"softmax": "h"},
+                                "L": {"loss": {"fn": "cross_entropy", "y_pred": "p",
+                                               "y_true": 1}}}}
+    assert truth(table, ask="forward").expected == pytest.approx(math.log(2))
+    assert truth(table, ask="gradient", wrt=["x", "h"]).expected == pytest.approx(
+        [-1, -1, 0.5, -0.5])
+    # in bits: log2(2) = 1
+    bits = {**table, "nodes": {**table["nodes"], "L": {"loss": {
+        "fn": "cross_entropy", "y_pred": "p", "y_true": [0, 1], "log": 2}}}}
+    assert truth(bits, ask="forward").expected == pytest.approx(1.0)
 
 
 @pytest.mark.parametrize(("inputs", "node", "message"), [
@@ -347,9 +359,11 @@ def test_a_layer_with_softmax_as_a_graph():
     pytest.param("{a: [[1, 2], [3]], b: 1}", "f: b",
                  "input `a` is a matrix whose rows differ in length — every row has the same "
                  "number of values", id="ragged"),
+    pytest.param("{a: [1, 2], b: 1}", "f: {loss: {fn: mse, y_pred: a, y_true: [1, 2, 3]}}",
+                 "node `f`: the loss's `y_true` has 3 values and `a` has 2", id="loss"),
     pytest.param("{a: [1, 2], b: 1}", "f: {sum: a, mean: a}",
-                 "a vector gate is one of `dot`, `matvec`, `sum`, `mean`, `softmax`, found "
-                 "`sum` and `mean`", id="two-gates"),
+                 "a vector gate is one of `dot`, `matvec`, `sum`, `mean`, `softmax`, `loss`, "
+                 "found `sum` and `mean`", id="two-gates"),
 ])
 def test_shapes_are_checked_when_the_file_is_read(tmp_path, inputs, node, message):
     text = GRAPH_FILE.format(nodes=nodes(node)).replace("{x: 1, y: 2}", inputs)

@@ -40,6 +40,6 @@ def test_every_gradient_matches_autograd(case: GraphCase) -> None:
 
 def test_the_cases_use_every_gate_and_the_cs231n_values():
     used = {gate for case in CASES for _, gate, _ in case.program}
-    assert used == set(GATES) | set(VECTOR_GATES)
+    assert used == set(GATES) | set(VECTOR_GATES) | {"loss"}
     # CS231n publishes ∂f/∂x = ∂f/∂y = -4, ∂f/∂z = 3 for (x + y) z at -2, 5, -4
     assert RECORDED["cs231n-circuit"][:3] == [-4.0, -4.0, 3.0]

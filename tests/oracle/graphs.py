@@ -6,9 +6,10 @@ node an expression or a vector gate) and as torch replays it (each node a gate a
 earlier names), so torch never reads nncheck's expression language. The random graphs (2-4
 inputs in [-2, 2] to three decimals, 2-6 nodes, every scalar gate) and the random layers
 (W x, an elementwise gate and activation, then softmax, dot, sum or mean: every vector gate)
-are drawn by the tests' own seed; the CS231n circuits are the first cases. Gates that would
-leave their domain take arguments that cannot (log(1 + a²), a divisor 1 + b², a base
-1 + σ(a)), so every case is defined.
+and every loss of the loss table as a node, written in torch as tests/oracle/gradients.py
+writes it, are drawn by the tests' own seed; the CS231n circuits are the first cases. Gates
+that would leave their domain take arguments that cannot (log(1 + a²), a divisor 1 + b², a
+base 1 + σ(a)), so every case is defined.
 
 Nothing here reads nncheck.
 """
@@ -16,10 +17,12 @@ Nothing here reads nncheck.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+
+from oracle import gradients
 
 GRAPHS = 120
 
@@ -50,6 +53,7 @@ VECTOR_GATES: dict[str, tuple[int, Callable[..., Any]]] = {
     "softmax": (1, lambda t, a: t.softmax(a, dim=0)),
 }
 VECTORS = 40
+LOSS_CASES = 4  # per loss of the loss table, as a node
 
 
 @dataclass(frozen=True)
@@ -59,11 +63,13 @@ class GraphCase:
     id: str
     inputs: dict[str, Any]  # a number, a vector or a matrix (lists)
     program: list[tuple[str, str, list[str]]]  # (node, gate, the names it reads)
+    losses: dict[str, dict[str, Any]] = field(default_factory=dict)  # node -> its loss
 
     @property
     def nodes(self) -> dict[str, Any]:
         """Each node as nncheck reads it."""
-        return {node: _written(gate, args) for node, gate, args in self.program}
+        return {node: {"loss": {**self.losses[node], "y_pred": args[0]}} if gate == "loss"
+                else _written(gate, args) for node, gate, args in self.program}
 
     @property
     def names(self) -> list[str]:
@@ -115,6 +121,28 @@ def vector_case(rng: np.random.Generator, index: int) -> GraphCase:
     return GraphCase(f"vector-{index:03d}", inputs, program)
 
 
+def loss_case(rng: np.random.Generator, fn: str, index: int) -> GraphCase:
+    """Scores h = W x, made probabilities where the loss takes them, then the loss node."""
+    c = int(rng.integers(2, 5))
+    n = int(rng.integers(1, 4))
+    inputs = {"W": _draw(rng, c, n), "x": _draw(rng, n)}
+    program = [("h", "matvec", ["W", "x"])]
+    pred = "h"
+    if fn in ("cross_entropy", "kl_divergence"):
+        program.append(("p", "softmax", ["h"]))
+        pred = "p"
+    elif fn == "binary_cross_entropy":
+        program.append(("p", "sigmoid", ["h"]))
+        pred = "p"
+    loss: dict[str, Any] = {"fn": fn, "y_true": gradients.random_target(rng, fn, c)}
+    if rng.random() < 0.3:
+        loss["reduction"] = str(rng.choice(["sum", "mean"]))
+    if fn in gradients.LOG_LOSSES and rng.random() < 0.3:
+        loss["log"] = str(rng.choice(["2", "10"]))
+    program.append(("L", "loss", [pred]))
+    return GraphCase(f"loss-{fn}-{index}", inputs, program, {"L": loss})
+
+
 def random_case(rng: np.random.Generator, index: int) -> GraphCase:
     """A random graph: every node reads the names before it, the last node most likely."""
     inputs = {f"x{i + 1}": round(float(rng.uniform(-2, 2)), 3)
@@ -146,7 +174,10 @@ def _cases() -> list[GraphCase]:
     rng = np.random.default_rng([2026, 14])
     scalar = [random_case(rng, i) for i in range(GRAPHS)]
     rng = np.random.default_rng([2026, 15])
-    return CS231N + scalar + [vector_case(rng, i) for i in range(VECTORS)]
+    vector = [vector_case(rng, i) for i in range(VECTORS)]
+    rng = np.random.default_rng([2026, 16])
+    losses = [loss_case(rng, fn, i) for fn in gradients.LOSSES for i in range(LOSS_CASES)]
+    return CS231N + scalar + vector + losses
 
 
 CASES = _cases()
@@ -161,8 +192,11 @@ def answer(torch: Any, case: GraphCase) -> list[float]:
         for x, v in case.inputs.items()
     }
     for node, gate, args in case.program:
-        fn = VECTOR_GATES[gate][1] if gate in VECTOR_GATES else GATES[gate][2]
-        values[node] = fn(torch, *(values[a] for a in args))
+        if gate == "loss":  # the loss as the gradient oracle writes it in torch
+            values[node] = gradients.torch_loss(torch, case.losses[node], values[args[0]])
+        else:
+            fn = VECTOR_GATES[gate][1] if gate in VECTOR_GATES else GATES[gate][2]
+            values[node] = fn(torch, *(values[a] for a in args))
         values[node].retain_grad()
     values[case.program[-1][0]].backward()
     out: list[float] = []

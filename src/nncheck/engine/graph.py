@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from nncheck import expr
+from nncheck.engine.losses import LOG_BASES, LOSSES, Batch, Convention, Loss, output_gradient
 from nncheck.errors import ExprError, ProblemError
 from nncheck.expr import (
     _CONSTANT_VALUES,
@@ -39,7 +40,7 @@ from nncheck.expr import (
     _unary_functions,
     _variadic_functions,
 )
-from nncheck.spec.graph import GraphSpec, VectorGate
+from nncheck.spec.graph import GateLoss, GraphSpec, VectorGate
 
 _OPS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}
 
@@ -245,6 +246,8 @@ def local(graph: Graph, values: Mapping[str, np.ndarray], of: str,
 
 def _gate_value(gate: VectorGate, values: Mapping[str, np.ndarray]) -> np.ndarray:
     a = values[gate.args[0]]
+    if gate.loss is not None:
+        return _loss_value(gate.loss, a)
     if gate.op == "dot":
         return np.asarray((a * values[gate.args[1]]).sum(axis=0))
     if gate.op == "matvec":
@@ -260,7 +263,9 @@ def _gate_back(gate: VectorGate, g: np.ndarray, values: Mapping[str, np.ndarray]
                result: np.ndarray, grads: dict[str, Any]) -> None:
     """Pass a vector gate's upstream gradient `g` (shaped like its value) to what it reads."""
     a = values[gate.args[0]]
-    if gate.op == "dot":
+    if gate.loss is not None:
+        _accumulate(grads, gate.args[0], g * _loss_gradient(gate.loss, a))
+    elif gate.op == "dot":
         b = values[gate.args[1]]
         _accumulate(grads, gate.args[0], g * b)
         _accumulate(grads, gate.args[1], g * a)
@@ -273,6 +278,43 @@ def _gate_back(gate: VectorGate, g: np.ndarray, values: Mapping[str, np.ndarray]
         _accumulate(grads, gate.args[0], np.broadcast_to(g / count, a.shape))
     else:  # softmax: ∂s_i/∂a_j = s_i(δ_ij - s_j)
         _accumulate(grads, gate.args[0], result * (g - (result * g).sum(axis=0)))
+
+
+def _loss_parts(spec: GateLoss, p: np.ndarray) -> tuple[Loss, np.ndarray, np.ndarray]:
+    """The loss's row, the targets (C, 1) as it reads them, the predictions (C, k)."""
+    row = LOSSES[spec.fn]
+    preds = p.reshape(-1, p.shape[-1])
+    count = preds.shape[0]
+    y = np.array(_numbers(spec.y_true), dtype=float)
+    if y.ndim == 0:
+        if row.class_index:
+            if y != int(y) or not 0 <= y < count:
+                raise ProblemError(f"the loss's y_true {y:g} is not a class index",
+                                   expected=f"an integer from 0 to {count - 1}")
+            y = np.eye(count)[int(y)]
+        else:
+            y = np.full(count, float(y))
+    return row, row.labels(y).reshape(-1, 1), preds
+
+
+def _loss_value(spec: GateLoss, p: np.ndarray) -> np.ndarray:
+    """The loss at every point (the loss table's terms, reduced over the outputs)."""
+    row, t, preds = _loss_parts(spec, p)
+    batch = Batch(row, np.broadcast_to(t.T, preds.T.shape), preds.T, None)
+    conv = Convention(base=LOG_BASES[str(spec.log)], reduction=spec.reduction)
+    terms = row.terms(batch, conv)
+    if row.logarithmic:
+        terms = terms / math.log(conv.base)
+    if row.reduces(spec.reduction) == "sum" or row.one_term:
+        return np.asarray(terms.sum(axis=1))
+    return np.asarray(terms.mean(axis=1))
+
+
+def _loss_gradient(spec: GateLoss, p: np.ndarray) -> np.ndarray:
+    """∂loss/∂prediction at every point, shaped like the prediction."""
+    row, t, preds = _loss_parts(spec, p)
+    g = output_gradient(row, t, preds) * row.scale(spec.reduction, spec.log, preds.shape[0])
+    return np.asarray(g).reshape(p.shape)
 
 
 def _accumulate(grads: dict[str, Any], name: str, g: Any) -> None:

@@ -18,7 +18,8 @@ a node may not use them.
 An input may be a vector or a matrix (`w: [2, -3, -3]`). An expression then works elementwise
 (a scalar with a vector of n is a vector of n; two vectors must have the same length), and a
 node may be a vector gate instead: `{dot: [a, b]}`, `{matvec: [W, x]}`, `{sum: a}`,
-`{mean: a}`, `{softmax: a}`. Every node's shape is known when the file is read.
+`{mean: a}`, `{softmax: a}`, or a loss of the loss table, `{loss: {fn: cross_entropy, y_pred:
+p, y_true: [0, 1]}}`. Every node's shape is known when the file is read.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Discriminator, Field, Tag, model_validator
 
 from nncheck import expr
+from nncheck.engine.losses import LogBase, LossFn
 from nncheck.errors import ExprError
 from nncheck.expr import _Chain, _Compare, _Node, _Not
 from nncheck.spec.common import KEY, Number, Strict, located
@@ -47,6 +49,16 @@ Shape = tuple[int, ...]  # () a scalar, (n,) a vector, (m, n) a matrix
 Value = Number | list[Number] | list[list[Number]]
 
 
+class GateLoss(Strict):
+    """A loss of the loss table as a node: of a vector (or scalar) node against fixed targets."""
+
+    fn: LossFn
+    y_pred: str  # the node (or input) whose value is the prediction
+    y_true: Number | list[Number]  # the targets, written out: a class index or a vector
+    reduction: Literal["sum", "mean"] | None = None
+    log: LogBase = "e"
+
+
 class VectorGate(Strict):
     """A node computed from whole vectors: one of the keys, naming inputs or earlier nodes."""
 
@@ -55,6 +67,7 @@ class VectorGate(Strict):
     sum: str | None = None  # of a vector's (or a matrix's) elements
     mean: str | None = None
     softmax: str | None = None  # of a vector: a vector
+    loss: GateLoss | None = None  # a scalar
 
     @model_validator(mode="after")
     def _check_one(self) -> VectorGate:
@@ -72,11 +85,13 @@ class VectorGate(Strict):
     @property
     def args(self) -> tuple[str, ...]:
         """The names it reads, in order."""
+        if self.loss is not None:
+            return (self.loss.y_pred,)
         value = getattr(self, self.op)
         return (value,) if isinstance(value, str) else tuple(value)
 
 
-GATES = ("dot", "matvec", "sum", "mean", "softmax")
+GATES = ("dot", "matvec", "sum", "mean", "softmax", "loss")
 
 
 def _numbers(value: Any) -> bool:
@@ -287,9 +302,18 @@ def _node_shape(name: str, source: Any, shapes: dict[str, Shape]) -> Shape:
         return ()
     if op == "softmax" and len(got[0]) == 1:
         return got[0]
+    if op == "loss" and len(got[0]) <= 1:
+        assert source.loss is not None
+        targets = source.loss.y_true
+        count = len(targets) if isinstance(targets, list) else None
+        outputs = got[0][0] if got[0] else 1
+        if count is None or count == outputs:
+            return ()
+        raise located(where, f"node `{name}`: the loss's `y_true` has {count} values and "
+                      f"`{args[0]}` has {outputs}", None)
     wants = {"dot": "two vectors of one length", "matvec": "an m×n matrix and a vector of n",
              "sum": "a vector or a matrix", "mean": "a vector or a matrix",
-             "softmax": "a vector"}[op]
+             "softmax": "a vector", "loss": "a scalar or a vector (the predictions)"}[op]
     have = " and ".join(f"`{a}` ({_describe(s)})" for a, s in zip(args, got))
     raise located(where, f"node `{name}`: `{op}` takes {wants}, found {have}", None)
 
