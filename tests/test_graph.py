@@ -341,6 +341,9 @@ def test_a_layer_with_softmax_as_a_graph():
     assert truth(table, ask="forward").expected == pytest.approx(math.log(2))
     assert truth(table, ask="gradient", wrt=["x", "h"]).expected == pytest.approx(
         [-1, -1, 0.5, -0.5])
+    # summed over the two classes by default: the mean's gradient is half of it, a named
+    # mistake (∂L/∂h = [0.5, -0.5] → [0.25, -0.25])
+    assert mistakes(table, [0.25, -0.25], wrt="h") == ("mean instead of sum over the outputs",)
     # in bits: log2(2) = 1
     bits = {**table, "nodes": {**table["nodes"], "L": {"loss": {
         "fn": "cross_entropy", "y_pred": "p", "y_true": [0, 1], "log": 2}}}}

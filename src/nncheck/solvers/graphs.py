@@ -21,8 +21,10 @@ from nncheck.compare.numeric import Known, NumericTruth
 from nncheck.engine import graph as engine
 from nncheck.engine import graph_text
 from nncheck.engine.graph import NO_SLIP, Graph, Slip
+from nncheck.engine.losses import LOSSES, gradient_mistakes
 from nncheck.errors import ProblemError
 from nncheck.solvers.context import Context
+from nncheck.spec.graph import VectorGate
 from nncheck.spec.parts import ForwardPart, GradientPart
 from nncheck.words import did_you_mean, listing
 
@@ -235,6 +237,13 @@ def _known(graph: Graph, values: Mapping[str, np.ndarray], of: str, wrt: list[st
         candidates.append(("σ'(x) written as σ(x), not σ(x)(1 - σ(x))",
                            rerun(Slip(sigmoid_as_s=True))))
     candidates.append(("the sign flipped", -truth))
+    source = graph.node(of)
+    if isinstance(source, VectorGate) and source.loss is not None and not local:
+        # `of` is a loss node: its conventions done wrong scale every gradient below it
+        spec = source.loss
+        outputs = max(1, int(np.prod(graph.shapes[spec.y_pred])))
+        candidates += gradient_mistakes(LOSSES[spec.fn], spec.reduction, spec.log, outputs,
+                                        truth)
     out: list[tuple[str, np.ndarray]] = []
     tol = ctx.tolerance
     for name, got in candidates:
