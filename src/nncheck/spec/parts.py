@@ -170,13 +170,42 @@ class RealizePart(PartBase):
     domain: Literal["binary", "bipolar"] = "binary"
 
 
+def _unless_default(data: Any, defaults: dict[str, Any]) -> Any:
+    """A part's dump without the keys added with graphs, where they hold their defaults: the
+    dump is the content a problem's sample points are seeded from (`solvers.context`), and a
+    problem that does not use them keeps the points it had before they existed."""
+    if not isinstance(data, dict):
+        return data
+    return {k: v for k, v in data.items() if k not in defaults or v != defaults[k]}
+
+
+def _one_source(part: Any, key: str = "input") -> None:
+    """A part (or `of:`) reads one network or one graph; a network needs `input:`."""
+    if (part.network is None) == (part.graph is None):
+        found = "both" if part.network is not None else "neither"
+        raise located((), f"`network:` or `graph:` names what is asked about, found {found}")
+    if part.network is not None and getattr(part, key) is None:
+        raise located((), f"`{key}:` is required with `network:` — the input values, "
+                      "`{x1: 1, x2: 0}`")
+
+
 class ForwardPart(NumericPart):
-    """Values inside a network for one input."""
+    """Values inside a network (or a computational graph) for one input."""
 
     ask: Literal["forward"]
-    network: Ref
-    input: dict[str, Number]
+    network: Ref | None = None
+    graph: Ref | None = None
+    input: dict[str, Number] | None = None  # a graph's default: its given values
     of: str | list[str] | None = None
+
+    @model_validator(mode="after")
+    def _check_source(self) -> ForwardPart:
+        _one_source(self)
+        return self
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler) -> Any:
+        return _unless_default(handler(self), {"graph": None})
 
 
 class ParamCountPart(NumericPart):
@@ -199,6 +228,24 @@ class OutputShapePart(NumericPart):
     batch_axis: bool = Field(default=False, exclude=True)
 
 
+class OutputOf(Strict):
+    """The outputs of a network or graph for one input, or a batch of inputs: the `y_pred`
+    (or `logits`) of a loss, computed rather than copied."""
+
+    network: Ref | None = None
+    graph: Ref | None = None
+    # One input, or a list of inputs (a batch: one sample each); a graph's default: its own.
+    input: dict[str, Number] | list[dict[str, Number]] | None = Field(default=None,
+                                                                      min_length=1)
+    outputs: list[str] | None = Field(default=None, min_length=1)  # default: the outputs
+    logits: StrictBool = False  # the outputs are raw scores: the loss reads them as `logits:`
+
+    @model_validator(mode="after")
+    def _check_source(self) -> OutputOf:
+        _one_source(self)
+        return self
+
+
 class LossPart(NumericPart):
     """A loss of predictions (or logits) against targets."""
 
@@ -207,8 +254,21 @@ class LossPart(NumericPart):
     y_true: Values
     y_pred: Values | None = None
     logits: Values | None = None
+    of: OutputOf | None = None  # instead of y_pred or logits
     reduction: Literal["sum", "mean"] | None = None
     log: LogBase = "e"
+
+    @model_validator(mode="after")
+    def _check_of(self) -> LossPart:
+        if self.of is not None and (self.y_pred is not None or self.logits is not None):
+            which = "y_pred" if self.y_pred is not None else "logits"
+            raise located((which, KEY), f"`{which}:` and `of:` both give the predictions — "
+                          "keep one")
+        return self
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler) -> Any:
+        return _unless_default(handler(self), {"of": None})
 
 
 class LossSpec(Strict):
@@ -224,12 +284,26 @@ class GradientPart(NumericPart):
     """A derivative of an output or of a loss, by backpropagation."""
 
     ask: Literal["gradient"]
-    network: Ref
-    input: dict[str, Number]
+    network: Ref | None = None
+    graph: Ref | None = None
+    input: dict[str, Number] | None = None  # a graph's default: its given values
     of: str | None = None
     loss: LossSpec | None = None
     wrt: str | list[str]
     form: Literal["value", "formula"] = "value"
+    local: StrictBool = False  # a graph's gate: ∂of/∂wrt, what `of` reads held fixed
+
+    @model_validator(mode="after")
+    def _check_source(self) -> GradientPart:
+        _one_source(self)
+        if self.local and self.graph is None:
+            raise located(("local", KEY), "`local: true` asks for a gate's local gradient in "
+                          "a `graph:`; a network's gradients are full chains")
+        return self
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler) -> Any:
+        return _unless_default(handler(self), {"graph": None, "local": False})
 
 
 class EquivalentPart(PartBase):
