@@ -87,7 +87,11 @@ def nodes(*lines: str) -> str:
     pytest.param(("x: y + 1",),
                  "7:7: `x` is both an input and a node — names are unique within a graph",
                  id="twice"),
-    pytest.param(("pi: x + 1",), "7:7: `pi` is reserved — choose another name", id="reserved"),
+    pytest.param(("log: x + 1",), "7:7: `log` is reserved — choose another name", id="reserved"),
+    # `e`, `pi` and `inf` may name a network's inputs, but a graph's expressions read them as
+    # the constants: `f: pi * e` over nodes `pi` = 2, `e` = 3 must not be π·e = 8.54.
+    pytest.param(("pi: x + 1",), "7:7: `pi` is a constant in a graph's expressions — choose "
+                 "another name", id="constant"),
 ])
 def test_a_node_reads_only_inputs_and_nodes_above_it(tmp_path, lines, message):
     assert validate(tmp_path, GRAPH_FILE.format(nodes=nodes(*lines))) == (2, message)

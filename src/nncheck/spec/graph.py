@@ -125,6 +125,11 @@ class GraphSpec(Strict):
         for where, names in (("inputs", self.inputs), ("nodes", self.nodes)):
             for name in names:
                 problem = name_problem(name)
+                if problem is None and name in expr.BINDABLE:
+                    # A graph's expressions read `e`, `pi` and `inf` as the constants: a node or
+                    # input of that name would be silently replaced by them.
+                    problem = (f"`{name}` is a constant in a graph's expressions — choose "
+                               "another name")
                 if problem is not None:
                     raise located((where, name, KEY), problem, name)
         for name in self.nodes:

@@ -61,9 +61,12 @@ class PartBase(Strict):
     """What every part has. A key only some asks honour (`hints`, `partial`) is on those asks'
     models, so that elsewhere it is an error rather than silently ignored."""
 
-    # Keys left out of the validated content while empty, so that a problem file that does not
-    # use them keeps the content digest its sample points are seeded by (`solvers/seeding.py`).
+    # Keys left out of the validated content while empty (`_QUIET`) or at their default
+    # (`_LEFT_AT`), so that a problem file that does not use them keeps the content digest its
+    # sample points are seeded by (`solvers/seeding.py`). One serializer for every ask: pydantic
+    # keeps only one per model, so an ask states its keys here rather than serializing itself.
     _QUIET: ClassVar[tuple[str, ...]] = ("accept",)
+    _LEFT_AT: ClassVar[dict[str, Any]] = {}
 
     id: Name = Field(min_length=1)
     points: Real = Field(default=1.0, ge=0, le=MAX_POINTS, allow_inf_nan=False)
@@ -78,6 +81,9 @@ class PartBase(Strict):
         if isinstance(data, dict):
             for key in self._QUIET:
                 if key in data and not data[key]:
+                    del data[key]
+            for key, default in self._LEFT_AT.items():
+                if key in data and data[key] == default:
                     del data[key]
         return data
 
@@ -170,15 +176,6 @@ class RealizePart(PartBase):
     domain: Literal["binary", "bipolar"] = "binary"
 
 
-def _unless_default(data: Any, defaults: dict[str, Any]) -> Any:
-    """A part's dump without the keys added with graphs, where they hold their defaults: the
-    dump is the content a problem's sample points are seeded from (`solvers.context`), and a
-    problem that does not use them keeps the points it had before they existed."""
-    if not isinstance(data, dict):
-        return data
-    return {k: v for k, v in data.items() if k not in defaults or v != defaults[k]}
-
-
 def _one_source(part: Any, key: str = "input") -> None:
     """A part (or `of:`) reads one network or one graph; a network needs `input:`."""
     if (part.network is None) == (part.graph is None):
@@ -203,9 +200,7 @@ class ForwardPart(NumericPart):
         _one_source(self)
         return self
 
-    @model_serializer(mode="wrap")
-    def _dump(self, handler: SerializerFunctionWrapHandler) -> Any:
-        return _unless_default(handler(self), {"graph": None})
+    _LEFT_AT: ClassVar[dict[str, Any]] = {"graph": None}  # added with graphs
 
 
 class ParamCountPart(NumericPart):
@@ -266,9 +261,7 @@ class LossPart(NumericPart):
                           "keep one")
         return self
 
-    @model_serializer(mode="wrap")
-    def _dump(self, handler: SerializerFunctionWrapHandler) -> Any:
-        return _unless_default(handler(self), {"of": None})
+    _LEFT_AT: ClassVar[dict[str, Any]] = {"of": None}  # added with graphs
 
 
 class LossSpec(Strict):
@@ -301,9 +294,7 @@ class GradientPart(NumericPart):
                           "a `graph:`; a network's gradients are full chains")
         return self
 
-    @model_serializer(mode="wrap")
-    def _dump(self, handler: SerializerFunctionWrapHandler) -> Any:
-        return _unless_default(handler(self), {"graph": None, "local": False})
+    _LEFT_AT: ClassVar[dict[str, Any]] = {"graph": None, "local": False}  # added with graphs
 
 
 class EquivalentPart(PartBase):
