@@ -114,7 +114,7 @@ def solve_param_count(part: ParamCountPart, ctx: Context) -> NumericTruth:
 
     mistakes = [Candidate(name, measure(conv, count), reach)
                 for name, conv, count, reach in _count_mistakes(model, part.count)]
-    return _build_truth(model, ctx, part.model, measure(TRUTH, part.count), mistakes,
+    return build_truth(model, ctx, part.model, measure(TRUTH, part.count), mistakes,
                         vector=False)
 
 
@@ -139,7 +139,7 @@ def solve_output_shape(part: OutputShapePart, ctx: Context) -> NumericTruth:
         return (shape[-1], *shape[:-1]) if model.channels_last else (*shape[1:], shape[0])
 
     mistakes.append(Candidate(_LAYOUT_MISTAKE, rotated, len(_ANY)))
-    return _build_truth(model, ctx, part.model, truth, mistakes, vector=True)
+    return build_truth(model, ctx, part.model, truth, mistakes, vector=True)
 
 
 def layer_index(model: ModelSpec, layer: int | str | None, ref: str = "model") -> int | None:
@@ -165,7 +165,7 @@ def layer_index(model: ModelSpec, layer: int | str | None, ref: str = "model") -
                        hint=did_you_mean(layer, names))
 
 
-def _build_truth(
+def build_truth(
     model: ModelSpec,
     ctx: Context,
     ref: str,
@@ -174,6 +174,8 @@ def _build_truth(
     *,
     vector: bool,
 ) -> NumericTruth:
+    """The truth of a count or shape of a model, at its symbols' sample points, with the
+    mistakes that give another answer there."""
     names = model.symbol_names
     domains = [model.domain(n) for n in names]
     points = sample_points(names, domains, ctx.rng(f"symbols of {ref}")) if names else [{}]
