@@ -94,8 +94,18 @@ def _types_in(model: ModelSpec) -> frozenset[str]:
     return frozenset(found)
 
 
-_SHAPE_MISTAKES = [("`same` and `valid` padding confused", Convention(swap_padding=True),
-                    len(_CONVOLUTIONS | _POOLS))]
+_SHAPE_MISTAKES = [
+    ("`same` and `valid` padding confused", Convention(swap_padding=True),
+     len(_CONVOLUTIONS | _POOLS)),
+    ("output-size +1 forgotten (floor((n + 2p − k) / s), not + 1)", Convention(plus_one=False),
+     len(_CONVOLUTIONS | _POOLS)),
+    ("padding counted on one side only (n + p, not n + 2p)", Convention(pad_sides=1),
+     len(_CONVOLUTIONS | _POOLS)),
+    ("input depth kept as the output depth (the filters set it)", Convention(keep_depth=True),
+     len(_CONVOLUTIONS)),
+    ("channels divided by the pooling stride along with the size",
+     Convention(halve_channels=True), len(_POOLS)),
+]
 _LAYOUT_MISTAKE = "channels first and channels last swapped"
 
 
@@ -134,7 +144,7 @@ def solve_output_shape(part: OutputShapePart, ctx: Context) -> NumericTruth:
 
     def rotated(sizes: Mapping[str, int], resize: Resize | None = None) -> tuple[int, ...]:
         shape = truth(sizes, resize)
-        if len(shape) < 3:
+        if len(shape) < 2:
             raise ProblemError("no channel axis to move")
         return (shape[-1], *shape[:-1]) if model.channels_last else (*shape[1:], shape[0])
 
