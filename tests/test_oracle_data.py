@@ -11,9 +11,10 @@ from typing import Any
 
 import pytest
 
-from oracle import data, gradients, losses, models, record
+from oracle import data, flops, gradients, losses, models, record
 
-MODULES: dict[str, Any] = {"models": models, "losses": losses, "gradients": gradients}
+MODULES: dict[str, Any] = {"models": models, "losses": losses, "gradients": gradients,
+                           "flops": flops}
 
 
 @pytest.mark.parametrize("family", data.FAMILIES)

@@ -1,11 +1,12 @@
 """Record PyTorch's answers to the oracle cases, or check the recorded ones.
 
-    python tests/oracle/record.py            # (re)write tests/oracle/{models,losses,gradients}.json
+    python tests/oracle/record.py            # (re)write tests/oracle/{models,...,flops}.json
     python tests/oracle/record.py --check    # recompute in memory; exit 1 on any difference
 
-Needs torch (float64 throughout). `--check` compares every recorded number with torch's answer
-now, within rel 1e-12 plus 1e-15 of the largest number in the same answer (float noise), and
-fails as well when a case was added, removed or changed without recording it again.
+Needs torch (float64 throughout), and ptflops for the `flops` family. `--check` compares
+every recorded number with torch's answer now, within rel 1e-12 plus 1e-15 of the largest
+number in the same answer (float noise), and fails as well when a case was added, removed or
+changed without recording it again.
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `oracle` is tests/oracle
 
-from oracle import data, gradients, losses, models
+from oracle import data, flops, gradients, losses, models
 
-MODULES: dict[str, Any] = {"models": models, "losses": losses, "gradients": gradients}
+MODULES: dict[str, Any] = {"models": models, "losses": losses, "gradients": gradients,
+                           "flops": flops}
 SHOWN = 20  # differences listed per family
 
 
