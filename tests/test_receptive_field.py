@@ -9,10 +9,10 @@ from typing import Any
 import numpy as np
 import pytest
 
+from conftest import context
 from nncheck.compare.verdict import Status
 from nncheck.errors import ProblemError
 from nncheck.solvers.convolution import solve_receptive_field
-from conftest import context
 
 # A layer of a stack: (type, kernel, stride, dilation, padding)
 Layer = tuple[str, int, int, int, int]
@@ -21,7 +21,7 @@ Layer = tuple[str, int, int, int, int]
 def _run(stack: list[Layer], x: np.ndarray, weights: list[np.ndarray]) -> np.ndarray:
     """The stack on a 1-D signal: each output y[i] = Σ_t w[t]·x[i·s + t·d - p] (zeros outside);
     a pooling window averages (it reads the same positions as max pooling)."""
-    for (kind, k, s, d, p), w in zip(stack, weights):
+    for (_kind, k, s, d, p), w in zip(stack, weights):
         padded = np.concatenate([np.zeros(p), x, np.zeros(p)])
         span = d * (k - 1) + 1
         n_out = (len(padded) - span) // s + 1

@@ -70,6 +70,7 @@ def _count_mistakes(model: ModelSpec, count: str) -> list[tuple[str, Convention,
         ("`same` and `valid` padding confused", Convention(swap_padding=True), count,
          _CONVOLUTIONS | _POOLS),
     ]
+    catalogue += [(name, conv, count, types) for name, conv, types in _SIZE_MISTAKES]
     if count == "trainable" and keras:
         catalogue.append(("batch-norm moving statistics counted as trainable",
                           Convention(bn_statistics_trainable=True), count,
@@ -94,17 +95,20 @@ def _types_in(model: ModelSpec) -> frozenset[str]:
     return frozenset(found)
 
 
+_SIZE_MISTAKES = [  # shapes gone wrong; the counts of the layers after them go wrong too
+    ("output-size +1 forgotten (floor((n + 2p − k) / s), not + 1)", Convention(plus_one=False),
+     _CONVOLUTIONS | _POOLS),
+    ("padding counted on one side only (n + p, not n + 2p)", Convention(pad_sides=1),
+     _CONVOLUTIONS | _POOLS),
+    ("input depth kept as the output depth (the filters set it)", Convention(keep_depth=True),
+     _CONVOLUTIONS),
+    ("channels divided by the pooling stride along with the size",
+     Convention(halve_channels=True), _POOLS),
+]
 _SHAPE_MISTAKES = [
     ("`same` and `valid` padding confused", Convention(swap_padding=True),
      len(_CONVOLUTIONS | _POOLS)),
-    ("output-size +1 forgotten (floor((n + 2p − k) / s), not + 1)", Convention(plus_one=False),
-     len(_CONVOLUTIONS | _POOLS)),
-    ("padding counted on one side only (n + p, not n + 2p)", Convention(pad_sides=1),
-     len(_CONVOLUTIONS | _POOLS)),
-    ("input depth kept as the output depth (the filters set it)", Convention(keep_depth=True),
-     len(_CONVOLUTIONS)),
-    ("channels divided by the pooling stride along with the size",
-     Convention(halve_channels=True), len(_POOLS)),
+    *((name, conv, len(types)) for name, conv, types in _SIZE_MISTAKES),
 ]
 _LAYOUT_MISTAKE = "channels first and channels last swapped"
 
