@@ -111,3 +111,28 @@ def test_memory_mistakes_are_named() -> None:
     # the ReLU's and the flatten's outputs counted: 346 + 144 + 144
     assert truth.grade(4 * 634).mistakes == (
         "activation, dropout and reshape layers counted as tensors of their own",)
+
+
+def test_separable_and_depthwise_count_both_steps() -> None:
+    # Keras, 8×8×4, 3×3 valid: 6×6 positions. Depthwise: 3·3·4 = 36 MACs a position; pointwise
+    # to 8 filters: 4·8 = 32; the 8 biases (pointwise only): 8. (36 + 32 + 8)·36 = 2736.
+    separable = _solve([{"separable_conv2d": {"filters": 8, "kernel": 3}}], [8, 8, 4], "keras",
+                       ask="macs")
+    assert separable.expected == (36 + 32 + 8) * 36
+    # Depthwise alone, multiplier 2: 3·3·4·2 = 72 MACs and 8 biases a position.
+    depthwise = _solve([{"depthwise_conv2d": {"kernel": 3, "depth_multiplier": 2}}],
+                       [8, 8, 4], "keras", ask="macs")
+    assert depthwise.expected == (72 + 8) * 36
+
+
+def test_the_examples_grade_correct() -> None:
+    from typer.testing import CliRunner
+
+    from conftest import PROBLEMS
+    from nncheck.cli import app
+
+    bank = PROBLEMS / "conv-arithmetic"
+    result = CliRunner().invoke(app, ["check", str(bank / "sheets" / "conv-student.yaml"),
+                                      "--problems", str(bank), "--format", "text"])
+    assert result.exit_code == 0, result.output
+    assert "Total 11/11 — 11 correct" in result.output

@@ -123,3 +123,24 @@ def test_a_layer_past_flatten_has_no_receptive_field() -> None:
     with pytest.raises(ProblemError, match=r"layer 1 \(flatten\) is not a convolution or a "
                        "pooling"):
         _solve([{"conv1d": {"filters": 2, "kernel": 3}}, "flatten", {"dense": 3}], 10)
+
+
+def test_a_model_that_cannot_be_built_is_refused() -> None:
+    # A kernel of 5 does not fit 4 positions: the model is refused before any field is given.
+    with pytest.raises(ProblemError, match="does not fit an input of length 4"):
+        _solve([{"conv1d": {"filters": 2, "kernel": 5}}], 4)
+
+
+def test_defaults_for_other_asks_leave_the_own_keys_alone() -> None:
+    # `of`, `count`, `input`, `output` mean other things on forward, param_count and equivalent
+    # parts: a problem's defaults for those do not reach the convolution asks.
+    ctx = context({"defaults": {"of": "Y", "input": {"a": 1}, "count": "trainable",
+                                "output": "Y", "model": "m"},
+                   "given": {"m": {"kind": "model", "input": [8, 1],
+                                   "layers": [{"conv1d": {"filters": 2, "kernel": 3}}]}},
+                   "parts": [{"id": "a", "ask": "receptive_field"},
+                             {"id": "b", "ask": "padding", "input": 8, "kernel": 3},
+                             {"id": "c", "ask": "macs"}, {"id": "d", "ask": "param_count"}]})
+    a, b, c, d = ctx.problem.parts
+    assert (a.of, b.output, c.count, d.count) == ("size", "same", None, "trainable")
+    assert solve_receptive_field(a, ctx).expected == 3

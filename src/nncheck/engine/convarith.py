@@ -114,6 +114,10 @@ def _window(layer: Layer, dims: int, sizes: Mapping[str, int],
         return (_sizes(args["kernel"], dims, sizes, resize, layer),
                 _sizes(args["stride"], dims, sizes, resize, layer),
                 _sizes(args["dilation"], dims, sizes, resize, layer))
+    if kind in _TRANSPOSED or kind == "upsampling2d":
+        raise ProblemError(f"{layer.label} spreads each position over several: the receptive "
+                           "field of a unit after it is not computed",
+                           expected="`layer:` at a layer before it")
     raise ProblemError(f"{layer.label} is not a convolution or a pooling: a unit after it "
                        "does not have a receptive field of a few positions",
                        expected="`layer:` at a convolution or pooling layer (or one between "
@@ -160,7 +164,9 @@ def symmetric_padding(n: int, k: int, s: int, d: int, out: int) -> int:
         raise ProblemError(f"no symmetric padding gives {out} positions from {n} with kernel "
                            f"{k}, stride {s}, dilation {d} (p = {p} gives "
                            f"{conv_length(n, k, s, d, p, p)})",
-                           expected="an output length that some padding p >= 0 reaches")
+                           expected="an output length that some padding p >= 0 reaches",
+                           hint="an even span needs one zero more on one side: ask with "
+                           "`framework: keras` for [before, after]")
     return p
 
 

@@ -72,6 +72,15 @@ class PartBase(Strict):
     text: str | None = None
     title: str | None = None
 
+    # Keys that mean something else on this ask than on the others (`of`, `count`, `input`,
+    # `output`): a problem's `defaults:`, written for the others, does not fill them here.
+    _OWN: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def own_keys(cls) -> frozenset[str]:
+        """The keys `defaults:` leaves alone on this ask."""
+        return frozenset(cls._OWN)
+
     @model_serializer(mode="wrap")
     def _leave_out_quiet(self, handler: SerializerFunctionWrapHandler) -> Any:
         data = handler(self)
@@ -203,6 +212,7 @@ class ReceptiveFieldPart(NumericPart):
     """The receptive field (or the jump) of a unit of a layer model's convolution stack."""
 
     ask: Literal["receptive_field"]
+    _OWN: ClassVar[tuple[str, ...]] = ("of",)
     model: Ref
     layer: int | str | None = None
     of: Literal["size", "jump"] = "size"
@@ -212,6 +222,7 @@ class PaddingPart(NumericPart):
     """The padding that keeps a length (`same`) or gives one, for one axis of a convolution."""
 
     ask: Literal["padding"]
+    _OWN: ClassVar[tuple[str, ...]] = ("input", "output")
     framework: Literal["pytorch", "keras"] = "pytorch"
     input: Size
     output: Size | Literal["same"] = "same"
@@ -224,6 +235,7 @@ class FlopsPart(NumericPart):
     """The multiply–adds (`count: macs`) or FLOPs (2 per MAC) of a layer model or one layer."""
 
     ask: Literal["flops", "macs"]
+    _OWN: ClassVar[tuple[str, ...]] = ("count",)
     model: Ref
     layer: int | str | None = None
     count: Literal["flops", "macs"] | None = None  # default: the ask's
