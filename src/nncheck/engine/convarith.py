@@ -62,6 +62,7 @@ def receptive_field(
     resize: Callable[[int], int] | None = None,
     step: Step = distill_step,
     pools: bool = True,
+    ref: str = "model",
 ) -> tuple[tuple[int, ...], tuple[int, ...]]:
     """The receptive field and the jump, per spatial axis, of a unit of layer `last`.
 
@@ -69,7 +70,11 @@ def receptive_field(
     dims = spatial_dims(model)
     r, j = [1] * dims, [1] * dims
     for layer in model.expanded[:last + 1]:
-        window = _window(layer, dims, sizes, resize)
+        try:
+            window = _window(layer, dims, sizes, resize)
+        except ProblemError as exc:
+            raise ProblemError(f"model `{ref}`, {exc.message}", expected=exc.expected,
+                               hint=exc.hint) from None
         if window is None:
             continue
         if not pools and "pool" in layer.type:

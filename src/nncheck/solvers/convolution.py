@@ -50,7 +50,7 @@ def solve_receptive_field(part: ReceptiveFieldPart, ctx: Context) -> NumericTrut
         def at(sizes: Mapping[str, int], resize: Resize | None = None) -> tuple[int, ...]:
             if step is ca.distill_step and pools:  # the truth: the model must be one
                 infer_layers(model, sizes, TRUTH, part.model, resize)
-            found = ca.receptive_field(model, last, sizes, resize, step, pools)[pick]
+            found = ca.receptive_field(model, last, sizes, resize, step, pools, part.model)[pick]
             return found[:1] if one else found
         return at
 
