@@ -136,3 +136,15 @@ def test_the_examples_grade_correct() -> None:
                                       "--problems", str(bank), "--format", "text"])
     assert result.exit_code == 0, result.output
     assert "Total 11/11 — 11 correct" in result.output
+
+
+def test_a_symbolic_size_gives_a_polynomial() -> None:
+    # dense 10 on [n]: 10n MACs and 10 bias adds; 2(10n + 10) FLOPs; n + 10 values.
+    macs = _solve([{"dense": 10}], ["n"], ask="macs")
+    assert macs.expected == "10*n + 10"
+    assert macs.grade("10n + 10").status is Status.CORRECT
+    assert macs.grade("10n").mistakes == ("bias adds left out",)
+    assert _solve([{"dense": 10}], ["n"], ask="flops").grade("20n + 20").status is \
+        Status.CORRECT
+    memory = _solve([{"dense": 10}], ["n"], ask="activation_memory", unit="values")
+    assert memory.grade("n + 10").status is Status.CORRECT

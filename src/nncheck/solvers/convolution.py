@@ -18,9 +18,10 @@ from nncheck.engine.layers import TRUTH, Convention, infer_layers
 from nncheck.solvers.context import Context
 from nncheck.solvers.models import build_truth, layer_index
 from nncheck.solvers.perturbed import Candidate, Resize, Resized
+from nncheck.spec.layers import VOCABULARY
 from nncheck.spec.parts import ActivationMemoryPart, FlopsPart, PaddingPart, ReceptiveFieldPart
 
-_EVERY_LAYER = 40  # the reach of a mistake that any layer can show (perturbed.py's rule 2)
+_EVERY_LAYER = len(VOCABULARY)  # the reach of a mistake any layer can show (perturbed.py)
 
 
 # --- receptive field -----------------------------------------------------------------------------
