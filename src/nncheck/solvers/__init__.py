@@ -30,6 +30,7 @@ SOLVERS: dict[str, tuple[str, str]] = {
     "equivalent": ("equivalence", "solve_equivalent"),
     "choice": ("free", "solve_choice"),
     "manual": ("free", "solve_manual"),
+    "layer_output": ("sequence", "solve_layer_output"),
 }
 
 
