@@ -11,9 +11,10 @@ from typing import Any
 
 import pytest
 
-from oracle import data, gradients, losses, models, record
+from oracle import data, gradients, layer_values, loss_options, losses, models, record
 
-MODULES: dict[str, Any] = {"models": models, "losses": losses, "gradients": gradients}
+MODULES: dict[str, Any] = {"models": models, "losses": losses, "gradients": gradients,
+                           "loss_options": loss_options, "layer_values": layer_values}
 
 
 @pytest.mark.parametrize("family", data.FAMILIES)
