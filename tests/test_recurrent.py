@@ -159,3 +159,23 @@ def test_keras_weights_under_the_pytorch_convention_are_refused() -> None:
     with pytest.raises(ValidationError, match="`kernel` is not a weight of a pytorch rnn"):
         LayerValues.model_validate({"type": "rnn", "kernel": [[1]], "weight_ih": [[1]],
                                     "weight_hh": [[1]]})
+
+
+def test_the_example_bank_grades_its_worked_sheet_correct() -> None:
+    """problems/sequence-layers: every problem validates and solves, and the sheet worked by
+    hand (each value written out there) earns every point."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from conftest import PROBLEMS
+    from nncheck.cli import app
+
+    bank = PROBLEMS / "sequence-layers"
+    result = CliRunner().invoke(app, ["validate", str(bank), "--solve"])
+    assert result.exit_code == 0, result.output
+    result = CliRunner().invoke(app, ["check", str(bank / "sheets" / "worked.yaml"),
+                                      "--problems", str(bank), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["score"] == report["max_score"] == 15
