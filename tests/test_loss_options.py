@@ -15,7 +15,7 @@ from nncheck.compare.verdict import Status
 from nncheck.errors import ProblemError
 from nncheck.solvers.losses import loss_mistakes, loss_value, solve_loss
 from oracle import data
-from oracle.loss_options import INDEX, U, W, Y_SIGNS, A, Z, sigmoid, softmax
+from oracle.loss_options import INDEX, Y_SIGNS, A, U, W, Z, sigmoid, softmax
 
 TORCH = data.answers("loss_options")
 

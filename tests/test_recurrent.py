@@ -153,8 +153,9 @@ def test_ill_posed_layers_are_problem_errors(layer: dict[str, Any], part: dict[s
 
 
 def test_keras_weights_under_the_pytorch_convention_are_refused() -> None:
-    from nncheck.spec.layer_values import LayerValues
     from pydantic import ValidationError
+
+    from nncheck.spec.layer_values import LayerValues
 
     with pytest.raises(ValidationError, match="`kernel` is not a weight of a pytorch rnn"):
         LayerValues.model_validate({"type": "rnn", "kernel": [[1]], "weight_ih": [[1]],
@@ -193,3 +194,15 @@ def test_layer_output_report_matches_its_golden_file(fmt: str, width: int, folde
 
     compare(report("layer_output", fmt, width, monkeypatch),
             GOLDEN / folder / "layer_output.txt")
+
+
+def test_bounds_keep_a_layer_small() -> None:
+    """At most 1,000 time steps and 10,000 numbers in one array: exam layers are tiny."""
+    layer = {"type": "rnn", "weight_ih": [[0.5]], "weight_hh": [[0.5]]}
+    assert solve(layer, [0.0] * 1000).expected == [0]
+    with pytest.raises(ProblemError, match="`input` has 1,001 time steps"):
+        solve(layer, [0.0] * 1001)
+    with pytest.raises(ProblemError, match="`input` has 10,001 numbers"):
+        solve(layer, [[0.0]] * 10_001)
+    with pytest.raises(ProblemError, match="`weight_ih` has 2 numbers"):
+        solve({"type": "gru", "weight_ih": [[1.0], [1.0]], "weight_hh": [[1.0]] * 3}, [1])

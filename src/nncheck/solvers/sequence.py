@@ -25,14 +25,22 @@ from nncheck.spec.parts import LayerOutputPart
 Results = dict[str, np.ndarray]
 Mistakes = list[tuple[str, Results]]
 
+# Exam layers are small: the bounds keep any problem file's layer quick to compute.
+MAX_NUMBERS = 10_000  # in one array (weights, input, mask)
+MAX_STEPS = 1_000  # of a recurrent layer's sequence
+
 
 def solve_layer_output(part: LayerOutputPart, ctx: Context) -> NumericTruth:
     """The value a part asks of its layer, with the values of the type's known mistakes."""
     try:
         layer = _layer(part, ctx)
         of = check_output(layer, part.of)
-        truth, mistakes = COMPUTE[layer.type](layer, part, ctx)
+        with np.errstate(all="ignore"):  # an overflow is refused below, not printed
+            truth, mistakes = COMPUTE[layer.type](layer, part, ctx)
         value = _pick(truth[of], part.row, of)
+        if np.isnan(value).any():
+            raise ProblemError(f"`of: {of}` is not a number here (the layer's values "
+                               "overflow)", expected="weights and inputs of exam size")
     except ValueError as exc:
         raise ProblemError(f"part `{part.id}`: {exc}") from None
     except ProblemError as exc:
@@ -92,7 +100,19 @@ def _array(ctx: Context, name: str, value: Any, default: np.ndarray | None = Non
     arr = ctx.data(value)
     if arr.ndim > 2 or arr.size == 0 or not np.all(np.isfinite(arr)):
         raise ProblemError(f"`{name}` is not a finite number, vector or matrix")
+    if arr.size > MAX_NUMBERS:
+        raise ProblemError(f"`{name}` has {arr.size:,} numbers",
+                           expected=f"at most {MAX_NUMBERS:,} in one array")
     return arr
+
+
+def _gate_rows(name: str, arr: np.ndarray, size: int, rows_first: bool) -> np.ndarray:
+    """Input weights of G·H gates: (G·H)×I (PyTorch) or I×(G·H) (Keras)."""
+    if arr.size % size:
+        raise ProblemError(f"`{name}` has {arr.size} numbers",
+                           expected=f"a multiple of {size} (the gates times the units)")
+    shape = (size, arr.size // size) if rows_first else (arr.size // size, size)
+    return _shaped(name, arr, shape)
 
 
 def _shaped(name: str, arr: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -120,8 +140,7 @@ def _recurrent(layer: LayerValues, part: LayerOutputPart, ctx: Context
     how: dict[str, Any] = {"activation": layer.activation, "reset_after": reset_after}
     if keras:
         hh = _shaped("recurrent_kernel", hh, (hidden, size))
-        ih = _array(ctx, "kernel", layer.kernel)
-        ih = _shaped("kernel", ih, (ih.size // size, size))
+        ih = _gate_rows("kernel", _array(ctx, "kernel", layer.kernel), size, False)
         bias = None
         if layer.bias is not None:
             shape = (2, size) if kind == "gru" and reset_after else (size,)
@@ -131,7 +150,7 @@ def _recurrent(layer: LayerValues, part: LayerOutputPart, ctx: Context
         ih = _array(ctx, "weight_ih", layer.weight_ih)
         zeros = np.zeros(size)
         net = sequence.Recurrent(
-            kind, _shaped("weight_ih", ih, (size, ih.size // size)),
+            kind, _gate_rows("weight_ih", ih, size, True),
             _shaped("weight_hh", hh, (size, hidden)),
             _shaped("bias_ih", _array(ctx, "bias_ih", layer.bias_ih, zeros), (size,)),
             _shaped("bias_hh", _array(ctx, "bias_hh", layer.bias_hh, zeros), (size,)), **how)
@@ -139,6 +158,9 @@ def _recurrent(layer: LayerValues, part: LayerOutputPart, ctx: Context
     x = _array(ctx, "input", part.input)
     if x.ndim < 2:
         x = x.reshape(-1, 1) if inputs == 1 else x.reshape(1, -1)
+    if x.shape[0] > MAX_STEPS:
+        raise ProblemError(f"`input` has {x.shape[0]:,} time steps",
+                           expected=f"at most {MAX_STEPS:,}")
     if x.shape[1] != inputs:
         raise ProblemError(f"`input` has {x.shape[1]} values a step",
                            expected=f"{inputs} a step, as the input weights take (T×{inputs})")
