@@ -182,19 +182,6 @@ def test_the_example_bank_grades_its_worked_sheet_correct() -> None:
     assert report["score"] == report["max_score"] == 15
 
 
-@pytest.mark.parametrize(("fmt", "width", "folder"), [
-    pytest.param("text", 80, "text", id="text"),
-    pytest.param("rich", 80, "rich-80", id="rich-80"),
-    pytest.param("rich", 120, "rich-120", id="rich-120"),
-])
-def test_layer_output_report_matches_its_golden_file(fmt: str, width: int, folder: str,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    """tests/golden/README.md (layer_output) says how each value was worked out."""
-    from test_golden import GOLDEN, compare, report
-
-    compare(report("layer_output", fmt, width, monkeypatch),
-            GOLDEN / folder / "layer_output.txt")
-
 
 def test_bounds_keep_a_layer_small() -> None:
     """At most 1,000 time steps and 10,000 numbers in one array: exam layers are tiny."""
