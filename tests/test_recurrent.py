@@ -142,7 +142,7 @@ def test_rnn_relu_and_the_activation_mistake() -> None:
     pytest.param({"type": "rnn", "weight_ih": [[1.0]], "weight_hh": [[1.0]]},
                  {"of": "output"}, "`of: output` is a 2×1 matrix", id="matrix-needs-row"),
     pytest.param({"type": "rnn", "weight_ih": [[1.0]], "weight_hh": [[1.0, 2.0]]},
-                 {}, "`weight_hh` has 2 numbers", id="weight-hh-size"),
+                 {}, "`weight_hh` holds 2 number", id="weight-hh-size"),
     pytest.param({"type": "rnn", "weight_ih": [[1.0]], "weight_hh": [[1.0]]},
                  {"of": "output", "row": 5}, "`row: 5` is past the last row", id="row"),
 ])
@@ -157,7 +157,8 @@ def test_keras_weights_under_the_pytorch_convention_are_refused() -> None:
 
     from nncheck.spec.layer_values import LayerValues
 
-    with pytest.raises(ValidationError, match="`kernel` is not a weight of a pytorch rnn"):
+    with pytest.raises(ValidationError,
+                       match="`kernel` is not a weight of `type: rnn` under `convention: pytorch`"):
         LayerValues.model_validate({"type": "rnn", "kernel": [[1]], "weight_ih": [[1]],
                                     "weight_hh": [[1]]})
 
@@ -191,5 +192,5 @@ def test_bounds_keep_a_layer_small() -> None:
         solve(layer, [0.0] * 1001)
     with pytest.raises(ProblemError, match="`input` has 10,001 numbers"):
         solve(layer, [[0.0]] * 10_001)
-    with pytest.raises(ProblemError, match="`weight_ih` has 2 numbers"):
+    with pytest.raises(ProblemError, match="`weight_ih` holds 2 number"):
         solve({"type": "gru", "weight_ih": [[1.0], [1.0]], "weight_hh": [[1.0]] * 3}, [1])

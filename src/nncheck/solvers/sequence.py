@@ -109,7 +109,7 @@ def _array(ctx: Context, name: str, value: Any, default: np.ndarray | None = Non
 def _gate_rows(name: str, arr: np.ndarray, size: int, rows_first: bool) -> np.ndarray:
     """Input weights of G·H gates: (G·H)×I (PyTorch) or I×(G·H) (Keras)."""
     if arr.size % size:
-        raise ProblemError(f"`{name}` has {arr.size} numbers",
+        raise ProblemError(f"`{name}` holds {arr.size} number(s)",
                            expected=f"a multiple of {size} (the gates times the units)")
     shape = (size, arr.size // size) if rows_first else (arr.size // size, size)
     return _shaped(name, arr, shape)
@@ -133,8 +133,8 @@ def _recurrent(layer: LayerValues, part: LayerOutputPart, ctx: Context
                 layer.recurrent_kernel if keras else layer.weight_hh)
     hidden = round(float(np.sqrt(hh.size / gates)))
     if gates * hidden * hidden != hh.size:
-        raise ProblemError(f"`{'recurrent_kernel' if keras else 'weight_hh'}` has {hh.size} "
-                           f"numbers", expected=f"{gates}·H×H for a {kind} of H units")
+        raise ProblemError(f"`{'recurrent_kernel' if keras else 'weight_hh'}` holds {hh.size} "
+                           f"number(s)", expected=f"{gates}·H×H for `type: {kind}` of H units")
     size = gates * hidden
     reset_after = layer.reset_after is not False
     how: dict[str, Any] = {"activation": layer.activation, "reset_after": reset_after}
@@ -162,7 +162,7 @@ def _recurrent(layer: LayerValues, part: LayerOutputPart, ctx: Context
         raise ProblemError(f"`input` has {x.shape[0]:,} time steps",
                            expected=f"at most {MAX_STEPS:,}")
     if x.shape[1] != inputs:
-        raise ProblemError(f"`input` has {x.shape[1]} values a step",
+        raise ProblemError(f"`input` has {x.shape[1]} value(s) a step",
                            expected=f"{inputs} a step, as the input weights take (T×{inputs})")
     h0 = _shaped("h0", _array(ctx, "h0", layer.h0, np.zeros(hidden)), (hidden,))
     c0 = _shaped("c0", _array(ctx, "c0", layer.c0, np.zeros(hidden)), (hidden,))
@@ -203,10 +203,10 @@ def _attention(layer: LayerValues, part: LayerOutputPart, ctx: Context
     k = np.atleast_2d(_array(ctx, "key", part.key, q))
     v = np.atleast_2d(_array(ctx, "value", part.value, k))
     if k.shape[1] != q.shape[1]:
-        raise ProblemError(f"the keys have {k.shape[1]} columns but the queries {q.shape[1]}",
+        raise ProblemError(f"keys of size {k.shape[1]}, queries of size {q.shape[1]}",
                            expected="queries and keys of the same size d_k")
     if v.shape[0] != k.shape[0]:
-        raise ProblemError(f"{v.shape[0]} values for {k.shape[0]} keys",
+        raise ProblemError(f"{v.shape[0]} value row(s) for {k.shape[0]} key(s)",
                            expected="one value (row) per key")
     mask = _mask(ctx, layer.mask, q.shape[0], k.shape[0])
     run: Callable[[attention.How], Results]
@@ -254,7 +254,7 @@ def _multi_head(layer: LayerValues, ctx: Context, q: np.ndarray, k: np.ndarray,
     if embed % heads:
         raise ProblemError(f"{heads} heads do not divide the embedding size {embed}")
     if v.shape[1] != embed:
-        raise ProblemError(f"the values have {v.shape[1]} columns", expected=f"{embed} (E)")
+        raise ProblemError(f"values of size {v.shape[1]}", expected=f"{embed} (E)")
     w_in = _shaped("in_proj_weight", _array(ctx, "in_proj_weight", layer.in_proj_weight),
                    (3 * embed, embed))
     b_in = _shaped("in_proj_bias", _array(ctx, "in_proj_bias", layer.in_proj_bias,

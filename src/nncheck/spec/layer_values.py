@@ -92,11 +92,11 @@ class LayerValues(Strict):
     def _check_keys(self) -> LayerValues:
         allowed = {"type", *KEYS[self.type]}
         for key in self.model_fields_set - allowed:
-            raise located((key, KEY), f"`{key}` does not apply to a {self.type} layer — its "
-                          f"keys: {listing(sorted(allowed - {'type'}))}", key)
+            raise located((key, KEY), f"`{key}` does not apply to `type: {self.type}` — its "
+                          f"keys: {listing(sorted(allowed - {'type'}), limit=20)}", key)
         for key in REQUIRED.get(self.type, ()):
             if getattr(self, key) is None:
-                raise located((), f"a {self.type} layer needs `{key}`")
+                raise located((), f"`type: {self.type}` needs `{key}`")
         if self.type in ("rnn", "lstm", "gru"):
             self._check_recurrent()
         return self
@@ -106,12 +106,13 @@ class LayerValues(Strict):
             else (_RECURRENT_KERAS, _RECURRENT_TORCH)
         for key in other:
             if key in self.model_fields_set:
-                raise located((key, KEY), f"`{key}` is not a weight of a {self.convention} "
-                              f"{self.type} — {listing(list(own))}", key)
+                raise located((key, KEY), f"`{key}` is not a weight of `type: {self.type}` under "
+                              f"`convention: {self.convention}` — {listing(list(own))}", key)
         need = own[:2]
         for key in need:
             if getattr(self, key) is None:
-                raise located((), f"a {self.convention} {self.type} needs `{key}`")
+                raise located((), f"`type: {self.type}` under `convention: "
+                              f"{self.convention}` needs `{key}`")
         if self.reset_after is not None and self.convention != "keras":
             raise located(("reset_after", KEY), "`reset_after` is Keras' GRU option — "
                           "PyTorch's GRU always applies the reset gate after the matmul "
@@ -124,6 +125,6 @@ def check_output(layer: LayerValues, of: str | None) -> str:
     if of is None:
         return choices[0]
     if of not in choices:
-        raise ValueError(f"`of: {of}` is not an output of a {layer.type} layer — one of "
+        raise ValueError(f"`of: {of}` is not an output of `type: {layer.type}` — one of "
                          f"{listing(list(choices))}")
     return of
