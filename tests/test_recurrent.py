@@ -194,3 +194,18 @@ def test_bounds_keep_a_layer_small() -> None:
         solve(layer, [[0.0]] * 10_001)
     with pytest.raises(ProblemError, match="`weight_ih` holds 2 number"):
         solve({"type": "gru", "weight_ih": [[1.0], [1.0]], "weight_hh": [[1.0]] * 3}, [1])
+
+
+def test_a_layer_named_in_given_is_read_and_checked() -> None:
+    """The same RNN as above, given by name: h_2 = relu(2·(-1) + 0.5·2) = 0; a layer there
+    that is not a layer is a problem error naming it."""
+    layer = {"type": "rnn", "activation": "relu", "weight_ih": [[2.0]], "weight_hh": [[0.5]]}
+    ctx = context({"given": {"cell": layer},
+                   "parts": [{"id": "p", "ask": "layer_output", "layer": "cell",
+                              "input": [1, -1]}]})
+    assert solve_layer_output(ctx.part, ctx).expected == [0]
+    ctx = context({"given": {"cell": {**layer, "c0": [0.0]}},
+                   "parts": [{"id": "p", "ask": "layer_output", "layer": "cell",
+                              "input": [1, -1]}]})
+    with pytest.raises(ProblemError, match="layer `cell` c0: `c0` does not apply to `type: rnn`"):
+        solve_layer_output(ctx.part, ctx)

@@ -19,6 +19,7 @@ from nncheck.compare.numeric import Known, NumericTruth
 from nncheck.engine import attention, normalization, sequence
 from nncheck.errors import ProblemError
 from nncheck.solvers.context import Context
+from nncheck.spec.common import KEY
 from nncheck.spec.layer_values import LayerValues, check_output
 from nncheck.spec.parts import LayerOutputPart
 
@@ -68,7 +69,7 @@ def _layer(part: LayerOutputPart, ctx: Context) -> LayerValues:
         return LayerValues.model_validate(ctx.given(part.layer))
     except ValidationError as exc:
         first = exc.errors()[0]
-        where = ".".join(str(k) for k in first["loc"])
+        where = ".".join(str(k) for k in first["loc"] if k != KEY)
         raise ProblemError(f"layer `{part.layer}`{' ' + where if where else ''}: "
                            f"{first['msg']}") from None
 

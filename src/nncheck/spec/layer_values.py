@@ -34,7 +34,7 @@ KEYS: dict[str, tuple[str, ...]] = {
     "multihead_attention": ("num_heads", "in_proj_weight", "in_proj_bias", "out_proj_weight",
                             "out_proj_bias", "mask"),
     "batchnorm": (*_NORM, "momentum", "running_mean", "running_var", "mode"),
-    "layernorm": _NORM,
+    "layernorm": (*_NORM, "mode"),  # the same in both modes
     "dropout": ("rate", "mask", "mode"),
 }
 
