@@ -11,9 +11,10 @@ from typing import Any
 
 import pytest
 
-from oracle import data, gradients, losses, models, record
+from oracle import data, gradients, losses, models, optimizers, record
 
-MODULES: dict[str, Any] = {"models": models, "losses": losses, "gradients": gradients}
+MODULES: dict[str, Any] = {"models": models, "losses": losses, "gradients": gradients,
+                           "optimizers": optimizers}
 
 
 @pytest.mark.parametrize("family", data.FAMILIES)

@@ -30,6 +30,9 @@ SOLVERS: dict[str, tuple[str, str]] = {
     "equivalent": ("equivalence", "solve_equivalent"),
     "choice": ("free", "solve_choice"),
     "manual": ("free", "solve_manual"),
+    "optimizer_step": ("training", "solve_optimizer_step"),
+    "perceptron": ("learning", "solve_perceptron"),
+    "learning_rule": ("learning", "solve_learning_rule"),
 }
 
 

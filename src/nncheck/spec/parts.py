@@ -10,11 +10,9 @@ from pydantic import (
     BeforeValidator,
     Discriminator,
     Field,
-    SerializerFunctionWrapHandler,
     StrictBool,
     Tag,
     field_validator,
-    model_serializer,
     model_validator,
 )
 from pydantic import Strict as NoCoercion
@@ -26,14 +24,14 @@ from nncheck.spec.common import (
     Hint,
     Name,
     Number,
-    Real,
     Strict,
-    Tolerance,
     fold_option,
     located,
     refuse_reserved,
 )
 from nncheck.spec.network import TemplateSpec
+from nncheck.spec.part_base import NumericPart, PartBase
+from nncheck.spec.training import LearningRulePart, OptimizerStepPart, PerceptronPart
 from nncheck.words import listing, suggestion
 
 Ref = str  # a key of `given`, or `answer.<part-id>`
@@ -51,43 +49,6 @@ Template = Annotated[
     Annotated[Ref, Tag("ref")] | Annotated[TemplateSpec, Tag("inline")],
     Discriminator(_template_form),
 ]
-
-
-# Points beyond this are a typo; the bound also keeps every sum of points a finite float.
-MAX_POINTS = 1_000_000
-
-
-class PartBase(Strict):
-    """What every part has. A key only some asks honour (`hints`, `partial`) is on those asks'
-    models, so that elsewhere it is an error rather than silently ignored."""
-
-    # Keys left out of the validated content while empty, so that a problem file that does not
-    # use them keeps the content digest its sample points are seeded by (`solvers/seeding.py`).
-    _QUIET: ClassVar[tuple[str, ...]] = ("accept",)
-
-    id: Name = Field(min_length=1)
-    points: Real = Field(default=1.0, ge=0, le=MAX_POINTS, allow_inf_nan=False)
-    tolerance: Tolerance | None = None
-    solution: Any = None
-    text: str | None = None
-    title: str | None = None
-
-    @model_serializer(mode="wrap")
-    def _leave_out_quiet(self, handler: SerializerFunctionWrapHandler) -> Any:
-        data = handler(self)
-        if isinstance(data, dict):
-            for key in self._QUIET:
-                if key in data and not data[key]:
-                    del data[key]
-        return data
-
-
-class NumericPart(PartBase):
-    """A part whose answer is a number (or numbers): instructor `hints` name wrong ones,
-    `accept` lists other answers that earn credit."""
-
-    hints: list[Hint] = Field(default_factory=list)
-    accept: list[Accept] = Field(default_factory=list)
 
 
 def _literal_hints(hints: list[Hint], what: str) -> None:
@@ -346,7 +307,8 @@ class ManualPart(PartBase):
 
 Part = Annotated[
     TruthTablePart | RealizePart | ForwardPart | ParamCountPart | OutputShapePart | LossPart
-    | GradientPart | EquivalentPart | FormulaPart | ChoicePart | ManualPart,
+    | GradientPart | EquivalentPart | FormulaPart | ChoicePart | ManualPart
+    | OptimizerStepPart | PerceptronPart | LearningRulePart,
     Field(discriminator="ask"),
 ]
 
@@ -355,6 +317,7 @@ PART_MODELS: dict[str, type[PartBase]] = {
     for model in (
         TruthTablePart, RealizePart, ForwardPart, ParamCountPart, OutputShapePart, LossPart,
         GradientPart, EquivalentPart, FormulaPart, ChoicePart, ManualPart,
+        OptimizerStepPart, PerceptronPart, LearningRulePart,
     )
 }
 

@@ -1,0 +1,47 @@
+"""What every part has, and what every part with a numeric answer has: the bases of the models
+of `parts.py` and of the asks kept in modules of their own (`training.py`)."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from pydantic import Field, SerializerFunctionWrapHandler, model_serializer
+
+from nncheck.spec.common import Accept, Hint, Name, Real, Strict, Tolerance
+
+# Points beyond this are a typo; the bound also keeps every sum of points a finite float.
+MAX_POINTS = 1_000_000
+
+
+class PartBase(Strict):
+    """What every part has. A key only some asks honour (`hints`, `partial`) is on those asks'
+    models, so that elsewhere it is an error rather than silently ignored."""
+
+    # Keys left out of the validated content while empty, so that a problem file that does not
+    # use them keeps the content digest its sample points are seeded by (`solvers/seeding.py`).
+    _QUIET: ClassVar[tuple[str, ...]] = ("accept",)
+
+    id: Name = Field(min_length=1)
+    points: Real = Field(default=1.0, ge=0, le=MAX_POINTS, allow_inf_nan=False)
+    tolerance: Tolerance | None = None
+    solution: Any = None
+    text: str | None = None
+    title: str | None = None
+
+    @model_serializer(mode="wrap")
+    def _leave_out_quiet(self, handler: SerializerFunctionWrapHandler) -> Any:
+        data = handler(self)
+        if isinstance(data, dict):
+            for key in self._QUIET:
+                if key in data and not data[key]:
+                    del data[key]
+        return data
+
+
+class NumericPart(PartBase):
+    """A part whose answer is a number (or numbers): instructor `hints` name wrong ones,
+    `accept` lists other answers that earn credit."""
+
+    hints: list[Hint] = Field(default_factory=list)
+    accept: list[Accept] = Field(default_factory=list)
+
