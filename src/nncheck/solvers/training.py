@@ -118,7 +118,7 @@ def _params(part: OptimizerStepPart, ctx: Context) -> tuple[list[str], np.ndarra
     if isinstance(part.params, dict):
         names = [str(k) for k in part.params]
         w0 = read_array(ctx, list(part.params.values()), "params", ndim=(1,))
-        return names, w0, False
+        return names, w0, len(names) == 1  # one named parameter: its value is a number
     w0 = read_array(ctx, part.params, "params", ndim=(0, 1))
     return [], np.atleast_1d(w0), w0.ndim == 0
 

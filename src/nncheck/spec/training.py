@@ -133,8 +133,10 @@ class PerceptronPart(LearningRuleBase):
 
     ask: Literal["perceptron"]
     labels: Literal["binary", "bipolar"] = "binary"
-    at_zero: Literal[-1, 0, 1] = 1  # the output where w·x = 0
-    count: Literal["epochs"] | None = None
+    at_zero: Literal[-1, 0, 1] = 1  # the output where w·x = θ
+    threshold: Number = 0  # a fixed θ (not learned): the unit compares w·x with it
+    # the passes until one without an error (that one included, or not), or the updates made
+    count: Literal["epochs", "epochs_with_updates", "updates"] | None = None
     max_epochs: StrictInt = Field(default=100, ge=1, le=MAX_EPOCHS)
 
     @model_validator(mode="after")
