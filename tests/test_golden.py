@@ -19,7 +19,8 @@ from nncheck.cli import app
 
 GOLDEN = Path(__file__).parent / "golden"
 ASKS = ["truth_table", "realize", "forward", "param_count", "output_shape", "formula", "loss",
-        "gradient", "equivalent", "choice", "manual"]
+        "gradient", "equivalent", "choice", "manual", "optimizer_step", "perceptron",
+        "learning_rule"]
 # rich sizes a console that is not a terminal from COLUMNS and draws it without colour unless
 # told otherwise: the CLI's console is then Console(width=COLUMNS, color_system=None). Without
 # a course secret the sample points (gradient `form: formula`, equivalence) are the public ones.
