@@ -1,4 +1,4 @@
-"""The `perceptron` and `learning_rule` asks (FORMAT §4.10, §4.11): a single unit trained one
+"""The `perceptron` and `learning_rule` asks (FORMAT §4.14, §4.15): a single unit trained one
 example at a time (`engine/learning.py`), asked for its weights after some presentations or
 epochs, or for how long the perceptron takes to converge. The known mistakes are replayed."""
 

@@ -1,4 +1,4 @@
-"""The `optimizer_step` ask (FORMAT §4.9): an optimizer's parameters, or a state, after k steps.
+"""The `optimizer_step` ask (FORMAT §4.13): an optimizer's parameters, or a state, after k steps.
 
 The gradients are given, one per step (or one for every step), or come from a quadratic loss
 in the parameters' names, differentiated exactly from its coefficients. The known mistakes are

@@ -1,5 +1,5 @@
 """The asks of training: an optimizer's steps, and the learning rules of single units
-(FORMAT §4.9–4.11).
+(FORMAT §4.13–4.15).
 
 Every option defaults to what `torch.optim` does, and an option the chosen optimizer does not
 read is an error, not silently ignored. The numerics are in `engine/optim.py` and
