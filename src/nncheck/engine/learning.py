@@ -1,7 +1,8 @@
 """Learning rules of a single unit, one example at a time, in the order given.
 
 - perceptron (Rosenblatt): y = step(w·x − θ) — `high` above 0, `low` below, and the
-  problem's `at_zero` at 0 (θ a fixed threshold, 0 unless given) — then w ← w + η(t − y)x, which changes w only on a mistake;
+  problem's `at_zero` at 0 (θ a fixed threshold, 0 unless given) — then w ← w + η(t − y)x,
+  which changes w only on a mistake;
 - delta rule (LMS, Widrow–Hoff): y = w·x, w ← w + η(t − y)x on every example;
 - Hebb's rule (supervised, as in Fausett's Hebb net): w ← w + η·t·x on every example.
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
+from typing import Any
 
 import numpy as np
 
@@ -82,10 +83,32 @@ class _Columns:
             elif isinstance(values[0], str):
                 raise ValueError(f"rules of one run differ in {f.name}")
             else:
-                setattr(self, f.name, np.array(values)[:, None])
+                setattr(self, f.name, np.array(values, dtype=float)[:, None])
+        # ε inside the root or outside it, as two terms one of which is 0 in every row, and
+        # the weight decay split the same way: no branch is computed twice.
+        inside = np.array([r.eps_inside for r in rules], dtype=float)[:, None]
+        self.eps_in = _one(np.array([r.eps for r in rules])[:, None] * inside)
+        self.eps_out = _one(np.array([r.eps for r in rules])[:, None] * (1 - inside))
+        decay = np.array([r.weight_decay for r in rules], dtype=float)[:, None]
+        on_weights = np.array([r.decoupled for r in rules], dtype=float)[:, None]
+        self.decay_weights = _one(decay * on_weights)
+        self.decay_gradient = _one(decay * (1 - on_weights))
+        # which terms any row has, decided once rather than at every step
+        self.any_eps_in = bool(np.any(self.eps_in))
+        self.any_eps_out = bool(np.any(self.eps_out))
+        self.any_decay_weights = bool(np.any(self.decay_weights))
+        self.any_decay_gradient = bool(np.any(self.decay_gradient))
+        self.any_centered = bool(np.any(self.centered))
+        self.any_momentum = bool(np.any(self.momentum))
+        self.corrections: list[tuple[Any, Any]] = []
 
     def __getattr__(self, name: str) -> np.ndarray:  # for the type checker: set above
         raise AttributeError(name)
+
+
+def _one(column: np.ndarray) -> Any:
+    """A column as one number where every row agrees."""
+    return float(column[0, 0]) if np.all(column == column[0, 0]) else column
 
 
 def _where(flag: bool | np.ndarray, yes: Callable[[], np.ndarray],
@@ -107,20 +130,20 @@ def run(rules: Sequence[Rule], w0: np.ndarray, gradient: Gradient, steps: int) -
     average = np.zeros_like(w)  # RMSprop's centered gradient average
     step = {"sgd": _sgd, "momentum": _sgd, "nesterov": _sgd, "adagrad": _adagrad,
             "rmsprop": _rmsprop, "adam": _adam, "adamw": _adam}[rules[0].optimizer]
-    def each_row(w: np.ndarray, t: int) -> np.ndarray:
-        return np.broadcast_to(gradient(w, t), w.shape)
-
+    if step is _adam:
+        c.corrections = _corrections(c, steps)
     with np.errstate(all="ignore"):  # a mistaken row may overflow; the truth is checked after
         for t in range(1, steps + 1):
-            w, m, v, vel, average = step(c, t, w, m, v, vel, average, each_row)
-    return State(w, m, v, vel)
+            w, m, v, vel, average = step(c, t, w, m, v, vel, average, gradient)
+    # a state every row shares (a given gradient, a first momentum buffer) is one row
+    return State(*(np.broadcast_to(a, (rows, w.shape[-1])) for a in (w, m, v, vel)))
 
 
 _Step = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
 def _decayed(c: _Columns, g: np.ndarray, w: np.ndarray) -> np.ndarray:
-    return g + c.weight_decay * w if np.any(c.weight_decay) else g
+    return g + c.decay_gradient * w if c.any_decay_gradient else g
 
 
 def _sgd(c: _Columns, t: int, w: np.ndarray, m: np.ndarray, v: np.ndarray, vel: np.ndarray,
@@ -148,21 +171,26 @@ def _adagrad(c: _Columns, t: int, w: np.ndarray, m: np.ndarray, v: np.ndarray,
     g = _decayed(c, gradient(w, t), w)
     clr = c.lr / (1 + (t - 1) * c.lr_decay)
     v = v + g * g
-    std = _where(c.eps_inside, lambda: np.sqrt(v + c.eps), lambda: np.sqrt(v) + c.eps)
-    return w - c.sign * clr * (g / std), m, v, vel, average
+    return w - c.sign * clr * (g / _root(c, v)), m, v, vel, average
+
+
+def _root(c: _Columns, square: np.ndarray) -> np.ndarray:
+    """√(a + ε) where ε goes inside (a known mistake), else √a + ε."""
+    root = np.sqrt(square + c.eps_in) if c.any_eps_in else np.sqrt(square)
+    return root + c.eps_out if c.any_eps_out else root
 
 
 def _rmsprop(c: _Columns, t: int, w: np.ndarray, m: np.ndarray, v: np.ndarray,
              vel: np.ndarray, average: np.ndarray, gradient: Gradient) -> _Step:
     g = _decayed(c, gradient(w, t), w)
     v = v * c.alpha + (1 - c.alpha) * (g * g)
-    if np.any(c.centered):
+    if c.any_centered:
         average = average + (1 - c.alpha) * (g - average)
         square = _where(c.centered, lambda: v - average * average, lambda: v)
     else:
         square = v
-    avg = _where(c.eps_inside, lambda: np.sqrt(square + c.eps), lambda: np.sqrt(square) + c.eps)
-    if np.any(c.momentum):
+    avg = _root(c, square)
+    if c.any_momentum:
         vel = vel * c.momentum + g / avg
         return w - c.sign * c.lr * vel, m, v, vel, average
     return w - c.sign * c.lr * (g / avg), m, v, vel, average
@@ -171,34 +199,65 @@ def _rmsprop(c: _Columns, t: int, w: np.ndarray, m: np.ndarray, v: np.ndarray,
 def _adam(c: _Columns, t: int, w: np.ndarray, m: np.ndarray, v: np.ndarray, vel: np.ndarray,
           average: np.ndarray, gradient: Gradient) -> _Step:
     g = gradient(w, t)
-    if np.any(c.weight_decay):
-        decay = c.weight_decay
-        w = _where(c.decoupled, lambda: w * (1 - c.lr * decay), lambda: w)
-        g = _where(c.decoupled, lambda: g, lambda: g + decay * w)
+    if c.any_decay_weights:  # AdamW: the weights decay first
+        w = w * (1 - c.lr * c.decay_weights)
+    if c.any_decay_gradient:  # Adam: L2, added to the gradient
+        g = g + c.decay_gradient * w
     m = m + (1 - c.beta1) * (g - m)  # torch's lerp
     v = v * c.beta2 + (1 - c.beta2) * (g * g)
-    n = t + c.step_offset
-    bc1 = _where(c.bias_correction, lambda: _correction(c.beta1, n), lambda: np.float64(1.0))
-    bc2 = _where(c.bias_correction, lambda: _correction(c.beta2, n), lambda: np.float64(1.0))
-    root = np.sqrt(v) / np.sqrt(bc2)
-    denom = _where(c.eps_inside, lambda: np.sqrt(v / bc2 + c.eps), lambda: root + c.eps)
+    bc1, bc2 = c.corrections[t]
+    # torch's order, √v / √(1 − β₂ᵗ) + ε, unless a row takes ε inside the root
+    denom = _root(c, v / bc2) if c.any_eps_in else np.sqrt(v) / np.sqrt(bc2) + c.eps_out
     return w - c.sign * (c.lr / bc1) * (m / denom), m, v, vel, average
 
 
-def _correction(beta: np.ndarray, n: np.ndarray) -> np.ndarray:
-    """1 − βⁿ; at n = 0 (the first step, counted from 0) no correction, 1, rather than 0."""
-    return np.where(np.asarray(n) >= 1, 1 - beta ** n, 1.0)
+def _corrections(c: _Columns, steps: int) -> list[tuple[Any, Any]]:
+    """Adam's bias corrections 1 − β₁ᵗ and 1 − β₂ᵗ of every step, computed once (index t)."""
+    return [(_correction(c.beta1, t + c.step_offset, c.bias_correction),
+             _correction(c.beta2, t + c.step_offset, c.bias_correction))
+            for t in range(steps + 1)]
 
 
-def given_gradients(grads: np.ndarray) -> Gradient:
-    """The gradient of step t from a list, one row per step (the parameters do not matter)."""
-    return lambda w, t: grads[t - 1]
+def _correction(beta: Any, n: Any, on: Any) -> Any:
+    """1 − βⁿ where bias correction is on, else 1; at n = 0 (the first step counted from 0)
+    no correction, 1, rather than 0."""
+    if not isinstance(beta, np.ndarray) and not isinstance(n, np.ndarray) \
+            and not isinstance(on, np.ndarray):
+        return 1 - beta ** n if on and n >= 1 else 1.0
+    return np.where((np.asarray(on) != 0) & (np.asarray(n) >= 1), 1 - beta ** np.asarray(n),
+                    1.0)
 
 
-def quadratic_gradient(curvature: np.ndarray, slope: np.ndarray,
-                       coupling: np.ndarray | None) -> Gradient:
-    """The gradient of ½Σ a_i w_i² + Σ_{i<j} c_ij w_i w_j + Σ b_i w_i (+ a constant):
-    a·w + b, plus C·w where the parameters are coupled (C symmetric, zero diagonal)."""
-    if coupling is None:
-        return lambda w, t: curvature * w + slope
-    return lambda w, t: curvature * w + slope + w @ coupling
+@dataclass(frozen=True)
+class Source:
+    """Where the gradients come from: given, one row per step (or a single row, the gradient
+    of every step), or the coefficients of a quadratic ½Σ a_i w_i² + Σ_{i<j} c_ij w_i w_j +
+    Σ b_i w_i: its gradient a·w + b, plus C·w where parameters are coupled (C symmetric)."""
+
+    grads: np.ndarray | None = None  # (steps, n), or (1, n) with `every`
+    every: bool = False
+    curvature: np.ndarray | None = None
+    slope: np.ndarray | None = None
+    coupling: np.ndarray | None = None
+
+    @property
+    def separable(self) -> bool:
+        """Whether each parameter's steps depend on that parameter alone."""
+        return self.coupling is None
+
+    def columns(self, picked: Sequence[int]) -> Source:
+        """The gradients of some parameters only (of a separable source)."""
+        assert self.separable
+        cut = [None if a is None else a[..., list(picked)]
+               for a in (self.grads, self.curvature, self.slope)]
+        return Source(cut[0], self.every, cut[1], cut[2])
+
+    def gradient(self) -> Gradient:
+        """The gradient at the parameters of every row, at step t (from 1)."""
+        grads, a, b, coupling = self.grads, self.curvature, self.slope, self.coupling
+        if grads is not None:
+            return (lambda w, t: grads[0]) if self.every else (lambda w, t: grads[t - 1])
+        assert a is not None and b is not None
+        if coupling is None:
+            return lambda w, t: a * w + b
+        return lambda w, t: a * w + b + w @ coupling

@@ -11,6 +11,7 @@ import numpy as np
 from nncheck import expr
 from nncheck.errors import ExprError, ProblemError
 from nncheck.solvers.context import Context
+from nncheck.written import WrittenFloat
 
 
 def read_array(ctx: Context, value: Any, key: str, *, ndim: tuple[int, ...]) -> np.ndarray:
@@ -45,10 +46,15 @@ def _shapes(ndim: tuple[int, ...]) -> str:
     return " or ".join(words[n] for n in ndim)
 
 
+_FLOATS = {float, WrittenFloat}
+
+
 def _floats(value: Any) -> Any:
     # Numbers as written are the common case (and a long gradient list is many of them): they
     # skip the expression parser.
     if isinstance(value, list):
+        if set(map(type, value)) <= _FLOATS:
+            return value  # floats as they are: numpy reads them
         return [_floats(v) for v in value]
     if isinstance(value, bool) or value is None or isinstance(value, dict):
         raise ValueError(f"{value!r} is not a number")

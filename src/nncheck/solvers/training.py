@@ -40,14 +40,16 @@ TO_PYTORCH = "momentum in PyTorch's convention (v = μv + g, w −= ηv) instead
 def solve_optimizer_step(part: OptimizerStepPart, ctx: Context) -> NumericTruth:
     """The parameters (or the state) a part asks for, with the answers of its known mistakes."""
     names, w0, scalar = _params(part, ctx)
-    gradient, steps = _gradients(part, ctx, names, w0, scalar)
+    source, steps = _gradients(part, ctx, names, w0, scalar)
     if steps * w0.size > MAX_WORK:
         raise ProblemError(f"part `{part.id}`: {steps} steps of {w0.size} parameters is too "
                            f"much work", expected=f"at most {MAX_WORK:,} (steps × parameters)")
     truth = rule_of(part)
     mistakes = mistaken_rules(truth, given=part.grads is not None)
-    state = optim.run([truth, *(r for _, r in mistakes)], w0, gradient, steps)
     picked, labels = _which(part, names, w0.size)
+    if source.separable:  # every optimizer steps each parameter on its own gradient alone
+        w0, source, picked = w0[picked], source.columns(picked), list(range(len(picked)))
+    state = optim.run([truth, *(r for _, r in mistakes)], w0, source.gradient(), steps)
     values = getattr(state, part.of)[:, picked]
     if not np.all(np.isfinite(values[0])):
         raise ProblemError(f"part `{part.id}`: the steps overflow — the {part.of} after step "
@@ -124,33 +126,27 @@ def _params(part: OptimizerStepPart, ctx: Context) -> tuple[list[str], np.ndarra
 
 
 def _gradients(part: OptimizerStepPart, ctx: Context, names: list[str], w0: np.ndarray,
-               scalar: bool) -> tuple[optim.Gradient, int]:
+               scalar: bool) -> tuple[optim.Source, int]:
     if part.loss is not None:
         assert part.steps is not None  # the spec requires it with a loss
         return _quadratic(part, ctx, names), part.steps
     n = w0.size
     grads = read_array(ctx, part.grads, "grads", ndim=(0, 1, 2))
-    if grads.ndim == 0 or (grads.ndim == 1 and not scalar):
-        grads = grads.reshape(1, -1)  # one gradient: the same at every step
-        every = True
-    else:
-        grads = grads.reshape(grads.shape[0], -1)
-        every = False
+    every = grads.ndim == 0 or (grads.ndim == 1 and not scalar)  # one gradient for every step
+    grads = grads.reshape(1, -1) if every else grads.reshape(grads.shape[0], -1)
     if grads.shape[1] != n:
         raise ProblemError(f"part `{part.id}`: a gradient has {grads.shape[1]} values but there "
                            f"are {n} parameters", expected="one gradient value per parameter")
     steps = part.steps if part.steps is not None else grads.shape[0]
-    if every:
-        return (lambda w, t: grads[0]), steps
-    if steps > grads.shape[0]:
+    if not every and steps > grads.shape[0]:
         raise ProblemError(f"part `{part.id}`: `steps: {steps}` but `grads` gives "
                            f"{grads.shape[0]}", expected="one gradient per step (or a single "
                            "gradient, used at every step)")
-    return optim.given_gradients(grads), steps
+    return optim.Source(grads=grads, every=every), steps
 
 
-def _quadratic(part: OptimizerStepPart, ctx: Context, names: list[str]) -> optim.Gradient:
-    """The gradient of a quadratic loss, from its exact coefficients."""
+def _quadratic(part: OptimizerStepPart, ctx: Context, names: list[str]) -> optim.Source:
+    """The coefficients of a quadratic loss, exact, as its gradient needs them."""
     assert part.loss is not None
     poly = exact.polynomial(part.loss, names, aliases=ctx.aliases)
     if poly is None:
@@ -172,7 +168,7 @@ def _quadratic(part: OptimizerStepPart, ctx: Context, names: list[str]) -> optim
         elif len(on) == 2:
             coupled.append((on[0], on[1], float(c)))
     if not coupled:
-        return optim.quadratic_gradient(curvature, slope, None)
+        return optim.Source(curvature=curvature, slope=slope)
     if n > MAX_COUPLED:
         raise ProblemError(f"part `{part.id}`: a loss that couples {n} parameters",
                            expected=f"at most {MAX_COUPLED} parameters when the loss has "
@@ -180,7 +176,7 @@ def _quadratic(part: OptimizerStepPart, ctx: Context, names: list[str]) -> optim
     matrix = np.zeros((n, n))
     for i, j, value in coupled:
         matrix[i, j] = matrix[j, i] = value
-    return optim.quadratic_gradient(curvature, slope, matrix)
+    return optim.Source(curvature=curvature, slope=slope, coupling=matrix)
 
 
 def _which(part: OptimizerStepPart, names: Sequence[str], n: int) -> tuple[list[int], list[str]]:
