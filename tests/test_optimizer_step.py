@@ -4,13 +4,17 @@ errors of a part that cannot be solved."""
 
 from __future__ import annotations
 
+import json
 import math
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 from pydantic import ValidationError
+from typer.testing import CliRunner
 
+from nncheck.cli import app
 from nncheck.compare.verdict import Status
 from nncheck.errors import ProblemError
 from nncheck.solvers.context import Context
@@ -277,3 +281,28 @@ def test_the_loss_gradient_is_exact_not_a_finite_difference() -> None:
                    "loss": "x^2 + x*y + 2*y^2 - x", "steps": 1})
     assert truth.values[0].tolist() == [0.8, 0.5]
     np.testing.assert_array_equal(truth.values[0], [1 - 0.1 * 2, 1 - 0.1 * 5])
+
+
+# --- the command line ----------------------------------------------------------------------------
+
+TRAINING = Path(__file__).resolve().parent.parent / "problems" / "training"
+
+
+def test_the_published_answers_of_the_training_examples_are_graded_correct() -> None:
+    # every answer of problems/training/sheets/published.yaml is the one its source prints
+    result = CliRunner().invoke(app, ["check", str(TRAINING / "sheets" / "published.yaml"),
+                                      "--problems", str(TRAINING), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    statuses = [p["status"] for problem in report["problems"] for p in problem["parts"]]
+    assert statuses == ["correct"] * 12
+
+
+def test_an_option_of_another_optimizer_is_one_line_with_exit_code_2(tmp_path: Path) -> None:
+    bank = tmp_path / "p.yaml"
+    bank.write_text("id: p\nparts:\n  - {id: a, ask: optimizer_step, optimizer: sgd, "
+                    "betas: [0.9, 0.99], params: 1, grads: [1]}\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["validate", str(bank)])
+    assert result.exit_code == 2
+    assert result.stderr == (f"error: {bank}:3:50: `betas` does not apply to `optimizer: sgd` "
+                             "— it is read by `adam`, `adamw`\n")
