@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from nncheck.compare.memo import MEMO_LIMIT, Remembered, exact_key
+from nncheck.compare.notation import with_decimal_comma
 from nncheck.compare.verdict import Status, Truth, Verdict
 from nncheck.errors import AnswerError, ExprError, InputError, NncheckError, ProblemError
 from nncheck.io.problems import (
@@ -23,7 +24,7 @@ from nncheck.io.problems import (
     load_problem,
     read_secret,
 )
-from nncheck.spec.parts import ANSWER_PREFIX, PartBase
+from nncheck.spec.parts import ANSWER_PREFIX, NumericPart, PartBase
 from nncheck.spec.problem import Problem, Student
 from nncheck.words import closest, inert
 
@@ -258,7 +259,7 @@ class Bank:
                                                    path=loaded.path, line=line, col=col)))
                 if part.solution is None or part.ask == "manual":
                     continue
-                verdict = truth.grade(part.solution)
+                verdict = truth.grade(_as_written(part.solution, loaded.problem, part, False))
                 if verdict.status is not Status.CORRECT:
                     line, col = loaded.locate(i)
                     raise InputError(
@@ -292,8 +293,10 @@ def grade_sheet(
     student: Student | None = None,
     overrides: Overrides | None = None,
     problems: Iterable[str] | None = None,
+    decimal_comma: bool = False,
 ) -> SheetResult:
-    """Grade a sheet's answers (problem id -> part id -> value) against every bank problem."""
+    """Grade a sheet's answers (problem id -> part id -> value) against every bank problem;
+    with `decimal_comma`, the sheet writes `1,5` for 1.5."""
     warnings = [unknown_text(u) for u in unknown_ids(bank, answers, overrides)]
     results = []
     for pid in problems if problems is not None else bank.problems:
@@ -302,7 +305,8 @@ def grade_sheet(
         mine_overrides = (overrides or {}).get(pid, {})
         parts = tuple(
             _grade_part(bank, loaded, i, mine, mine_overrides.get(part.id),
-                        student=student.id if student is not None else None)
+                        student=student.id if student is not None else None,
+                        decimal_comma=decimal_comma)
             for i, part in enumerate(loaded.problem.parts)
         )
         results.append(ProblemResult(pid, loaded.problem.title, parts, loaded.path))
@@ -317,6 +321,7 @@ def _grade_part(
     override: Mapping[str, Any] | None,
     *,
     student: str | None = None,
+    decimal_comma: bool = False,
 ) -> PartResult:
     part = loaded.problem.parts[index]
     claimed = answers.get(part.id)
@@ -329,7 +334,7 @@ def _grade_part(
         try:
             graded = bank.grader(loaded, index, answers)
             expected = graded.truth.expected
-            verdict = graded.grade(claimed)
+            verdict = graded.grade(_as_written(claimed, loaded.problem, part, decimal_comma))
         except (AnswerError, ExprError) as exc:
             verdict = Verdict(Status.INVALID, 0.0, str(exc))
     result = PartResult(
@@ -360,6 +365,14 @@ def _grade_part(
         result = replace(result, status=Status.GRADED, points=points,
                          comment=override.get("comment"))
     return result
+
+
+def _as_written(claimed: Any, problem: Problem, part: PartBase, decimal_comma: bool) -> Any:
+    """A numeric claim with its decimal commas read as points where the problem or the sheet
+    declares them (`decimal_comma: true`); any other claim as it is."""
+    if not (decimal_comma or problem.decimal_comma) or not isinstance(part, NumericPart):
+        return claimed
+    return with_decimal_comma(claimed)
 
 
 class UnknownId(NamedTuple):

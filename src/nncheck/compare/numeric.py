@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
 from nncheck import expr, predicate
+from nncheck.compare import notation
 from nncheck.compare.numbers import format_number, format_value, to_json_number
 from nncheck.compare.tolerance import EXACT, Tolerance
 from nncheck.compare.verdict import Status, Verdict, correct, invalid
@@ -26,19 +27,30 @@ SHOWN_NAMES = 10  # values shown to locate a point: enough to check a chain-rule
 DEFAULT_TOLERANCE = Tolerance()
 
 
-def read_exprs(claimed: Any, aliases: Mapping[str, str] | None = None) -> list[expr.Expr]:
-    """Parse a claimed scalar or vector into expressions (raises AnswerError/ExprError)."""
+def read_exprs(claimed: Any, aliases: Mapping[str, str] | None = None, *,
+               length: int | None = None, names: Collection[str] = (),
+               shape: bool = False) -> list[expr.Expr]:
+    """Parse a claimed scalar or vector into expressions (raises AnswerError/ExprError): one
+    number expected where `length` is None, else a vector of `length`; with `shape`, a shape
+    (notation.py)."""
+    return read_claim(claimed, aliases, length=length, names=names, shape=shape)[0]
+
+
+def read_claim(claimed: Any, aliases: Mapping[str, str] | None = None, *,
+               length: int | None = None, names: Collection[str] = (),
+               shape: bool = False) -> tuple[list[expr.Expr], notation.Reading]:
+    """`read_exprs`, with how the claim was read (a note, a batch axis written)."""
     if isinstance(claimed, bool) or claimed is None or isinstance(claimed, dict):
         raise AnswerError(f"expected a number or an expression, found {_show(claimed)}")
-    items = claimed if isinstance(claimed, list) else [claimed]
+    reading = notation.read(claimed, length=length, names=names, shape=shape)
     out = []
-    for item in items:
+    for item in reading.items:
         if isinstance(item, list):
             raise AnswerError("expected a flat list of numbers, found a nested list")
         if isinstance(item, bool) or item is None or isinstance(item, dict):
             raise AnswerError(f"expected a number or an expression, found {_show(item)}")
         out.append(expr.parse(item, aliases=aliases))
-    return out
+    return out, reading
 
 
 def _show(value: Any) -> str:
@@ -95,6 +107,9 @@ class NumericTruth:
     rank: Callable[[Any, Sequence[str]], tuple[str, ...]] | None = field(
         default=None, compare=False, repr=False)
     accepted: tuple[Known, ...] = ()  # `accept:` other answers that earn their credit
+    # A shape that a claim may write with Keras' batch axis (`None`) first: whether the part
+    # expects it (True), or names writing it a mistake (False). None: not a shape.
+    batch_axis: bool | None = None
 
     @property
     def points(self) -> int:
@@ -111,12 +126,31 @@ class NumericTruth:
                 return made
         return self.expected
 
+    def read(self, claimed: Any, *, aliased: bool = True
+             ) -> tuple[list[expr.Expr], notation.Reading]:
+        """A claim read as this truth expects it: one number, or a vector of its length (with
+        `aliased` false, its names as written)."""
+        return read_claim(claimed, self.aliases if aliased else bound_names(self.aliases),
+                          length=self.values.shape[1] if self.vector else None,
+                          names=self.env.keys() | self.aliases.keys(),
+                          shape=self.batch_axis is not None)
+
+    def _as_read(self, claimed: Any, reading: notation.Reading) -> Any:
+        """The claim as it was read (`29x29x32` as `["29", "29", "32"]`), which every later
+        check reads alike; the claim itself when it was read as written."""
+        items = list(reading.items)
+        if isinstance(claimed, list):
+            return claimed if items == claimed else items
+        if len(items) == 1 and items[0] == claimed:
+            return claimed
+        return items if self.vector else items[0]
+
     def evaluate_claim(self, claimed: Any) -> np.ndarray:
         """Evaluate a claim at every point: shape like `values` (raises AnswerError/ExprError)."""
-        exprs = read_exprs(claimed, self.aliases)
+        exprs = self.read(claimed)[0]
         want = self.values.shape[1] if self.vector else 1
         if self.vector and len(exprs) != want:
-            raise _LengthMismatch(f"expected {want} values, found {len(exprs)}")
+            raise _LengthMismatch(f"expected {want} value{'s' * (want != 1)}, found {len(exprs)}")
         if not self.vector and len(exprs) != 1:
             raise _LengthMismatch(f"expected one value, found a list of {len(exprs)}")
         if self.barred and any(e.names & barred.keys() for e, barred in zip(exprs, self.barred)):
@@ -130,9 +164,19 @@ class NumericTruth:
         got = np.stack(cols, axis=1) if self.vector else cols[0]
         return got
 
+    def _bound_note(self, claimed: Any) -> str | None:
+        """A word on a wrong claim that names a constant the problem binds (`e`, an input)."""
+        used = set().union(*(e.names for e in self.read(claimed)[0]))
+        bound = sorted(n for n in used & expr.BINDABLE if self.aliases.get(n) == n)
+        if not bound:
+            return None
+        constant = {"e": "exp(1)", "pi": "π", "inf": "∞"}
+        return "; ".join(f"`{n}` here names the problem's input or unit `{n}`; the constant "
+                         f"is `{constant[n]}`" for n in bound)
+
     def _barred_name(self, claimed: Any) -> str:
         """Why the first barred name a claim uses, as written (aliases kept), may not be used."""
-        for k, (e, barred) in enumerate(zip(read_exprs(claimed), self.barred)):
+        for k, (e, barred) in enumerate(zip(self.read(claimed, aliased=False)[0], self.barred)):
             used = [n for n in e.names if self.aliases.get(n, n) in barred]
             if used:
                 first = min(used, key=lambda n: _position(n, e.source))
@@ -152,13 +196,17 @@ class NumericTruth:
     def grade(self, claimed: Any) -> Verdict:
         """Grade a number, expression or vector against the truth at every point."""
         try:
+            reading = self.read(claimed)[1]
             got = self.evaluate_claim(claimed)
         except _LengthMismatch as exc:
-            return Verdict(Status.WRONG, 0.0, str(exc))
+            return _read_as(Verdict(Status.WRONG, 0.0, str(exc)), reading, self.batch_axis)
         except (AnswerError, ExprError) as exc:
             return invalid(str(exc))
-        verdict = self._verdict(got, claimed)
+        verdict = self._verdict(got, self._as_read(claimed, reading))
+        verdict = _read_as(verdict, reading, self.batch_axis)
         note = self.remark(claimed) if self.remark is not None else None
+        if verdict.status is Status.WRONG:
+            note = "; ".join(filter(None, [note, self._bound_note(claimed)])) or None
         if note:
             message = f"{verdict.message}; {note}" if verdict.message else note
             verdict = Verdict(verdict.status, verdict.fraction, message, verdict.mistakes)
@@ -170,7 +218,7 @@ class NumericTruth:
             from nncheck.engine import exact
 
             try:
-                flags, shown = exact.agree(read_exprs(claimed, self.aliases), self.integers,
+                flags, shown = exact.agree(self.read(claimed)[0], self.integers,
                                            self.env, got)
             except AnswerError as exc:  # no exact value, beyond float64's integers
                 return invalid(str(exc))
@@ -291,7 +339,7 @@ def written_names(claimed: Any, aliases: Mapping[str, str],
     if claimed is None:
         return []
     try:
-        exprs = read_exprs(claimed)
+        exprs = read_exprs(claimed, bound_names(aliases))
     except (AnswerError, ExprError):
         return []
     found: dict[str, tuple[int, int]] = {}
@@ -303,6 +351,12 @@ def written_names(claimed: Any, aliases: Mapping[str, str],
     return [(n, aliases.get(n, n)) for n in sorted(found, key=found.__getitem__)]
 
 
+def bound_names(aliases: Mapping[str, str]) -> dict[str, str]:
+    """The aliases that only say a name is the problem's own (`{e: e}`, an input `e`): a claim
+    read with these keeps its names as written, yet reads `e` as that input."""
+    return {name: symbol for name, symbol in aliases.items() if name == symbol}
+
+
 def _position(name: str, source: str) -> int:
     at = re.search(rf"(?<!\w){re.escape(name)}(?!\w)", source)
     return at.start() if at else len(source)
@@ -310,6 +364,30 @@ def _position(name: str, source: str) -> int:
 
 class _LengthMismatch(Exception):
     pass
+
+
+def _noted(message: str | None, note: str | None) -> str | None:
+    if not note:
+        return message
+    return f"{message} ({note})" if message else note
+
+
+def _read_as(verdict: Verdict, reading: notation.Reading, batch_axis: bool | None) -> Verdict:
+    """A verdict with how the claim was read, and a batch axis written or left out wrongly
+    named as a mistake (the values may be right all the same: the shape is not)."""
+    mistakes = verdict.mistakes
+    status, fraction, message = verdict.status, verdict.fraction, verdict.message
+    if batch_axis is not None and reading.batch != batch_axis:
+        slip = notation.BATCH_ADDED if reading.batch else notation.BATCH_MISSING
+        if status is Status.CORRECT:  # the mistake names what is wrong: no need to say it twice
+            status, fraction, message = Status.WRONG, 0.0, "the sizes are right"
+        mistakes = (slip, *mistakes)
+    if reading.note:
+        message = _noted(message, reading.note)
+    if (status, fraction, message, mistakes) == (verdict.status, verdict.fraction,
+                                                 verdict.message, verdict.mistakes):
+        return verdict
+    return Verdict(status, fraction, message, mistakes, verdict.detail)
 
 
 def _exact_number(value: Any) -> Any:

@@ -12,6 +12,7 @@ must also be that polynomial (`identity.py`). Counts are compared as exact integ
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -139,7 +140,11 @@ def solve_output_shape(part: OutputShapePart, ctx: Context) -> NumericTruth:
         return (shape[-1], *shape[:-1]) if model.channels_last else (*shape[1:], shape[0])
 
     mistakes.append(Candidate(_LAYOUT_MISTAKE, rotated, len(_ANY)))
-    return _build_truth(model, ctx, part.model, truth, mistakes, vector=True)
+    built = _build_truth(model, ctx, part.model, truth, mistakes, vector=True)
+    if not part.batch_axis:
+        return replace(built, batch_axis=False)
+    batched = [None, *built.expected]  # as Keras prints it: (None, 29, 29, 32)
+    return replace(built, batch_axis=True, expected=batched, key_value=batched)
 
 
 def layer_index(model: ModelSpec, layer: int | str | None, ref: str = "model") -> int | None:

@@ -109,7 +109,7 @@ def solve_realize(part: RealizePart, ctx: Context) -> CustomTruth:
     inputs = list(template.inputs)
     rows = input_rows(len(inputs), part.domain)
     try:
-        target = expr.parse(part.target)
+        target = expr.parse(part.target, aliases=ctx.aliases)
     except ExprError as exc:
         raise ProblemError(f"part `{part.id}`: target: {exc}") from None
     unknown = target.names - set(inputs)
@@ -216,6 +216,7 @@ def _boundary_note(net: Network, env: dict, rows: np.ndarray, domain: str) -> st
 
 def solve_forward(part: ForwardPart, ctx: Context) -> NumericTruth:
     """Values of the asked symbols for one input; names the z-for-activation slip."""
+    assert part.network is not None and part.input is not None  # the spec requires them
     net = ctx.network(part.network)
     point = ctx.point(part.input)
     missing = [name for name in net.inputs if name not in point]

@@ -17,9 +17,12 @@ class PartBase(Strict):
     """What every part has. A key only some asks honour (`hints`, `partial`) is on those asks'
     models, so that elsewhere it is an error rather than silently ignored."""
 
-    # Keys left out of the validated content while empty, so that a problem file that does not
-    # use them keeps the content digest its sample points are seeded by (`solvers/seeding.py`).
+    # Keys left out of the validated content while empty (`_QUIET`) or at their default
+    # (`_LEFT_AT`), so that a problem file that does not use them keeps the content digest its
+    # sample points are seeded by (`solvers/seeding.py`). One serializer for every ask: pydantic
+    # keeps only one per model, so an ask states its keys here rather than serializing itself.
     _QUIET: ClassVar[tuple[str, ...]] = ("accept",)
+    _LEFT_AT: ClassVar[dict[str, Any]] = {}
 
     id: Name = Field(min_length=1)
     points: Real = Field(default=1.0, ge=0, le=MAX_POINTS, allow_inf_nan=False)
@@ -34,6 +37,9 @@ class PartBase(Strict):
         if isinstance(data, dict):
             for key in self._QUIET:
                 if key in data and not data[key]:
+                    del data[key]
+            for key, default in self._LEFT_AT.items():
+                if key in data and data[key] == default:
                     del data[key]
         return data
 

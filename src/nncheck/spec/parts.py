@@ -131,13 +131,31 @@ class RealizePart(PartBase):
     domain: Literal["binary", "bipolar"] = "binary"
 
 
+def _one_source(part: Any, key: str = "input") -> None:
+    """A part (or `of:`) reads one network or one graph; a network needs `input:`."""
+    if (part.network is None) == (part.graph is None):
+        found = "both" if part.network is not None else "neither"
+        raise located((), f"`network:` or `graph:` names what is asked about, found {found}")
+    if part.network is not None and getattr(part, key) is None:
+        raise located((), f"`{key}:` is required with `network:` — the input values, "
+                      "`{x1: 1, x2: 0}`")
+
+
 class ForwardPart(NumericPart):
-    """Values inside a network for one input."""
+    """Values inside a network (or a computational graph) for one input."""
 
     ask: Literal["forward"]
-    network: Ref
-    input: dict[str, Number]
+    network: Ref | None = None
+    graph: Ref | None = None
+    input: dict[str, Number] | None = None  # a graph's default: its given values
     of: str | list[str] | None = None
+
+    @model_validator(mode="after")
+    def _check_source(self) -> ForwardPart:
+        _one_source(self)
+        return self
+
+    _LEFT_AT: ClassVar[dict[str, Any]] = {"graph": None}  # added with graphs
 
 
 class ParamCountPart(NumericPart):
@@ -155,6 +173,27 @@ class OutputShapePart(NumericPart):
     ask: Literal["output_shape"]
     model: Ref
     layer: int | str | None = None
+    # Whether the answer writes Keras' batch axis first, `(None, 29, 29, 32)`. How an answer
+    # is read, not what is true: left out of the content that seeds the sample points.
+    batch_axis: bool = Field(default=False, exclude=True)
+
+
+class OutputOf(Strict):
+    """The outputs of a network or graph for one input, or a batch of inputs: the `y_pred`
+    (or `logits`) of a loss, computed rather than copied."""
+
+    network: Ref | None = None
+    graph: Ref | None = None
+    # One input, or a list of inputs (a batch: one sample each); a graph's default: its own.
+    input: dict[str, Number] | list[dict[str, Number]] | None = Field(default=None,
+                                                                      min_length=1)
+    outputs: list[str] | None = Field(default=None, min_length=1)  # default: the outputs
+    logits: StrictBool = False  # the outputs are raw scores: the loss reads them as `logits:`
+
+    @model_validator(mode="after")
+    def _check_source(self) -> OutputOf:
+        _one_source(self)
+        return self
 
 
 class LossPart(NumericPart):
@@ -165,8 +204,19 @@ class LossPart(NumericPart):
     y_true: Values
     y_pred: Values | None = None
     logits: Values | None = None
+    of: OutputOf | None = None  # instead of y_pred or logits
     reduction: Literal["sum", "mean"] | None = None
     log: LogBase = "e"
+
+    @model_validator(mode="after")
+    def _check_of(self) -> LossPart:
+        if self.of is not None and (self.y_pred is not None or self.logits is not None):
+            which = "y_pred" if self.y_pred is not None else "logits"
+            raise located((which, KEY), f"`{which}:` and `of:` both give the predictions — "
+                          "keep one")
+        return self
+
+    _LEFT_AT: ClassVar[dict[str, Any]] = {"of": None}  # added with graphs
 
 
 class LossSpec(Strict):
@@ -182,12 +232,24 @@ class GradientPart(NumericPart):
     """A derivative of an output or of a loss, by backpropagation."""
 
     ask: Literal["gradient"]
-    network: Ref
-    input: dict[str, Number]
+    network: Ref | None = None
+    graph: Ref | None = None
+    input: dict[str, Number] | None = None  # a graph's default: its given values
     of: str | None = None
     loss: LossSpec | None = None
     wrt: str | list[str]
     form: Literal["value", "formula"] = "value"
+    local: StrictBool = False  # a graph's gate: ∂of/∂wrt, what `of` reads held fixed
+
+    @model_validator(mode="after")
+    def _check_source(self) -> GradientPart:
+        _one_source(self)
+        if self.local and self.graph is None:
+            raise located(("local", KEY), "`local: true` asks for a gate's local gradient in "
+                          "a `graph:`; a network's gradients are full chains")
+        return self
+
+    _LEFT_AT: ClassVar[dict[str, Any]] = {"graph": None, "local": False}  # added with graphs
 
 
 class EquivalentPart(PartBase):

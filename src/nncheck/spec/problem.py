@@ -18,6 +18,7 @@ from nncheck.spec.common import (
     located,
     refuse_reserved,
 )
+from nncheck.spec.graph import GraphSpec
 from nncheck.spec.model import ModelSpec
 from nncheck.spec.network import MAX_TABLE_INPUTS, NetworkSpec
 from nncheck.spec.parts import (
@@ -45,6 +46,7 @@ def _given_kind(value: Any) -> str:
 Given = Annotated[
     Annotated[NetworkSpec, Tag("network")]
     | Annotated[ModelSpec, Tag("model")]
+    | Annotated[GraphSpec, Tag("graph")]
     | Annotated[Any, Tag("data")],
     Discriminator(_given_kind),
 ]
@@ -68,6 +70,9 @@ class Problem(Strict):
     defaults: dict[str, Any] = Field(default_factory=dict)
     aliases: dict[str, str] = Field(default_factory=dict)
     tolerance: Tolerance | None = None
+    # Answers may write `1,5` for 1.5 (`;` separates values). How answers are read, not what
+    # is true: left out of the content that seeds the sample points (`problem_digest`).
+    decimal_comma: bool = Field(default=False, exclude=True)
     parts: list[Part] = Field(min_length=1)
     student: Student | None = None
     answers: dict[Name, Any] | None = None
@@ -120,15 +125,33 @@ class Problem(Strict):
                 raise located(("parts", index, "id"), f"duplicate part id `{part.id}` — each "
                               "part of a problem has its own id", part.id)
             seen.add(part.id)
-            for key in ("network", "model", "template"):
+            for key in ("network", "model", "template", "graph"):
                 ref = getattr(part, key, None)
                 if isinstance(ref, str):
                     problem = self._reference_problem(index, key, ref)
                     if problem is not None:
                         raise located(self._where(index, key, ref), problem, ref)
+            of = getattr(part, "of", None)
+            for key in ("network", "graph"):
+                ref = getattr(of, key, None)
+                if isinstance(ref, str):
+                    problem = self._reference_problem(index, key, ref)
+                    if problem is not None:
+                        raise located(("parts", index, "of", key), problem, ref)
             if isinstance(part, FormulaPart):
                 self._check_formula(index, part)
         return self
+
+    @property
+    def notation(self) -> dict[str, str]:
+        """The names an expression of this problem reads: its `aliases`, and an identity alias
+        for every constant an input or unit of its networks is named (`e`), which then names
+        that input or unit everywhere in the problem; the constant is written `exp(1)`."""
+        nets = [*self.given.values(), *(getattr(p, k, None) for p in self.parts
+                                        for k in ("network", "template"))]
+        bound = {name for net in nets if isinstance(net, NetworkSpec)
+                 for name in (*net.inputs, *net.units) if name in expr.BINDABLE}
+        return {**{name: name for name in sorted(bound)}, **self.aliases}
 
     def _where(self, index: int, key: str, value: Any) -> Loc:
         """Where a part's value was written: in the part, or (taken from there) in `defaults:`."""
@@ -141,8 +164,8 @@ class Problem(Strict):
 
     def _reference_problem(self, index: int, key: str, ref: str) -> str | None:
         """Why a part's `network`, `model` or `template` names nothing it can use, or None."""
-        want = "a model" if key == "model" else "a network"
-        kind: type = ModelSpec if key == "model" else NetworkSpec
+        want = {"model": "a model", "graph": "a graph"}.get(key, "a network")
+        kind: type = {"model": ModelSpec, "graph": GraphSpec}.get(key, NetworkSpec)
         names = self._given_of(kind)
         earlier = [p for p in self.parts[:index] if isinstance(p, (RealizePart, EquivalentPart))]
         answers = [ANSWER_PREFIX + p.id for p in earlier] if key == "network" else []
@@ -150,8 +173,8 @@ class Problem(Strict):
             f" — `given` has no {want[2:]}"
         )
         if ref.startswith(ANSWER_PREFIX):
-            if key == "model":
-                return f"`{ref}`: no part answers with a model — a model of `given`" + (
+            if key in ("model", "graph"):
+                return f"`{ref}`: no part answers with {want} — {want} of `given`" + (
                     f", one of {listing(names)}" if names else "")
             if key == "template":
                 return (f"`{ref}`: a template is a network of `given` or written inline, not "
@@ -160,8 +183,8 @@ class Problem(Strict):
         if ref in names:
             return None
         found = self.given.get(ref)
-        if isinstance(found, (NetworkSpec, ModelSpec)):
-            other = "a model" if isinstance(found, ModelSpec) else "a network"
+        if isinstance(found, (NetworkSpec, ModelSpec, GraphSpec)):
+            other = {ModelSpec: "a model", GraphSpec: "a graph"}.get(type(found), "a network")
             return f"`{ref}` is {other}, not {want}{options}"
         if ref in self.given:
             return (f"`{ref}` is data, not {want} (a {want[2:]} in `given` says "
@@ -192,7 +215,7 @@ class Problem(Strict):
         (without `symbols:`, every name is an integer in 1..1000)."""
         where = self._where(index, "reference", part.reference)
         try:
-            names = expr.parse(part.reference, aliases=self.aliases).names
+            names = expr.parse(part.reference, aliases=self.notation).names
         except ExprError as exc:
             raise located(where, f"`reference`: {exc}", part.reference) from None
         if not part.symbols:
@@ -247,6 +270,7 @@ class Sheet(Strict):
 
     student: Student
     answers: dict[Name, dict[Name, Any] | None] = Field(default_factory=dict)
+    decimal_comma: bool = False  # this sheet writes `1,5` for 1.5 (`;` separates values)
 
 
 def oversized_table(problem: Problem) -> tuple[int, str, int] | None:
