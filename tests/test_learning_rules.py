@@ -191,6 +191,20 @@ def test_a_perceptron_that_does_not_converge_is_a_problem_error() -> None:
         "`max_epochs`")
 
 
+def test_the_work_of_a_part_is_bounded() -> None:
+    # 50,000 presentations × weights a run: XOR's 4 examples × 3 weights are 12 an epoch, so
+    # at most 50,000 // 12 = 4,166 epochs of the 10,000 asked for are tried
+    with pytest.raises(ProblemError) as info:
+        perceptron(inputs=AND_X, targets=[0, 1, 1, 0], count="epochs", max_epochs=10_000)
+    assert str(info.value).startswith(
+        "part `a`: the perceptron does not converge within 4166 epochs (the most nncheck runs "
+        "for this data: 50,000 presentations × weights)")
+    with pytest.raises(ProblemError) as info:
+        perceptron(inputs=AND_X, targets=AND_D, after=20_000)
+    assert str(info.value) == ("part `a`: 20000 presentations of 3 weights is too much work — "
+                               "at most 50,000 (presentations × weights)")
+
+
 @pytest.mark.parametrize(("part", "message"), [
     pytest.param({"inputs": AND_X, "targets": AND_D, "weights": [0, 0], "after": 1},
                  "part `a`: 2 initial weights for 2 inputs — 3 weights, the bias first",

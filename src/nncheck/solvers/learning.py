@@ -19,7 +19,9 @@ from nncheck.solvers.arrays import read_array, read_number
 from nncheck.solvers.context import Context
 from nncheck.spec.training import LearningRuleBase, LearningRulePart, PerceptronPart
 
-MAX_WORK = 1_000_000  # presentations × weights of one part (and of each replayed mistake)
+# Presentations × weights of one run (the truth's, and each replayed mistake's): exact
+# rationals take some 15 µs a presentation, so a part costs at most a few seconds.
+MAX_WORK = 50_000
 
 UPDATE_CORRECT = "the weights updated on correctly classified examples too"
 SWAPPED = "target and output swapped in the error (y − t instead of t − y)"
@@ -53,12 +55,16 @@ def solve_perceptron(part: PerceptronPart, ctx: Context) -> NumericTruth:
         mistakes.append((NO_BIAS, replace(rule, no_bias=True)))
     if part.count is None:
         return _weights_truth(part, ctx, rule, mistakes, rows, targets, w0, bias_at)
-    _bound(part, part.max_epochs * len(rows), len(w0))
-    run = train(rule, rows, targets, w0, max_epochs=part.max_epochs, bias_at=bias_at)
+    epochs = min(part.max_epochs, MAX_WORK // (len(rows) * len(w0)))
+    if epochs < 1:
+        _bound(part, len(rows), len(w0))
+    run = train(rule, rows, targets, w0, max_epochs=epochs, bias_at=bias_at)
     if not run.converged:
+        limit = "" if epochs == part.max_epochs else \
+            f" (the most nncheck runs for this data: {MAX_WORK:,} presentations × weights)"
         raise ProblemError(
-            f"part `{part.id}`: the perceptron does not converge within {part.max_epochs} "
-            f"epochs (a pass over the examples without an error)",
+            f"part `{part.id}`: the perceptron does not converge within {epochs} "
+            f"epochs{limit} (a pass over the examples without an error)",
             expected="data a line (a hyperplane) separates, or a larger `max_epochs`")
     value = _count(part.count, run)
     known: list[tuple[str, float]] = []
@@ -66,8 +72,9 @@ def solve_perceptron(part: PerceptronPart, ctx: Context) -> NumericTruth:
         other = "epochs" if part.count == "epochs_with_updates" else "epochs_with_updates"
         known.append((LAST_PASS[part.count], _count(other, run)))
     for name, mistaken in mistakes:
-        replay = train(mistaken, rows, targets, w0, max_epochs=part.max_epochs,
-                       bias_at=bias_at)
+        if mistaken.update_correct:
+            continue  # an update at every example: it never converges
+        replay = train(mistaken, rows, targets, w0, max_epochs=epochs, bias_at=bias_at)
         if replay.converged:
             known.append((name, _count(part.count, replay)))
     return scalar_truth(value, exact=True, tolerance=ctx.tolerance,
