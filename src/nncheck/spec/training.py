@@ -17,7 +17,7 @@ from nncheck.spec.part_base import NumericPart
 
 Values = str | Number | list[Any]  # a given's name, or the data written inline (as parts.py)
 Rate = Annotated[float, Field(ge=0, le=1e6, allow_inf_nan=False, strict=True)]
-Fraction01 = Annotated[float, Field(ge=0, lt=1, strict=True)]
+Factor = Annotated[float, Field(ge=0, lt=1, strict=True)]
 
 MAX_STEPS = 10_000  # steps of one optimizer part
 MAX_EPOCHS = 10_000  # passes over the data of one learning-rule part
@@ -60,12 +60,12 @@ class OptimizerStepPart(NumericPart):
     of: Literal["params", "m", "v", "velocity"] = "params"
     which: StrictInt | Name | list[StrictInt | Name] | None = None  # a name, or an index from 0
     lr: Rate | None = None  # default: torch's, per optimizer
-    momentum: Fraction01 | None = None
-    dampening: Fraction01 = 0.0
+    momentum: Factor | None = None
+    dampening: Factor = 0.0
     convention: Literal["pytorch", "classic"] = "pytorch"
-    betas: tuple[Fraction01, Fraction01] = (0.9, 0.999)
+    betas: tuple[Factor, Factor] = (0.9, 0.999)
     bias_correction: StrictBool = True
-    alpha: Fraction01 = 0.99
+    alpha: Factor = 0.99
     centered: StrictBool = False
     eps: Rate | None = None  # default: torch's, per optimizer
     weight_decay: Rate | None = None  # default: torch's (0, and 0.01 for AdamW)
@@ -142,6 +142,9 @@ class PerceptronPart(LearningRuleBase):
     @model_validator(mode="after")
     def _check_part(self) -> PerceptronPart:
         self._check_when("count")
+        if "max_epochs" in self.model_fields_set and self.count is None:
+            raise located(("max_epochs", KEY), "`max_epochs` bounds the passes of `count:` — "
+                          "without it the part asks for no count")
         if self.labels == "binary" and self.at_zero == -1:
             raise located(("at_zero",), "`at_zero: -1` is no output of a binary unit — 0 or 1 "
                           "(or `labels: bipolar`)", self.at_zero)
