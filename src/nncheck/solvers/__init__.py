@@ -36,6 +36,9 @@ SOLVERS: dict[str, tuple[str, str]] = {
     "choice": ("free", "solve_choice"),
     "manual": ("free", "solve_manual"),
     "layer_output": ("sequence", "solve_layer_output"),
+    "optimizer_step": ("training", "solve_optimizer_step"),
+    "perceptron": ("learning", "solve_perceptron"),
+    "learning_rule": ("learning", "solve_learning_rule"),
 }
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import Field, RootModel
 
 from nncheck.spec.common import Real, Strict
-from nncheck.spec.parts import MAX_POINTS
+from nncheck.spec.part_base import MAX_POINTS
 from nncheck.spec.problem import Name
 
 
