@@ -82,8 +82,7 @@ def write_class(folder: ReportFolder, run: ClassRun, rows: Iterable[Row]) -> dic
         with _writing(folder):
             spool.seek(0)
             _write_tables(folder, run, _spooled(spool), clash, tally)
-    summary = tally.summary(run.audit, run.options, class_dir=run.class_dir,
-                            not_read=(run.not_read, run.not_read_count))
+    summary = tally.summary(run.audit, run.options, **run.facts())
     with _writing(folder):
         _write(folder, "summary.json", formats.json_text(summary))
     return summary

@@ -6,9 +6,13 @@ Outputs (under --out):
                   Moodle and Python's `utf-8-sig` accept it), CRLF line ends (RFC 4180). Columns:
                   id, name, one per problem (its score), total, max, status, error, sheet.
                   Scores are plain numbers (7, 2.5); an error row leaves them empty.
-  results.jsonl   the FORMAT §8 object of each sheet plus `status`, `nncheck_version` and
-                  `problem_hashes` (SHA-256 of each problem file's bytes); a sheet not graded is
-                  {sheet, student, status: "error", error, nncheck_version, problem_hashes}.
+  results.jsonl   the FORMAT §8 object of each sheet plus `status`, `rel` (the sheet's path
+                  inside the class folder: the report's order), `unknown_ids` (answers and
+                  overrides to ids the bank does not have, as [what, problem, part,
+                  suggestion]), `nncheck_version` and `problem_hashes` (SHA-256 of each
+                  problem file's bytes); a sheet not graded is {sheet, student, status:
+                  "error", error, rel, nncheck_version, problem_hashes}. Each line holds all
+                  that summary.json counts of its sheet, so reports can be merged.
   feedback/<id>.txt and gradescope/<id>.json, at the --reveal level, for graded sheets only
                   (ids made safe as file names); summary.json, the class statistics.
 No output holds a time stamp or an absolute path that the command line did not give.
@@ -42,6 +46,8 @@ class GradedRow(Protocol):
     @property
     def sheet(self) -> str: ...
     @property
+    def rel(self) -> str: ...
+    @property
     def student_id(self) -> str | None: ...
     @property
     def student_name(self) -> str | None: ...
@@ -67,11 +73,13 @@ class SheetFiles(NamedTuple):
     gradescope: str  # gradescope/<id>.json
 
 
-def sheet_files(result: SheetResult, *, status: str, audit: Mapping[str, Any], reveal: str
-                ) -> SheetFiles:
-    """A graded sheet's results.jsonl line, feedback text and Gradescope file."""
+def sheet_files(result: SheetResult, *, status: str, audit: Mapping[str, Any], reveal: str,
+                facts: Mapping[str, Any] | None = None) -> SheetFiles:
+    """A graded sheet's results.jsonl line, feedback text and Gradescope file; `facts` are
+    fields the line gains after its status (`rel`, `unknown_ids`)."""
     data = render_json.sheet_json(result)
     data["status"] = status
+    data.update(facts or {})
     data.update(audit)
     return SheetFiles(
         result=json_line(data),
@@ -106,7 +114,7 @@ def result_line(row: GradedRow, audit: Mapping[str, Any]) -> str:
     student = None if row.student_id is None else {"id": row.student_id,
                                                    "name": row.student_name}
     return json_line({"sheet": row.sheet, "student": student, "status": "error",
-                      "error": row.error, **audit})
+                      "error": row.error, "rel": row.rel, **audit})
 
 
 def json_text(value: Any) -> str:
