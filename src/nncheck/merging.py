@@ -117,9 +117,10 @@ def merge_into(out: str | os.PathLike[str], dirs: Sequence[str | os.PathLike[str
                     stem = classroom.file_stem(row.student_id).casefold()
                     seen = owner.setdefault(stem, (row.student_id, index))
                     if seen[1] != index:
+                        spelt = f" (as `{seen[0]}`)" if seen[0] != row.student_id else ""
                         raise NncheckError(
-                            f"student id `{row.student_id}` is in {reports[seen[1]].shown} "
-                            f"(as `{seen[0]}`) and in {reports[index].shown}",
+                            f"student id `{row.student_id}` is in {reports[seen[1]].shown}"
+                            f"{spelt} and in {reports[index].shown}",
                             expected="one sheet per student: remove one of the sheets and "
                                      "grade both shards again")
                 yield entry
