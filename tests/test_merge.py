@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -232,3 +233,37 @@ def test_a_tampered_row_is_an_error_naming_the_file_and_line(small, tmp_path):
     assert code == 2
     assert stderr.startswith(f"error: {shards[1] / 'results.jsonl'}:2: not JSON (")
     assert not (tmp_path / "merged").exists()
+
+
+def test_odd_file_names_and_empty_shards_merge_into_one_run(small, tmp_path):
+    bank, klass = small
+    # A file name that is not UTF-8 (graded, shown escaped, with a warning in summary.json),
+    # and a class of few sheets cut into more shards than it fills.
+    for path in list(klass.iterdir()):
+        if path.name not in ("s01.yaml", "s03.yaml"):
+            path.unlink()
+    odd = klass / os.fsdecode(b"s\xff.yaml")
+    odd.write_text(student("s14", a="2*n"), encoding="utf-8")
+    run("grade", klass, "-p", bank, "-o", tmp_path / "single", "-f", "text")
+    shards = grade_shards(klass, bank, tmp_path, 6)
+    assert sum(not (s / "feedback").exists() for s in shards) >= 3  # 3 sheets, 6 shards
+    code, _, stderr = run("merge", tmp_path / "merged", *shards, "-f", "text")
+    assert (code, stderr) == (1, "")
+    assert_same_report(tmp_path / "merged", tmp_path / "single")
+    summary = json.loads((tmp_path / "merged" / "summary.json").read_text("utf-8"))
+    assert [w["sheet"] for w in summary["warnings"]] == [f"{klass}/s\\xff.yaml"]
+
+
+def test_ids_that_differ_only_in_case_in_two_shards_are_refused(small, tmp_path):
+    bank, klass = small
+    names = [f"y{i}" for i in range(40)]
+    first = next(m for m in names if shard_of(f"{m}.yaml", 2) == 1)
+    second = next(m for m in names if shard_of(f"{m}.yaml", 2) == 2)
+    (klass / f"{first}.yaml").write_text(student("Kim"), encoding="utf-8")
+    (klass / f"{second}.yaml").write_text(student("kim"), encoding="utf-8")
+    shards = grade_shards(klass, bank, tmp_path, 2)
+    code, _, stderr = run("merge", tmp_path / "merged", *shards)
+    assert code == 2
+    assert stderr == (f"error: student id `kim` is in {shards[0]} (as `Kim`) and in "
+                      f"{shards[1]} — one sheet per student: remove one of the sheets and "
+                      "grade both shards again\n")

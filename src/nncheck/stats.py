@@ -112,7 +112,7 @@ class Tally:
             "student": options.student,
             "reveal": options.reveal,
             # What else decides the grades, so that reports can be merged or updated safely.
-            "rtol": options.rtol,
+            "rtol": getattr(options, "rtol", None),
             "overrides": dict(override_digests) if override_digests is not None
             else digests(options.overrides),
             "sheets": self.rows,
