@@ -267,3 +267,35 @@ def test_ids_that_differ_only_in_case_in_two_shards_are_refused(small, tmp_path)
     assert stderr == (f"error: student id `kim` is in {shards[0]} (as `Kim`) and in "
                       f"{shards[1]} — one sheet per student: remove one of the sheets and "
                       "grade both shards again\n")
+
+
+def test_rows_and_files_not_as_grade_writes_them_are_refused(small, tmp_path):
+    bank, klass = small
+    shards = grade_shards(klass, bank, tmp_path, 2)
+    table = shards[0] / "grades.csv"
+    kept = table.read_bytes()
+    # A score raised by hand in grades.csv: the row no longer says what results.jsonl says.
+    rows = kept.decode("utf-8").split("\r\n")
+    cells = rows[1].split(",")
+    cells[2] = "99"
+    rows[1] = ",".join(cells)
+    table.write_bytes("\r\n".join(rows).encode("utf-8"))
+    code, _, stderr = run("merge", tmp_path / "merged", *shards)
+    assert code == 2
+    assert stderr.startswith(f"error: {table}:2: not the row of ")
+    table.write_bytes(kept)
+    # A raw right-to-left override in a line: valid JSON, but nncheck writes it escaped.
+    results = shards[0] / "results.jsonl"
+    text = results.read_text("utf-8")
+    results.write_text(text.replace('"name": "Ns', '"name": "\u202eNs', 1), "utf-8")
+    code, _, stderr = run("merge", tmp_path / "merged", *shards)
+    assert (code, stderr) == (2, f"error: {results}:1: not written as nncheck writes it — "
+                                 "a report as `nncheck grade` wrote it\n")
+    results.write_text(text, "utf-8")
+    # An escape sequence in a feedback file, which nncheck writes inert.
+    feedback = sorted((shards[0] / "feedback").iterdir())[0]
+    feedback.write_text("\x1b[2J" + feedback.read_text("utf-8"), "utf-8")
+    code, _, stderr = run("merge", tmp_path / "merged", *shards)
+    assert (code, stderr) == (2, f"error: {feedback}: holds control or bidirectional "
+                                 "characters — a report as `nncheck grade` wrote it\n")
+    assert not (tmp_path / "merged").exists()

@@ -28,8 +28,10 @@ from nncheck.grading import UnknownId
 from nncheck.io.report import ReportFolder
 from nncheck.io.saved import SavedReport
 from nncheck.render import gradebook as formats
+from nncheck.words import inert_lines, json_line
 
 AUDIT = ("nncheck_version", "problem_hashes", "seed")
+_AS_WRITTEN = "a report as `nncheck grade` wrote it"
 # What must be the same in every report merged, and how a difference is put.
 SAME = (
     ("nncheck_version", "graded by another nncheck version"),
@@ -72,20 +74,31 @@ def row_of(data: Mapping[str, Any]) -> Row:
     )
 
 
-def _saved_entries(report: SavedReport) -> Iterator[_Entry]:
+def _saved_entries(report: SavedReport, ids: Sequence[str]) -> Iterator[_Entry]:
+    """A saved report's rows, each checked to be as `grade` writes it: the results.jsonl line
+    in its own JSON form (every unsafe character escaped), the grades.csv row the one that the
+    line gives, the rows in order."""
     last = None
-    for saved in report.rows():
+    for number, saved in enumerate(report.rows(), 1):
         rel = saved.data["rel"]
+        where = f"{os.path.join(report.shown, 'results.jsonl')}:{number}"
         if last is not None and not last < rel:
-            raise NncheckError(f"{report.shown}: rows out of order at `{rel}`",
-                               expected="a report as `nncheck grade` wrote it")
+            raise NncheckError(f"{where}: rows out of order", expected=_AS_WRITTEN)
         last = rel
         try:
             row = row_of(saved.data)
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise NncheckError(f"{report.shown}: the row of `{rel}` in results.jsonl lacks "
-                               f"{exc}", expected="a report as `nncheck grade` wrote it") from None
-        yield _Entry(row, saved.line, saved.fields, source=report)
+            fields = formats.csv_fields(row, ids)
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+            raise NncheckError(f"{where}: not a row of a report ({type(exc).__name__}: {exc})",
+                               expected=_AS_WRITTEN) from None
+        if json_line(saved.data) != saved.line:
+            raise NncheckError(f"{where}: not written as nncheck writes it",
+                               expected=_AS_WRITTEN)
+        if fields != saved.fields:
+            raise NncheckError(f"{os.path.join(report.shown, 'grades.csv')}:{number + 1}: "
+                               f"not the row of {saved.data['sheet']} in results.jsonl",
+                               expected=_AS_WRITTEN)
+        yield _Entry(row, saved.line, fields, source=report)
 
 
 def _key(entry: _Entry) -> str:
@@ -102,11 +115,12 @@ def merge_into(out: str | os.PathLike[str], dirs: Sequence[str | os.PathLike[str
     first = reports[0].summary
     folder = ReportFolder(out, [("the shard report", d) for d in dirs])
     try:
+        ids = [p["id"] for p in first["problems"]]
         owner: dict[str, tuple[str, int]] = {}  # a student id's file name -> (id, report)
         rels: dict[str, int] = {}  # a sheet -> its report
 
         def checked(index: int) -> Iterator[_Entry]:
-            for entry in _saved_entries(reports[index]):
+            for entry in _saved_entries(reports[index], ids):
                 row = entry.row
                 if row.rel in rels:
                     raise NncheckError(
@@ -219,6 +233,11 @@ def _write(folder: ReportFolder, entries: Iterable[_Entry], facts: Mapping[str, 
                 else:
                     assert entry.source is not None
                     texts = (entry.source.text(names[0]), entry.source.text(names[1]))
+                    for name, text in zip(names, texts):
+                        if inert_lines(text) != text:  # as nncheck writes it: inert
+                            raise NncheckError(
+                                f"{os.path.join(entry.source.shown, name)}: holds control or "
+                                "bidirectional characters", expected=_AS_WRITTEN)
                 for name, text in zip(names, texts):
                     with _writing(folder), folder.open(name) as f:
                         f.write(text)
@@ -318,7 +337,7 @@ def update_into(
                              formats.result_line(row, audit), formats.csv_fields(row, ids),
                              files=files)
 
-        old = (e for e in _saved_entries(saved) if e.row.rel in kept_rels)
+        old = (e for e in _saved_entries(saved, ids) if e.row.rel in kept_rels)
         facts.update(class_sheets=run.class_sheets, files_not_read=list(run.not_read),
                      files_not_read_count=run.not_read_count, overrides=now)
         summary = _write(folder, heapq.merge(old, fresh(), key=_key), facts)
