@@ -172,3 +172,17 @@ def test_a_student_removed_from_the_class_leaves_no_file_after_a_full_run(seed, 
     assert not (report / "feedback" / "s11.txt").exists()
     assert not (report / "gradescope" / "s11.json").exists()
     assert "s11" not in (report / "grades.csv").read_text("utf-8-sig")
+
+
+def test_update_into_a_report_of_an_older_nncheck_is_an_error(seed, tmp_path):
+    bank, klass = seed
+    report = tmp_path / "report"
+    grade(klass, bank, report)
+    # A summary.json as nncheck wrote it before it recorded --rtol and the overrides.
+    summary = json.loads((report / "summary.json").read_text("utf-8"))
+    del summary["rtol"], summary["overrides"]
+    (report / "summary.json").write_text(json.dumps(summary), "utf-8")
+    code, _, stderr = grade(klass, bank, report, "--student", "s03", "--update")
+    assert (code, stderr) == (2, f"error: {report}: its summary.json is not as this nncheck "
+                                 "writes it — --update into a report written by this nncheck "
+                                 "version (else grade the whole class)\n")

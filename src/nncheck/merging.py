@@ -173,11 +173,15 @@ def _check_shards(reports: Sequence[SavedReport]) -> None:
             raise NncheckError(f"{report.shown} and {shards[k].shown} are both shard {k}/{n}",
                                expected="each shard once")
         shards[k] = report
-        for key, why in SAME:
+        for key, _ in SAME:
             if key not in summary:
                 raise NncheckError(f"{report.shown}: its summary.json has no `{key}` (written "
                                    "by an older nncheck?)",
                                    expected="shard reports of this nncheck version")
+        if not _well_formed(summary):
+            raise NncheckError(f"{report.shown}: its summary.json is not as nncheck writes it",
+                               expected=_AS_WRITTEN)
+        for key, why in SAME:
             if _fact(summary, key) != _fact(reports[0].summary, key):
                 raise NncheckError(f"{report.shown} was {why} than {reports[0].shown}",
                                    expected="shards graded alike: one bank, one nncheck "
@@ -187,6 +191,20 @@ def _check_shards(reports: Sequence[SavedReport]) -> None:
         named = ", ".join(f"{k}/{total}" for k in missing)
         raise NncheckError(f"shard{'s' * (len(missing) > 1)} {named} missing",
                            expected="every shard of the split, K/N for K = 1 … N")
+
+
+def _well_formed(summary: Mapping[str, Any]) -> bool:
+    """Whether the facts a merge reads from a summary have the types `grade` writes."""
+    problems = summary["problems"]
+    return (all(isinstance(p, dict) and isinstance(p.get("id"), str)
+                and isinstance(p.get("max_score"), (int, float)) for p in problems)
+            and isinstance(summary["overrides"], dict)
+            and all(isinstance(v, str) for v in summary["overrides"].values())
+            and isinstance(summary["class_sheets"], int)
+            and isinstance(summary["files_not_read"], list)
+            and isinstance(summary.get("files_not_read_count"), int)
+            and isinstance(summary["reveal"], str)
+            and (summary["rtol"] is None or isinstance(summary["rtol"], (int, float))))
 
 
 def _fact(summary: Mapping[str, Any], key: str) -> Any:
@@ -361,6 +379,10 @@ def _check_update(saved: SavedReport, run: classroom.ClassRun, options: Options)
         raise NncheckError(f"{saved.shown}: a report of "
                            f"{'one shard' if summary.get('shard') else 'one student'}",
                            expected="--update into a report of the whole class")
+    if any(key not in summary for key, _ in SAME) or not _well_formed(summary):
+        raise NncheckError(f"{saved.shown}: its summary.json is not as this nncheck writes it",
+                           expected="--update into a report written by this nncheck version "
+                                    "(else grade the whole class)")
     ours = {**run.audit, "class_dir": run.class_dir, "reveal": options.reveal,
             "rtol": options.rtol, "problems": list(run.maxima)}
     for key, why in SAME:
