@@ -113,7 +113,7 @@ def test_schema_is_json_schema(which):
     assert "properties" in json.loads(result.stdout)
 
 
-COMMANDS = ["check", "solve", "grade", "validate", "schema"]  # FORMAT.md section 7
+COMMANDS = ["check", "solve", "grade", "merge", "validate", "schema"]  # FORMAT.md section 7
 
 
 def test_the_commands_are_those_of_the_format():

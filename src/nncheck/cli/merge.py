@@ -37,14 +37,14 @@ def merge(
         "and summary.json, as one run over the whole class writes them; replaced whole, so "
         "an existing one must hold a report only.", show_default=False)],
     shards: Annotated[list[Path], typer.Argument(
-        metavar="DIR...",
+        metavar="DIR",
         help="The report of every shard K/N, K = 1 … N (any order), graded with the same "
-        "bank, nncheck version, class folder path and options.", show_default=False)],
+        "bank, nncheck version, class folder path and options; a student id in two shards "
+        "is refused.", show_default=False)],
     fmt: FormatOpt = Format.auto,
     debug: DebugOpt = False,
 ) -> None:
-    """Merge shard reports into the report one run over the whole class writes, byte for byte;
-    a student id in two shards, or shards graded differently, are refused."""
+    """Merge shard reports into the report of one run over the whole class, byte for byte."""
 
     def body() -> int:
         from nncheck import merging
