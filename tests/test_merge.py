@@ -299,3 +299,17 @@ def test_rows_and_files_not_as_grade_writes_them_are_refused(small, tmp_path):
     assert (code, stderr) == (2, f"error: {feedback}: holds control or bidirectional "
                                  "characters — a report as `nncheck grade` wrote it\n")
     assert not (tmp_path / "merged").exists()
+
+
+def test_a_file_of_a_shard_that_is_a_link_is_not_followed(small, tmp_path):
+    bank, klass = small
+    shards = grade_shards(klass, bank, tmp_path, 2)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("the key\n", "utf-8")
+    feedback = sorted((shards[1] / "feedback").iterdir())[0]
+    feedback.unlink()
+    feedback.symlink_to(secret)
+    code, _, stderr = run("merge", tmp_path / "merged", *shards)
+    assert (code, stderr) == (2, f"error: {feedback}: cannot read the file: a link — a shard "
+                                 "report: a folder written by `nncheck grade --out`\n")
+    assert not (tmp_path / "merged").exists()

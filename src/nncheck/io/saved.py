@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import errno
 import json
 import os
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from nncheck.errors import InputError, NncheckError
-from nncheck.io.files import read_regular, shown_path
+from nncheck.io.files import shown_path
 
 SUMMARY_BYTES = 64 << 20  # summary.json: statistics bounded in size, whatever the class
 FILE_BYTES = 64 << 20  # one student's feedback or Gradescope file
@@ -44,8 +46,7 @@ class SavedReport:
         if not self.path.is_dir():
             raise NncheckError(f"{self.shown}: not a report folder",
                                expected=f"{what}: a folder written by `nncheck grade --out`")
-        raw, size = read_regular(os.fspath(self.path / "summary.json"), SUMMARY_BYTES,
-                                 shown=self._name("summary.json"))
+        raw, size = self._read("summary.json", SUMMARY_BYTES)
         if size > SUMMARY_BYTES:
             raise InputError("too large for a summary", path=self._name("summary.json"),
                              expected=f"at most {SUMMARY_BYTES >> 20} MiB")
@@ -99,7 +100,7 @@ class SavedReport:
     def text(self, name: str) -> str:
         """A file of the report as text, exactly as written (a feedback or Gradescope file)."""
         where = self._name(name)
-        raw, size = read_regular(os.fspath(self.path / name), FILE_BYTES, shown=where)
+        raw, size = self._read(name, FILE_BYTES)
         if size > FILE_BYTES:
             raise InputError("too large for a report file", path=where,
                              expected=f"at most {FILE_BYTES >> 20} MiB")
@@ -109,23 +110,31 @@ class SavedReport:
             raise InputError("not UTF-8", path=where,
                              expected="a file written by `nncheck grade`") from None
 
+    def _read(self, name: str, limit: int) -> tuple[bytes, int]:
+        """At most `limit` bytes of a regular file of the report (never through a link), and
+        its size."""
+        with self._open(name, newline=None, binary=True) as stream:
+            return stream.read(limit), os.fstat(stream.fileno()).st_size
+
     def _bad(self, name: str, line: int, what: str) -> InputError:
         return InputError(what, path=self._name(name), line=line,
                           expected=f"the {name} of `nncheck grade`, as it wrote it")
 
     @contextlib.contextmanager
-    def _open(self, name: str, *, newline: str) -> Iterator[Any]:
+    def _open(self, name: str, *, newline: str | None, binary: bool = False
+              ) -> Iterator[Any]:
         where = self._name(name)
         path = self.path / name
         try:
             fd = os.open(path, os.O_RDONLY | _NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
         except OSError as exc:
-            raise InputError(f"cannot read the file: {exc.strerror or exc}", path=where,
+            reason = "a link" if exc.errno == errno.ELOOP else exc.strerror or str(exc)
+            raise InputError(f"cannot read the file: {reason}", path=where,
                              expected=f"{self.what}: a folder written by `nncheck grade --out`"
                              ) from None
-        with os.fdopen(fd, "r", encoding="utf-8", newline=newline) as stream:
-            import stat
-
+        opened = os.fdopen(fd, "rb") if binary else \
+            os.fdopen(fd, "r", encoding="utf-8", newline=newline)
+        with opened as stream:
             if not stat.S_ISREG(os.fstat(fd).st_mode):
                 raise InputError("not a regular file", path=where,
                                  expected=f"the {name} of `nncheck grade`")
