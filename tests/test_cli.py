@@ -115,7 +115,7 @@ def test_schema_is_json_schema(which):
 
 
 # FORMAT.md section 7, and the Gradescope autograder's entry point
-COMMANDS = ["check", "solve", "grade", "validate", "schema", "gradescope"]
+COMMANDS = ["check", "solve", "grade", "merge", "validate", "schema", "gradescope"]
 
 
 def test_the_commands_are_those_of_the_format():

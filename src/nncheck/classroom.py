@@ -41,7 +41,7 @@ from typing import Any, NamedTuple
 from nncheck import __version__, grading, stats, workers
 from nncheck.compare.verdict import Status
 from nncheck.errors import NncheckError
-from nncheck.io.files import SheetFile, survey
+from nncheck.io.files import SheetFile, shown_path, survey
 from nncheck.io.problems import bank_survey, load_sheet
 from nncheck.render import gradebook as formats
 from nncheck.render import view
@@ -189,6 +189,12 @@ class ClassRun:
     # Files of the class folder and the bank that are not read ({path, reason}), and how many.
     not_read: tuple[Mapping[str, str], ...] = ()
     not_read_count: int = 0
+    class_sheets: int = 0  # sheets in the whole class folder, whatever the shard
+
+    def facts(self) -> dict[str, Any]:
+        """What summary.json says of the run beyond its rows (`stats.Tally.summary`)."""
+        return {"class_dir": self.class_dir, "not_read": (self.not_read, self.not_read_count),
+                "class_sheets": self.class_sheets}
 
 
 def prepare(
@@ -214,7 +220,7 @@ def prepare(
     maxima = tuple((pid, float(sum(part.points for part in lp.problem.parts)))
                    for pid, lp in bank.problems.items())
     return ClassRun(str(class_dir), problems, options, bank, audit, tuple(files), maxima,
-                    tuple(skipped), count)
+                    tuple(skipped), count, len(found.sheets))
 
 
 def graded_rows(run: ClassRun, progress: Progress | None = None) -> Generator[Row, None, None]:
@@ -245,8 +251,7 @@ def grade_class(
     program that wants the rows; `gradebook.grade_into` streams them to --out instead)."""
     run = prepare(class_dir, problems, options)
     rows = tuple(_flag_duplicates(list(graded_rows(run, progress))))
-    summary = stats.summarise(rows, run.maxima, run.audit, options, class_dir=str(class_dir),
-                              not_read=(run.not_read, run.not_read_count))
+    summary = stats.summarise(rows, run.maxima, run.audit, options, **run.facts())
     return ClassReport(rows, run.maxima, run.audit, summary)
 
 
@@ -356,8 +361,13 @@ def _grade_loaded(sheet: SheetFile, loaded: Any, state: _State) -> Row:
         decimal_comma=loaded.decimal_comma,
     )
     status = _status(result)
+    unknown = tuple(grading.unknown_ids(state.bank, loaded.answers, overrides))
     files = formats.sheet_files(result, status=status, audit=state.audit,
-                                reveal=state.options.reveal)
+                                reveal=state.options.reveal,
+                                facts={"rel": sheet.rel, "unknown_ids": [list(u) for u in unknown]})
+    # The statistics are taken from the line as written, as `merge` reads it back: a merged
+    # report counts exactly what a single run counts.
+    data = json.loads(files.result)
     return Row(
         sheet=sheet.path,
         rel=sheet.rel,
@@ -367,22 +377,23 @@ def _grade_loaded(sheet: SheetFile, loaded: Any, state: _State) -> Row:
         status=status,
         score=result.score,
         max_score=result.max_score,
-        scores=tuple((p.id, p.score) for p in result.problems),
+        scores=tuple((p["id"], p["score"]) for p in data["problems"]),
         result=files.result,
         feedback=files.feedback,
         gradescope=files.gradescope,
-        parts=tuple(_part_stats(result)),
-        warnings=(*_name_warnings(sheet), *result.warnings),
-        unknown=tuple(grading.unknown_ids(state.bank, loaded.answers, overrides)),
+        parts=tuple(part_stats(data)),
+        warnings=(*name_warnings(sheet.path, sheet.rel), *result.warnings),
+        unknown=unknown,
         student_email=student.email,
         headline=view.summary(result),
     )
 
 
-def _name_warnings(sheet: SheetFile) -> tuple[str, ...]:
-    if not sheet.odd_name:
+def name_warnings(path: str, rel: str) -> tuple[str, ...]:
+    """The warning of a sheet whose file name had to be escaped to be shown."""
+    if shown_path(rel) == rel:
         return ()
-    return (f"{sheet.path}: the file name holds bytes that are not UTF-8, or control "
+    return (f"{path}: the file name holds bytes that are not UTF-8, or control "
             "characters; it is shown escaped",)
 
 
@@ -394,17 +405,24 @@ def _status(result: Any) -> str:
     return "pending" if waiting else "ok"
 
 
-def _part_stats(result: Any) -> Iterator[PartStat]:
-    for prob in result.problems:
-        for p in prob.parts:
+def part_stats(data: Mapping[str, Any]) -> Iterator[PartStat]:
+    """What the statistics need of each part, from a sheet's results.jsonl object."""
+    for prob in data["problems"]:
+        for p in prob["parts"]:
             answer = shown = None
-            if p.status is Status.WRONG:
-                answer = json.dumps(p.claimed, sort_keys=True, default=str, ensure_ascii=False)
-                shown = formats.inline(p.claimed)
-            yield PartStat(prob.id, p.id, p.status.value, p.points, p.max_points, p.counts,
-                           p.failed, answer, shown, p.mistake)
-
-
+            if p["status"] == Status.WRONG.value:
+                answer = json.dumps(p["claimed"], sort_keys=True, default=str,
+                                    ensure_ascii=False)
+                shown = formats.inline(p["claimed"])
+            counts = p["max_points"] > 0 and p["status"] != Status.PENDING.value
+            if not counts:
+                failed = False
+            elif p["status"] == Status.GRADED.value:
+                failed = p["points"] < p["max_points"]
+            else:
+                failed = p["status"] != Status.CORRECT.value
+            yield PartStat(prob["id"], p["id"], p["status"], p["points"], p["max_points"],
+                           counts, failed, answer, shown, p["mistake"])
 
 
 def _flag_duplicates(rows: Sequence[Row]) -> Iterator[Row]:

@@ -92,8 +92,7 @@ def write_class(folder: ReportFolder, run: ClassRun, rows: Iterable[Row],
         with _writing(folder), exports.opened(folder, run, extras, plan) as tables:
             spool.seek(0)
             _write_tables(folder, run, _spooled(spool), clash, tally, tables)
-    summary = tally.summary(run.audit, run.options, class_dir=run.class_dir,
-                            not_read=(run.not_read, run.not_read_count))
+    summary = tally.summary(run.audit, run.options, **run.facts())
     summary.update(tables.summary())
     with _writing(folder):
         _write(folder, "summary.json", formats.json_text(summary))

@@ -3,6 +3,7 @@ not with the number of sheets (a score per sheet and problem is kept, for the me
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import math
@@ -93,8 +94,13 @@ class Tally:
                 group[1].append(name)
 
     def summary(self, audit: Mapping[str, Any], options: Any, *, class_dir: str | None,
-                not_read: tuple[Sequence[Mapping[str, str]], int] = ((), 0)) -> dict[str, Any]:
-        """Class statistics: statuses, score distribution, pass rate and wrong answers per part."""
+                not_read: tuple[Sequence[Mapping[str, str]], int] = ((), 0),
+                class_sheets: int | None = None,
+                override_digests: Mapping[str, str] | None = None) -> dict[str, Any]:
+        """Class statistics: statuses, score distribution, pass rate and wrong answers per part.
+
+        `override_digests` (by student) stands for `options.overrides` where only the digests
+        are known (a merge of reports)."""
         max_score = float(sum(m for _, m in self.problems))
         scores = list(self.scores)
         parts = self._part_summary()
@@ -105,7 +111,12 @@ class Tally:
             "shard": f"{options.shard[0]}/{options.shard[1]}" if options.shard else None,
             "student": options.student,
             "reveal": options.reveal,
+            # What else decides the grades, so that reports can be merged or updated safely.
+            "rtol": getattr(options, "rtol", None),
+            "overrides": dict(override_digests) if override_digests is not None
+            else digests(options.overrides),
             "sheets": self.rows,
+            "class_sheets": self.rows if class_sheets is None else class_sheets,
             "status": {s: self.status[s] for s in STATUSES},
             "max_score": max_score,
             "scores": _describe(scores),
@@ -171,12 +182,25 @@ def summarise(
     *,
     class_dir: str | None = None,
     not_read: tuple[Sequence[Mapping[str, str]], int] = ((), 0),
+    class_sheets: int | None = None,
 ) -> dict[str, Any]:
     """Class statistics of rows already in memory."""
     tally = Tally(problems, options.overrides)
     for row in rows:
         tally.add(row)
-    return tally.summary(audit, options, class_dir=class_dir, not_read=not_read)
+    return tally.summary(audit, options, class_dir=class_dir, not_read=not_read,
+                         class_sheets=class_sheets)
+
+
+def digests(overrides: Mapping[str, Any]) -> dict[str, str]:
+    """Each student's overrides as a SHA-256 digest (16 hex digits) of their canonical JSON,
+    by student id, sorted: whether a student's overrides changed, without the scores."""
+    return {
+        student: hashlib.sha256(json.dumps(value, sort_keys=True, default=str,
+                                           ensure_ascii=False).encode("utf-8", "surrogatepass")
+                                ).hexdigest()[:16]
+        for student, value in sorted(overrides.items())
+    }
 
 
 def _describe(scores: Sequence[float]) -> dict[str, float | None]:

@@ -17,6 +17,7 @@ from nncheck.cli import (  # noqa: F401
     exports,
     grade,
     gradescope,
+    merge,
     params,
     validate,
 )

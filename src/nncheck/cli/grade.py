@@ -49,6 +49,7 @@ from nncheck.words import inert, inert_lines, json_line
     'nncheck grade class/ --problems problems/seed-exam --out report',
     'nncheck grade class/ -p bank --overrides overrides.yaml --reveal expected',
     'nncheck grade class/ -p bank --student s07 --out report-s07',
+    'nncheck grade class/ -p bank --student s07 --update --out report',
     'nncheck grade class/ -p bank --shard 2/3 --out report-2 --jobs 8',
     'nncheck grade class/ -p bank --roster roster.csv --export canvas --per-part',
     ),
@@ -72,8 +73,15 @@ def grade(
         show_default=False)] = None,
     student: Annotated[Optional[str], typer.Option(  # noqa: UP045
         "--student", metavar="ID",
-        help="Grade one student only (an id, or a sheet's file or folder name).",
+        help="Grade one student only (an id, or a sheet's file or folder name): --out gets a "
+        "report of that one sheet, or, with --update, the class report in --out gets that "
+        "student's rows and files replaced.",
         show_default=False)] = None,
+    update: Annotated[bool, typer.Option(
+        "--update",
+        help="With --student: regrade that student into the existing class report --out "
+        "(graded with the same bank and options); the statistics are counted again.")
+    ] = False,
     shard: Annotated[Optional[str], typer.Option(  # noqa: UP045
         "--shard", metavar="K/N", help="Grade slice K of N (a stable hash of each sheet's path).",
         show_default=False)] = None,
@@ -107,6 +115,12 @@ def grade(
                                 export=export, assignment=assignment,
                                 assignment_id=assignment_id, per_problem=per_problem,
                                 moodle_id=moodle_id, per_part=per_part)
+        if update and student is None:
+            raise NncheckError("--update regrades one student into a class report",
+                               expected="--student ID --update --out REPORT")
+        if update and shard is not None:
+            raise NncheckError("--update and --shard together",
+                               expected="--update into a report of the whole class")
         options = classroom.Options(
             jobs=jobs, student=student, overrides=load_overrides(overrides),
             shard=classroom.parse_shard(shard) if shard is not None else None,
@@ -130,9 +144,22 @@ def grade(
             bar.update(bar.task_ids[0], completed=done)
 
         try:
-            summary = gradebook.grade_into(out, class_dir, problems, options,
-                                           progress=progress if fmt_ is Format.rich else None,
-                                           overrides_file=overrides, extras=extras)
+            if update:
+                from nncheck import merging
+
+                if extras.any:
+                    raise NncheckError(
+                        "--update keeps the report's own grades.csv and leaves the roster and "
+                        "the imports as they were",
+                        expected="--update without --roster, --export or --per-part (grade the "
+                                 "whole class again for those)")
+                summary = merging.update_into(out, class_dir, problems, options,
+                                              progress=progress if fmt_ is Format.rich else None,
+                                              overrides_file=overrides)
+            else:
+                summary = gradebook.grade_into(out, class_dir, problems, options,
+                                               progress=progress if fmt_ is Format.rich else None,
+                                               overrides_file=overrides, extras=extras)
         finally:
             if bar is not None:
                 bar.stop()

@@ -8,9 +8,13 @@ Outputs (under --out):
                   (`problem/part`), total, max, status, error, sheet. Scores are plain
                   numbers (7, 2.5); an error row leaves them empty. (A roster's `missing`
                   rows, and canvas.csv and moodle.csv, are in `exports`.)
-  results.jsonl   the FORMAT §8 object of each sheet plus `status`, `nncheck_version` and
-                  `problem_hashes` (SHA-256 of each problem file's bytes); a sheet not graded is
-                  {sheet, student, status: "error", error, nncheck_version, problem_hashes}.
+  results.jsonl   the FORMAT §8 object of each sheet plus `status`, `rel` (the sheet's path
+                  inside the class folder: the report's order), `unknown_ids` (answers and
+                  overrides to ids the bank does not have, as [what, problem, part,
+                  suggestion]), `nncheck_version` and `problem_hashes` (SHA-256 of each
+                  problem file's bytes); a sheet not graded is {sheet, student, status:
+                  "error", error, rel, nncheck_version, problem_hashes}. Each line holds all
+                  that summary.json counts of its sheet, so reports can be merged.
   feedback/<id>.txt and gradescope/<id>.json (`render.autograder`), at the --reveal level,
                   for graded sheets only
                   (ids made safe as file names); summary.json, the class statistics.
@@ -46,6 +50,8 @@ class GradedRow(Protocol):
     @property
     def sheet(self) -> str: ...
     @property
+    def rel(self) -> str: ...
+    @property
     def student_id(self) -> str | None: ...
     @property
     def student_name(self) -> str | None: ...
@@ -75,11 +81,13 @@ class SheetFiles(NamedTuple):
     gradescope: str  # gradescope/<id>.json
 
 
-def sheet_files(result: SheetResult, *, status: str, audit: Mapping[str, Any], reveal: str
-                ) -> SheetFiles:
-    """A graded sheet's results.jsonl line, feedback text and Gradescope file."""
+def sheet_files(result: SheetResult, *, status: str, audit: Mapping[str, Any], reveal: str,
+                facts: Mapping[str, Any] | None = None) -> SheetFiles:
+    """A graded sheet's results.jsonl line, feedback text and Gradescope file; `facts` are
+    fields the line gains after its status (`rel`, `unknown_ids`)."""
     data = render_json.sheet_json(result)
     data["status"] = status
+    data.update(facts or {})
     data.update(audit)
     return SheetFiles(
         result=json_line(data),
@@ -127,7 +135,7 @@ def result_line(row: GradedRow, audit: Mapping[str, Any]) -> str:
     if student is not None and row.student_email is not None:
         student["email"] = row.student_email
     return json_line({"sheet": row.sheet, "student": student, "status": "error",
-                      "error": row.error, **audit})
+                      "error": row.error, "rel": row.rel, **audit})
 
 
 def json_text(value: Any) -> str:
