@@ -48,6 +48,7 @@ from nncheck.render import view
 from nncheck.words import one_line
 
 REVEALS = ("verdict", "mistake", "expected")
+CHOICE_CHARS = 200  # a choice answer kept for the option counts, at most this long
 
 Progress = Callable[[int, int], None]  # (sheets done, sheets in all)
 
@@ -78,6 +79,7 @@ class PartStat(NamedTuple):
     answer: str | None = None  # canonical JSON of a wrong answer, for grouping
     shown: str | None = None  # the same, shortened for people
     mistake: str | None = None
+    choice: str | None = None  # the option a `choice` part's answer names, as written
 
 
 @dataclass(frozen=True)
@@ -401,8 +403,11 @@ def _part_stats(result: Any) -> Iterator[PartStat]:
             if p.status is Status.WRONG:
                 answer = json.dumps(p.claimed, sort_keys=True, default=str, ensure_ascii=False)
                 shown = formats.inline(p.claimed)
+            choice = None
+            if p.ask == "choice" and isinstance(p.claimed, (str, int, float)):
+                choice = str(p.claimed)[:CHOICE_CHARS]
             yield PartStat(prob.id, p.id, p.status.value, p.points, p.max_points, p.counts,
-                           p.failed, answer, shown, p.mistake)
+                           p.failed, answer, shown, p.mistake, choice)
 
 
 
