@@ -23,8 +23,8 @@ from typing import IO, Any
 
 from nncheck import classroom, exports, stats
 from nncheck.classroom import ClassRun, Options, Progress, Row
-from nncheck.io.report import ReportFolder, cannot_write
 from nncheck.compare.numbers import format_statistic as _num
+from nncheck.io.report import ReportFolder, cannot_write
 from nncheck.render import gradebook as formats
 from nncheck.render import html
 

@@ -81,7 +81,7 @@ def analyse(items: Sequence[tuple[Sequence[float], float]]) -> tuple[list[dict[s
     if n >= 2 and size >= 1:
         up = group_weights(totals, size, upper=True)
         low = group_weights(totals, size, upper=False)
-    out = []
+    out: list[dict[str, Any]] = []
     for col, top in items:
         if not n:
             out.append({"difficulty": None, "stdev": None, "item_rest": None,

@@ -63,8 +63,8 @@ def grade(
     out: Annotated[Path, typer.Option(
         "--out", "-o", metavar="DIR",
         help="Folder for grades.csv, results.jsonl, feedback/, gradescope/, "
-        "summary.json and report.html; replaced whole, so an existing one must hold a report only, apart from "
-        "CLASS_DIR, --problems and --overrides.")
+        "summary.json and report.html; replaced whole, so an existing one must hold a report "
+        "only, apart from CLASS_DIR, --problems and --overrides.")
     ] = Path("nncheck-report"),
     jobs: Annotated[Optional[int], typer.Option(  # noqa: UP045
         "--jobs", "-j", metavar="N", parser=parse_count,
