@@ -79,8 +79,9 @@ class Tally:
             part.status[p.status] += 1
             if p.mistake:
                 part.mistakes[p.mistake] += 1
-            if p.choice is not None:
-                option = part.choices.setdefault(fold_option(p.choice), [0, p.choice])
+            choice = getattr(p, "choice", None)  # rows read back from older reports have none
+            if choice is not None:
+                option = part.choices.setdefault(fold_option(choice), [0, choice])
                 option[0] += 1
             if p.counts:
                 part.graded += 1
