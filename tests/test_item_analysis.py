@@ -19,9 +19,12 @@ import json
 import math
 
 import pytest
+from typer.testing import CliRunner
 
+from conftest import SEED
 from nncheck import items, stats
 from nncheck.classroom import Options, PartStat, Row
+from nncheck.cli import app
 from nncheck.render.summary import summary_lines
 
 A = [1, 1, 1, 0, 0, 0]
@@ -182,3 +185,26 @@ def test_sort_by_difficulty_orders_hardest_first(summary):
     order = [line.split()[0] + line.split()[2] for line in lines[start + 2:start + 6]]
     # Difficulties: C 0.3333 < D 0.4167 < A 0.5 = B 0.5 (ties in bank order).
     assert order == ["qC", "qD", "qA", "qB"]
+
+
+def test_grade_sort_difficulty_on_the_seed_class(tmp_path):
+    # The seed class (problems/seed-exam/class: 12 sheets, s07 unreadable, so 11 students).
+    # q6 / b-collapse is the hardest: s01, s02, s06 and s12 collapse B into A (2 points each),
+    # the rest leave it out or get it wrong: 8/(11·2) = 0.36 (tied with q7 / iv, bank order).
+    # q4 / method-2 the easiest: all but s05 (blank) and s08 (wrong) count it: 9/11 = 0.82.
+    result = CliRunner().invoke(app, ["grade", str(SEED / "class"), "--problems", str(SEED),
+                                      "--out", str(tmp_path / "out"), "--sort", "difficulty",
+                                      "--format", "text"])
+    assert result.exit_code == 1  # some students lost points
+    lines = result.stdout.splitlines()
+    start = lines.index("Item analysis (hardest first):")
+    assert lines[start + 2].split()[:4] == ["q6-linear-depth", "/", "b-collapse", "0.36"]
+    assert lines[start + 21].split()[:4] == ["q4-dense-vs-conv", "/", "method-2", "0.82"]
+    assert (tmp_path / "out" / "report.html").is_file()
+
+
+def test_grade_sort_refuses_an_unknown_order(tmp_path):
+    result = CliRunner().invoke(app, ["grade", str(SEED / "class"), "--problems", str(SEED),
+                                      "--out", str(tmp_path / "out"), "--sort", "hardness"])
+    assert result.exit_code == 2
+    assert "`hardness` is not one of bank, difficulty" in result.stderr
