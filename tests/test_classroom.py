@@ -163,7 +163,8 @@ def test_one_job_and_two_jobs_write_byte_identical_files(bank, klass, tmp_path):
     assert grade(klass, "-p", bank, "-o", one, "--jobs", "1")[0] == 1
     assert grade(klass, "-p", bank, "-o", two, "--jobs", "2")[0] == 1
     assert files(one) == files(two)
-    assert len(files(one)) == 3 + 2 * 10  # 10 graded sheets: feedback and gradescope each
+    # grades.csv, results.jsonl, summary.json, report.html; per graded sheet (10) two files
+    assert len(files(one)) == 4 + 2 * 10
     assert not [p for p in (one).rglob("*") if p.name.endswith(".tmp")]
 
 

@@ -48,6 +48,7 @@ from nncheck.render import view
 from nncheck.words import one_line
 
 REVEALS = ("verdict", "mistake", "expected")
+CHOICE_CHARS = 200  # a choice answer kept for the option counts, at most this long
 
 Progress = Callable[[int, int], None]  # (sheets done, sheets in all)
 
@@ -78,6 +79,7 @@ class PartStat(NamedTuple):
     answer: str | None = None  # canonical JSON of a wrong answer, for grouping
     shown: str | None = None  # the same, shortened for people
     mistake: str | None = None
+    choice: str | None = None  # the option a `choice` part's answer names, as written
 
 
 @dataclass(frozen=True)
@@ -421,8 +423,12 @@ def part_stats(data: Mapping[str, Any]) -> Iterator[PartStat]:
                 failed = p["points"] < p["max_points"]
             else:
                 failed = p["status"] != Status.CORRECT.value
+            choice = None
+            if p.get("ask") == "choice" and isinstance(p["claimed"], (str, int, float)) \
+                    and not isinstance(p["claimed"], bool):
+                choice = str(p["claimed"])[:CHOICE_CHARS]
             yield PartStat(prob["id"], p["id"], p["status"], p["points"], p["max_points"],
-                           counts, failed, answer, shown, p["mistake"])
+                           counts, failed, answer, shown, p["mistake"], choice)
 
 
 def _flag_duplicates(rows: Sequence[Row]) -> Iterator[Row]:

@@ -12,6 +12,7 @@ write goes through the report folder of `io.report`.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
 import os
@@ -22,8 +23,10 @@ from typing import IO, Any
 
 from nncheck import classroom, exports, stats
 from nncheck.classroom import ClassRun, Options, Progress, Row
+from nncheck.compare.numbers import format_statistic as _num
 from nncheck.io.report import ReportFolder, cannot_write
 from nncheck.render import gradebook as formats
+from nncheck.render import html
 
 
 def grade_into(
@@ -82,26 +85,35 @@ def write_class(folder: ReportFolder, run: ClassRun, rows: Iterable[Row],
                     stem = classroom.file_stem(row.student_id)
                     _write(folder, f"feedback/{stem}.txt", row.feedback or "")
                     _write(folder, f"gradescope/{stem}.json", row.gradescope or "")
-                pickle.dump(replace(row, feedback=None, gradescope=None), spool,
+                pickle.dump(replace(row, gradescope=None), spool,
                             protocol=pickle.HIGHEST_PROTOCOL)
         clash = classroom.clashes(keys)
         del keys
         plan = exports.plan(extras, contacts)
         del contacts
         tally = stats.Tally(run.maxima, run.options.overrides)
-        with _writing(folder), exports.opened(folder, run, extras, plan) as tables:
-            spool.seek(0)
-            _write_tables(folder, run, _spooled(spool), clash, tally, tables)
-    summary = tally.summary(run.audit, run.options, **run.facts())
-    summary.update(tables.summary())
-    with _writing(folder):
-        _write(folder, "summary.json", formats.json_text(summary))
+        with _writing(folder):
+            sections = folder.spool()  # the students' part of report.html, until the top is known
+        with sections:
+            with _writing(folder), exports.opened(folder, run, extras, plan) as tables:
+                spool.seek(0)
+                students = _write_tables(folder, run, _spooled(spool), clash, tally, tables,
+                                         sections)
+            summary = tally.summary(run.audit, run.options, **run.facts())
+            summary.update(tables.summary())
+            with _writing(folder):
+                _write(folder, "summary.json", formats.json_text(summary))
+                _write_page(folder, summary, students, sections)
     return summary
 
 
 def _write_tables(folder: ReportFolder, run: ClassRun, rows: Iterator[Row],
-                  clash: Mapping[str, str], tally: stats.Tally, tables: exports.Tables) -> None:
+                  clash: Mapping[str, str], tally: stats.Tally, tables: exports.Tables,
+                  sections: IO[bytes]) -> list[tuple[str, str, str]]:
+    """grades.csv and results.jsonl, the students' sections of report.html; return each
+    student's (name, status, score) for the page's index."""
     ids, parts = [pid for pid, _ in run.maxima], tables.parts
+    students = []
     with folder.open("results.jsonl") as results, folder.open("grades.csv", newline="") as table:
         table.write(formats.BOM)
         writer = csv.writer(table, lineterminator="\r\n")  # RFC 4180, as spreadsheets write it
@@ -117,8 +129,27 @@ def _write_tables(folder: ReportFolder, run: ClassRun, rows: Iterator[Row],
             writer.writerow(formats.csv_fields(row, ids, parts))
             tally.add(row)
             tables.add(row)
+            name = row.student_id if row.student_id is not None else row.rel
+            score = "—" if row.score is None else f"{_num(row.score)}/{_num(row.max_score or 0)}"
+            students.append((name, row.status, score))
+            sections.write(html.student_section(
+                name, row.student_name, row.status, score,
+                row.feedback if row.status != "error" else None, row.error).encode())
         for row in tables.missing():  # roster students with no sheet, in roster order
             writer.writerow(formats.csv_fields(row, ids, parts))
+    return students
+
+
+def _write_page(folder: ReportFolder, summary: Mapping[str, Any],
+                students: list[tuple[str, str, str]], sections: IO[bytes]) -> None:
+    """report.html: the class statistics, then the students' sections from their spool."""
+    with folder.open("report.html") as page:
+        page.write(html.page_start(summary, students))
+        sections.seek(0)
+        decode = codecs.getincrementaldecoder("utf-8")()
+        while chunk := sections.read(1 << 16):
+            page.write(decode.decode(chunk))
+        page.write(decode.decode(b"", final=True) + html.page_end())
 
 
 def _spooled(spool: IO[bytes]) -> Iterator[Row]:

@@ -13,6 +13,9 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from nncheck import items as analysis
+from nncheck.spec.common import fold_option
+
 STATUSES = ("ok", "failed", "pending", "error")
 TOP_WRONG = 5  # most common wrong answers kept per part
 UNKNOWN_GROUPS = 100  # distinct unknown answer/override ids kept (the rest only counted)
@@ -22,15 +25,19 @@ UNKNOWN_NAMES = 5  # sheets named per unknown id
 class _Part:
     """What the statistics keep of one part across the class."""
 
-    __slots__ = ("graded", "max_points", "passed", "status", "wrong")
+    __slots__ = ("choices", "graded", "max_points", "mistakes", "passed", "points", "status",
+                 "wrong")
 
-    def __init__(self, max_points: float):
+    def __init__(self, max_points: float, before: int = 0):
         self.max_points = max_points
         self.graded = 0
         self.passed = 0
         self.status: Counter[str] = Counter()
-        # canonical answer -> [count, shown, {mistake: count}]
+        # canonical answer -> [count, shown, {mistake: count}, first students (None: past RARE)]
         self.wrong: dict[str, list[Any]] = {}
+        self.points = array("d", bytes(8 * before))  # per graded sheet, in report order
+        self.mistakes: Counter[str] = Counter()  # named mistakes, over every wrong answer
+        self.choices: dict[str, list[Any]] = {}  # folded option -> [count, as first written]
 
 
 class Tally:
@@ -62,21 +69,37 @@ class Tally:
         scores = dict(row.scores)
         for pid, values in self.by_problem.items():
             values.append(scores.get(pid, 0.0))
+        name = row.student_id if row.student_id is not None else row.rel
+        seen = set()
         for p in row.parts:
             part = self.parts.get((p.problem, p.part))
-            if part is None:
-                part = self.parts[(p.problem, p.part)] = _Part(p.max_points)
+            if part is None:  # sheets before this one had no such part: 0 points on it
+                part = self.parts[(p.problem, p.part)] = _Part(p.max_points, len(self.scores) - 1)
+            seen.add((p.problem, p.part))
+            part.points.append(float(p.points))
             part.status[p.status] += 1
+            if p.mistake:
+                part.mistakes[p.mistake] += 1
+            choice = getattr(p, "choice", None)  # rows read back from older reports have none
+            if choice is not None:
+                option = part.choices.setdefault(fold_option(choice), [0, choice])
+                option[0] += 1
             if p.counts:
                 part.graded += 1
                 part.passed += not p.failed
             if p.answer is not None:
                 group = part.wrong.get(p.answer)
                 if group is None:
-                    group = part.wrong[p.answer] = [0, p.shown, {}]
+                    group = part.wrong[p.answer] = [0, p.shown, {}, []]
                 group[0] += 1
                 if p.mistake:
                     group[2][p.mistake] = group[2].get(p.mistake, 0) + 1
+                # Who gave it, while few did: memory stays within RARE + 1 names an answer.
+                if group[3] is not None:
+                    group[3] = group[3] + [name] if group[0] <= analysis.RARE else None
+        for key, part in self.parts.items():
+            if key not in seen:
+                part.points.append(0.0)
         self.warnings += ({"sheet": row.sheet, "warning": w} for w in row.warnings)
         self._add_unknown(row)
 
@@ -104,6 +127,7 @@ class Tally:
         max_score = float(sum(m for _, m in self.problems))
         scores = list(self.scores)
         parts = self._part_summary()
+        items = self._items(parts)
         partial = options.student is not None or options.shard is not None
         return {
             **audit,
@@ -124,6 +148,9 @@ class Tally:
             "problems": [{"id": pid, "max_score": m, "mean": _mean(self.by_problem[pid])}
                          for pid, m in self.problems],
             "parts": parts,
+            "items": items,
+            # Pairs who gave the same rare wrong answers: for a person to look at, no verdict.
+            "shared_rare_wrong_answers": self._shared(),
             "pending": [
                 {"problem": p["problem"], "part": p["part"], "count": p["status"]["pending"]}
                 for p in parts if p["status"].get("pending")
@@ -168,10 +195,30 @@ class Tally:
                 "wrong_answers": [
                     {"answer": json.loads(answer), "shown": shown, "count": count,
                      "mistake": _commonest(mistakes)}
-                    for answer, (count, shown, mistakes) in common[:TOP_WRONG]
+                    for answer, (count, shown, mistakes, _) in common[:TOP_WRONG]
                 ],
+                "mistakes": dict(sorted(part.mistakes.items(), key=lambda kv: (-kv[1], kv[0]))),
+                "options": analysis.option_counts(part.choices) if part.choices else None,
             })
         return out
+
+    def _items(self, parts: list[dict[str, Any]]) -> dict[str, Any]:
+        """Item statistics into each part's entry; the exam's reliability returned."""
+        keys = [(p, part) for p, part in zip(parts, self.parts.values())
+                if part.max_points > 0 and not part.status.get("pending")]
+        per_part, whole = analysis.analyse([(part.points, part.max_points) for _, part in keys])
+        for p in parts:
+            p.update({"difficulty": None, "stdev": None, "item_rest": None,
+                      "upper_lower": None, "flags": []})
+        for (p, _), found in zip(keys, per_part):
+            p.update(found)
+        return whole
+
+    def _shared(self) -> dict[str, Any]:
+        answers = ((problem, name, group[1], group[0], group[3])
+                   for (problem, name), part in self.parts.items()
+                   for group in part.wrong.values() if group[3] is not None)
+        return analysis.shared_rare(answers, len(self.scores))
 
 
 def summarise(

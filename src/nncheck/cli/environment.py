@@ -66,6 +66,13 @@ class Format(str, enum.Enum):
     json = "json"
 
 
+class Sort(str, enum.Enum):
+    """How the class summary orders the parts."""
+
+    bank = "bank"
+    difficulty = "difficulty"
+
+
 class Reveal(str, enum.Enum):
     """How much of the truth a report shows a student."""
 

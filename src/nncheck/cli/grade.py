@@ -23,7 +23,7 @@ from nncheck.cli.base import (
     run_command,
     to_stderr,
 )
-from nncheck.cli.environment import ExitStatus, Format, Reveal
+from nncheck.cli.environment import ExitStatus, Format, Reveal, Sort
 from nncheck.cli.exports import (
     AssignmentIdOpt,
     AssignmentOpt,
@@ -63,9 +63,9 @@ def grade(
     problems: ProblemsOpt = None,
     out: Annotated[Path, typer.Option(
         "--out", "-o", metavar="DIR",
-        help="Folder for grades.csv, results.jsonl, feedback/, gradescope/ and "
-        "summary.json; replaced whole, so an existing one must hold a report only, apart from "
-        "CLASS_DIR, --problems and --overrides.")
+        help="Folder for grades.csv, results.jsonl, feedback/, gradescope/, "
+        "summary.json and report.html; replaced whole, so an existing one must hold a report "
+        "only, apart from CLASS_DIR, --problems and --overrides.")
     ] = Path("nncheck-report"),
     jobs: Annotated[Optional[int], typer.Option(  # noqa: UP045
         "--jobs", "-j", metavar="N", parser=parse_count,
@@ -91,6 +91,10 @@ def grade(
         help="What feedback/ and gradescope/ show: the verdict, the named mistake "
         "too, or the expected answer too.")] = Reveal.mistake,
     rtol: RtolOpt = None,
+    sort: Annotated[Sort, typer.Option(
+        "--sort", metavar="bank|difficulty", parser=parse_choice(Sort),
+        help="How the summary orders the parts: as in the bank, or hardest first (lowest "
+        "mean score over max first).")] = Sort.bank,
     roster: RosterOpt = None,
     missing: MissingOpt = None,
     per_part: PerPartOpt = False,
@@ -164,7 +168,7 @@ def grade(
             if bar is not None:
                 bar.stop()
         warn_extras(summary)
-        lines = [inert(line) for line in summary_lines(summary, out=str(out))]
+        lines = [inert(line) for line in summary_lines(summary, out=str(out), sort=sort.value)]
         if fmt_ is Format.json:
             env.stdout.write(json_line(summary) + "\n")
         elif fmt_ is Format.text:

@@ -28,7 +28,7 @@ from nncheck.errors import NncheckError
 
 # What a report folder holds (and the temporary files of older versions' interrupted runs).
 REPORT_NAMES = frozenset({"grades.csv", "results.jsonl", "summary.json", "feedback", "gradescope",
-                          "canvas.csv", "moodle.csv"})
+                          "canvas.csv", "moodle.csv", "report.html"})
 # The folders of a report, and the one kind of file nncheck writes into each.
 REPORT_FOLDERS = {"feedback": ".txt", "gradescope": ".json"}
 _LISTED = 5  # foreign entries named in the message; the rest are counted

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from nncheck.compare.numbers import format_statistic as _num
+from nncheck.items import flag_text
 from nncheck.stats import STATUSES
 from nncheck.words import inert
 
@@ -14,8 +15,13 @@ UNKNOWN_LINES = 10  # groups of unknown ids shown; summary.json has them all
 ID_CHARS = 40  # an id from a sheet, shown at most this long
 
 
-def summary_lines(summary: Mapping[str, Any], *, out: str | None = None) -> list[str]:
-    """The class statistics as plain lines, histogram bars included."""
+SORTS = ("bank", "difficulty")  # how the parts are ordered: as in the bank, or hardest first
+
+
+def summary_lines(summary: Mapping[str, Any], *, out: str | None = None,
+                  sort: str = "bank") -> list[str]:
+    """The class statistics as plain lines, histogram bars included; `sort="difficulty"` lists
+    the parts hardest first (parts without a difficulty last, ties in bank order)."""
     status = summary["status"]
     said = ", ".join(f"{status[s]} {s}" for s in STATUSES if status.get(s))
     where = f" — report in {out}" if out else ""
@@ -28,7 +34,7 @@ def summary_lines(summary: Mapping[str, Any], *, out: str | None = None) -> list
                       f"{_num(scores['max'])}"]
         bins = summary["histogram"]
         top = max(b["count"] for b in bins) or 1
-        labels = [_bin_label(b) for b in bins]
+        labels = [bin_label(b) for b in bins]
         width = max(map(len, labels))
         for label, b in zip(labels, bins):
             bar = "█" * round(30 * b["count"] / top)
@@ -43,6 +49,9 @@ def summary_lines(summary: Mapping[str, Any], *, out: str | None = None) -> list
             share = f"  {round(100 * p['mean'] / p['max_score']):3d}%" if p["max_score"] else ""
             lines.append(f"  {p['id'].ljust(width)}  {mean.rjust(room)}{share}")
     parts = summary["parts"]
+    if sort == "difficulty":
+        parts = sorted(parts, key=lambda p: (p.get("difficulty") is None,
+                                             p.get("difficulty") or 0.0))
     if parts:
         lines += ["", "Pass rate by part:"]
         names = [f"{p['problem']} / {p['part']}" for p in parts]
@@ -57,6 +66,7 @@ def summary_lines(summary: Mapping[str, Any], *, out: str | None = None) -> list
                 continue
             rate = "—" if p["pass_rate"] is None else f"{round(100 * p['pass_rate'])}%"
             lines.append(f"  {name.ljust(width)}  {rate.rjust(4)}  ({p['passed']}/{p['graded']})")
+    lines += item_lines(parts, summary.get("items"), sort=sort)
     common = [(p, w) for p in parts for w in p["wrong_answers"] if w["count"] > 1 or w["mistake"]]
     if common:
         lines += ["", "Most common wrong answers:"]
@@ -82,6 +92,38 @@ def summary_lines(summary: Mapping[str, Any], *, out: str | None = None) -> list
             "" if seed["secret"] else " — no course secret, so the points can be computed "
             "from the problem files (see NNCHECK_SECRET or .nncheck-secret)")]
     return lines
+
+
+def item_lines(parts: list[Mapping[str, Any]], whole: Mapping[str, Any] | None, *,
+               sort: str = "bank") -> list[str]:
+    """Difficulty, SD, discrimination and flags per part; the exam's reliability."""
+    rows = [p for p in parts if p.get("difficulty") is not None]
+    if not rows or not whole:
+        return []
+    order = "hardest first" if sort == "difficulty" else "bank order"
+    table = [["part", "difficulty", "SD", "r(rest)", "upper–lower", "flags"]]
+    for p in rows:
+        table.append([f"{p['problem']} / {p['part']}", _stat(p["difficulty"]), _stat(p["stdev"]),
+                      _stat(p["item_rest"]), _stat(p["upper_lower"]),
+                      "; ".join(flag_text(f) for f in p["flags"])])
+    widths = [max(len(r[i]) for r in table) for i in range(5)]
+    lines = ["", f"Item analysis ({order}):"]
+    for r in table:
+        cells = [r[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(r[1:5], widths[1:])]
+        lines.append(("  " + "  ".join(cells) + ("  " + r[5] if r[5] else "")).rstrip())
+    said = [f"{whole['students']} students, {whole['items']} parts"]
+    if whole.get("alpha") is not None:
+        said.append(f"Cronbach's α {_num(whole['alpha'])}")
+    if whole.get("kr20") is not None:
+        said.append(f"KR-20 {_num(whole['kr20'])}")
+    if whole.get("sem") is not None:
+        said.append(f"standard error of measurement {_num(whole['sem'])} points")
+    lines.append("  " + ", ".join(said))
+    return lines
+
+
+def _stat(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}"
 
 
 SHOWN_NOT_READ = 20  # files not read named in the terminal; summary.json has more
@@ -135,7 +177,7 @@ def _clip(text: str) -> str:
     return text if len(text) <= ID_CHARS else text[:ID_CHARS - 1] + "…"
 
 
-def _bin_label(b: Mapping[str, Any]) -> str:
+def bin_label(b: Mapping[str, Any]) -> str:
     """A bin by the whole points in it: `7` for [7, 8), `0–2` for [0, 3), `20` for full marks."""
     lo, hi = b["from"], b["to"]
     if hi - lo <= 1:
