@@ -15,8 +15,9 @@ from typing import Any
 import numpy as np
 
 from nncheck import expr
+from nncheck.compare.error import how_far_off
 from nncheck.compare.numbers import format_number, format_value, to_json_number
-from nncheck.compare.tolerance import EXACT, Tolerance
+from nncheck.compare.tolerance import EXACT, Tolerance, written_precision
 from nncheck.compare.verdict import Status, Verdict, correct, invalid
 from nncheck.errors import AnswerError, ExprError, ProblemError
 from nncheck.words import clip
@@ -89,6 +90,10 @@ class NumericTruth:
     # same (a formula of another degree, a claim that fails at further points), else None.
     confirm: Callable[[Any], str | None] | None = field(default=None, compare=False,
                                                         repr=False)
+    # The values of the other numeric parts of the problem, by part id, looked up only when a
+    # claim misses: an answer to a neighbouring part is a named slip (compare/slips.py).
+    siblings: Callable[[], Mapping[str, np.ndarray]] | None = field(default=None, compare=False,
+                                                                 repr=False)
 
     @property
     def points(self) -> int:
@@ -155,7 +160,7 @@ class NumericTruth:
         note = self.remark(claimed) if self.remark is not None else None
         if note:
             message = f"{verdict.message}; {note}" if verdict.message else note
-            verdict = Verdict(verdict.status, verdict.fraction, message, verdict.mistakes)
+            verdict = replace(verdict, message=message)
         return verdict
 
     def _verdict(self, got: np.ndarray, claimed: Any) -> Verdict:
@@ -169,6 +174,8 @@ class NumericTruth:
             except AnswerError as exc:  # no exact value, beyond float64's integers
                 return invalid(str(exc))
             ok = np.array(flags, dtype=bool)
+        elif self.tolerance.rounded and not self.exact:
+            ok = self._close_as_written(got, claimed)
         else:
             ok = self._close(got, self.values)
         if ok.all():
@@ -182,28 +189,58 @@ class NumericTruth:
             ).all():
                 names.append(known.name)
                 credit = max(credit, known.credit)
+        from nncheck.compare import slips  # named after the catalogue, never credited
+
+        names += slips.matched(self, got, claimed, names)
+        floats = got
         if shown is not None:  # exact values, every digit, in the message
             got = np.array([[_exact_number(v) for v in row] for row in shown], dtype=object)
             got = got if self.vector else got[:, 0]
-        return Verdict(Status.WRONG, credit, self._describe_miss(ok, got, claimed), tuple(names))
+        message, error = self._describe_miss(ok, got, claimed, floats)
+        return Verdict(Status.WRONG, credit, message, tuple(names), error=error)
 
-    def _describe_miss(self, ok: np.ndarray, got: np.ndarray, claimed: Any) -> str:
-        """Where a claim misses: a re-draw where it differs (and the given values if they too)."""
+    def _close_as_written(self, got: np.ndarray, claimed: Any) -> np.ndarray:
+        """Rounded mode: each plain decimal of the claim against the truth rounded as written."""
+        items = claimed if isinstance(claimed, list) else [claimed]
+        written = [written_precision(item) for item in items]
+        close = self.tolerance.close_written(self.values, got, written)
+        return np.asarray(close.reshape(close.shape[0], -1).all(axis=1) if close.ndim > 1
+                          else close)
+
+    def _describe_miss(self, ok: np.ndarray, got: np.ndarray, claimed: Any,
+                       floats: np.ndarray) -> tuple[str, dict[str, float | None] | None]:
+        """Where a claim misses: a re-draw where it differs (and the given values if they too),
+        and how far off it is there."""
         bad = [int(i) for i in np.flatnonzero(~ok)]
         if self.points == 1:
-            return self._miss(0, got)
+            return self._miss(0, got, floats)
         # FORMAT §4.6: a formula is shown at a re-draw where it differs, not only at the given
         # values, so the student sees the formula (not just the number) is wrong.
         i = next((j for j in bad if j > 0), bad[0]) if self.given_first else bad[0]
         written = self._written_names(claimed)
-        message = f"{self._label(i, written)}: {self._miss(i, got)}"
+        text, error = self._miss(i, got, floats)
+        message = f"{self._label(i, written)}: {text}"
         if self.given_first and i > 0 and bad[0] == 0:
-            message += f" (at the given values too: {self._miss(0, got)})"
+            # The figure is the shown point's; here the values alone say where else it misses.
+            message += f" (at the given values too: {self._shown(0, got)})"
         if self.given_first and not written:
             message += " — a number holds at one point only: this part asks for a formula"
-        return message
+        return message, error
 
-    def _miss(self, i: int, got: np.ndarray) -> str:
+    def _miss(self, i: int, got: np.ndarray,
+              floats: np.ndarray) -> tuple[str, dict[str, float | None] | None]:
+        text = self._shown(i, got)
+        off = how_far_off(self.values[i], floats[i], EXACT if self.exact else self.tolerance)
+        if off is None:
+            return text, None
+        where = ""
+        if self.vector and np.size(self.values[i]) > 1:
+            j = off.index
+            where = f" at {self.labels[j]}" if self.labels else f" at value {j + 1}"
+        return f"{text}: {off.said(exact=self.exact, where=where)}", off.json()
+
+    def _shown(self, i: int, got: np.ndarray) -> str:
+        """`expected 0.00133679, got 0.0013` at point i (and where a labelled vector differs)."""
         # Exact asks (counts, shapes) show every digit: 138357544.5 is not 1.38358e+08.
         digits = 17 if self.exact else 6
         truth: Any = self.values[i]
@@ -243,6 +280,10 @@ class NumericTruth:
                     from None
             extra.append(Known(hint.say, values, float(hint.credit or 0.0)))
         return replace(self, known=self.known + tuple(extra)) if extra else self
+
+    def with_siblings(self, values: Callable[[], Mapping[str, np.ndarray]]) -> NumericTruth:
+        """The truth, told where to find the values of the problem's other parts."""
+        return replace(self, siblings=values)
 
 
 def written_names(claimed: Any, aliases: Mapping[str, str],
