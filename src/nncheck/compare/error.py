@@ -32,7 +32,7 @@ class Off:
         if exact:
             return by if self.relative is None else f"{by} ({percent(self.relative)})"
         if self.near_zero or self.relative is None:
-            return f"{by}, {self.tolerance.shown()}"
+            return f"{by}, {self.tolerance.shown(near_zero=True)}"
         figure = _percent_beside(self.relative, self.tolerance)
         return f"{figure} off{where}, {self.tolerance.shown()}"
 

@@ -197,7 +197,20 @@ class NumericTruth:
             got = np.array([[_exact_number(v) for v in row] for row in shown], dtype=object)
             got = got if self.vector else got[:, 0]
         message, error = self._describe_miss(ok, got, claimed, floats)
+        if self.tolerance.rounded and not self.exact:
+            message += self._figures_short(claimed)
         return Verdict(Status.WRONG, credit, message, tuple(names), error=error)
+
+    def _figures_short(self, claimed: Any) -> str:
+        """Rounded mode: `; written with 1 significant figure` (fewer than asked)."""
+        items = claimed if isinstance(claimed, list) else [claimed]
+        for j, item in enumerate(items):
+            made = written_precision(item)
+            short = self.tolerance.short_of(made) if made is not None else None
+            if short is not None:
+                where = f"value {j + 1} is " if len(items) > 1 else ""
+                return f"; {where}written with {short}"
+        return ""
 
     def _close_as_written(self, got: np.ndarray, claimed: Any) -> np.ndarray:
         """Rounded mode: each plain decimal of the claim against the truth rounded as written."""

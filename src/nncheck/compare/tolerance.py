@@ -119,20 +119,39 @@ class Tolerance:
                 ok |= diff <= units * 10.0 ** place * (1 + NOISE)
         return ok
 
+    def short_of(self, made: Precision) -> str | None:
+        """Rounded mode: the figures or decimals a plain decimal was written with when they
+        are fewer than asked (`1 significant figure`), or None when some reading of it has
+        the figures and decimals asked."""
+        if not self.rounded:
+            return None
+        wanted = self._figures()
+        for k in range(made.ambiguous + 1):
+            figures, decimals = made.figures - k, -(made.place + k)
+            if (wanted is None or figures >= wanted) and (
+                    self.min_decimals is None or decimals >= self.min_decimals):
+                return None
+        if wanted is not None and made.figures < wanted:
+            return f"{made.figures} significant figure{'s' * (made.figures != 1)}"
+        shown = max(-made.place, 0)
+        return f"{shown} decimal{'s' * (shown != 1)}"
+
     def describe(self) -> str:
         """Say the tolerance in words, for messages."""
         if self.sigfigs is not None:
             return f"{self.sigfigs} significant figures"
         if self.rounded:
-            return "rounded as written" + self._minimum()
+            return f"rounded as written (at least {self._minimum()})"
         return f"relative {self.rel:g}"
 
-    def shown(self) -> str:
-        """The tolerance beside a miss: `tolerance 1 %`, `tolerance 3 significant figures`."""
+    def shown(self, *, near_zero: bool = False) -> str:
+        """The tolerance beside a miss: `tolerance 1 %`, `tolerance 3 significant figures`;
+        `near_zero`, where the absolute floor holds a claim: `tolerance 0.001`."""
         if self.sigfigs is not None or self.rounded:
             return f"tolerance {self.describe()}"
-        text = f"tolerance {percent(self.rel)}"
-        return text if self.rel > 0 else f"tolerance {self.abs:g}"
+        if near_zero or self.rel == 0:
+            return f"tolerance {self.abs:g}"
+        return f"tolerance {percent(self.rel)}"
 
     def _minimum(self) -> str:
         asks = []
@@ -141,7 +160,7 @@ class Tolerance:
             asks.append(f"{figures} significant figure{'s' * (figures != 1)}")
         if self.min_decimals is not None:
             asks.append(f"{self.min_decimals} decimal{'s' * (self.min_decimals != 1)}")
-        return ", at least " + " and ".join(asks)
+        return " and ".join(asks)
 
 
 def _finish(near: np.ndarray, e: np.ndarray, c: np.ndarray) -> np.ndarray:
