@@ -19,7 +19,6 @@ from conftest import make_problem
 from nncheck.cli import app
 from nncheck.compare.verdict import Status
 from nncheck.grading import Bank, LoadedProblem, grade_sheet
-from nncheck.written import Precision, precision
 
 
 def grade(reference: str, tolerance: dict, claim, *, ask: dict | None = None):
@@ -46,6 +45,8 @@ TWO_DECIMALS = {"rounded": True, "min_decimals": 2}
     ],
 )
 def test_the_precision_a_literal_was_written_with(text, place, figures, ambiguous):
+    from nncheck.written import Precision, precision
+
     assert precision(text) == Precision(place, figures, ambiguous)
 
 
