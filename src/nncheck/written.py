@@ -126,6 +126,8 @@ def precision(text: str) -> Precision | None:
     ambiguous = 0
     if not point and exp is None and digits:
         ambiguous = len(digits) - len(digits.rstrip("0"))
+    if place + ambiguous > MAX_PLACE:
+        return None
     return Precision(place, len(digits), ambiguous)
 
 
