@@ -118,6 +118,17 @@ def test_a_rounded_answer_short_of_the_figures_asked_says_so():
         "(at least 3 significant figures); written with 1 significant figure")
 
 
+def test_a_miss_shows_the_digits_written_and_the_truth_at_that_precision(tmp_path):
+    # 0.040 (three decimals) for 0.0351: |0.040 - 0.0351| / 0.0351 = 0.0049 / 0.0351 = 14 %;
+    # 0.0351 at three decimals is 0.035.
+    sheet, bank = write(tmp_path, BANK, "    dw: 0.040\n    db: -0.20\n")
+    result = CliRunner().invoke(app, ["check", str(sheet), "-p", str(bank), "--format", "json"])
+    parts = {p["id"]: p for p in json.loads(result.stdout)["problems"][0]["parts"]}
+    assert parts["dw"]["message"] == (
+        "expected 0.0351, got 0.040: 14 % off, tolerance rounded as written "
+        "(at least 2 decimals); at 3 decimals the truth is 0.035")
+
+
 def test_vectors_are_rounded_element_by_element():
     # [0.0351, -0.1966] at 2 decimals is [0.04, -0.20].
     network = {"kind": "network", "inputs": ["x"], "activation": "linear",

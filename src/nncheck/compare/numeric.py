@@ -21,6 +21,7 @@ from nncheck.compare.tolerance import EXACT, Tolerance, written_precision
 from nncheck.compare.verdict import Status, Verdict, correct, invalid
 from nncheck.errors import AnswerError, ExprError, ProblemError
 from nncheck.words import clip
+from nncheck.written import WrittenFloat
 
 SHOWN_NAMES = 10  # values shown to locate a point: enough to check a chain-rule product
 DEFAULT_TOLERANCE = Tolerance()
@@ -196,20 +197,37 @@ class NumericTruth:
         if shown is not None:  # exact values, every digit, in the message
             got = np.array([[_exact_number(v) for v in row] for row in shown], dtype=object)
             got = got if self.vector else got[:, 0]
+        rounded = self.tolerance.rounded and not self.exact
+        if rounded:  # the digits as written: `0.040` is not `0.04` here
+            got = _as_written(got, claimed, self.vector)
         message, error = self._describe_miss(ok, got, claimed, floats)
-        if self.tolerance.rounded and not self.exact:
-            message += self._figures_short(claimed)
+        if rounded:
+            message += self._rounding_note(claimed)
         return Verdict(Status.WRONG, credit, message, tuple(names), error=error)
 
-    def _figures_short(self, claimed: Any) -> str:
-        """Rounded mode: `; written with 1 significant figure` (fewer than asked)."""
+    def _rounding_note(self, claimed: Any) -> str:
+        """Rounded mode, on a miss: `; written with 1 significant figure` (fewer than asked),
+        or, at one point, the truth at the precision written: `; at 3 decimals the truth is
+        0.035`."""
         items = claimed if isinstance(claimed, list) else [claimed]
         for j, item in enumerate(items):
             made = written_precision(item)
-            short = self.tolerance.short_of(made) if made is not None else None
+            if made is None:
+                continue
+            where = f"value {j + 1} is " if len(items) > 1 else ""
+            short = self.tolerance.short_of(made)
             if short is not None:
-                where = f"value {j + 1} is " if len(items) > 1 else ""
                 return f"; {where}written with {short}"
+            truth = float(self.values[0, j] if self.vector else self.values[0])
+            if self.points == 1 and made.ambiguous == 0 and made.place <= 0 \
+                    and math.isfinite(truth) and -made.place <= 17:
+                decimals = -made.place
+                what = f"value {j + 1}" if len(items) > 1 else "the truth"
+                ok = self.tolerance.close_written(np.array([truth]), np.array([float(item)]),
+                                                  [made])
+                if not ok.all():
+                    return (f"; at {decimals} decimal{'s' * (decimals != 1)} {what} is "
+                            f"{truth:.{decimals}f}")
         return ""
 
     def _close_as_written(self, got: np.ndarray, claimed: Any) -> np.ndarray:
@@ -325,6 +343,32 @@ def _position(name: str, source: str) -> int:
 
 class _LengthMismatch(Exception):
     pass
+
+
+def _as_written(got: np.ndarray, claimed: Any, vector: bool) -> np.ndarray:
+    """The values to show, with each plain decimal of the claim as it was written."""
+    items = claimed if isinstance(claimed, list) else [claimed]
+    texts = [_written_text(item) for item in items]
+    if all(t is None for t in texts):
+        return got
+    shown = np.array(got, dtype=object)
+    for j, text in enumerate(texts):
+        if text is not None:
+            if vector and shown.ndim > 1 and j < shown.shape[1]:
+                shown[:, j] = text
+            elif not vector:
+                shown[:] = text
+    return shown
+
+
+def _written_text(item: Any) -> str | None:
+    """A claimed plain decimal as written (`-0.20`), short enough to show whole; else None."""
+    if written_precision(item) is None:
+        return None
+    text = item.text if isinstance(item, WrittenFloat) else (
+        repr(item) if isinstance(item, float) else str(item))
+    text = text.strip().lstrip("+")
+    return text if len(text) <= 24 else None
 
 
 def _exact_number(value: Any) -> Any:
