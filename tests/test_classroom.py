@@ -236,13 +236,15 @@ def test_gradescope_has_one_test_per_part(bank, klass, tmp_path):
     out = tmp_path / "out"
     grade(klass, "-p", bank, "-o", out)
     data = json.loads((out / "gradescope" / "s2.json").read_text("utf-8"))
-    assert set(data) == {"score", "max_score", "output", "tests"}
-    assert (data["score"], data["max_score"]) == (4.0, 14.0)
+    # Gradescope's results.json has no top-level max_score: it is kept in extra_data.
+    assert set(data) == {"score", "output", "output_format", "extra_data", "tests"}
+    assert (data["score"], data["extra_data"]["max_score"]) == (4.0, 14.0)
     assert [t["name"] for t in data["tests"]] == [
         "q1-exactly-two / design", "q1-exactly-two / pre-activations", "q1-exactly-two / outputs",
         "q2 / a", "q2 / pick", "q2 / why"]
     for t in data["tests"]:
-        assert set(t) == {"name", "number", "score", "max_score", "status", "output"}
+        assert set(t) == {"name", "number", "score", "max_score", "status", "output",
+                          "output_format", "tags", "extra_data"}
         assert t["status"] in ("passed", "failed")
     outputs = next(t for t in data["tests"] if t["name"] == "q1-exactly-two / outputs")
     assert (outputs["score"], outputs["status"]) == (2.0, "passed")  # error carried forward

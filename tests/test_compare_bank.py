@@ -13,8 +13,7 @@ import pytest
 from conftest import make_problem
 from nncheck import solvers
 from nncheck.compare.numeric import NumericTruth
-from nncheck.compare.tables import TableTruth
-from nncheck.compare.truths import ChoiceTruth, CustomTruth, ManualTruth
+from nncheck.compare.truths import CustomTruth, ManualTruth
 from nncheck.compare.verdict import Status, Truth, Verdict, correct
 from nncheck.errors import ProblemError
 from nncheck.grading import Bank, LoadedProblem, grade_sheet
@@ -120,11 +119,8 @@ def test_a_truth_built_on_a_sheets_answers_is_solved_once_per_distinct_answers(
 
 HINT = Hint.model_validate({"answer": "1", "say": "a named slip", "credit": 0.5})
 NO_HINT_TRUTHS = [
-    pytest.param(ChoiceTruth(expected="A", options=("A", "B")), id="choice"),
     pytest.param(ManualTruth(expected=None), id="manual"),
     pytest.param(CustomTruth(expected=1, grader=lambda claimed: correct()), id="custom"),
-    pytest.param(TableTruth(inputs=("a",), columns=("y",), values=np.array([[0, 1], [1, 0]])),
-                 id="table"),
 ]
 
 

@@ -393,7 +393,7 @@ def test_errstate_is_restored_after_an_error() -> None:
         pytest.param('"x"', 'unexpected character `"` at column 1', id="string"),
         pytest.param("lambda: 1", "unexpected character `:` at column 7", id="lambda"),
         pytest.param("x[0]", "unexpected character `[` at column 2", id="subscript"),
-        pytest.param("{}", "unexpected character `{` at column 1", id="braces"),
+        pytest.param("{}", "empty group `{}` at column 1", id="braces"),
         pytest.param("1; 2", "unexpected character `;` at column 2", id="statement"),
     ],
 )

@@ -24,6 +24,7 @@ from nncheck.errors import InputError, ProblemError
 from nncheck.io.problems import load_problem
 from nncheck.io.scalars import MAX_DEPTH
 from nncheck.io.yaml import MAX_FILE_BYTES, read_document
+from nncheck.words import clip
 
 MiB = 1 << 20
 
@@ -428,6 +429,10 @@ def test_a_tag_in_a_problem_file_is_refused_too(tmp_path):
     assert not sentinel.exists()
 
 
+def _f_string_read(sentinel: Path) -> str:
+    return "f'(open(\"" + str(sentinel) + "\", \"w\"))'"
+
+
 INJECTIONS = [
     pytest.param("__import__('os').system('touch {sentinel}')",
                  "unexpected character `_` at column 1 — expected a number, a name, an operator "
@@ -450,12 +455,15 @@ INJECTIONS = [
     pytest.param("lambda: open('{sentinel}', 'w')",
                  "unexpected character `:` at column 7 — expected a number, a name, an operator "
                  "or a parenthesis", id="lambda"),
+    # Braces make it LaTeX, where `{...}` groups: the quote is refused in the text it is read
+    # as, f'(open("<sentinel>", "w"))', which the message shows (clipped, as messages are).
     pytest.param("f'{{open(\"{sentinel}\", \"w\")}}'",
-                 "unexpected character `'` at column 2 — expected a number, a name, an operator "
-                 "or a parenthesis (strings are not part of the expression language)",
+                 lambda sentinel: "unexpected character `'` at column 2 — expected a number, a "
+                 "name, an operator or a parenthesis (strings are not part of the expression "
+                 f"language; read from LaTeX as `{clip(_f_string_read(sentinel), 60)}`)",
                  id="f-string"),
-    pytest.param("\\x6f\\x73", "unexpected character `\\` at column 1 — expected a number, a "
-                 "name, an operator or a parenthesis", id="backslash"),
+    pytest.param("\\x6f\\x73", "unknown LaTeX command `\\x` at column 1 (did you mean "
+                 "`\\xi`?)", id="backslash"),
     pytest.param("[n for n in ().__class__.__mro__]",
                  "unexpected character `[` at column 1 — expected a number, a name, an operator "
                  "or a parenthesis (write a list as a YAML list, not inside an expression)",
@@ -471,7 +479,8 @@ def test_no_expression_reaches_python(tmp_path, bank, payload, message):
                  "--problems", bank, "--format", "json")
     assert result.exit_code == 1, result.output
     part = part_of(result)
-    assert (part["status"], part["message"]) == ("invalid", message)
+    expected = message(sentinel) if callable(message) else message
+    assert (part["status"], part["message"]) == ("invalid", expected)
     assert not sentinel.exists()
 
 

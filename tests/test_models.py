@@ -482,11 +482,12 @@ def test_frozen_and_trainable_count_mistakes() -> None:
     assert "frozen layers ignored" in _mistakes(layers, [20], 20, count="non_trainable")
 
 
-def test_mistakes_are_listed_in_catalogue_order() -> None:
+def test_mistakes_are_listed_most_specific_first() -> None:
     # A 1×1 convolution from 2 to 4 channels has 2·4 + 4 = 12 parameters; forgetting the
-    # biases and forgetting the input channels both give 8, and both are named, in order.
+    # biases and forgetting the input channels both give 8, and both are named: the one that
+    # only a convolution can make first (docs/format.md, "When several mistakes match").
     names = _mistakes([{"conv2d": {"filters": 4, "kernel": 1}}], [5, 5, 2], 8)
-    assert names == ("biases forgotten", "input channels forgotten in a convolution")
+    assert names == ("input channels forgotten in a convolution", "biases forgotten")
 
 
 def test_shape_mistakes() -> None:

@@ -142,10 +142,8 @@ def test_a_template_is_a_given_network_or_inline(tmp_path):
 # --- 2. keys an ask would ignore are refused -----------------------------------------------------
 
 @pytest.mark.parametrize("part", [
-    "{id: t, ask: truth_table, network: net, hints: []}",
     "{id: t, ask: realize, template: tmpl, target: a, hints: []}",
     "{id: t, ask: equivalent, network: net, template: tmpl, hints: []}",
-    "{id: t, ask: choice, options: [A, B], key: A, hints: []}",
     "{id: t, ask: manual, hints: []}",
 ])
 def test_hints_are_refused_where_the_ask_ignores_them(tmp_path, part):
@@ -158,8 +156,9 @@ def test_hints_are_refused_where_the_ask_ignores_them(tmp_path, part):
           - {part}
         """)
     column = part.index("hints") + 5
-    assert message == (f"5:{column}: `hints` works only on parts with a numeric answer (forward, "
-                       f"param_count, output_shape, loss, gradient, formula), not on `{ask}`")
+    assert message == (f"5:{column}: `hints` works only on parts with a numeric answer, a choice "
+                       "or a truth table (truth_table, forward, param_count, output_shape, loss, "
+                       f"gradient, formula, choice), not on `{ask}`")
 
 
 def test_partial_is_refused_except_on_truth_tables(tmp_path):
@@ -298,7 +297,7 @@ def test_name_or_trainable_in_both_places_must_agree(tmp_path):
 
 # --- 7. one list of reserved names --------------------------------------------------------------
 
-@pytest.mark.parametrize("name", ["π", "AND", "Not", "xor", "e", "sigmoid", "σ", "loss", "rπ"])
+@pytest.mark.parametrize("name", ["π", "AND", "Not", "xor", "sigmoid", "σ", "loss", "rπ"])
 def test_the_expression_languages_names_cannot_name_an_input(tmp_path, name):
     assert refused(tmp_path, f"""
         given:
@@ -337,12 +336,15 @@ def test_a_model_size_symbol_cannot_be_reserved(tmp_path, name):
 def test_reserved_names_have_one_source():
     for name in ("π", "∞", "pi", "inf", "log", "ln", "σ", "and", "AND", "Xor", "nOT"):
         assert expr.is_reserved(name), name
-        assert network_spec.is_reserved(name) and model_spec.is_reserved(name), name
+        assert model_spec.is_reserved(name), name
+        # A network may name an input `e`, `pi` or `inf`: the name wins inside its problem.
+        assert network_spec.is_reserved(name) == (name not in expr.BINDABLE), name
     for name in ("x1", "Log", "PI", "E", "n", "sigma"):
         assert not expr.is_reserved(name), name
     assert network_spec.is_reserved("loss") and not model_spec.is_reserved("loss")
     assert model_spec.is_reserved("SAME") and not network_spec.is_reserved("same")
-    assert expr.RESERVED <= network_spec.RESERVED and expr.RESERVED <= model_spec.RESERVED
+    assert expr.RESERVED - expr.BINDABLE <= network_spec.RESERVED
+    assert expr.RESERVED <= model_spec.RESERVED
     assert {"π", "∞"} <= expr.CONSTANTS
 
 

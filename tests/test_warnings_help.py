@@ -106,7 +106,7 @@ def test_grade_summary_shows_student_ids_inert_and_clipped(tmp_path):
 
 # --- help and completion -------------------------------------------------------------------------
 
-COMMANDS = ("check", "solve", "grade", "validate", "schema")
+COMMANDS = ("check", "solve", "grade", "gradescope", "validate", "schema")
 
 
 def test_top_level_help_lists_every_command_uncut_at_80_columns():
@@ -115,11 +115,12 @@ def test_top_level_help_lists_every_command_uncut_at_80_columns():
     listing = result.stdout.split("Commands:\n", 1)[1].splitlines()
     # click cuts a description that does not fit to `...`; each must fit whole, on one line.
     assert listing == [
-        "  check     Grade answer sheets: a pass/fail diff of every part.",
-        "  solve     Print the true answers; write an answer key or a blank sheet.",
-        "  grade     Grade a whole class; write the gradebook and statistics.",
-        "  validate  Check problem files and sheets without grading.",
-        "  schema    Print the JSON Schema of problem files or sheets.",
+        "  check       Grade answer sheets: a pass/fail diff of every part.",
+        "  solve       Print the true answers; write an answer key or a blank sheet.",
+        "  grade       Grade a whole class; write the gradebook and statistics.",
+        "  gradescope  Grade one Gradescope submission; write its autograder.",
+        "  validate    Check problem files and sheets without grading.",
+        "  schema      Print the JSON Schema of problem files or sheets.",
     ]
 
 
@@ -190,7 +191,8 @@ def test_zsh_completion_shows_help_without_importing_rich_or_numpy():
                           "_TYPER_COMPLETE_ARGS": "nncheck gr"})
     assert done.stdout.strip() == (
         "_arguments '*: :((\"grade\":\"Grade a whole class; write the gradebook and "
-        "statistics.\"))'")
+        "statistics.\"\n\"gradescope\":\"Grade one Gradescope submission; write its "
+        "autograder.\"))'")
     imported = {line.rsplit("|", 1)[1].strip() for line in done.stderr.splitlines()
                 if line.startswith("import time:") and "|" in line}
     assert "nncheck.cli" in imported  # the list was read

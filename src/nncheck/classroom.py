@@ -349,6 +349,7 @@ def _grade_loaded(sheet: SheetFile, loaded: Any, state: _State) -> Row:
     overrides = state.options.overrides.get(student.id)
     result = grading.grade_sheet(
         state.bank, loaded.answers, sheet=loaded.path, student=student, overrides=overrides,
+        decimal_comma=loaded.decimal_comma,
     )
     status = _status(result)
     files = formats.sheet_files(result, status=status, audit=state.audit,

@@ -31,7 +31,9 @@ Decisions a reader of an answer may need to know:
 - Values: an env of floats gives a Python float; arrays give a new float64 array, and a result
   that does not depend on them (`2^10`) is broadcast to their shape, one value per point.
 - Aliases are applied once, at parse time, to names that are not reserved; an alias that would
-  hide a function or constant is an error.
+  hide a function or constant is an error, but for an identity alias of a BINDABLE constant
+  (`{e: e}`): the problem binds that name, so `e` is the name and `exp(1)` the constant.
+- Text with a backslash, `$` or a brace is LaTeX, read into this language first (`latex.py`).
 - numpy is imported on first evaluation, not with this module: parsing (and the vocabulary,
   which the specs use to refuse reserved names) stays light, so `nncheck validate` starts fast.
 """
@@ -47,6 +49,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeGuard
 
+from nncheck import latex
 from nncheck.errors import ExprError
 from nncheck.words import clip, did_you_mean
 from nncheck.written import WrittenFloat
@@ -55,6 +58,7 @@ if TYPE_CHECKING:  # imported where evaluation needs it, so that parsing imports
     import numpy as np
 
 __all__ = [
+    "BINDABLE",
     "CONSTANTS",
     "FUNCTIONS",
     "KEYWORDS",
@@ -90,6 +94,9 @@ FUNCTIONS: frozenset[str] = _UNARY_NAMES | _VARIADIC_NAMES | frozenset(_FUNCTION
 CONSTANTS: frozenset[str] = frozenset(_CONSTANT_VALUES) | frozenset(_CONSTANT_ALIASES)
 KEYWORDS: frozenset[str] = frozenset({"and", "or", "xor", "not"})  # also read in any case
 RESERVED: frozenset[str] = FUNCTIONS | CONSTANTS | KEYWORDS
+# Constants a problem may bind as names of its own (an input `e`); where bound, an identity
+# alias (`{e: e}`) says so, and the constant is written `exp(1)`, `π` or `∞`.
+BINDABLE: frozenset[str] = frozenset(_CONSTANT_VALUES)
 
 
 def is_reserved(name: str) -> bool:
@@ -171,6 +178,7 @@ _ONE_CHAR_OPS = {
     "&": "and", "|": "or", "!": "not",
 }
 _SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+_SUBSCRIPTS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")  # in a name: `w₁₁` is `w11`
 _CHAR_HINTS = {
     ".": "attribute access is not part of the expression language",
     "_": "a name starts with a letter",
@@ -215,11 +223,12 @@ def _tokenize(source: str) -> list[_Token]:
             i += 1
         elif ch.isalpha():
             j = i + 1
-            while j < n and (source[j].isalpha() or source[j].isdecimal() or source[j] == "_"):
+            while j < n and (source[j].isalpha() or source[j].isdecimal() or source[j] == "_"
+                             or "₀" <= source[j] <= "₉"):
                 if source[j] in _CONSTANT_ALIASES:
                     break
                 j += 1
-            word = source[i:j]
+            word = source[i:j].translate(_SUBSCRIPTS)
             if word.lower() in KEYWORDS:
                 tokens.append(_Token("op", word, word.lower(), col))
             else:
@@ -496,6 +505,11 @@ class _Parser:
         name = token.value
         if name not in RESERVED:
             name = self.aliases.get(name, name)
+        # A name the problem binds wins over the constant; `π`, `∞` are the constants still.
+        if name in BINDABLE and self.aliases.get(name) == name \
+                and token.text not in _CONSTANT_ALIASES:
+            self.names.setdefault(name, None)
+            return _Name(name)
         name = _FUNCTION_ALIASES.get(name, _CONSTANT_ALIASES.get(name, name))
         if name in _CONSTANT_VALUES:
             return _Const(name)
@@ -855,16 +869,19 @@ def _parse_text(source: str, aliases: tuple[tuple[str, str], ...]) -> Expr:
             expected=f"expected at most {MAX_LENGTH}",
         )
     mapping = dict(aliases)
-    shadowing = sorted(mapping.keys() & RESERVED)
+    shadowing = sorted(mapping.keys() & RESERVED - {k for k in BINDABLE if mapping.get(k) == k})
     if shadowing:
         raise ExprError(f"alias `{shadowing[0]}` would hide a function or constant")
-    tokens = _tokenize(source)
+    text = latex.translate(source, MAX_DEPTH) if latex.is_latex(source) else source
+    with latex.read_as(text, source):
+        tokens = _tokenize(text)
     if len(tokens) == 1:
         raise ExprError(
             "empty expression at column 1", expected="expected a number or an expression"
         )
     parser = _Parser(tokens, mapping)
-    tree = parser.parse()
+    with latex.read_as(text, source):
+        tree = parser.parse()
     if _tree_depth(tree) > MAX_DEPTH + 1:
         raise ExprError(f"too deeply nested: more than {MAX_DEPTH} levels")
     order = tuple(parser.names)

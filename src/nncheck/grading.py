@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from nncheck.compare.memo import MEMO_LIMIT, Remembered, exact_key
+from nncheck.compare.notation import with_decimal_comma
 from nncheck.compare.verdict import Status, Truth, Verdict
 from nncheck.errors import AnswerError, ExprError, InputError, NncheckError, ProblemError
 from nncheck.io.problems import (
@@ -68,7 +69,7 @@ class PartResult:
 
     @property
     def mistake(self) -> str | None:
-        """The first known mistake the answer matches (catalogue order)."""
+        """The most specific known mistake the answer matches (docs/format.md)."""
         return self.mistakes[0] if self.mistakes else None
 
     @property
@@ -200,8 +201,9 @@ class Bank:
                       answers if dependent else None, secret=self.secret)
         try:
             truth = solvers.solve(part, ctx)
-            if isinstance(part, NumericPart) and part.hints:  # only numeric asks take hints
-                truth = truth.with_hints(part.hints)
+            hints, accept = getattr(part, "hints", ()), getattr(part, "accept", ())
+            if hints or accept:  # only the asks that take them have them
+                truth = truth.with_hints(hints, accept)
         except (ProblemError, AnswerError, ExprError) as exc:
             # Built on the student's own answer, the error is theirs (the part is invalid);
             # otherwise only the problem file was read (a `solution:` that does not fit, say).
@@ -276,7 +278,7 @@ class Bank:
                                                    path=loaded.path, line=line, col=col)))
                 if part.solution is None or part.ask == "manual":
                     continue
-                verdict = truth.grade(part.solution)
+                verdict = truth.grade(_as_written(part.solution, loaded.problem, part, False))
                 if verdict.status is not Status.CORRECT:
                     line, col = loaded.locate(i)
                     raise InputError(
@@ -310,8 +312,10 @@ def grade_sheet(
     student: Student | None = None,
     overrides: Overrides | None = None,
     problems: Iterable[str] | None = None,
+    decimal_comma: bool = False,
 ) -> SheetResult:
-    """Grade a sheet's answers (problem id -> part id -> value) against every bank problem."""
+    """Grade a sheet's answers (problem id -> part id -> value) against every bank problem;
+    with `decimal_comma`, the sheet writes `1,5` for 1.5."""
     warnings = [unknown_text(u) for u in unknown_ids(bank, answers, overrides)]
     results = []
     for pid in problems if problems is not None else bank.problems:
@@ -320,7 +324,8 @@ def grade_sheet(
         mine_overrides = (overrides or {}).get(pid, {})
         parts = tuple(
             _grade_part(bank, loaded, i, mine, mine_overrides.get(part.id),
-                        student=student.id if student is not None else None)
+                        student=student.id if student is not None else None,
+                        decimal_comma=decimal_comma)
             for i, part in enumerate(loaded.problem.parts)
         )
         results.append(ProblemResult(pid, loaded.problem.title, parts, loaded.path))
@@ -335,6 +340,7 @@ def _grade_part(
     override: Mapping[str, Any] | None,
     *,
     student: str | None = None,
+    decimal_comma: bool = False,
 ) -> PartResult:
     part = loaded.problem.parts[index]
     claimed = answers.get(part.id)
@@ -347,7 +353,7 @@ def _grade_part(
         try:
             graded = bank.grader(loaded, index, answers)
             expected = graded.truth.expected
-            verdict = graded.grade(claimed)
+            verdict = graded.grade(_as_written(claimed, loaded.problem, part, decimal_comma))
         except (AnswerError, ExprError) as exc:
             verdict = Verdict(Status.INVALID, 0.0, str(exc))
     result = PartResult(
@@ -379,6 +385,14 @@ def _grade_part(
         result = replace(result, status=Status.GRADED, points=points,
                          comment=override.get("comment"))
     return result
+
+
+def _as_written(claimed: Any, problem: Problem, part: PartBase, decimal_comma: bool) -> Any:
+    """A numeric claim with its decimal commas read as points where the problem or the sheet
+    declares them (`decimal_comma: true`); any other claim as it is."""
+    if not (decimal_comma or problem.decimal_comma) or not isinstance(part, NumericPart):
+        return claimed
+    return with_decimal_comma(claimed)
 
 
 class UnknownId(NamedTuple):

@@ -10,7 +10,15 @@ import os
 
 # Every module of the command line, loaded with it: the command modules register their
 # commands on the one app.
-from nncheck.cli import base, check, environment, grade, params, validate  # noqa: F401
+from nncheck.cli import (  # noqa: F401
+    base,
+    check,
+    environment,
+    grade,
+    gradescope,
+    params,
+    validate,
+)
 from nncheck.cli.base import app, env
 from nncheck.cli.environment import Environment, ExitStatus, Format, Reveal
 

@@ -112,6 +112,7 @@ def _check_one(grading: Any, path: Path, bank: Any, extra: dict[str, Any], rtol:
     return grading.grade_sheet(
         this_bank, sheet.answers, sheet=sheet.path, student=sheet.student,
         overrides=extra.get(sheet.student.id), problems=only,
+        decimal_comma=sheet.decimal_comma,
     )
 
 

@@ -41,7 +41,7 @@ def polynomial_check(
 
     def confirm(claimed: Any) -> str | None:
         try:
-            exprs = read_exprs(claimed, aliases)
+            exprs = read_exprs(claimed, aliases, names={*names, *aliases})
         except (AnswerError, ExprError):
             return None  # already graded at the points; nothing more to say
         rounds: list[dict[str, int]] | None = None
@@ -93,7 +93,7 @@ def value_check(
 
     def confirm(claimed: Any) -> str | None:
         try:
-            (e,) = read_exprs(claimed, aliases)
+            (e,) = read_exprs(claimed, aliases, names={*names, *aliases})
         except (AnswerError, ExprError, ValueError):
             return None
         env = draw(claim_rng(claimed))
@@ -133,11 +133,11 @@ def redraw_check(
     """
 
     def confirm(claimed: Any) -> str | None:
+        env, truth = redraw(claim_rng(claimed))
         try:
-            exprs = read_exprs(claimed, aliases)
+            exprs = read_exprs(claimed, aliases, names={*env, *aliases})
         except (AnswerError, ExprError):
             return None
-        env, truth = redraw(claim_rng(claimed))
         want = truth.reshape(len(truth), -1)
         if len(exprs) != want.shape[1]:
             return None  # already graded wrong at the points

@@ -66,7 +66,9 @@ def to_json_number(x: float) -> float | int | str:
 
 
 def to_json_value(value: Any) -> Any:
-    """A number, vector or matrix as JSON."""
+    """A number, vector or matrix as JSON (None, a shape's batch axis, as null)."""
+    if value is None:
+        return None
     if isinstance(value, np.ndarray) and value.ndim > 0 and value.dtype.kind in "biuf":
         return _array_json(value)
     if isinstance(value, np.ndarray):

@@ -8,18 +8,20 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
-from nncheck import expr
+from nncheck import expr, predicate
+from nncheck.compare import notation
 from nncheck.compare.error import how_far_off
 from nncheck.compare.numbers import format_number, format_value, to_json_number
 from nncheck.compare.tolerance import EXACT, Tolerance, written_precision
 from nncheck.compare.verdict import Status, Verdict, correct, invalid
 from nncheck.errors import AnswerError, ExprError, ProblemError
+from nncheck.predicate import holds
 from nncheck.words import clip
 from nncheck.written import WrittenFloat
 
@@ -27,19 +29,30 @@ SHOWN_NAMES = 10  # values shown to locate a point: enough to check a chain-rule
 DEFAULT_TOLERANCE = Tolerance()
 
 
-def read_exprs(claimed: Any, aliases: Mapping[str, str] | None = None) -> list[expr.Expr]:
-    """Parse a claimed scalar or vector into expressions (raises AnswerError/ExprError)."""
+def read_exprs(claimed: Any, aliases: Mapping[str, str] | None = None, *,
+               length: int | None = None, names: Collection[str] = (),
+               shape: bool = False) -> list[expr.Expr]:
+    """Parse a claimed scalar or vector into expressions (raises AnswerError/ExprError): one
+    number expected where `length` is None, else a vector of `length`; with `shape`, a shape
+    (notation.py)."""
+    return read_claim(claimed, aliases, length=length, names=names, shape=shape)[0]
+
+
+def read_claim(claimed: Any, aliases: Mapping[str, str] | None = None, *,
+               length: int | None = None, names: Collection[str] = (),
+               shape: bool = False) -> tuple[list[expr.Expr], notation.Reading]:
+    """`read_exprs`, with how the claim was read (a note, a batch axis written)."""
     if isinstance(claimed, bool) or claimed is None or isinstance(claimed, dict):
         raise AnswerError(f"expected a number or an expression, found {_show(claimed)}")
-    items = claimed if isinstance(claimed, list) else [claimed]
+    reading = notation.read(claimed, length=length, names=names, shape=shape)
     out = []
-    for item in items:
+    for item in reading.items:
         if isinstance(item, list):
             raise AnswerError("expected a flat list of numbers, found a nested list")
         if isinstance(item, bool) or item is None or isinstance(item, dict):
             raise AnswerError(f"expected a number or an expression, found {_show(item)}")
         out.append(expr.parse(item, aliases=aliases))
-    return out
+    return out, reading
 
 
 def _show(value: Any) -> str:
@@ -53,6 +66,7 @@ class Known:
     name: str
     values: np.ndarray  # same shape as NumericTruth.values
     credit: float = 0.0
+    when: expr.Expr | None = None  # a hint's predicate over claim and truth (then no values)
 
 
 @dataclass(frozen=True)
@@ -95,6 +109,13 @@ class NumericTruth:
     # claim misses: an answer to a neighbouring part is a named slip (compare/slips.py).
     siblings: Callable[[], Mapping[str, np.ndarray]] | None = field(default=None, compare=False,
                                                                  repr=False)
+    # Orders the named mistakes a claim matched, most specific first (solvers/perturbed.py).
+    rank: Callable[[Any, Sequence[str]], tuple[str, ...]] | None = field(
+        default=None, compare=False, repr=False)
+    accepted: tuple[Known, ...] = ()  # `accept:` other answers that earn their credit
+    # A shape that a claim may write with Keras' batch axis (`None`) first: whether the part
+    # expects it (True), or names writing it a mistake (False). None: not a shape.
+    batch_axis: bool | None = None
 
     @property
     def points(self) -> int:
@@ -111,12 +132,31 @@ class NumericTruth:
                 return made
         return self.expected
 
+    def read(self, claimed: Any, *, aliased: bool = True
+             ) -> tuple[list[expr.Expr], notation.Reading]:
+        """A claim read as this truth expects it: one number, or a vector of its length (with
+        `aliased` false, its names as written)."""
+        return read_claim(claimed, self.aliases if aliased else bound_names(self.aliases),
+                          length=self.values.shape[1] if self.vector else None,
+                          names=self.env.keys() | self.aliases.keys(),
+                          shape=self.batch_axis is not None)
+
+    def _as_read(self, claimed: Any, reading: notation.Reading) -> Any:
+        """The claim as it was read (`29x29x32` as `["29", "29", "32"]`), which every later
+        check reads alike; the claim itself when it was read as written."""
+        items = list(reading.items)
+        if isinstance(claimed, list):
+            return claimed if items == claimed else items
+        if len(items) == 1 and items[0] == claimed:
+            return claimed
+        return items if self.vector else items[0]
+
     def evaluate_claim(self, claimed: Any) -> np.ndarray:
         """Evaluate a claim at every point: shape like `values` (raises AnswerError/ExprError)."""
-        exprs = read_exprs(claimed, self.aliases)
+        exprs = self.read(claimed)[0]
         want = self.values.shape[1] if self.vector else 1
         if self.vector and len(exprs) != want:
-            raise _LengthMismatch(f"expected {want} values, found {len(exprs)}")
+            raise _LengthMismatch(f"expected {want} value{'s' * (want != 1)}, found {len(exprs)}")
         if not self.vector and len(exprs) != 1:
             raise _LengthMismatch(f"expected one value, found a list of {len(exprs)}")
         if self.barred and any(e.names & barred.keys() for e, barred in zip(exprs, self.barred)):
@@ -130,9 +170,19 @@ class NumericTruth:
         got = np.stack(cols, axis=1) if self.vector else cols[0]
         return got
 
+    def _bound_note(self, claimed: Any) -> str | None:
+        """A word on a wrong claim that names a constant the problem binds (`e`, an input)."""
+        used = set().union(*(e.names for e in self.read(claimed)[0]))
+        bound = sorted(n for n in used & expr.BINDABLE if self.aliases.get(n) == n)
+        if not bound:
+            return None
+        constant = {"e": "exp(1)", "pi": "π", "inf": "∞"}
+        return "; ".join(f"`{n}` here names the problem's input or unit `{n}`; the constant "
+                         f"is `{constant[n]}`" for n in bound)
+
     def _barred_name(self, claimed: Any) -> str:
         """Why the first barred name a claim uses, as written (aliases kept), may not be used."""
-        for k, (e, barred) in enumerate(zip(read_exprs(claimed), self.barred)):
+        for k, (e, barred) in enumerate(zip(self.read(claimed, aliased=False)[0], self.barred)):
             used = [n for n in e.names if self.aliases.get(n, n) in barred]
             if used:
                 first = min(used, key=lambda n: _position(n, e.source))
@@ -152,13 +202,17 @@ class NumericTruth:
     def grade(self, claimed: Any) -> Verdict:
         """Grade a number, expression or vector against the truth at every point."""
         try:
+            reading = self.read(claimed)[1]
             got = self.evaluate_claim(claimed)
         except _LengthMismatch as exc:
-            return Verdict(Status.WRONG, 0.0, str(exc))
+            return _read_as(Verdict(Status.WRONG, 0.0, str(exc)), reading, self.batch_axis)
         except (AnswerError, ExprError) as exc:
             return invalid(str(exc))
-        verdict = self._verdict(got, claimed)
+        verdict = self._verdict(got, self._as_read(claimed, reading))
+        verdict = _read_as(verdict, reading, self.batch_axis)
         note = self.remark(claimed) if self.remark is not None else None
+        if verdict.status is Status.WRONG:
+            note = "; ".join(filter(None, [note, self._bound_note(claimed)])) or None
         if note:
             message = f"{verdict.message}; {note}" if verdict.message else note
             verdict = replace(verdict, message=message)
@@ -170,7 +224,7 @@ class NumericTruth:
             from nncheck.engine import exact
 
             try:
-                flags, shown = exact.agree(read_exprs(claimed, self.aliases), self.integers,
+                flags, shown = exact.agree(self.read(claimed)[0], self.integers,
                                            self.env, got)
             except AnswerError as exc:  # no exact value, beyond float64's integers
                 return invalid(str(exc))
@@ -182,14 +236,23 @@ class NumericTruth:
         if ok.all():
             why = self.confirm(claimed) if self.confirm is not None else None
             return correct() if why is None else Verdict(Status.WRONG, 0.0, why)
+        for alt in self.accepted:
+            if self._close(got, alt.values).all():
+                if alt.credit >= 1:
+                    return correct(alt.name or None)
+                message, error = self._describe_miss(ok, got, claimed, got)
+                return Verdict(Status.WRONG, alt.credit, message,
+                               (alt.name,) if alt.name else (), error=error)
         names = []
         credit = 0.0
         for known in self.known:
-            if self._close(got, known.values).all() and not self._close(
-                known.values, self.values
-            ).all():
+            if (holds(known.when, got, self.values, EXACT if self.exact else self.tolerance)
+                    if known.when is not None else self._close(got, known.values).all()
+                    and not self._close(known.values, self.values).all()):
                 names.append(known.name)
                 credit = max(credit, known.credit)
+        if self.rank is not None and len(names) > 1:
+            names = list(self.rank(claimed, names))
         from nncheck.compare import slips  # named after the catalogue, never credited
 
         names += slips.matched(self, got, claimed, names)
@@ -300,17 +363,42 @@ class NumericTruth:
         """The names a claim uses as written (aliases kept), in order of first use."""
         return written_names(claimed, self.aliases, self.env)
 
-    def with_hints(self, hints: Sequence[Any]) -> NumericTruth:
-        """Add instructor hints (objects with `answer`, `say`, `credit`) as known answers."""
+    def with_hints(self, hints: Sequence[Any], accept: Sequence[Any] = ()) -> NumericTruth:
+        """Add instructor hints (objects with `answer` or `when`, `say`, `credit`) as known
+        answers, and `accept` entries (`answer`, `credit`, `say`) as answers that earn credit."""
         extra = []
         for hint in hints:
+            if hint.when is not None:
+                extra.append(Known(hint.say, self.values, float(hint.credit or 0.0),
+                                   predicate.parse(hint.when)))
+                continue
             try:
                 values = self.evaluate_claim(hint.answer)
             except (_LengthMismatch, AnswerError, ExprError) as exc:
                 raise ProblemError(f"hint `{hint.say}`: its answer {hint.answer!r}: {exc}") \
                     from None
             extra.append(Known(hint.say, values, float(hint.credit or 0.0)))
-        return replace(self, known=self.known + tuple(extra)) if extra else self
+        alternatives = tuple(self._alternative(entry) for entry in accept)
+        if not extra and not alternatives:
+            return self
+        return replace(self, known=self.known + tuple(extra),
+                       accepted=self.accepted + alternatives)
+
+
+    def _alternative(self, entry: Any) -> Known:
+        """An `accept` entry at the truth's points. Where the truth varies from point to point
+        (a formula), so must the entry: a constant would let a guessed number pass."""
+        try:
+            values = self.evaluate_claim(entry.answer)
+        except (_LengthMismatch, AnswerError, ExprError) as exc:
+            raise ProblemError(f"`accept` answer {entry.answer!r}: {exc}") from None
+        rows = values.reshape(self.points, -1)
+        truths = self.values.reshape(self.points, -1)
+        if self.points > 1 and (rows == rows[0]).all() and not (truths == truths[0]).all():
+            raise ProblemError(f"`accept` answer {entry.answer!r} is a constant, where the "
+                               "part's answer is a formula — an accepted answer here is a "
+                               "formula, checked at every point like the truth")
+        return Known(entry.say or "", values, float(entry.credit))
 
     def with_siblings(self, values: Callable[[], Mapping[str, np.ndarray]]) -> NumericTruth:
         """The truth, told where to find the values of the problem's other parts."""
@@ -324,7 +412,7 @@ def written_names(claimed: Any, aliases: Mapping[str, str],
     if claimed is None:
         return []
     try:
-        exprs = read_exprs(claimed)
+        exprs = read_exprs(claimed, bound_names(aliases))
     except (AnswerError, ExprError):
         return []
     found: dict[str, tuple[int, int]] = {}
@@ -334,6 +422,12 @@ def written_names(claimed: Any, aliases: Mapping[str, str],
             if symbol in env and name not in found:
                 found[name] = (k, _position(name, e.source))
     return [(n, aliases.get(n, n)) for n in sorted(found, key=found.__getitem__)]
+
+
+def bound_names(aliases: Mapping[str, str]) -> dict[str, str]:
+    """The aliases that only say a name is the problem's own (`{e: e}`, an input `e`): a claim
+    read with these keeps its names as written, yet reads `e` as that input."""
+    return {name: symbol for name, symbol in aliases.items() if name == symbol}
 
 
 def _position(name: str, source: str) -> int:
@@ -369,6 +463,31 @@ def _written_text(item: Any) -> str | None:
         repr(item) if isinstance(item, float) else str(item))
     text = text.strip().lstrip("+")
     return text if len(text) <= 24 else None
+
+
+def _noted(message: str | None, note: str | None) -> str | None:
+    if not note:
+        return message
+    return f"{message} ({note})" if message else note
+
+
+def _read_as(verdict: Verdict, reading: notation.Reading, batch_axis: bool | None) -> Verdict:
+    """A verdict with how the claim was read, and a batch axis written or left out wrongly
+    named as a mistake (the values may be right all the same: the shape is not)."""
+    mistakes = verdict.mistakes
+    status, fraction, message = verdict.status, verdict.fraction, verdict.message
+    if batch_axis is not None and reading.batch != batch_axis:
+        slip = notation.BATCH_ADDED if reading.batch else notation.BATCH_MISSING
+        if status is Status.CORRECT:  # the mistake names what is wrong: no need to say it twice
+            status, fraction, message = Status.WRONG, 0.0, "the sizes are right"
+        mistakes = (slip, *mistakes)
+    if reading.note:
+        message = _noted(message, reading.note)
+    if (status, fraction, message, mistakes) == (verdict.status, verdict.fraction,
+                                                 verdict.message, verdict.mistakes):
+        return verdict
+    return replace(verdict, status=status, fraction=fraction, message=message,
+                   mistakes=mistakes)
 
 
 def _exact_number(value: Any) -> Any:

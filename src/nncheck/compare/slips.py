@@ -28,7 +28,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from nncheck.compare.tolerance import NOISE, SLACK, written_precision
+from nncheck.compare.tolerance import EXACT, NOISE, SLACK, written_precision
+from nncheck.predicate import holds
 from nncheck.written import FLOAT_EXACT
 
 if TYPE_CHECKING:
@@ -49,7 +50,10 @@ def matched(truth: NumericTruth, got: np.ndarray, claimed: Any,
             found: Sequence[str] = ()) -> list[str]:
     """The slips a missing claim matches, in the order of the module's docstring (`found`:
     the catalogue's names it already matches)."""
-    catalogue = [known.values for known in truth.known]
+    catalogue = [known.values for known in truth.known if known.when is None]
+    # A predicate hint (`when:`) has no value of its own: a slip it holds for is its.
+    predicates = [known.when for known in truth.known if known.when is not None]
+    tolerance = EXACT if truth.exact else truth.tolerance
     names: list[str] = []
     for name, values in candidates(truth):
         if name in names or values.shape != truth.values.shape:
@@ -61,6 +65,8 @@ def matched(truth: NumericTruth, got: np.ndarray, claimed: Any,
         if truth._close(values, truth.values).all():
             continue  # the slip gives the right answer: it is no slip here
         if any(v.shape == values.shape and truth._close(values, v).all() for v in catalogue):
+            continue
+        if any(holds(when, values, truth.values, tolerance) for when in predicates):
             continue
         names.append(name)
     if not names and not found:

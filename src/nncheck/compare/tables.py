@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, overload
 
 import numpy as np
@@ -18,8 +18,8 @@ import numpy as np
 from nncheck import expr
 from nncheck.compare.numbers import format_number, to_json_number, to_json_value
 from nncheck.compare.tolerance import Tolerance
-from nncheck.compare.verdict import Status, TakesNoHints, Verdict
-from nncheck.errors import AnswerError, ExprError
+from nncheck.compare.verdict import Status, Verdict
+from nncheck.errors import AnswerError, ExprError, ProblemError
 
 ON = {"on": 1.0, "true": 1.0, "off": 0.0, "false": 0.0}
 
@@ -147,7 +147,7 @@ class Required:
 
 
 @dataclass(frozen=True)
-class TableTruth(TakesNoHints):
+class TableTruth:
     """The truth of a table: input columns, then asked columns, in canonical row order."""
 
     inputs: tuple[str, ...]
@@ -161,6 +161,7 @@ class TableTruth(TakesNoHints):
     known: tuple[tuple[str, np.ndarray], ...] = ()
     aliases: Mapping[str, str] = field(default_factory=dict)  # column names a student may use
     required: Required | None = None  # with rows: listed, the rows that must be given
+    hints: tuple[Any, ...] = ()  # instructor hints, read (compare/table_hints.py)
 
     @functools.cached_property
     def expected(self) -> dict[str, Any]:
@@ -206,8 +207,23 @@ class TableTruth(TakesNoHints):
             if not self._compare(cells, values, graded)[0].any()
         )
         fraction = (count - len(wrong)) / (count + short) if self.partial else 0.0
+        if self.hints:
+            from nncheck.compare import table_hints
+
+            said, credit = table_hints.matched(self, cells, self.hints)
+            mistakes, fraction = mistakes + said, max(fraction, credit)
         return Verdict(Status.WRONG, fraction, self._summary(diffs, count, short, cells), mistakes,
                        detail)
+
+    def with_hints(self, hints: Sequence[Any], accept: Sequence[Any] = ()) -> TableTruth:
+        """The truth with instructor hints: wrong tables (or columns) and what to say."""
+        from nncheck.compare import table_hints
+
+        if accept:
+            raise ProblemError("`accept` works only on parts with a numeric answer or a choice")
+        if not hints:
+            return self
+        return replace(self, hints=self.hints + table_hints.read_hints(self, hints))
 
     def _summary(self, diffs: Sequence[RowDiff], count: int, short: int, cells: Claimed) -> str:
         """The rows that differ, and why a listed table lacks rows (required ones, or too few)."""

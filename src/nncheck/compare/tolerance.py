@@ -33,6 +33,7 @@ import numpy as np
 from nncheck.written import Precision, WrittenFloat, precision
 
 NOISE = 1e-9  # relative: a truth computed in float64 lands a hair either side of a half
+SMALLEST_PERCENT = 0.001  # a smaller relative error is said as `under 0.001 %`
 SLACK = 1.5  # units of a surplus last digit (0.5 for the rounding, 1 for a digit off by one)
 
 
@@ -188,9 +189,12 @@ def written_precision(item: Any) -> Precision | None:
 
 
 def percent(fraction: float, digits: int = 2) -> str:
-    """A fraction as a percentage to `digits` significant figures: `2.8 %`, `1 %`, `0.05 %`."""
+    """A fraction as a percentage to `digits` significant figures: `2.8 %`, `1 %`, `0.05 %`;
+    `under 0.001 %` below that."""
     if not math.isfinite(fraction):
         return "inf %"
+    if fraction * 100 < SMALLEST_PERCENT:
+        return f"under {SMALLEST_PERCENT:g} %"
     value = float(f"{fraction * 100:.{digits}g}")
     return f"{value:g} %"
 

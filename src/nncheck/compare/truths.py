@@ -2,41 +2,75 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from nncheck.compare.verdict import Status, TakesNoHints, Verdict, correct, invalid
+from nncheck.errors import ProblemError
 from nncheck.spec.common import fold_option
 
 
 @dataclass(frozen=True)
-class ChoiceTruth(TakesNoHints):
+class ChoiceTruth:
     """One of a part's options is the key."""
 
     expected: str
     options: tuple[str, ...]
     known: Mapping[str, str] = field(default_factory=dict)  # option -> why it is wrong
+    # Instructor hints: option -> (what to say, credit); `accept`: option -> (credit, say).
+    hints: Mapping[str, tuple[str, float]] = field(default_factory=dict)
+    accepted: Mapping[str, tuple[float, str | None]] = field(default_factory=dict)
 
     def key(self) -> Any:
         """The keyed option."""
         return self.expected
 
     def grade(self, claimed: Any) -> Verdict:
-        """Correct when the claim names the keyed option (case and spacing aside)."""
+        """Correct when the claim names the keyed option (case and spacing aside), or an
+        accepted one; a hinted option earns the hint's credit."""
         if isinstance(claimed, (dict, list)) or claimed is None:
             return invalid(f"expected one of {', '.join(self.options)}")
-        norm = {_norm(o): o for o in self.options}
-        picked = norm.get(_norm(str(claimed)))
+        picked = self._pick(claimed)
         if picked is None:
             return invalid(
                 f"`{claimed}` is not an option — expected one of {', '.join(self.options)}"
             )
         if picked == self.expected:
             return correct()
+        message = f"expected {self.expected}, got {picked}"
+        if picked in self.accepted:
+            credit, say = self.accepted[picked]
+            if credit >= 1:
+                return correct(say)
+            return Verdict(Status.WRONG, credit, message, (say,) if say else ())
         why = self.known.get(picked)
-        return Verdict(Status.WRONG, 0.0, f"expected {self.expected}, got {picked}",
-                       (why,) if why else ())
+        hint = self.hints.get(picked)
+        mistakes = tuple(w for w in (why, hint[0] if hint else None) if w)
+        return Verdict(Status.WRONG, hint[1] if hint else 0.0, message, mistakes)
+
+    def _pick(self, claimed: Any) -> str | None:
+        norm = {_norm(o): o for o in self.options}
+        return norm.get(_norm(str(claimed)))
+
+    def with_hints(self, hints: Sequence[Any], accept: Sequence[Any] = ()) -> ChoiceTruth:
+        """Hints (`answer`: an option, `say`, `credit`) and accepted options (`answer`,
+        `credit`, `say`); the problem's validation checked that each names an option."""
+        if not hints and not accept:
+            return self
+        said = dict(self.hints)
+        for hint in hints:
+            option = self._pick(hint.answer)
+            if option is None or hint.when is not None:
+                raise ProblemError(f"hint `{hint.say}`: its answer must be one of the options")
+            said.setdefault(option, (hint.say, float(hint.credit or 0.0)))
+        taken = dict(self.accepted)
+        for entry in accept:
+            option = self._pick(entry.answer)
+            if option is None:
+                raise ProblemError(f"`accept` answer {entry.answer!r} is not an option")
+            taken.setdefault(option, (float(entry.credit), entry.say))
+        return replace(self, hints=said, accepted=taken)
 
 
 def _norm(text: str) -> str:

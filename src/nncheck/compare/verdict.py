@@ -62,8 +62,9 @@ class Truth(Protocol):
     def key(self) -> Any:
         """A value that, written in a sheet, earns full marks (None: nothing to write)."""
 
-    def with_hints(self, hints: Sequence[Any]) -> Truth:
-        """The truth with instructor hints (`answer`, `say`, `credit`) as named wrong answers."""
+    def with_hints(self, hints: Sequence[Any], accept: Sequence[Any] = ()) -> Truth:
+        """The truth with instructor hints (`answer` or `when`, `say`, `credit`) as named wrong
+        answers, and `accept` entries as other answers that earn their credit."""
 
 
 _T = TypeVar("_T")
@@ -72,8 +73,8 @@ _T = TypeVar("_T")
 class TakesNoHints:
     """A truth whose ask takes no `hints` (the problem's validation refuses them first)."""
 
-    def with_hints(self: _T, hints: Sequence[Any]) -> _T:
-        """Itself: hints name wrong numbers, and this ask's answer is not a number."""
-        if hints:
+    def with_hints(self: _T, hints: Sequence[Any], accept: Sequence[Any] = ()) -> _T:
+        """Itself: hints name wrong answers, and this ask's answer is graded otherwise."""
+        if hints or accept:
             raise ProblemError("`hints` work only on parts with a numeric answer")
         return self

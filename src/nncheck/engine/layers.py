@@ -84,9 +84,13 @@ def infer_layers(
     sizes: Mapping[str, int] | None = None,
     convention: Convention = TRUTH,
     ref: str = "model",
+    resize: Callable[[int], int] | None = None,
 ) -> tuple[LayerRecord, ...]:
-    """Shape and parameters of every layer, in order (ProblemError where one cannot be built)."""
+    """Shape and parameters of every layer, in order (ProblemError where one cannot be built).
+
+    `resize` maps each size written as a number to the size used instead (sizes perturbed)."""
     run = _Run(model, dict(sizes or {}), convention, ref)
+    run.resize = resize
     shape = tuple(run.size(None, v) for v in model.input)
     records = []
     for layer in model.expanded:
@@ -137,6 +141,7 @@ class _Run:
         stats = convention.bn_statistics or model.framework
         self.statistics_counted = stats == "keras"
         self.suspect_layout = -1
+        self.resize: Callable[[int], int] | None = None
 
     def fail(self, layer: Layer | None, message: str, *, expected: str | None = None,
              hint: str | None = None) -> ProblemError:
@@ -149,7 +154,7 @@ class _Run:
     def size(self, layer: Layer | None, value: Any) -> int:
         """A size: a number, or a symbol's value at this pass."""
         if isinstance(value, int):
-            return value
+            return value if self.resize is None else self.resize(value)
         try:
             return self.sizes[value]
         except KeyError:

@@ -128,6 +128,7 @@ class LoadedSheet:
     answers: Mapping[str, Mapping[str, Any] | None]
     problem: LoadedProblem | None = None  # set for a problem file with inline `answers:`
     doc: Document | None = None  # the file read, for messages that name a line
+    decimal_comma: bool = False  # the sheet declares `decimal_comma: true`
 
 
 def load_sheet(path: str | os.PathLike[str], *, shown: str | None = None,
@@ -154,9 +155,11 @@ def load_sheet_from(doc: Document, path: str | os.PathLike[str]) -> LoadedSheet:
                             expected="`student: {id: ...}` (a file's name stands in for it, "
                             "standard input has none)")
         student = problem.student or Student(id=Path(path).stem)
-        return LoadedSheet(doc.path, student, {str(problem.id): problem.answers}, loaded, doc)
+        return LoadedSheet(doc.path, student, {str(problem.id): problem.answers}, loaded, doc,
+                           decimal_comma=problem.decimal_comma)
     sheet = validate(Sheet, doc)
-    return LoadedSheet(doc.path, sheet.student, sheet.answers, doc=doc)
+    return LoadedSheet(doc.path, sheet.student, sheet.answers, doc=doc,
+                       decimal_comma=sheet.decimal_comma)
 
 
 def load_problem_from(doc: Document, path: str | os.PathLike[str]) -> LoadedProblem:

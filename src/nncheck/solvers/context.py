@@ -60,8 +60,8 @@ class Context:
 
     @property
     def aliases(self) -> Mapping[str, str]:
-        """The problem's notation aliases."""
-        return self.problem.aliases
+        """The problem's notation aliases, and the constants its networks bind as names."""
+        return self.problem.notation
 
     def given(self, ref: str) -> Any:
         """A key of `given` (a ProblemError names the keys there are)."""

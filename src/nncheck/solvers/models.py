@@ -12,6 +12,7 @@ must also be that polynomial (`identity.py`). Counts are compared as exact integ
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -19,9 +20,10 @@ import numpy as np
 from nncheck.compare import identity
 from nncheck.compare.numeric import Known, NumericTruth
 from nncheck.engine.layers import TRUTH, Convention, count_params, infer_layers
-from nncheck.engine.polyfit import Measure, fit_each, sample_points
+from nncheck.engine.polyfit import fit_each, sample_points
 from nncheck.errors import ProblemError
 from nncheck.solvers.context import Context
+from nncheck.solvers.perturbed import Candidate, Resize, Resized, ranker
 from nncheck.spec.layers import VOCABULARY
 from nncheck.spec.model import ModelSpec
 from nncheck.spec.parts import OutputShapePart, ParamCountPart
@@ -38,8 +40,9 @@ _RECURRENT = frozenset({"simple_rnn", "lstm", "gru"})
 _ANY = frozenset(VOCABULARY)
 
 
-def _count_mistakes(model: ModelSpec, count: str) -> list[tuple[str, Convention, str]]:
-    """The named mistakes of a count, in catalogue order: (name, convention, count asked).
+def _count_mistakes(model: ModelSpec, count: str) -> list[tuple[str, Convention, str, int]]:
+    """The named mistakes of a count, in catalogue order: (name, convention, count asked, how
+    many kinds of layer it can be made on).
 
     A mistake that touches no layer of the model is left out before anything is counted.
     """
@@ -78,7 +81,8 @@ def _count_mistakes(model: ModelSpec, count: str) -> list[tuple[str, Convention,
         catalogue.append(("every parameter counted, not only the trainable ones", TRUTH,
                           "total", _ANY))
     present = _types_in(model)
-    return [(name, conv, asked) for name, conv, asked, types in catalogue if types & present]
+    return [(name, conv, asked, len(types)) for name, conv, asked, types in catalogue
+            if types & present]
 
 
 def _types_in(model: ModelSpec) -> frozenset[str]:
@@ -91,7 +95,8 @@ def _types_in(model: ModelSpec) -> frozenset[str]:
     return frozenset(found)
 
 
-_SHAPE_MISTAKES = [("`same` and `valid` padding confused", Convention(swap_padding=True))]
+_SHAPE_MISTAKES = [("`same` and `valid` padding confused", Convention(swap_padding=True),
+                    len(_CONVOLUTIONS | _POOLS))]
 _LAYOUT_MISTAKE = "channels first and channels last swapped"
 
 
@@ -102,14 +107,14 @@ def solve_param_count(part: ParamCountPart, ctx: Context) -> NumericTruth:
     model = ctx.model(part.model)
     index = layer_index(model, part.layer, part.model)
 
-    def measure(convention: Convention, count: str) -> Measure:
-        def at(sizes: Mapping[str, int]) -> tuple[int, ...]:
-            records = infer_layers(model, sizes, convention, part.model)
+    def measure(convention: Convention, count: str) -> Resized:
+        def at(sizes: Mapping[str, int], resize: Resize | None = None) -> tuple[int, ...]:
+            records = infer_layers(model, sizes, convention, part.model, resize)
             return (count_params(records, count, index),)
         return at
 
-    mistakes = [(name, measure(conv, count))
-                for name, conv, count in _count_mistakes(model, part.count)]
+    mistakes = [Candidate(name, measure(conv, count), reach)
+                for name, conv, count, reach in _count_mistakes(model, part.count)]
     return _build_truth(model, ctx, part.model, measure(TRUTH, part.count), mistakes,
                         vector=False)
 
@@ -120,22 +125,26 @@ def solve_output_shape(part: OutputShapePart, ctx: Context) -> NumericTruth:
     index = layer_index(model, part.layer, part.model)
     last = len(model.expanded) - 1 if index is None else index
 
-    def measure(convention: Convention) -> Measure:
-        def at(sizes: Mapping[str, int]) -> tuple[int, ...]:
-            return infer_layers(model, sizes, convention, part.model)[last].output_shape
+    def measure(convention: Convention) -> Resized:
+        def at(sizes: Mapping[str, int], resize: Resize | None = None) -> tuple[int, ...]:
+            return infer_layers(model, sizes, convention, part.model, resize)[last].output_shape
         return at
 
     truth = measure(TRUTH)
-    mistakes = [(name, measure(conv)) for name, conv in _SHAPE_MISTAKES]
+    mistakes = [Candidate(name, measure(conv), reach) for name, conv, reach in _SHAPE_MISTAKES]
 
-    def rotated(sizes: Mapping[str, int]) -> tuple[int, ...]:
-        shape = truth(sizes)
+    def rotated(sizes: Mapping[str, int], resize: Resize | None = None) -> tuple[int, ...]:
+        shape = truth(sizes, resize)
         if len(shape) < 3:
             raise ProblemError("no channel axis to move")
         return (shape[-1], *shape[:-1]) if model.channels_last else (*shape[1:], shape[0])
 
-    mistakes.append((_LAYOUT_MISTAKE, rotated))
-    return _build_truth(model, ctx, part.model, truth, mistakes, vector=True)
+    mistakes.append(Candidate(_LAYOUT_MISTAKE, rotated, len(_ANY)))
+    built = _build_truth(model, ctx, part.model, truth, mistakes, vector=True)
+    if not part.batch_axis:
+        return replace(built, batch_axis=False)
+    batched = [None, *built.expected]  # as Keras prints it: (None, 29, 29, 32)
+    return replace(built, batch_axis=True, expected=batched, key_value=batched)
 
 
 def layer_index(model: ModelSpec, layer: int | str | None, ref: str = "model") -> int | None:
@@ -165,8 +174,8 @@ def _build_truth(
     model: ModelSpec,
     ctx: Context,
     ref: str,
-    truth: Measure,
-    mistakes: Sequence[tuple[str, Measure]],
+    truth: Resized,
+    mistakes: Sequence[Candidate],
     *,
     vector: bool,
 ) -> NumericTruth:
@@ -175,11 +184,11 @@ def _build_truth(
     points = sample_points(names, domains, ctx.rng(f"symbols of {ref}")) if names else [{}]
     values = [_at_point(truth, point, model) for point in points]
     known = []
-    for name, fn in mistakes:
+    for mistake in mistakes:
         try:
-            got = [fn(point) for point in points]
+            got = [mistake.measure(point) for point in points]
             if got != values and all(len(g) == len(values[0]) for g in got):
-                known.append(Known(name, _floats(got, vector)))
+                known.append(Known(mistake.name, _floats(got, vector)))
         except ProblemError:
             continue  # the mistake cannot even be made on this model
     confirm = None
@@ -207,10 +216,11 @@ def _build_truth(
         aliases=ctx.aliases,
         point_names=tuple(names),
         key_value=expected,
+        rank=ranker(truth, mistakes, concrete=not names),
     )
 
 
-def _at_point(fn: Measure, point: Mapping[str, int],
+def _at_point(fn: Resized, point: Mapping[str, int],
               model: ModelSpec) -> tuple[int, ...]:
     try:
         return fn(point)

@@ -109,7 +109,7 @@ def solve_realize(part: RealizePart, ctx: Context) -> CustomTruth:
     inputs = list(template.inputs)
     rows = input_rows(len(inputs), part.domain)
     try:
-        target = expr.parse(part.target)
+        target = expr.parse(part.target, aliases=ctx.aliases)
     except ExprError as exc:
         raise ProblemError(f"part `{part.id}`: target: {exc}") from None
     unknown = target.names - set(inputs)

@@ -10,13 +10,16 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    SerializerFunctionWrapHandler,
     ValidationError,
+    field_validator,
+    model_serializer,
     model_validator,
 )
 from pydantic import Strict as NoCoercion
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from nncheck import expr
+from nncheck import expr, predicate
 
 if TYPE_CHECKING:  # the specs load without numpy, so `validate` starts fast
     from nncheck.compare import tolerance
@@ -42,6 +45,15 @@ class ToleranceSpec(Strict):
     rounded: Annotated[bool, NoCoercion()] | None = None
     min_sigfigs: int | None = Field(default=None, ge=1, le=15)
     min_decimals: int | None = Field(default=None, ge=0, le=15)
+
+    @model_serializer(mode="wrap")
+    def _leave_out_no_rounding(self, handler: SerializerFunctionWrapHandler) -> Any:
+        data = handler(self)  # a tolerance without rounding keeps the content digest it had
+        if isinstance(data, dict):
+            for key in ("rounded", "min_sigfigs", "min_decimals"):
+                if data.get(key) is None:
+                    data.pop(key, None)
+        return data
 
     @model_validator(mode="after")
     def _one_mode(self) -> ToleranceSpec:
@@ -82,11 +94,42 @@ Tolerance = Annotated[ToleranceSpec, BeforeValidator(_bare_rel)]
 
 
 class Hint(Strict):
-    """An instructor-written wrong answer with what to say about it (and optional credit)."""
+    """An instructor-written wrong answer, or a predicate over the claim and the truth
+    (`when`), with what to say about it (and optional credit)."""
 
-    answer: Any
+    answer: Any = None
+    when: str | None = None
     say: str
     credit: Real = Field(default=0.0, ge=0, le=1, allow_inf_nan=False)
+
+    @model_serializer(mode="wrap")
+    def _leave_out_no_predicate(self, handler: SerializerFunctionWrapHandler) -> Any:
+        data = handler(self)  # a hint without `when` keeps the content digest it had before
+        if isinstance(data, dict) and data.get("when") is None:
+            data.pop("when", None)
+        return data
+
+    @field_validator("when")
+    @classmethod
+    def _read_predicate(cls, value: str | None) -> str | None:
+        if value is not None:
+            predicate.parse(value)
+        return value
+
+    @model_validator(mode="after")
+    def _answer_or_when(self) -> Hint:
+        if ("answer" in self.model_fields_set) == (self.when is not None):
+            raise located((), "a hint gives `answer` (a wrong answer) or `when` (a predicate "
+                          "over `claim` and `truth`), one of the two")
+        return self
+
+
+class Accept(Strict):
+    """Another answer that earns full or stated credit (a keyed alternative convention)."""
+
+    answer: Any
+    credit: Real = Field(default=1.0, gt=0, le=1, allow_inf_nan=False)
+    say: str | None = None
 
 
 def _as_text(value: Any) -> Any:

@@ -35,13 +35,16 @@ class LayerSpec(Strict):
 
 NAME = re.compile(r"^[^\W\d_][^\W_]*$")
 # Words a network's symbols and layers already use (FORMAT §3): never a unit or input name,
-# besides every name the expression language reads as its own (`expr.is_reserved`).
+# besides every name the expression language reads as its own (`expr.is_reserved`), but for the
+# constants a problem may bind (`e`, `pi`, `inf`): an input `e` wins inside its problem.
 NETWORK_WORDS = frozenset({"loss", "units", "activation"})
-RESERVED = expr.RESERVED | NETWORK_WORDS  # the exact words; keywords are reserved in any case
+RESERVED = (expr.RESERVED - expr.BINDABLE) | NETWORK_WORDS  # exact; keywords in any case
 
 
 def is_reserved(name: str) -> bool:
-    """Whether `name` cannot name an input or a unit (`log`, `pi`, `π`, `AND`, `loss`, ...)."""
+    """Whether `name` cannot name an input or a unit (`log`, `π`, `AND`, `loss`, ...)."""
+    if name in expr.BINDABLE:
+        return False
     return expr.is_reserved(name) or name in NETWORK_WORDS
 
 

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     AfterValidator,
     BeforeValidator,
     Discriminator,
     Field,
+    SerializerFunctionWrapHandler,
     StrictBool,
     Tag,
     field_validator,
+    model_serializer,
     model_validator,
 )
 from pydantic import Strict as NoCoercion
@@ -20,6 +22,7 @@ from pydantic import Strict as NoCoercion
 from nncheck.engine.losses import LogBase, LossFn
 from nncheck.spec.common import (
     KEY,
+    Accept,
     Hint,
     Name,
     Number,
@@ -58,6 +61,10 @@ class PartBase(Strict):
     """What every part has. A key only some asks honour (`hints`, `partial`) is on those asks'
     models, so that elsewhere it is an error rather than silently ignored."""
 
+    # Keys left out of the validated content while empty, so that a problem file that does not
+    # use them keeps the content digest its sample points are seeded by (`solvers/seeding.py`).
+    _QUIET: ClassVar[tuple[str, ...]] = ("accept",)
+
     id: Name = Field(min_length=1)
     points: Real = Field(default=1.0, ge=0, le=MAX_POINTS, allow_inf_nan=False)
     tolerance: Tolerance | None = None
@@ -65,11 +72,30 @@ class PartBase(Strict):
     text: str | None = None
     title: str | None = None
 
+    @model_serializer(mode="wrap")
+    def _leave_out_quiet(self, handler: SerializerFunctionWrapHandler) -> Any:
+        data = handler(self)
+        if isinstance(data, dict):
+            for key in self._QUIET:
+                if key in data and not data[key]:
+                    del data[key]
+        return data
+
 
 class NumericPart(PartBase):
-    """A part whose answer is a number (or numbers): instructor `hints` name wrong ones."""
+    """A part whose answer is a number (or numbers): instructor `hints` name wrong ones,
+    `accept` lists other answers that earn credit."""
 
     hints: list[Hint] = Field(default_factory=list)
+    accept: list[Accept] = Field(default_factory=list)
+
+
+def _literal_hints(hints: list[Hint], what: str) -> None:
+    """Refuse a `when` predicate on an ask whose answer is not a number."""
+    for k, hint in enumerate(hints):
+        if hint.when is not None:
+            raise located(("hints", k, "when", KEY), f"a `when` predicate compares numbers: a "
+                          f"hint on {what} gives the wrong `answer` itself", hint.when)
 
 
 ROW_PATTERN = re.compile(r"^[01+\-*xX?\s]+$")  # as a table's row patterns: 0/1 (+/-), * for either
@@ -123,9 +149,12 @@ class TruthTablePart(PartBase):
     # of the network is on (`{on: <output>}` for each).
     required: RequiredRows | None = None
     partial: StrictBool = False  # credit for the fraction of right rows
+    _QUIET: ClassVar[tuple[str, ...]] = ("hints",)
+    hints: list[Hint] = Field(default_factory=list)  # `answer`: a table, or some columns of one
 
     @model_validator(mode="after")
     def _check_required(self) -> TruthTablePart:
+        _literal_hints(self.hints, "a truth table")
         if self.required is not None and self.rows != "listed":
             raise located(("required", KEY), "`required` says which listed rows must be given: "
                           "it needs `rows: listed` (with `rows: all` every row is graded)")
@@ -165,6 +194,9 @@ class OutputShapePart(NumericPart):
     ask: Literal["output_shape"]
     model: Ref
     layer: int | str | None = None
+    # Whether the answer writes Keras' batch axis first, `(None, 29, 29, 32)`. How an answer
+    # is read, not what is true: left out of the content that seeds the sample points.
+    batch_axis: bool = Field(default=False, exclude=True)
 
 
 class LossPart(NumericPart):
@@ -260,6 +292,9 @@ class ChoicePart(PartBase):
     options: list[Name] = Field(min_length=2)  # `options: [1, 2, 3]` are the texts "1", "2", "3"
     key: Name
     explain: dict[Name, str] = Field(default_factory=dict)
+    _QUIET: ClassVar[tuple[str, ...]] = ("hints", "accept")
+    hints: list[Hint] = Field(default_factory=list)
+    accept: list[Accept] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _check_key(self) -> ChoicePart:
@@ -290,7 +325,19 @@ class ChoicePart(PartBase):
                     f"{listing(self.options)}" + suggestion(option, self.options),
                     option,
                 )
+        _literal_hints(self.hints, "a choice")
+        for k, hint in enumerate(self.hints):
+            self._check_option(hint.answer, ("hints", k, "answer"))
+        for k, entry in enumerate(self.accept):
+            self._check_option(entry.answer, ("accept", k, "answer"))
         return self
+
+    def _check_option(self, answer: Any, loc: tuple[str | int, ...]) -> None:
+        folded = {fold_option(o) for o in self.options}
+        if isinstance(answer, (dict, list)) or answer is None or \
+                fold_option(str(answer)) not in folded:
+            raise located(loc, f"`{answer}` is not an option — one of {listing(self.options)}"
+                          + suggestion(str(answer), self.options), answer)
 
 
 class ManualPart(PartBase):

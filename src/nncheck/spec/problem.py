@@ -26,6 +26,7 @@ from nncheck.spec.parts import (
     PART_MODELS,
     EquivalentPart,
     FormulaPart,
+    NumericPart,
     Part,
     PartBase,
     RealizePart,
@@ -67,6 +68,9 @@ class Problem(Strict):
     defaults: dict[str, Any] = Field(default_factory=dict)
     aliases: dict[str, str] = Field(default_factory=dict)
     tolerance: Tolerance | None = None
+    # Answers may write `1,5` for 1.5 (`;` separates values). How answers are read, not what
+    # is true: left out of the content that seeds the sample points (`problem_digest`).
+    decimal_comma: bool = Field(default=False, exclude=True)
     parts: list[Part] = Field(min_length=1)
     student: Student | None = None
     answers: dict[Name, Any] | None = None
@@ -82,7 +86,8 @@ class Problem(Strict):
     @classmethod
     def _apply_defaults(cls, data: Any) -> Any:
         """Copy `defaults:` into every part that accepts the key and does not set it; refuse a
-        default no ask takes, and a key (`hints`, `partial`) that a part's ask would ignore."""
+        default no ask takes, and a key (`hints`, `partial`) that a part's ask would ignore.
+        Default `hints` and `accept` name numbers: they go to the numeric asks only."""
         if not isinstance(data, dict):
             return data
         defaults = data.get("defaults")
@@ -103,7 +108,8 @@ class Problem(Strict):
                 merged.append(part)
                 continue
             fields = model.model_fields
-            extra = {k: v for k, v in defaults.items() if k in fields and k not in part}
+            extra = {k: v for k, v in defaults.items() if k in fields and k not in part
+                     and (k not in ("hints", "accept") or issubclass(model, NumericPart))}
             merged.append({**part, **extra} if extra else part)
         return {**data, "parts": merged}
 
@@ -126,6 +132,17 @@ class Problem(Strict):
             if isinstance(part, FormulaPart):
                 self._check_formula(index, part)
         return self
+
+    @property
+    def notation(self) -> dict[str, str]:
+        """The names an expression of this problem reads: its `aliases`, and an identity alias
+        for every constant an input or unit of its networks is named (`e`), which then names
+        that input or unit everywhere in the problem; the constant is written `exp(1)`."""
+        nets = [*self.given.values(), *(getattr(p, k, None) for p in self.parts
+                                        for k in ("network", "template"))]
+        bound = {name for net in nets if isinstance(net, NetworkSpec)
+                 for name in (*net.inputs, *net.units) if name in expr.BINDABLE}
+        return {**{name: name for name in sorted(bound)}, **self.aliases}
 
     def _where(self, index: int, key: str, value: Any) -> Loc:
         """Where a part's value was written: in the part, or (taken from there) in `defaults:`."""
@@ -189,7 +206,7 @@ class Problem(Strict):
         (without `symbols:`, every name is an integer in 1..1000)."""
         where = self._where(index, "reference", part.reference)
         try:
-            names = expr.parse(part.reference, aliases=self.aliases).names
+            names = expr.parse(part.reference, aliases=self.notation).names
         except ExprError as exc:
             raise located(where, f"`reference`: {exc}", part.reference) from None
         if not part.symbols:
@@ -217,6 +234,10 @@ def _check_defaults(defaults: dict[Any, Any]) -> None:
                           f"ask takes it{suggestion(key, sorted(PART_FIELDS))}", key)
 
 
+_TAKERS = {"hints": "parts with a numeric answer, a choice or a truth table",
+           "accept": "parts with a numeric answer or a choice"}
+
+
 def _check_ignored_keys(index: int, part: Any) -> None:
     """Refuse `hints` or `partial` on a part whose ask would ignore it (rather than `unknown
     key`, say which asks take it)."""
@@ -226,11 +247,11 @@ def _check_ignored_keys(index: int, part: Any) -> None:
     model = PART_MODELS.get(ask)
     if model is None:
         return
-    for key in ("hints", "partial"):
+    for key in ("hints", "accept", "partial"):
         if key in part and key not in model.model_fields:
             takers = asks_with(key)
             which = (f"`{takers[0]}` parts" if len(takers) == 1 else
-                     f"parts with a numeric answer ({', '.join(takers)})")
+                     f"{_TAKERS.get(key, 'parts')} ({', '.join(takers)})")
             raise located(("parts", index, key, KEY),
                           f"`{key}` works only on {which}, not on `{ask}`", key)
 
@@ -240,6 +261,7 @@ class Sheet(Strict):
 
     student: Student
     answers: dict[Name, dict[Name, Any] | None] = Field(default_factory=dict)
+    decimal_comma: bool = False  # this sheet writes `1,5` for 1.5 (`;` separates values)
 
 
 def oversized_table(problem: Problem) -> tuple[int, str, int] | None:
