@@ -109,3 +109,20 @@ def test_a_file_without_the_new_keys_keeps_the_content_its_points_are_seeded_by(
     dumped = problem.model_dump_json()
     assert '"accept"' not in dumped and '"when"' not in dumped
     assert '"explain":{}}' in dumped and '"hints":[{"answer":1,"say":"x","credit":0.0}]' in dumped
+
+
+def test_every_ask_leaves_out_the_keys_it_did_not_use() -> None:
+    # One serializer for every ask: a forward, gradient or loss part (whose asks gained `graph`,
+    # `local` and `of`) leaves out an empty `accept` as the others do, and the new keys at their
+    # defaults, so the problem's sample points stay where they were.
+    problem = make_problem({
+        "given": {"net": {"kind": "network", "inputs": ["x"], "layers": [{"h": {"w": [1], "b": 0,
+                                                              "activation": "sigmoid"}}]}},
+        "parts": [
+            {"id": "f", "ask": "forward", "network": "net", "input": {"x": 1}},
+            {"id": "g", "ask": "gradient", "network": "net", "input": {"x": 1}, "wrt": "x"},
+            {"id": "l", "ask": "loss", "fn": "mse", "y_true": [1], "y_pred": [0]}]})
+    dumped = problem.model_dump_json()
+    for key in ('"accept"', '"graph"', '"local"'):
+        assert key not in dumped, key
+    assert "of" not in problem.parts[2].model_dump()  # a loss's `of:` (a network's output)

@@ -20,6 +20,7 @@ from nncheck.cli import app
 GOLDEN = Path(__file__).parent / "golden"
 ASKS = ["truth_table", "realize", "forward", "param_count", "output_shape", "formula", "loss",
         "gradient", "equivalent", "choice", "manual"]
+FAMILIES = [*ASKS, "graph"]  # the asks, and `forward` and `gradient` on a computational graph
 # rich sizes a console that is not a terminal from COLUMNS and draws it without colour unless
 # told otherwise: the CLI's console is then Console(width=COLUMNS, color_system=None). Without
 # a course secret the sample points (gradient `form: formula`, equivalence) are the public ones.
@@ -54,13 +55,13 @@ def compare(got: str, path: Path) -> None:
     assert len(lines) == len(want), f"{path.name}: {len(lines)} lines, golden has {len(want)}"
 
 
-@pytest.mark.parametrize("ask", ASKS)
+@pytest.mark.parametrize("ask", FAMILIES)
 def test_text_report_of_each_ask_matches_its_golden_file(ask, monkeypatch):
     compare(report(ask, "text", 80, monkeypatch), GOLDEN / "text" / f"{ask}.txt")
 
 
 @pytest.mark.parametrize("width", [80, 120])
-@pytest.mark.parametrize("ask", ASKS)
+@pytest.mark.parametrize("ask", FAMILIES)
 def test_rich_report_of_each_ask_matches_its_golden_file(ask, width, monkeypatch):
     got = report(ask, "rich", width, monkeypatch)
     assert "\x1b" not in got  # no colour, no cursor movement: plain text in boxes
@@ -72,4 +73,4 @@ def test_every_ask_of_the_format_has_a_golden_report():
     from nncheck.spec.parts import PART_MODELS
 
     assert sorted(PART_MODELS) == sorted(ASKS)
-    assert sorted(p.stem for p in (GOLDEN / "sheets").glob("*.yaml")) == sorted(ASKS)
+    assert sorted(p.stem for p in (GOLDEN / "sheets").glob("*.yaml")) == sorted(FAMILIES)

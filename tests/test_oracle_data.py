@@ -11,9 +11,10 @@ from typing import Any
 
 import pytest
 
-from oracle import data, gradients, losses, models, record
+from oracle import data, gradients, graphs, losses, models, record
 
-MODULES: dict[str, Any] = {"models": models, "losses": losses, "gradients": gradients}
+MODULES: dict[str, Any] = {"models": models, "losses": losses, "gradients": gradients,
+                           "graphs": graphs}
 
 
 @pytest.mark.parametrize("family", data.FAMILIES)
@@ -34,7 +35,8 @@ def test_every_recorded_answer_is_an_answer() -> None:
     assert all(a is None or a["params"] >= 0 for a in answers["models"].values())
     assert sum(a is None for a in answers["models"].values()) >= 100  # refusals compared too
     numbers = [*(v for a in answers["losses"].values() for v in a.values()),
-               *(v for a in answers["gradients"].values() for v in a)]
+               *(v for a in answers["gradients"].values() for v in a),
+               *(v for a in answers["graphs"].values() for v in a)]
     assert all(isinstance(v, float) and abs(v) < 1e300 for v in numbers)
 
 

@@ -44,6 +44,7 @@ from nncheck.errors import NncheckError
 from nncheck.io.files import SheetFile, survey
 from nncheck.io.problems import bank_survey, load_sheet
 from nncheck.render import gradebook as formats
+from nncheck.render import view
 from nncheck.words import one_line
 
 REVEALS = ("verdict", "mistake", "expected")
@@ -100,6 +101,8 @@ class Row:
     parts: tuple[PartStat, ...] = ()
     warnings: tuple[str, ...] = ()
     unknown: tuple[grading.UnknownId, ...] = ()  # the warnings about ids, for grouping
+    student_email: str | None = None
+    headline: str | None = None  # `Total 17/20 — 1 wrong, 2 pending`, for one-line feedback
 
 
 @dataclass(frozen=True)
@@ -341,7 +344,8 @@ def _grade_file(sheet: SheetFile) -> Row | None:
         if state.options.debug:
             raise
         error = f"internal error: {type(exc).__name__}: {exc} (please report it)"
-    return Row(sheet.path, sheet.rel, sheet.name, student.id, student.name, error=error)
+    return Row(sheet.path, sheet.rel, sheet.name, student.id, student.name, error=error,
+               student_email=student.email)
 
 
 def _grade_loaded(sheet: SheetFile, loaded: Any, state: _State) -> Row:
@@ -370,6 +374,8 @@ def _grade_loaded(sheet: SheetFile, loaded: Any, state: _State) -> Row:
         parts=tuple(_part_stats(result)),
         warnings=(*_name_warnings(sheet), *result.warnings),
         unknown=tuple(grading.unknown_ids(state.bank, loaded.answers, overrides)),
+        student_email=student.email,
+        headline=view.summary(result),
     )
 
 
@@ -434,4 +440,5 @@ def clashes(keys: Iterable[tuple[str, str, str | None]]) -> dict[str, str]:
 
 def as_error(row: Row, error: str) -> Row:
     """A row turned into an error row: its student kept, its grades dropped."""
-    return Row(row.sheet, row.rel, row.name, row.student_id, row.student_name, error=error)
+    return Row(row.sheet, row.rel, row.name, row.student_id, row.student_name, error=error,
+               student_email=row.student_email)

@@ -3,7 +3,8 @@
 A sheet's feedback and Gradescope files are written as soon as it is graded; its gradebook row
 and result line wait on disk (in a spool in the staging folder) until every sheet is graded,
 since a sheet graded last can make an earlier one a duplicate. Memory holds only what the
-statistics and the duplicate check need, so it stays flat in the size of the class.
+statistics, the duplicate check and a roster's matching need (a few strings a sheet), so it
+stays nearly flat in the size of the class.
 
 What each file holds, and how a sheet's strings are made inert, is in `render.gradebook`; every
 write goes through the report folder of `io.report`.
@@ -19,7 +20,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 from typing import IO, Any
 
-from nncheck import classroom, stats
+from nncheck import classroom, exports, stats
 from nncheck.classroom import ClassRun, Options, Progress, Row
 from nncheck.io.report import ReportFolder, cannot_write
 from nncheck.render import gradebook as formats
@@ -33,6 +34,7 @@ def grade_into(
     *,
     progress: Progress | None = None,
     overrides_file: str | os.PathLike[str] | None = None,
+    extras: exports.Extras | None = None,
 ) -> dict[str, Any]:
     """Grade a class and write its report to `out` whole; return the class statistics.
 
@@ -44,14 +46,15 @@ def grade_into(
     run = classroom.prepare(class_dir, problems, options or Options())
     inputs: list[tuple[str, str | os.PathLike[str] | None]] = [
         ("the class folder", class_dir), ("the problem bank", problems),
-        ("the overrides file", overrides_file)]
+        ("the overrides file", overrides_file),
+        ("the roster", extras.roster.path if extras and extras.roster else None)]
     inputs += [("the problem file", lp.path) for lp in run.bank.problems.values()]
     folder = None
     try:
         folder = ReportFolder(out, inputs)
         # Closed on the way out, whatever stops the run: the workers stop at once.
         with contextlib.closing(classroom.graded_rows(run, progress)) as rows:
-            summary = write_class(folder, run, rows)
+            summary = write_class(folder, run, rows, extras)
         with _writing(folder):
             folder.commit()
     except BaseException:
@@ -61,14 +64,19 @@ def grade_into(
     return summary
 
 
-def write_class(folder: ReportFolder, run: ClassRun, rows: Iterable[Row]) -> dict[str, Any]:
+def write_class(folder: ReportFolder, run: ClassRun, rows: Iterable[Row],
+                extras: exports.Extras | None = None) -> dict[str, Any]:
     """Write every file of the report into the folder's staging area; return the statistics."""
+    extras = extras or exports.Extras()
     keys: list[tuple[str, str, str | None]] = []  # what the duplicate check needs of each row
+    contacts: list[tuple[str, str, str | None, str | None]] = []  # what the roster needs
     with _writing(folder):
         spool = folder.spool()
     with spool:
         for row in rows:
             keys.append((row.rel, row.sheet, row.student_id))
+            if extras.roster is not None or extras.moodle:
+                contacts.append((row.rel, row.sheet, row.student_id, row.student_email))
             with _writing(folder):
                 if row.status != "error" and row.student_id is not None:
                     stem = classroom.file_stem(row.student_id)
@@ -78,24 +86,27 @@ def write_class(folder: ReportFolder, run: ClassRun, rows: Iterable[Row]) -> dic
                             protocol=pickle.HIGHEST_PROTOCOL)
         clash = classroom.clashes(keys)
         del keys
+        plan = exports.plan(extras, contacts)
+        del contacts
         tally = stats.Tally(run.maxima, run.options.overrides)
-        with _writing(folder):
+        with _writing(folder), exports.opened(folder, run, extras, plan) as tables:
             spool.seek(0)
-            _write_tables(folder, run, _spooled(spool), clash, tally)
+            _write_tables(folder, run, _spooled(spool), clash, tally, tables)
     summary = tally.summary(run.audit, run.options, class_dir=run.class_dir,
                             not_read=(run.not_read, run.not_read_count))
+    summary.update(tables.summary())
     with _writing(folder):
         _write(folder, "summary.json", formats.json_text(summary))
     return summary
 
 
 def _write_tables(folder: ReportFolder, run: ClassRun, rows: Iterator[Row],
-                  clash: Mapping[str, str], tally: stats.Tally) -> None:
-    ids = [pid for pid, _ in run.maxima]
+                  clash: Mapping[str, str], tally: stats.Tally, tables: exports.Tables) -> None:
+    ids, parts = [pid for pid, _ in run.maxima], tables.parts
     with folder.open("results.jsonl") as results, folder.open("grades.csv", newline="") as table:
         table.write(formats.BOM)
         writer = csv.writer(table, lineterminator="\r\n")  # RFC 4180, as spreadsheets write it
-        writer.writerow(formats.csv_header(ids))
+        writer.writerow(formats.csv_header(ids, parts))
         for row in rows:
             if row.rel in clash:
                 if row.status != "error" and row.student_id is not None:
@@ -104,8 +115,11 @@ def _write_tables(folder: ReportFolder, run: ClassRun, rows: Iterator[Row],
                     folder.remove(f"gradescope/{stem}.json")
                 row = classroom.as_error(row, clash[row.rel])
             results.write(formats.result_line(row, run.audit) + "\n")
-            writer.writerow(formats.csv_fields(row, ids))
+            writer.writerow(formats.csv_fields(row, ids, parts))
             tally.add(row)
+            tables.add(row)
+        for row in tables.missing():  # roster students with no sheet, in roster order
+            writer.writerow(formats.csv_fields(row, ids, parts))
 
 
 def _spooled(spool: IO[bytes]) -> Iterator[Row]:

@@ -1,6 +1,6 @@
 """Record PyTorch's answers to the oracle cases, or check the recorded ones.
 
-    python tests/oracle/record.py            # (re)write tests/oracle/{models,losses,gradients}.json
+    python tests/oracle/record.py            # (re)write tests/oracle/<family>.json, every family
     python tests/oracle/record.py --check    # recompute in memory; exit 1 on any difference
 
 Needs torch (float64 throughout). `--check` compares every recorded number with torch's answer
@@ -18,9 +18,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `oracle` is tests/oracle
 
-from oracle import data, gradients, losses, models
+from oracle import data, gradients, graphs, losses, models
 
-MODULES: dict[str, Any] = {"models": models, "losses": losses, "gradients": gradients}
+MODULES: dict[str, Any] = {"models": models, "losses": losses, "gradients": gradients,
+                           "graphs": graphs}
 SHOWN = 20  # differences listed per family
 
 

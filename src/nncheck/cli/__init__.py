@@ -14,6 +14,7 @@ from nncheck.cli import (  # noqa: F401
     base,
     check,
     environment,
+    exports,
     grade,
     gradescope,
     params,

@@ -24,6 +24,19 @@ from nncheck.cli.base import (
     to_stderr,
 )
 from nncheck.cli.environment import ExitStatus, Format, Reveal
+from nncheck.cli.exports import (
+    AssignmentIdOpt,
+    AssignmentOpt,
+    ExportOpt,
+    MissingOpt,
+    MoodleId,
+    MoodleIdOpt,
+    PerPartOpt,
+    PerProblemOpt,
+    RosterOpt,
+    report_extras,
+    warn_extras,
+)
 from nncheck.cli.params import Command, parse_choice, parse_count
 from nncheck.errors import NncheckError
 from nncheck.words import inert, inert_lines, json_line
@@ -37,6 +50,7 @@ from nncheck.words import inert, inert_lines, json_line
     'nncheck grade class/ -p bank --overrides overrides.yaml --reveal expected',
     'nncheck grade class/ -p bank --student s07 --out report-s07',
     'nncheck grade class/ -p bank --shard 2/3 --out report-2 --jobs 8',
+    'nncheck grade class/ -p bank --roster roster.csv --export canvas --per-part',
     ),
 )
 def grade(
@@ -69,6 +83,14 @@ def grade(
         help="What feedback/ and gradescope/ show: the verdict, the named mistake "
         "too, or the expected answer too.")] = Reveal.mistake,
     rtol: RtolOpt = None,
+    roster: RosterOpt = None,
+    missing: MissingOpt = None,
+    per_part: PerPartOpt = False,
+    export: ExportOpt = None,
+    assignment: AssignmentOpt = None,
+    assignment_id: AssignmentIdOpt = None,
+    per_problem: PerProblemOpt = False,
+    moodle_id: MoodleIdOpt = MoodleId.email,
     fmt: FormatOpt = Format.auto,
     debug: DebugOpt = False,
 ) -> None:
@@ -81,6 +103,10 @@ def grade(
         if problems is None:
             raise NncheckError("which problems does this class answer?",
                                expected="--problems DIR (a folder of problem files)")
+        extras = report_extras(problems=problems, roster=roster, missing=missing,
+                                export=export, assignment=assignment,
+                                assignment_id=assignment_id, per_problem=per_problem,
+                                moodle_id=moodle_id, per_part=per_part)
         options = classroom.Options(
             jobs=jobs, student=student, overrides=load_overrides(overrides),
             shard=classroom.parse_shard(shard) if shard is not None else None,
@@ -106,10 +132,11 @@ def grade(
         try:
             summary = gradebook.grade_into(out, class_dir, problems, options,
                                            progress=progress if fmt_ is Format.rich else None,
-                                           overrides_file=overrides)
+                                           overrides_file=overrides, extras=extras)
         finally:
             if bar is not None:
                 bar.stop()
+        warn_extras(summary)
         lines = [inert(line) for line in summary_lines(summary, out=str(out))]
         if fmt_ is Format.json:
             env.stdout.write(json_line(summary) + "\n")

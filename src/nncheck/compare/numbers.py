@@ -27,6 +27,18 @@ def format_number(x: float, digits: int = 6) -> str:
     return f"{x:.{digits}g}"
 
 
+SCORE_DECIMALS = 6  # a score in a gradebook file: every digit a partial credit can give
+
+
+def format_score(x: float) -> str:
+    """A score as a gradebook records it: exact, never rounded to a few significant digits
+    (1234.5 stays 1234.5), with at most six decimals and no trailing zeros: 7, 2.5, 0.666667."""
+    if not math.isfinite(x):
+        return format_number(x)
+    text = f"{x:.{SCORE_DECIMALS}f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
 def format_statistic(x: float) -> str:
     """A class statistic (a mean, a bin edge, a score): four significant digits."""
     return format_number(x, 4)

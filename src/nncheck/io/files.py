@@ -96,7 +96,8 @@ def kind(mode: int) -> str | None:
 
 
 def read_regular(path: str, limit: int, *, shown: str | None = None,
-                 same_as: Identity | None = None) -> tuple[bytes, int]:
+                 same_as: Identity | None = None, expected: str = "a YAML file"
+                 ) -> tuple[bytes, int]:
     """At most `limit` bytes of a regular file, and its size; anything else is an InputError.
 
     `same_as`: the (device, inode) found when the file was discovered; a file swapped since
@@ -119,7 +120,7 @@ def read_regular(path: str, limit: int, *, shown: str | None = None,
     except OSError as exc:
         raise InputError(f"cannot read the file: {exc.strerror or exc}", path=where,
                          expected="a readable file") from exc
-    raise InputError(f"not a regular file: {what}", path=where, expected="a YAML file")
+    raise InputError(f"not a regular file: {what}", path=where, expected=expected)
 
 
 def read_stdin(limit: int) -> tuple[bytes, int]:

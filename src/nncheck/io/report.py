@@ -27,7 +27,8 @@ from nncheck import interrupts
 from nncheck.errors import NncheckError
 
 # What a report folder holds (and the temporary files of older versions' interrupted runs).
-REPORT_NAMES = frozenset({"grades.csv", "results.jsonl", "summary.json", "feedback", "gradescope"})
+REPORT_NAMES = frozenset({"grades.csv", "results.jsonl", "summary.json", "feedback", "gradescope",
+                          "canvas.csv", "moodle.csv"})
 # The folders of a report, and the one kind of file nncheck writes into each.
 REPORT_FOLDERS = {"feedback": ".txt", "gradescope": ".json"}
 _LISTED = 5  # foreign entries named in the message; the rest are counted

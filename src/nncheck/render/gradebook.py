@@ -4,8 +4,10 @@ Gradescope files. Nothing here touches the disk (`gradebook` writes what these r
 Outputs (under --out):
   grades.csv      UTF-8 with a byte-order mark (Excel needs it to read names as UTF-8; Canvas,
                   Moodle and Python's `utf-8-sig` accept it), CRLF line ends (RFC 4180). Columns:
-                  id, name, one per problem (its score), total, max, status, error, sheet.
-                  Scores are plain numbers (7, 2.5); an error row leaves them empty.
+                  id, name, one per problem (its score), with --per-part one per part
+                  (`problem/part`), total, max, status, error, sheet. Scores are plain
+                  numbers (7, 2.5); an error row leaves them empty. (A roster's `missing`
+                  rows, and canvas.csv and moodle.csv, are in `exports`.)
   results.jsonl   the FORMAT §8 object of each sheet plus `status`, `nncheck_version` and
                   `problem_hashes` (SHA-256 of each problem file's bytes); a sheet not graded is
                   {sheet, student, status: "error", error, nncheck_version, problem_hashes}.
@@ -25,7 +27,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple, Protocol
 
-from nncheck.compare.numbers import format_statistic as _num
+from nncheck.compare.numbers import format_score
 from nncheck.grading import SheetResult
 from nncheck.render import autograder, text
 from nncheck.render import json as render_json
@@ -48,6 +50,8 @@ class GradedRow(Protocol):
     @property
     def student_name(self) -> str | None: ...
     @property
+    def student_email(self) -> str | None: ...
+    @property
     def status(self) -> str: ...
     @property
     def error(self) -> str | None: ...
@@ -57,6 +61,8 @@ class GradedRow(Protocol):
     def max_score(self) -> float | None: ...
     @property
     def scores(self) -> tuple[tuple[str, float], ...]: ...
+    @property
+    def parts(self) -> Sequence[Any]: ...  # `classroom.PartStat`: problem, part, points
     @property
     def result(self) -> str | None: ...
 
@@ -84,21 +90,30 @@ def sheet_files(result: SheetResult, *, status: str, audit: Mapping[str, Any], r
     )
 
 
-def csv_header(ids: Sequence[str]) -> list[str]:
-    """The gradebook's columns: id, name, a score per problem, total, max, status, error, sheet."""
-    return ["id", "name", *(csv_cell(pid) for pid in ids), "total", "max", "status", "error",
-            "sheet"]
+def csv_header(ids: Sequence[str], parts: Sequence[tuple[str, str]] = ()) -> list[str]:
+    """The gradebook's columns: id, name, a score per problem, with `parts` a score per part
+    (`problem/part`, bank order), then total, max, status, error, sheet."""
+    return ["id", "name", *(csv_cell(pid) for pid in ids),
+            *(csv_cell(f"{pid}/{part}") for pid, part in parts), "total", "max", "status",
+            "error", "sheet"]
 
 
-def csv_fields(row: GradedRow, ids: Sequence[str]) -> list[str]:
-    """One sheet's gradebook row; every string from a file neutralised, the scores numbers."""
-    if row.status == "error":
-        scores = ["" for _ in ids]
-        total = maximum = ""
+def csv_fields(row: GradedRow, ids: Sequence[str], parts: Sequence[tuple[str, str]] = ()
+               ) -> list[str]:
+    """One sheet's gradebook row; every string from a file neutralised, the scores numbers.
+
+    A row with no score (a sheet not graded, a student with no sheet under `--missing blank`)
+    leaves the scores empty."""
+    if row.status == "error" or row.score is None:
+        scores = ["" for _ in (*ids, *parts)]
+        total = ""
     else:
         by_id = dict(row.scores)
-        scores = [_num(by_id.get(pid, 0.0)) for pid in ids]
-        total, maximum = _num(row.score or 0.0), _num(row.max_score or 0.0)
+        by_part = {(p.problem, p.part): p.points for p in row.parts}
+        scores = [*(format_score(by_id.get(pid, 0.0)) for pid in ids),
+                  *(format_score(by_part.get(key, 0.0)) for key in parts)]
+        total = format_score(row.score)
+    maximum = "" if row.status == "error" or row.max_score is None else format_score(row.max_score)
     return [csv_cell(row.student_id or ""), csv_cell(row.student_name or ""), *scores, total,
             maximum, row.status, csv_cell(row.error or ""), csv_cell(row.sheet)]
 
@@ -109,6 +124,8 @@ def result_line(row: GradedRow, audit: Mapping[str, Any]) -> str:
         return row.result
     student = None if row.student_id is None else {"id": row.student_id,
                                                    "name": row.student_name}
+    if student is not None and row.student_email is not None:
+        student["email"] = row.student_email
     return json_line({"sheet": row.sheet, "student": student, "status": "error",
                       "error": row.error, **audit})
 

@@ -44,9 +44,9 @@ def sheet_json(result: SheetResult, *, solved: bool = False) -> dict[str, Any]:
     if not solved:
         student = result.student
         out["sheet"] = result.sheet
-        out["student"] = (
-            {"id": student.id, "name": student.name} if student is not None else None
-        )
+        out["student"] = None if student is None else {"id": student.id, "name": student.name}
+        if student is not None and student.email is not None:  # added only where written
+            out["student"]["email"] = student.email
         out["score"] = result.score
     out["max_score"] = result.max_score
     out["problems"] = [problem_json(p, solved=solved) for p in result.problems]

@@ -33,13 +33,20 @@ SOLVERS: dict[str, tuple[str, str]] = {
 }
 
 
-def solver(ask: str) -> Solver:
+# The asks a part may put to a computational graph (`graph:` instead of `network:`).
+GRAPH_SOLVERS: dict[str, tuple[str, str]] = {
+    "forward": ("graphs", "solve_graph_forward"),
+    "gradient": ("graphs", "solve_graph_gradient"),
+}
+
+
+def solver(ask: str, graph: bool = False) -> Solver:
     """The solver of an ask, its module imported on first use."""
-    module, name = SOLVERS[ask]
+    module, name = GRAPH_SOLVERS[ask] if graph else SOLVERS[ask]
     found: Solver = getattr(importlib.import_module(f"{__name__}.{module}"), name)
     return found
 
 
 def solve(part: Any, ctx: Context) -> Truth:
     """The truth of one part, by its ask."""
-    return solver(part.ask)(part, ctx)
+    return solver(part.ask, getattr(part, "graph", None) is not None)(part, ctx)

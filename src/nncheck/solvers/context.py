@@ -15,12 +15,14 @@ from nncheck import expr
 from nncheck.compare.tolerance import Tolerance
 from nncheck.errors import AnswerError, ExprError, ProblemError
 from nncheck.solvers import seeding
+from nncheck.spec.graph import GraphSpec
 from nncheck.spec.model import ModelSpec
 from nncheck.spec.network import NetworkSpec, TemplateSpec
 from nncheck.spec.parts import ANSWER_PREFIX, PartBase
 from nncheck.spec.problem import Problem
 
 if TYPE_CHECKING:
+    from nncheck.engine.graph import Graph
     from nncheck.engine.network import Network
 
 
@@ -109,6 +111,19 @@ class Context:
             result = network.build(spec, name=ref)
         self.resolved[ref] = result
         return result
+
+    def graph(self, ref: str) -> Graph:
+        """A given computational graph."""
+        from nncheck.engine import graph
+
+        key = f"graph:{ref}"
+        if key not in self.resolved:
+            spec = self.given(ref)
+            if not isinstance(spec, GraphSpec):
+                raise ProblemError(f"`{ref}` is not a graph", expected="a given with `kind: graph`")
+            self.resolved[key] = graph.build(spec, name=ref)
+        found: Graph = self.resolved[key]
+        return found
 
     def _answer_network(self, part_id: str) -> Network:
         from nncheck.engine import network

@@ -40,6 +40,7 @@ SHORT_VECTOR = 4  # vectors up to this long also get per-element known mistakes
 
 def solve_gradient(part: GradientPart, ctx: Context) -> NumericTruth:
     """The gradient a part asks for, at the given point (and re-draws), with known mistakes."""
+    assert part.network is not None  # graph parts go to solvers.graphs
     net = ctx.network(part.network)
     wrt = _resolve_wrt(part.wrt, net, ctx.aliases)
     of, loss = _resolve_of(part, net)
@@ -163,7 +164,7 @@ def _points(
     part: GradientPart, ctx: Context, net: Network, formula: bool
 ) -> dict[str, np.ndarray]:
     """Inputs and parameters at the given point (index 0) and, for a formula, the re-draws."""
-    given = ctx.point(part.input)
+    given = ctx.point(part.input or {})
     missing = [x for x in net.inputs if x not in given]
     if missing:
         raise ProblemError(

@@ -77,6 +77,12 @@ def solve_loss(part: LossPart, ctx: Context) -> NumericTruth:
     logits = None if part.logits is None else ctx.data(part.logits)
     args = (part.fn, y_true, y_pred, logits, part.reduction, part.log)
     try:
+        if part.of is not None:
+            from nncheck.solvers.outputs import predictions
+
+            computed = predictions(part.of, ctx)
+            args = (part.fn, y_true, *((None, computed) if part.of.logits else (computed, None)),
+                    part.reduction, part.log)
         value = loss_value(*args)
         known = loss_mistakes(*args, tolerance=ctx.tolerance)
     except ProblemError as exc:

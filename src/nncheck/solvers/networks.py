@@ -216,6 +216,7 @@ def _boundary_note(net: Network, env: dict, rows: np.ndarray, domain: str) -> st
 
 def solve_forward(part: ForwardPart, ctx: Context) -> NumericTruth:
     """Values of the asked symbols for one input; names the z-for-activation slip."""
+    assert part.network is not None and part.input is not None  # the spec requires them
     net = ctx.network(part.network)
     point = ctx.point(part.input)
     missing = [name for name in net.inputs if name not in point]

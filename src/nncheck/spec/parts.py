@@ -61,9 +61,12 @@ class PartBase(Strict):
     """What every part has. A key only some asks honour (`hints`, `partial`) is on those asks'
     models, so that elsewhere it is an error rather than silently ignored."""
 
-    # Keys left out of the validated content while empty, so that a problem file that does not
-    # use them keeps the content digest its sample points are seeded by (`solvers/seeding.py`).
+    # Keys left out of the validated content while empty (`_QUIET`) or at their default
+    # (`_LEFT_AT`), so that a problem file that does not use them keeps the content digest its
+    # sample points are seeded by (`solvers/seeding.py`). One serializer for every ask: pydantic
+    # keeps only one per model, so an ask states its keys here rather than serializing itself.
     _QUIET: ClassVar[tuple[str, ...]] = ("accept",)
+    _LEFT_AT: ClassVar[dict[str, Any]] = {}
 
     id: Name = Field(min_length=1)
     points: Real = Field(default=1.0, ge=0, le=MAX_POINTS, allow_inf_nan=False)
@@ -78,6 +81,9 @@ class PartBase(Strict):
         if isinstance(data, dict):
             for key in self._QUIET:
                 if key in data and not data[key]:
+                    del data[key]
+            for key, default in self._LEFT_AT.items():
+                if key in data and data[key] == default:
                     del data[key]
         return data
 
@@ -170,13 +176,31 @@ class RealizePart(PartBase):
     domain: Literal["binary", "bipolar"] = "binary"
 
 
+def _one_source(part: Any, key: str = "input") -> None:
+    """A part (or `of:`) reads one network or one graph; a network needs `input:`."""
+    if (part.network is None) == (part.graph is None):
+        found = "both" if part.network is not None else "neither"
+        raise located((), f"`network:` or `graph:` names what is asked about, found {found}")
+    if part.network is not None and getattr(part, key) is None:
+        raise located((), f"`{key}:` is required with `network:` — the input values, "
+                      "`{x1: 1, x2: 0}`")
+
+
 class ForwardPart(NumericPart):
-    """Values inside a network for one input."""
+    """Values inside a network (or a computational graph) for one input."""
 
     ask: Literal["forward"]
-    network: Ref
-    input: dict[str, Number]
+    network: Ref | None = None
+    graph: Ref | None = None
+    input: dict[str, Number] | None = None  # a graph's default: its given values
     of: str | list[str] | None = None
+
+    @model_validator(mode="after")
+    def _check_source(self) -> ForwardPart:
+        _one_source(self)
+        return self
+
+    _LEFT_AT: ClassVar[dict[str, Any]] = {"graph": None}  # added with graphs
 
 
 class ParamCountPart(NumericPart):
@@ -199,6 +223,24 @@ class OutputShapePart(NumericPart):
     batch_axis: bool = Field(default=False, exclude=True)
 
 
+class OutputOf(Strict):
+    """The outputs of a network or graph for one input, or a batch of inputs: the `y_pred`
+    (or `logits`) of a loss, computed rather than copied."""
+
+    network: Ref | None = None
+    graph: Ref | None = None
+    # One input, or a list of inputs (a batch: one sample each); a graph's default: its own.
+    input: dict[str, Number] | list[dict[str, Number]] | None = Field(default=None,
+                                                                      min_length=1)
+    outputs: list[str] | None = Field(default=None, min_length=1)  # default: the outputs
+    logits: StrictBool = False  # the outputs are raw scores: the loss reads them as `logits:`
+
+    @model_validator(mode="after")
+    def _check_source(self) -> OutputOf:
+        _one_source(self)
+        return self
+
+
 class LossPart(NumericPart):
     """A loss of predictions (or logits) against targets."""
 
@@ -207,8 +249,19 @@ class LossPart(NumericPart):
     y_true: Values
     y_pred: Values | None = None
     logits: Values | None = None
+    of: OutputOf | None = None  # instead of y_pred or logits
     reduction: Literal["sum", "mean"] | None = None
     log: LogBase = "e"
+
+    @model_validator(mode="after")
+    def _check_of(self) -> LossPart:
+        if self.of is not None and (self.y_pred is not None or self.logits is not None):
+            which = "y_pred" if self.y_pred is not None else "logits"
+            raise located((which, KEY), f"`{which}:` and `of:` both give the predictions — "
+                          "keep one")
+        return self
+
+    _LEFT_AT: ClassVar[dict[str, Any]] = {"of": None}  # added with graphs
 
 
 class LossSpec(Strict):
@@ -224,12 +277,24 @@ class GradientPart(NumericPart):
     """A derivative of an output or of a loss, by backpropagation."""
 
     ask: Literal["gradient"]
-    network: Ref
-    input: dict[str, Number]
+    network: Ref | None = None
+    graph: Ref | None = None
+    input: dict[str, Number] | None = None  # a graph's default: its given values
     of: str | None = None
     loss: LossSpec | None = None
     wrt: str | list[str]
     form: Literal["value", "formula"] = "value"
+    local: StrictBool = False  # a graph's gate: ∂of/∂wrt, what `of` reads held fixed
+
+    @model_validator(mode="after")
+    def _check_source(self) -> GradientPart:
+        _one_source(self)
+        if self.local and self.graph is None:
+            raise located(("local", KEY), "`local: true` asks for a gate's local gradient in "
+                          "a `graph:`; a network's gradients are full chains")
+        return self
+
+    _LEFT_AT: ClassVar[dict[str, Any]] = {"graph": None, "local": False}  # added with graphs
 
 
 class EquivalentPart(PartBase):

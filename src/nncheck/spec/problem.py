@@ -18,6 +18,7 @@ from nncheck.spec.common import (
     located,
     refuse_reserved,
 )
+from nncheck.spec.graph import GraphSpec
 from nncheck.spec.model import ModelSpec
 from nncheck.spec.network import MAX_TABLE_INPUTS, NetworkSpec
 from nncheck.spec.parts import (
@@ -45,6 +46,7 @@ def _given_kind(value: Any) -> str:
 Given = Annotated[
     Annotated[NetworkSpec, Tag("network")]
     | Annotated[ModelSpec, Tag("model")]
+    | Annotated[GraphSpec, Tag("graph")]
     | Annotated[Any, Tag("data")],
     Discriminator(_given_kind),
 ]
@@ -123,12 +125,19 @@ class Problem(Strict):
                 raise located(("parts", index, "id"), f"duplicate part id `{part.id}` — each "
                               "part of a problem has its own id", part.id)
             seen.add(part.id)
-            for key in ("network", "model", "template"):
+            for key in ("network", "model", "template", "graph"):
                 ref = getattr(part, key, None)
                 if isinstance(ref, str):
                     problem = self._reference_problem(index, key, ref)
                     if problem is not None:
                         raise located(self._where(index, key, ref), problem, ref)
+            of = getattr(part, "of", None)
+            for key in ("network", "graph"):
+                ref = getattr(of, key, None)
+                if isinstance(ref, str):
+                    problem = self._reference_problem(index, key, ref)
+                    if problem is not None:
+                        raise located(("parts", index, "of", key), problem, ref)
             if isinstance(part, FormulaPart):
                 self._check_formula(index, part)
         return self
@@ -155,8 +164,8 @@ class Problem(Strict):
 
     def _reference_problem(self, index: int, key: str, ref: str) -> str | None:
         """Why a part's `network`, `model` or `template` names nothing it can use, or None."""
-        want = "a model" if key == "model" else "a network"
-        kind: type = ModelSpec if key == "model" else NetworkSpec
+        want = {"model": "a model", "graph": "a graph"}.get(key, "a network")
+        kind: type = {"model": ModelSpec, "graph": GraphSpec}.get(key, NetworkSpec)
         names = self._given_of(kind)
         earlier = [p for p in self.parts[:index] if isinstance(p, (RealizePart, EquivalentPart))]
         answers = [ANSWER_PREFIX + p.id for p in earlier] if key == "network" else []
@@ -164,8 +173,8 @@ class Problem(Strict):
             f" — `given` has no {want[2:]}"
         )
         if ref.startswith(ANSWER_PREFIX):
-            if key == "model":
-                return f"`{ref}`: no part answers with a model — a model of `given`" + (
+            if key in ("model", "graph"):
+                return f"`{ref}`: no part answers with {want} — {want} of `given`" + (
                     f", one of {listing(names)}" if names else "")
             if key == "template":
                 return (f"`{ref}`: a template is a network of `given` or written inline, not "
@@ -174,8 +183,8 @@ class Problem(Strict):
         if ref in names:
             return None
         found = self.given.get(ref)
-        if isinstance(found, (NetworkSpec, ModelSpec)):
-            other = "a model" if isinstance(found, ModelSpec) else "a network"
+        if isinstance(found, (NetworkSpec, ModelSpec, GraphSpec)):
+            other = {ModelSpec: "a model", GraphSpec: "a graph"}.get(type(found), "a network")
             return f"`{ref}` is {other}, not {want}{options}"
         if ref in self.given:
             return (f"`{ref}` is data, not {want} (a {want[2:]} in `given` says "

@@ -3,7 +3,8 @@
 pydantic's `model_json_schema()` describes the models after their validators have run, so it
 refuses files the loader accepts. This module starts from it and describes what is written:
 
-- a `given:` entry is a network or a model when it says `kind:`, and data when it does not
+- a `given:` entry is a network, a model or a graph when it says `kind:`, and data when it
+  does not
   (pydantic's callable discriminator becomes `anyOf`, not a `oneOf` with an empty branch);
 - a part is chosen by `ask` (an `if`/`then` per ask, so that an unknown ask is one error);
 - a key that `defaults:` may supply is required of a part only when `defaults:` lacks it;
@@ -80,7 +81,8 @@ class _Generator(GenerateJsonSchema):
 
 
 def _given(choices: dict[str, JsonSchemaValue]) -> JsonSchemaValue:
-    """A `given:` entry: `kind:` picks network or model; anything without `kind:` is data."""
+    """A `given:` entry: `kind:` picks network, model or graph; anything without `kind:` is
+    data."""
     branches = []
     for tag, choice in choices.items():
         if tag == "data":
@@ -91,7 +93,8 @@ def _given(choices: dict[str, JsonSchemaValue]) -> JsonSchemaValue:
         else:
             branches.append({**choice, "required": ["kind"]})
     return {
-        "description": "A network (`kind: network`), a layer model (`kind: model`), or data.",
+        "description": "A network (`kind: network`), a layer model (`kind: model`), a "
+                       "computational graph (`kind: graph`), or data.",
         "anyOf": branches,
     }
 
