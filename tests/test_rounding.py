@@ -208,3 +208,17 @@ def test_a_relative_tolerance_beside_rounded_is_refused(tmp_path):
     result = CliRunner().invoke(app, ["check", str(sheet), "-p", str(folder)])
     assert result.exit_code == 2
     assert "`rel` does not apply with `rounded: true`" in result.output
+
+
+def test_a_tolerance_without_rounding_keeps_its_content_digest():
+    # The sample points hang on a problem's validated content: a file that does not use the
+    # rounding keys serialises as it did before they existed (rel, abs, sigfigs only).
+    problem = make_problem({"id": "p", "tolerance": 0.01, "parts": [
+        {"id": "a", "ask": "formula", "reference": "1", "tolerance": {"sigfigs": 3}}]})
+    assert problem.model_dump()["tolerance"] == {"rel": 0.01, "abs": None, "sigfigs": None}
+    assert problem.model_dump()["parts"][0]["tolerance"] == {"rel": None, "abs": None,
+                                                             "sigfigs": 3}
+    rounded = make_problem({"id": "p", "tolerance": {"rounded": True, "min_sigfigs": 2},
+                            "parts": [{"id": "a", "ask": "formula", "reference": "1"}]})
+    assert rounded.model_dump()["tolerance"] == {"rel": None, "abs": None, "sigfigs": None,
+                                                 "rounded": True, "min_sigfigs": 2}

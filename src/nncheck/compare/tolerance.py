@@ -189,14 +189,16 @@ def written_precision(item: Any) -> Precision | None:
 
 
 def percent(fraction: float, digits: int = 2) -> str:
-    """A fraction as a percentage to `digits` significant figures: `2.8 %`, `1 %`, `0.05 %`;
-    `under 0.001 %` below that."""
+    """A fraction as a percentage to `digits` significant figures (`2.8 %`, `1 %`, `0.05 %`),
+    or whole from 100 % up (`125 %`); `under 0.001 %` below 0.001 %."""
     if not math.isfinite(fraction):
         return "inf %"
     if fraction * 100 < SMALLEST_PERCENT:
         return f"under {SMALLEST_PERCENT:g} %"
-    value = float(f"{fraction * 100:.{digits}g}")
-    return f"{value:g} %"
+    value = fraction * 100
+    if value >= 10 ** digits:  # 125 %, not 1.2e+02 %
+        return f"{value:.0f} %"
+    return f"{float(f'{value:.{digits}g}'):g} %"
 
 
 EXACT = Tolerance(rel=0.0, abs=1e-9)
