@@ -95,7 +95,8 @@ def test_accept_is_refused_where_it_cannot_apply() -> None:
         {"id": "a", "ask": "loss", "fn": "mse", "y_true": [1], "y_pred": [0],
          "accept": [{"answer": 1, "credit": 0}]})
     assert ("`accept` works only on parts with a numeric answer or a choice (forward, "
-            "param_count, output_shape, loss, gradient, formula, choice), not on `manual`"
+            "param_count, output_shape, loss, gradient, formula, choice, receptive_field, "
+            "padding, activation_memory, flops, macs), not on `manual`"
             ) in refusal({"id": "a", "ask": "manual", "accept": [{"answer": 1}]})
 
 

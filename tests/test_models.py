@@ -496,7 +496,7 @@ def test_shape_mistakes() -> None:
         "`same` and `valid` padding confused",)
     assert _mistakes(layers, [28, 28, 1], [8, 28, 28], ask="output_shape") == (
         "channels first and channels last swapped",)
-    assert _mistakes(layers, [28, 28, 1], [28, 28, 1], ask="output_shape") == ()
+    assert _mistakes(layers, [28, 28, 1], [28, 28, 3], ask="output_shape") == ()
 
 
 def test_a_mistake_that_gives_the_truth_is_simply_correct() -> None:

@@ -1,4 +1,5 @@
-"""Benchmark layer-model counting: VGG-16, and a 1,000-layer model against a 100-layer one.
+"""Benchmark layer-model counting: VGG-16, and a 1,000-layer model against a 100-layer one;
+VGG-16's FLOP count solved and graded, against a 5 ms target and against its parameter count.
 
 Run with `python tests/bench/bench_models.py`. Counting and shape inference should take well
 under a millisecond per layer, and ten times the layers should take about ten times as long.
@@ -13,6 +14,7 @@ from typing import Any
 
 from nncheck.engine.layers import count_params, infer_layers
 from nncheck.solvers.context import Context
+from nncheck.solvers.convolution import solve_flops
 from nncheck.solvers.models import solve_param_count
 from nncheck.spec.model import ModelSpec
 from nncheck.spec.problem import Problem
@@ -71,12 +73,33 @@ def report(label: str, given: dict[str, Any]) -> float:
     return count
 
 
+FLOPS_TARGET = 5e-3  # seconds: VGG-16's FLOP count solved and graded
+
+
+def flops_time(given: dict[str, Any]) -> float:
+    """Seconds to solve a `flops` part end to end (truth and mistakes) and grade one claim."""
+    problem = Problem.model_validate({"id": "bench", "given": {"m": given},
+                                      "parts": [{"id": "f", "ask": "flops", "model": "m"}]})
+    ctx = Context(problem=problem, part=problem.parts[0])
+
+    def run() -> None:
+        truth = solve_flops(problem.parts[0], ctx)  # type: ignore[arg-type]
+        truth.grade("30.97e9")
+
+    return best(run)
+
+
 def main() -> None:
     """Time the three models in one run and print the scaling ratio."""
     report("VGG-16", vgg16())
     short = report("100 layers", chain(100))
     long = report("1000 layers", chain(1000))
     print(f"1000 / 100 layers: {long / short:.1f}× the time (linear: ~10×)")
+    flops = flops_time(vgg16())
+    params = solve_time(vgg16())
+    print(f"VGG-16 flops solved and graded: {flops * 1e3:.2f} ms, {flops / FLOPS_TARGET:.2f}× "
+          f"the {FLOPS_TARGET * 1e3:.0f} ms target, {flops / params:.1f}× its param_count "
+          "solve")
 
 
 if __name__ == "__main__":

@@ -3,14 +3,16 @@
     python tests/oracle/record.py            # (re)write tests/oracle/<family>.json, every family
     python tests/oracle/record.py --check    # recompute in memory; exit 1 on any difference
 
-Needs torch (float64 throughout). `--check` compares every recorded number with torch's answer
-now, within rel 1e-12 plus 1e-15 of the largest number in the same answer (float noise), and
-fails as well when a case was added, removed or changed without recording it again.
+Needs torch (float64 throughout), and ptflops for the `flops` family. `--check` compares
+every recorded number with torch's answer now, within rel 1e-12 plus 1e-15 of the largest
+number in the same answer (float noise), and fails as well when a case was added, removed or
+changed without recording it again.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -18,10 +20,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `oracle` is tests/oracle
 
-from oracle import data, gradients, graphs, losses, models
+from oracle import data
 
-MODULES: dict[str, Any] = {"models": models, "losses": losses, "gradients": gradients,
-                           "graphs": graphs}
+# One module per family, named as the family (tests/oracle/<family>.py).
+MODULES: dict[str, Any] = {f: importlib.import_module(f"oracle.{f}") for f in data.FAMILIES}
 SHOWN = 20  # differences listed per family
 
 

@@ -56,6 +56,10 @@ class Convention:
     bidirectional_twice: bool = True
     swap_padding: bool = False
     frozen: bool = True
+    plus_one: bool = True  # the +1 of floor((n + 2p - k) / s) + 1
+    pad_sides: int = 2  # 1: padding counted on one side only
+    keep_depth: bool = False  # a convolution's output keeps the input's channels
+    halve_channels: bool = False  # pooling divides the channels by its stride too
 
 
 TRUTH = Convention()
@@ -243,10 +247,13 @@ def _conv_lengths(run: _Run, layer: Layer, spatial: tuple[int, ...], kernel: tup
         return tuple(-(-n // s) for n, s in zip(spatial, stride))
     pads = _pads(padding, len(spatial))
     effective = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation))
-    padded = tuple(n + 2 * p for n, p in zip(spatial, pads))
+    padded = tuple(n + run.conv.pad_sides * p for n, p in zip(spatial, pads))
     if any(n < k for n, k in zip(padded, effective)):
         raise run.fail(layer, _misfit("kernel", kernel, effective, spatial, padded))
-    return tuple((n - k) // s + 1 for n, k, s in zip(padded, effective, stride))
+    lengths = tuple((n - k) // s + run.conv.plus_one for n, k, s in zip(padded, effective, stride))
+    if min(lengths) < 1:
+        raise run.fail(layer, "no output position is left")
+    return lengths
 
 
 def _pads(padding: Any, dims: int) -> tuple[int, ...]:
@@ -301,7 +308,8 @@ def _conv(run: _Run, layer: Layer, shape: tuple[int, ...]) -> Result:
     lengths = _conv_lengths(run, layer, a.spatial, a.kernel, a.stride, a.dilation)
     fan_in = a.channels // a.groups if run.conv.input_channels else 1
     weights = math.prod(a.kernel) * fan_in * a.filters
-    return run.join(lengths, a.filters), weights + run.bias(layer, a.filters, a.channels), 0
+    depth = a.channels if run.conv.keep_depth else a.filters
+    return run.join(lengths, depth), weights + run.bias(layer, a.filters, a.channels), 0
 
 
 def _depthwise(run: _Run, layer: Layer, shape: tuple[int, ...]) -> Result:
@@ -382,15 +390,16 @@ def _pool(run: _Run, layer: Layer, shape: tuple[int, ...]) -> Result:
         padded = tuple(n + 2 * p for n, p in zip(spatial, pads))
         if any(n < k for n, k in zip(padded, window)):
             raise run.fail(layer, _misfit("window", window, window, spatial, padded))
-        lengths = tuple(_pool_length(n, k, s, p, ceil_mode)
+        lengths = tuple(_pool_length(n, k, s, p, ceil_mode, run.conv)
                         for n, k, s, p in zip(spatial, window, stride, pads))
     params = (math.prod(window) + 1) * channels if run.conv.pooling_params else 0
-    return run.join(lengths, channels), params, 0
+    depth = max(channels // stride[0], 1) if run.conv.halve_channels else channels
+    return run.join(lengths, depth), params, 0
 
 
-def _pool_length(n: int, k: int, s: int, p: int, ceil_mode: bool) -> int:
-    span = n + 2 * p - k
-    length = (-(-span // s) if ceil_mode else span // s) + 1
+def _pool_length(n: int, k: int, s: int, p: int, ceil_mode: bool, conv: Convention) -> int:
+    span = n + conv.pad_sides * p - k
+    length = (-(-span // s) if ceil_mode else span // s) + conv.plus_one
     if ceil_mode and (length - 1) * s >= n + p:
         length -= 1  # PyTorch: the last window must start inside the input or left padding
     return length

@@ -28,6 +28,11 @@ SOLVERS: dict[str, tuple[str, str]] = {
     "loss": ("losses", "solve_loss"),
     "gradient": ("gradients", "solve_gradient"),
     "equivalent": ("equivalence", "solve_equivalent"),
+    "receptive_field": ("convolution", "solve_receptive_field"),
+    "padding": ("convolution", "solve_padding"),
+    "flops": ("convolution", "solve_flops"),
+    "macs": ("convolution", "solve_flops"),
+    "activation_memory": ("convolution", "solve_activation_memory"),
     "choice": ("free", "solve_choice"),
     "manual": ("free", "solve_manual"),
 }

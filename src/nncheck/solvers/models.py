@@ -71,6 +71,7 @@ def _count_mistakes(model: ModelSpec, count: str) -> list[tuple[str, Convention,
         ("`same` and `valid` padding confused", Convention(swap_padding=True), count,
          _CONVOLUTIONS | _POOLS),
     ]
+    catalogue += [(name, conv, count, types) for name, conv, types in _SIZE_MISTAKES]
     if count == "trainable" and keras:
         catalogue.append(("batch-norm moving statistics counted as trainable",
                           Convention(bn_statistics_trainable=True), count,
@@ -95,8 +96,21 @@ def _types_in(model: ModelSpec) -> frozenset[str]:
     return frozenset(found)
 
 
-_SHAPE_MISTAKES = [("`same` and `valid` padding confused", Convention(swap_padding=True),
-                    len(_CONVOLUTIONS | _POOLS))]
+_SIZE_MISTAKES = [  # shapes gone wrong; the counts of the layers after them go wrong too
+    ("output-size +1 forgotten (floor((n + 2p − k) / s), not + 1)", Convention(plus_one=False),
+     _CONVOLUTIONS | _POOLS),
+    ("padding counted on one side only (n + p, not n + 2p)", Convention(pad_sides=1),
+     _CONVOLUTIONS | _POOLS),
+    ("input depth kept as the output depth (the filters set it)", Convention(keep_depth=True),
+     _CONVOLUTIONS),
+    ("channels divided by the pooling stride along with the size",
+     Convention(halve_channels=True), _POOLS),
+]
+_SHAPE_MISTAKES = [
+    ("`same` and `valid` padding confused", Convention(swap_padding=True),
+     len(_CONVOLUTIONS | _POOLS)),
+    *((name, conv, len(types)) for name, conv, types in _SIZE_MISTAKES),
+]
 _LAYOUT_MISTAKE = "channels first and channels last swapped"
 
 
@@ -115,7 +129,7 @@ def solve_param_count(part: ParamCountPart, ctx: Context) -> NumericTruth:
 
     mistakes = [Candidate(name, measure(conv, count), reach)
                 for name, conv, count, reach in _count_mistakes(model, part.count)]
-    return _build_truth(model, ctx, part.model, measure(TRUTH, part.count), mistakes,
+    return build_truth(model, ctx, part.model, measure(TRUTH, part.count), mistakes,
                         vector=False)
 
 
@@ -135,12 +149,12 @@ def solve_output_shape(part: OutputShapePart, ctx: Context) -> NumericTruth:
 
     def rotated(sizes: Mapping[str, int], resize: Resize | None = None) -> tuple[int, ...]:
         shape = truth(sizes, resize)
-        if len(shape) < 3:
+        if len(shape) < 2:
             raise ProblemError("no channel axis to move")
         return (shape[-1], *shape[:-1]) if model.channels_last else (*shape[1:], shape[0])
 
     mistakes.append(Candidate(_LAYOUT_MISTAKE, rotated, len(_ANY)))
-    built = _build_truth(model, ctx, part.model, truth, mistakes, vector=True)
+    built = build_truth(model, ctx, part.model, truth, mistakes, vector=True)
     if not part.batch_axis:
         return replace(built, batch_axis=False)
     batched = [None, *built.expected]  # as Keras prints it: (None, 29, 29, 32)
@@ -170,7 +184,7 @@ def layer_index(model: ModelSpec, layer: int | str | None, ref: str = "model") -
                        hint=did_you_mean(layer, names))
 
 
-def _build_truth(
+def build_truth(
     model: ModelSpec,
     ctx: Context,
     ref: str,
@@ -179,6 +193,8 @@ def _build_truth(
     *,
     vector: bool,
 ) -> NumericTruth:
+    """The truth of a count or shape of a model, at its symbols' sample points, with the
+    mistakes that give another answer there."""
     names = model.symbol_names
     domains = [model.domain(n) for n in names]
     points = sample_points(names, domains, ctx.rng(f"symbols of {ref}")) if names else [{}]

@@ -75,6 +75,15 @@ class PartBase(Strict):
     text: str | None = None
     title: str | None = None
 
+    # Keys that mean something else on this ask than on the others (`of`, `count`, `input`,
+    # `output`): a problem's `defaults:`, written for the others, does not fill them here.
+    _OWN: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def own_keys(cls) -> frozenset[str]:
+        """The keys `defaults:` leaves alone on this ask."""
+        return frozenset(cls._OWN)
+
     @model_serializer(mode="wrap")
     def _leave_out_quiet(self, handler: SerializerFunctionWrapHandler) -> Any:
         data = handler(self)
@@ -239,6 +248,68 @@ class OutputOf(Strict):
     def _check_source(self) -> OutputOf:
         _one_source(self)
         return self
+
+
+Size = Annotated[int, NoCoercion(), Field(ge=1, le=2**31)]
+
+
+class ReceptiveFieldPart(NumericPart):
+    """The receptive field (or the jump) of a unit of a layer model's convolution stack."""
+
+    ask: Literal["receptive_field"]
+    _OWN: ClassVar[tuple[str, ...]] = ("of",)
+    model: Ref
+    layer: int | str | None = None
+    of: Literal["size", "jump"] = "size"
+
+
+class PaddingPart(NumericPart):
+    """The padding that keeps a length (`same`) or gives one, for one axis of a convolution."""
+
+    ask: Literal["padding"]
+    _OWN: ClassVar[tuple[str, ...]] = ("input", "output")
+    framework: Literal["pytorch", "keras"] = "pytorch"
+    input: Size
+    output: Size | Literal["same"] = "same"
+    kernel: Size
+    stride: Size = 1
+    dilation: Size = 1
+
+
+class FlopsPart(NumericPart):
+    """The multiply–adds (`count: macs`) or FLOPs (2 per MAC) of a layer model or one layer."""
+
+    ask: Literal["flops", "macs"]
+    _OWN: ClassVar[tuple[str, ...]] = ("count",)
+    model: Ref
+    layer: int | str | None = None
+    count: Literal["flops", "macs"] | None = None  # default: the ask's
+    bias: StrictBool = True  # one add per bias value at every output position
+    batch: Size = 1
+
+    @model_validator(mode="after")
+    def _check_count(self) -> FlopsPart:
+        if self.count is not None and self.count != self.ask:
+            raise located(("count",), f"`count: {self.count}` contradicts `ask: {self.ask}` — "
+                          f"leave `count` out, or write `ask: {self.count}`", self.count)
+        return self
+
+    @property
+    def measure(self) -> str:
+        """What is counted: `flops` or `macs`."""
+        return self.count or self.ask
+
+
+class ActivationMemoryPart(NumericPart):
+    """The memory the activations of a layer model take in a forward pass."""
+
+    ask: Literal["activation_memory"]
+    model: Ref
+    layer: int | str | None = None  # up to and including this layer
+    batch: Size = 1
+    dtype: Literal["float32", "float16", "bfloat16", "float64"] = "float32"
+    include_input: StrictBool = True
+    unit: Literal["bytes", "values"] = "bytes"
 
 
 class LossPart(NumericPart):
@@ -414,7 +485,8 @@ class ManualPart(PartBase):
 
 Part = Annotated[
     TruthTablePart | RealizePart | ForwardPart | ParamCountPart | OutputShapePart | LossPart
-    | GradientPart | EquivalentPart | FormulaPart | ChoicePart | ManualPart,
+    | GradientPart | EquivalentPart | FormulaPart | ChoicePart | ManualPart
+    | ReceptiveFieldPart | PaddingPart | FlopsPart | ActivationMemoryPart,
     Field(discriminator="ask"),
 ]
 
@@ -423,8 +495,9 @@ PART_MODELS: dict[str, type[PartBase]] = {
     for model in (
         TruthTablePart, RealizePart, ForwardPart, ParamCountPart, OutputShapePart, LossPart,
         GradientPart, EquivalentPart, FormulaPart, ChoicePart, ManualPart,
+        ReceptiveFieldPart, PaddingPart, ActivationMemoryPart,
     )
-}
+} | {"flops": FlopsPart, "macs": FlopsPart}
 
 PART_FIELDS: frozenset[str] = frozenset(k for m in PART_MODELS.values() for k in m.model_fields)
 """Every key some ask accepts (what `defaults:` may hold)."""

@@ -109,7 +109,7 @@ class Problem(Strict):
             if model is None:
                 merged.append(part)
                 continue
-            fields = model.model_fields
+            fields = model.model_fields.keys() - model.own_keys()
             extra = {k: v for k, v in defaults.items() if k in fields and k not in part
                      and (k not in ("hints", "accept") or issubclass(model, NumericPart))}
             merged.append({**part, **extra} if extra else part)
