@@ -96,7 +96,7 @@ def test_accept_is_refused_where_it_cannot_apply() -> None:
          "accept": [{"answer": 1, "credit": 0}]})
     assert ("`accept` works only on parts with a numeric answer or a choice (forward, "
             "param_count, output_shape, loss, gradient, formula, choice, receptive_field, "
-            "padding, activation_memory, flops, macs), not on `manual`"
+            "padding, activation_memory, layer_output, flops, macs), not on `manual`"
             ) in refusal({"id": "a", "ask": "manual", "accept": [{"answer": 1}]})
 
 

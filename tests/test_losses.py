@@ -75,11 +75,12 @@ def names(fn: str, y_true: Any, y_pred: Any = None, **kw: Any) -> dict[str, floa
         # (0.5 + 0.5 + 1) / 3
         pytest.param("mae", [1, 0, 2], [0.5, 0.5, 1], {}, 2 / 3, id="mae"),
         pytest.param("mae", [1, 0, 2], [0.5, 0.5, 1], {"reduction": "sum"}, 2.0, id="mae-sum"),
-        # max(0, 1 - 0.5) + max(0, 1 - 2) + max(0, 1 - 3) = 0.5 + 0 + 0 (summed: FORMAT §4.5)
-        pytest.param("hinge", [1, -1, 1], [0.5, -2, 3], {}, 0.5, id="hinge"),
-        pytest.param("hinge", [1, 0, 1], [0.5, -2, 3], {}, 0.5, id="hinge-0-1-labels"),
-        pytest.param("hinge", [1, -1, 1], [0.5, -2, 3], {"reduction": "mean"}, 0.5 / 3,
-                     id="hinge-mean-as-keras"),
+        # max(0, 1 - 0.5), max(0, 1 - 2), max(0, 1 - 3) = 0.5, 0, 0: their mean, as Keras'
+        # Hinge takes it (FORMAT §4.5); the sum with `reduction: sum`
+        pytest.param("hinge", [1, -1, 1], [0.5, -2, 3], {}, 0.5 / 3, id="hinge"),
+        pytest.param("hinge", [1, 0, 1], [0.5, -2, 3], {}, 0.5 / 3, id="hinge-0-1-labels"),
+        pytest.param("hinge", [1, -1, 1], [0.5, -2, 3], {"reduction": "sum"}, 0.5,
+                     id="hinge-sum"),
         # max(0, 1 - (-1)(0.3)) = 1.3
         pytest.param("hinge", -1, 0.3, {}, 1.3, id="hinge-scalar"),
         # CS231n's cat: max(0, 5.1 - 3.2 + 1) + max(0, -1.7 - 3.2 + 1) = 2.9 + 0
@@ -274,9 +275,9 @@ def test_categorical_hinge_over_the_other_classes_only_is_a_named_mistake():
     assert names("categorical_hinge", [0.2, 0.8, 0], [1, 2, 3]) == {}
 
 
-def test_keras_binary_hinge_is_a_named_mistake():
-    # Keras takes the mean over the outputs: 0.5 / 3
-    assert names("hinge", [1, 0, 1], [0.5, -2, 3]) == {"mean instead of sum": 0.5 / 3}
+def test_summed_binary_hinge_is_a_named_mistake():
+    # Keras takes the mean over the outputs, 0.5 / 3; the sum 0.5 is the mistake
+    assert names("hinge", [1, 0, 1], [0.5, -2, 3]) == {"sum instead of mean": 0.5}
 
 
 # --- the problem file in error ------------------------------------------------------------------

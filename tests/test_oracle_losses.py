@@ -82,8 +82,12 @@ def test_multiclass_hinge_matches_torch(case: LossCase) -> None:
 def test_binary_hinge_matches_torch(case: LossCase) -> None:
     # torch's two-class margin loss on (-s/2, s/2) divides each max(0, 1 - y·s) by C = 2
     want = torch_said(case)["sum"]
-    assert loss_value("hinge", case.array("y"), case.array("s")) == pytest.approx(
+    s = case.array("s")
+    assert loss_value("hinge", case.array("y"), s, reduction="sum") == pytest.approx(
         2 * want, rel=1e-9, abs=1e-12)
+    # the default, Keras' mean over the outputs
+    assert loss_value("hinge", case.array("y"), s) == pytest.approx(
+        2 * want / s.size, rel=1e-9, abs=1e-12)
 
 
 @pytest.mark.parametrize("case", cases("categorical_hinge"))

@@ -159,7 +159,7 @@ def test_hints_are_refused_where_the_ask_ignores_them(tmp_path, part):
     assert message == (f"5:{column}: `hints` works only on parts with a numeric answer, a choice "
                        "or a truth table (truth_table, forward, param_count, output_shape, loss, "
                        "gradient, formula, choice, receptive_field, padding, activation_memory, "
-                       f"flops, macs), not on `{ask}`")
+                       f"layer_output, flops, macs), not on `{ask}`")
 
 
 def test_partial_is_refused_except_on_truth_tables(tmp_path):

@@ -166,7 +166,7 @@ def numpy_loss(loss: Mapping[str, Any], p: np.ndarray) -> np.ndarray:
     else:  # multiclass_hinge: Σ_{j≠t} max(0, 1 + p_j - p_t)
         t = int(np.argmax(y.reshape(-1)))
         terms = np.maximum(1 + np.delete(p, t, axis=0) - p[t], 0)
-    defaults = {"binary_cross_entropy": "mean", "mse": "mean", "mae": "mean"}
+    defaults = {"binary_cross_entropy": "mean", "mse": "mean", "mae": "mean", "hinge": "mean"}
     if loss.get("reduction", defaults.get(fn, "sum")) == "mean":
         return np.asarray(terms.sum(axis=0) / c)
     return np.asarray(terms.sum(axis=0))
@@ -245,7 +245,7 @@ def torch_loss(torch: Any, loss: Mapping[str, Any], p: Any) -> Any:
     else:
         t = int(torch.argmax(y))
         terms = torch.clamp(1 + torch.cat([p[:t], p[t + 1:]]) - p[t], min=0)
-    defaults = {"binary_cross_entropy": "mean", "mse": "mean", "mae": "mean"}
+    defaults = {"binary_cross_entropy": "mean", "mse": "mean", "mae": "mean", "hinge": "mean"}
     if loss.get("reduction", defaults.get(fn, "sum")) == "mean":
         return terms.sum() / p.shape[0]
     return terms.sum()

@@ -16,18 +16,25 @@ samples). `reduction: sum | mean` replaces the reduction over the outputs or cla
 | `cross_entropy` | -Σ y log ŷ | sum |
 | `binary_cross_entropy` | -[y log ŷ + (1-y) log(1-ŷ)] per output | mean |
 | `mse`, `mae` | (y-ŷ)², abs(y-ŷ) per output | mean |
-| `hinge` | max(0, 1 - y·s) per output, labels ±1 (0/1 read as -1/1, as Keras does) | sum |
-| `multiclass_hinge` | Σ_{j≠y} max(0, 1 + s_j - s_y); mean divides by C, as PyTorch does | sum |
+| `hinge` | max(0, 1 - y·s) per output, labels ±1 (0/1 read as -1/1, as Keras does) | mean |
+| `multiclass_hinge` | Σ_{j≠y} max(0, Δ + s_j - s_y), Δ = `margin` (1); mean divides by C | sum |
 | `categorical_hinge` | max(0, max_j (1-y_j)·s_j - Σ_j y_j·s_j + 1), as Keras: one term | sum |
 | `kl_divergence` | Σ y log(y/ŷ) | sum |
 
-The binary hinge sums over its outputs as FORMAT §4.5 says, where Keras takes the mean (a
-Keras-style answer is the known mistake "mean instead of sum"). The categorical hinge is Keras's
+The binary hinge takes the mean over its outputs, as Keras' `Hinge` does (its documented
+example gives 1.3); the sum is `reduction: sum`, and the known mistake "sum instead of mean".
+The multiclass hinge sums over the other classes as CS231n's SVM loss does (PyTorch's
+`multi_margin_loss` is its `reduction: mean`). The categorical hinge is Keras's
 (FORMAT §4.5): its max is over (1-y)·s, all classes, so the true class's (1-1)·s = 0 wins when
 every other score is negative; the textbook max over the other classes only is a known mistake.
 Like Keras it takes any targets in [0, 1] (soft labels, an all-zero row), and as a single term
 per sample it has no reduction over the classes. The hinges take scores as they are, so
 `logits:` and `y_pred:` mean the same for them.
+
+Options of `cross_entropy`, as PyTorch's `cross_entropy` defines them: `label_smoothing: ε`
+reads the targets as (1-ε)·y + ε/C; `weight:` (one per class) multiplies each class's terms,
+and the mean over a batch of hard labels (one-hot rows, or class indices) is then divided by
+Σ_n w_{y_n}, PyTorch's weighted mean (soft labels: by N, as PyTorch does for probabilities).
 
 `0·log 0 = 0`; a positive target predicted at exactly 0 gives inf. With `logits:` every log is
 taken in log space (log-softmax, log-sigmoid), so huge logits give exact finite answers.
@@ -62,6 +69,12 @@ class Convention:
     complement: bool | None = None  # the (1-y)·log(1-ŷ) terms; None: only for binary CE
     zero_log_zero: float = 0.0
     true_class_in_max: bool = True  # categorical hinge: max over (1-y)·s, the true class's 0 too
+    margin: float = 1.0  # multiclass hinge: Δ
+    true_class_term: bool = False  # multiclass hinge: the mistake of summing over j = y too
+    label_smoothing: float = 0.0  # cross-entropy: targets (1-ε)·y + ε/C
+    smoothing_others: bool = False  # the mistake of spreading ε over the C-1 other classes
+    weight: tuple[float, ...] | None = None  # cross-entropy: one weight per class
+    weighted_mean: bool = True  # a batch of hard labels divided by Σ w_{y_n} (else by N)
 
 
 @dataclass(frozen=True)
@@ -141,7 +154,17 @@ def batch_loss(batch: Batch, conv: Convention) -> float:
             per_sample = np.asarray(terms.mean(axis=1))
     if conv.over_samples == "sum":
         return float(per_sample.sum())
+    if conv.weight is not None and conv.weighted_mean and hard_labels(batch.y_true):
+        # PyTorch's weighted mean: the weighted terms over the weights of the true classes
+        return float(per_sample.sum() / (batch.y_true @ np.asarray(conv.weight)).sum())
     return float(per_sample.mean())
+
+
+def hard_labels(y_true: np.ndarray) -> bool:
+    """Whether every row of targets is one-hot (a class index read as one)."""
+    import numpy as np
+
+    return bool(np.all((y_true == 0) | (y_true == 1)) and np.all(y_true.sum(axis=1) == 1))
 
 
 def output_gradient(loss: Loss, t: np.ndarray, p: np.ndarray) -> np.ndarray:
@@ -179,7 +202,8 @@ def _multiclass_hinge(batch: Batch, conv: Convention) -> np.ndarray:
 
     t, s = batch.y_true, _scores(batch)
     true_score = (t * s).sum(axis=1, keepdims=True)
-    return np.where(t == 1, 0.0, np.maximum(0.0, 1.0 + s - true_score))
+    terms = np.maximum(0.0, conv.margin + s - true_score)
+    return terms if conv.true_class_term else np.where(t == 1, 0.0, terms)
 
 
 def _categorical_hinge(batch: Batch, conv: Convention) -> np.ndarray:
@@ -196,7 +220,20 @@ def _categorical_hinge(batch: Batch, conv: Convention) -> np.ndarray:
 
 
 def _cross_entropy(batch: Batch, conv: Convention) -> np.ndarray:
-    return _log_loss_terms(batch, conv, complement=conv.complement is True)
+    import numpy as np
+
+    eps = conv.label_smoothing
+    if eps:
+        classes = batch.y_true.shape[1]
+        if conv.smoothing_others:  # the mistake: ε/(C-1) to each class but the true one
+            spread = np.where(batch.y_true == 1, 0.0, eps / max(classes - 1, 1))
+            batch = replace(batch, y_true=(1 - eps) * batch.y_true + spread)
+        else:
+            batch = replace(batch, y_true=(1 - eps) * batch.y_true + eps / classes)
+    terms = _log_loss_terms(batch, conv, complement=conv.complement is True)
+    if conv.weight is not None:
+        terms = terms * np.asarray(conv.weight)
+    return terms
 
 
 def _binary_cross_entropy(batch: Batch, conv: Convention) -> np.ndarray:
@@ -399,11 +436,13 @@ _ROWS = (  # name, what y_pred holds, what y_true holds, the default reduction; 
     Loss("mae", "values", "any", "mean",
          terms=_absolute_error, gradient=_absolute_error_gradient,
          texts=_each(_absolute_error_text)),
-    Loss("hinge", "scores", "signs", "sum",
+    Loss("hinge", "scores", "signs", "mean",
          terms=_hinge, gradient=_hinge_gradient, texts=_each(_hinge_text)),
     Loss("multiclass_hinge", "scores", "one_hot", "sum",
          terms=_multiclass_hinge, gradient=_multiclass_hinge_gradient,
-         texts=_multiclass_hinge_texts, classes=True, class_index=True),
+         texts=_multiclass_hinge_texts, classes=True, class_index=True,
+         mistakes=(("the true class's own term Δ counted in the sum",
+                    {"true_class_term": True}),)),
     Loss("categorical_hinge", "scores", "unit", "sum",
          terms=_categorical_hinge, gradient=_categorical_hinge_gradient,
          texts=_categorical_hinge_texts, classes=True, class_index=True, one_term=True,
@@ -464,8 +503,26 @@ def convention_mistakes(batch: Batch, conv: Convention) -> list[tuple[str, Batch
         as_probs = replace(batch, y_pred=batch.logits, logits=None)
         out.append(("logits used as probabilities", as_probs, conv))
     out += [(name, batch, replace(conv, **changes)) for name, changes in loss.mistakes]
+    out += _option_mistakes(batch, conv)
     if loss.logarithmic and batch.logits is None:  # a softmax or sigmoid is never 0
         out.append(("0·log 0 taken as NaN", batch, replace(conv, zero_log_zero=math.nan)))
+    return out
+
+
+def _option_mistakes(batch: Batch, conv: Convention) -> list[tuple[str, Batch, Convention]]:
+    """The mistakes of a loss's options: the margin Δ, label smoothing, class weights."""
+    out = []
+    if conv.margin != 1.0:
+        out.append((f"margin 1 instead of Δ = {conv.margin:g}", batch, replace(conv, margin=1.0)))
+    if conv.label_smoothing:
+        out.append(("label smoothing left out", batch, replace(conv, label_smoothing=0.0)))
+        out.append(("ε spread over the other classes only, ε/(C-1)", batch,
+                    replace(conv, smoothing_others=True)))
+    if conv.weight is not None:
+        out.append(("class weights left out", batch, replace(conv, weight=None)))
+        if batch.y_true.shape[0] > 1 and hard_labels(batch.y_true):
+            out.append(("weighted sum divided by the number of samples, not by the sum of "
+                        "their weights", batch, replace(conv, weighted_mean=False)))
     return out
 
 

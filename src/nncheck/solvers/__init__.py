@@ -35,6 +35,7 @@ SOLVERS: dict[str, tuple[str, str]] = {
     "activation_memory": ("convolution", "solve_activation_memory"),
     "choice": ("free", "solve_choice"),
     "manual": ("free", "solve_manual"),
+    "layer_output": ("sequence", "solve_layer_output"),
 }
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -23,6 +24,7 @@ from nncheck.engine.losses import (
     Loss,
     batch_loss,
     convention_mistakes,
+    hard_labels,
 )
 from nncheck.errors import ProblemError
 from nncheck.solvers.context import Context
@@ -39,9 +41,11 @@ def loss_value(
     logits: Any = None,
     reduction: str | None = None,
     log: Any = "e",
+    **options: Any,
 ) -> float:
-    """The loss `fn` of `y_pred` (or `logits`) against `y_true` (a ProblemError if ill-posed)."""
-    return batch_loss(*_posed(fn, y_true, y_pred, logits, reduction, log))
+    """The loss `fn` of `y_pred` (or `logits`) against `y_true` (a ProblemError if ill-posed);
+    `options`: `margin`, `label_smoothing`, `weight` where the loss takes them."""
+    return batch_loss(*_posed(fn, y_true, y_pred, logits, reduction, log, options))
 
 
 def loss_mistakes(
@@ -53,9 +57,10 @@ def loss_mistakes(
     log: Any = "e",
     *,
     tolerance: Tolerance = DEFAULT_TOLERANCE,
+    **options: Any,
 ) -> list[tuple[str, float]]:
     """The known mistakes of this loss, named, with the values that differ from the truth."""
-    batch, truth_conv = _posed(fn, y_true, y_pred, logits, reduction, log)
+    batch, truth_conv = _posed(fn, y_true, y_pred, logits, reduction, log, options)
     truth = batch_loss(batch, truth_conv)
     out = []
     for name, mistaken, conv in convention_mistakes(batch, truth_conv):
@@ -76,6 +81,13 @@ def solve_loss(part: LossPart, ctx: Context) -> NumericTruth:
     y_pred = None if part.y_pred is None else ctx.data(part.y_pred)
     logits = None if part.logits is None else ctx.data(part.logits)
     args = (part.fn, y_true, y_pred, logits, part.reduction, part.log)
+    options: dict[str, Any] = {}
+    if part.margin is not None:
+        options["margin"] = part.margin
+    if part.label_smoothing is not None:
+        options["label_smoothing"] = part.label_smoothing
+    if part.weight is not None:
+        options["weight"] = ctx.data(part.weight)
     try:
         if part.of is not None:
             from nncheck.solvers.outputs import predictions
@@ -83,8 +95,8 @@ def solve_loss(part: LossPart, ctx: Context) -> NumericTruth:
             computed = predictions(part.of, ctx)
             args = (part.fn, y_true, *((None, computed) if part.of.logits else (computed, None)),
                     part.reduction, part.log)
-        value = loss_value(*args)
-        known = loss_mistakes(*args, tolerance=ctx.tolerance)
+        value = loss_value(*args, **options)
+        known = loss_mistakes(*args, tolerance=ctx.tolerance, **options)
     except ProblemError as exc:
         raise ProblemError(
             f"part `{part.id}`: {exc.message}", expected=exc.expected, hint=exc.hint
@@ -124,11 +136,58 @@ def _plain_numbers(values: Any) -> Iterable[float]:
 # --- validation --------------------------------------------------------------------------------
 
 def _posed(
-    fn: str, y_true: Any, y_pred: Any, logits: Any, reduction: str | None, log: Any
+    fn: str, y_true: Any, y_pred: Any, logits: Any, reduction: str | None, log: Any,
+    options: dict[str, Any] | None = None,
 ) -> tuple[Batch, Convention]:
     """The checked inputs of a loss and the convention the problem asks for."""
     batch = _prepare(fn, y_true, y_pred, logits)
-    return batch, Convention(base=_log_base(log), reduction=_reduction(reduction))
+    conv = Convention(base=_log_base(log), reduction=_reduction(reduction))
+    return batch, _with_options(batch, conv, options or {})
+
+
+# The options a loss takes: option -> the losses that take it (PyTorch's names and meanings).
+OPTIONS = {"margin": ("multiclass_hinge",), "label_smoothing": ("cross_entropy",),
+           "weight": ("cross_entropy",)}
+
+
+def _with_options(batch: Batch, conv: Convention, options: dict[str, Any]) -> Convention:
+    """The convention with a loss's options, each checked."""
+    fn = batch.loss.name
+    for name in options:
+        takes = OPTIONS.get(name)
+        if takes is None or fn not in takes:
+            raise ProblemError(f"`{name}:` does not apply to {fn}",
+                               expected=f"`{name}:` with fn: {' or '.join(takes or ('?',))}")
+    if "margin" in options:
+        margin = float(options["margin"])
+        if not (math.isfinite(margin) and margin >= 0):
+            raise ProblemError(f"`margin: {options['margin']}` is not a margin",
+                               expected="a number >= 0 (CS231n's Δ: 1 or 10)")
+        conv = replace(conv, margin=margin)
+    if "label_smoothing" in options:
+        eps = float(options["label_smoothing"])
+        if not 0.0 <= eps <= 1.0:
+            raise ProblemError(f"`label_smoothing: {options['label_smoothing']}` is outside "
+                               "[0, 1]", expected="ε from 0 to 1, as PyTorch takes it")
+        conv = replace(conv, label_smoothing=eps)
+    if "weight" in options:
+        conv = replace(conv, weight=_weights(batch, options["weight"]))
+    return conv
+
+
+def _weights(batch: Batch, value: Any) -> tuple[float, ...]:
+    weight = _array("weight", value)
+    classes = batch.y_true.shape[1]
+    if weight.shape != (classes,):
+        raise ProblemError(f"weight {format_value(weight)} does not give one weight per class",
+                           expected=f"a vector of {classes} weights, one per class")
+    if np.any(weight < 0):
+        raise ProblemError(f"weight {format_value(weight)} has a negative weight",
+                           expected="weights >= 0")
+    if hard_labels(batch.y_true) and float((batch.y_true @ weight).sum()) == 0.0:
+        raise ProblemError("every true class has weight 0: the weighted mean is 0/0",
+                           expected="a positive weight for some true class")
+    return tuple(float(w) for w in weight)
 
 
 def _log_base(log: Any) -> float:

@@ -33,6 +33,7 @@ from nncheck.spec.common import (
     located,
     refuse_reserved,
 )
+from nncheck.spec.layer_values import LayerValues, check_output
 from nncheck.spec.network import TemplateSpec
 from nncheck.words import listing, suggestion
 
@@ -323,6 +324,10 @@ class LossPart(NumericPart):
     of: OutputOf | None = None  # instead of y_pred or logits
     reduction: Literal["sum", "mean"] | None = None
     log: LogBase = "e"
+    # Options, as PyTorch names them: multiclass_hinge's Δ; cross_entropy's ε and class weights
+    margin: Real | None = Field(default=None, ge=0, allow_inf_nan=False)
+    label_smoothing: Real | None = Field(default=None, ge=0, le=1)
+    weight: Values | None = None
 
     @model_validator(mode="after")
     def _check_of(self) -> LossPart:
@@ -366,6 +371,37 @@ class GradientPart(NumericPart):
         return self
 
     _LEFT_AT: ClassVar[dict[str, Any]] = {"graph": None, "local": False}  # added with graphs
+
+
+def _layer_form(value: Any) -> str:
+    return "ref" if isinstance(value, str) else "inline"
+
+
+class LayerOutputPart(NumericPart):
+    """A value a layer with given weights computes from an input (FORMAT §4.9)."""
+
+    ask: Literal["layer_output"]
+    layer: Annotated[Annotated[Ref, Tag("ref")] | Annotated[LayerValues, Tag("inline")],
+                     Discriminator(_layer_form)]
+    input: Values  # a sequence T×I, a batch N×C, a vector; attention's queries
+    key: Values | None = None  # attention: the keys (default: the input)
+    value: Values | None = None  # attention: the values (default: the keys)
+    of: str | None = None  # what is asked; default: the layer type's first output
+    row: Annotated[int, NoCoercion()] | None = Field(default=None, ge=0)  # of a matrix, 0-based
+
+    @model_validator(mode="after")
+    def _check_of(self) -> LayerOutputPart:
+        if isinstance(self.layer, LayerValues):
+            try:
+                check_output(self.layer, self.of)
+            except ValueError as exc:
+                raise located(("of",), str(exc), self.of) from None
+            if self.layer.type not in ("attention", "multihead_attention"):
+                for key in ("key", "value"):
+                    if getattr(self, key) is not None:
+                        raise located((key, KEY), f"`{key}` is attention's: a "
+                                      f"{self.layer.type} layer reads `input` only", key)
+        return self
 
 
 class EquivalentPart(PartBase):
@@ -486,7 +522,7 @@ class ManualPart(PartBase):
 Part = Annotated[
     TruthTablePart | RealizePart | ForwardPart | ParamCountPart | OutputShapePart | LossPart
     | GradientPart | EquivalentPart | FormulaPart | ChoicePart | ManualPart
-    | ReceptiveFieldPart | PaddingPart | FlopsPart | ActivationMemoryPart,
+    | ReceptiveFieldPart | PaddingPart | FlopsPart | ActivationMemoryPart | LayerOutputPart,
     Field(discriminator="ask"),
 ]
 
@@ -495,7 +531,7 @@ PART_MODELS: dict[str, type[PartBase]] = {
     for model in (
         TruthTablePart, RealizePart, ForwardPart, ParamCountPart, OutputShapePart, LossPart,
         GradientPart, EquivalentPart, FormulaPart, ChoicePart, ManualPart,
-        ReceptiveFieldPart, PaddingPart, ActivationMemoryPart,
+        ReceptiveFieldPart, PaddingPart, ActivationMemoryPart, LayerOutputPart,
     )
 } | {"flops": FlopsPart, "macs": FlopsPart}
 
