@@ -42,7 +42,8 @@ def test_an_accepted_answer_with_partial_credit_is_wrong_with_that_credit() -> N
     part = graded(mse([HALF, SUM]), "1/2")
     assert (part.status, part.points, part.mistakes) == (Status.WRONG, 1.0,
                                                          ("summed, not averaged",))
-    assert part.message == "expected 0.25, got 0.5"
+    # How far off: |0.5 - 0.25| / 0.25 = 100 %.
+    assert part.message == "expected 0.25, got 0.5: 100 % off, tolerance 1 %"
     assert graded(mse([HALF, SUM]), 0.3).points == 0.0  # neither
 
 

@@ -43,7 +43,8 @@ def test_z_given_for_the_activation_is_named():
     verdict = truth(of="h").grade(0.25)
     assert verdict.status is Status.WRONG
     assert verdict.mistakes == ("the pre-activation z given where the activation belongs",)
-    assert verdict.message == "expected 0.562177, got 0.25"
+    # How far off: |0.25 - 0.562177| / 0.562177 = 0.312177 / 0.562177 = 0.555 -> 56 %.
+    assert verdict.message == "expected 0.562177, got 0.25: 56 % off, tolerance 1 %"
 
 
 def test_a_step_unit_on_the_boundary_names_the_strict_mistake():

@@ -69,4 +69,6 @@ def test_a_mistake_that_changes_nothing_is_not_named() -> None:
     # `same` padding: no + 1 to forget and no zeros to count; [28, 28, 8] is simply right.
     layers = [{"conv2d": {"filters": 8, "kernel": 3, "padding": "same"}}]
     assert _grade(layers, [28, 28, 1], [28, 28, 8]).status is Status.CORRECT
-    assert _grade(layers, [28, 28, 1], [27, 27, 8]).mistakes == ()
+    # No catalogue mistake; only the slip every count and shape is checked for: 27 = 28 - 1.
+    assert _grade(layers, [28, 28, 1], [27, 27, 8]).mistakes == (
+        "off by one at value 1, value 2 (one too few)",)

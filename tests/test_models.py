@@ -402,7 +402,11 @@ def test_seed_q3b_students_formula_is_wrong_with_the_mistake_named() -> None:
     assert verdict.message is not None
     point = int(verdict.message.split("=")[1].split(":")[0])
     assert point != 10
-    assert verdict.message == f"at n = {point}: expected {10 * point + 10}, got {11 * point}"
+    # Off by |11n - (10n + 10)| = |n - 10|, relative to 10n + 10.
+    off = abs(point - 10)
+    share = float(f"{100 * off / (10 * point + 10):.2g}")  # two significant figures
+    assert verdict.message == (f"at n = {point}: expected {10 * point + 10}, got {11 * point}: "
+                               f"off by {off} ({share:g} %)")
     # A plain number right at one point is still wrong.
     assert truth.grade(110).status is Status.WRONG
 

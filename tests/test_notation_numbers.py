@@ -122,7 +122,8 @@ def test_the_same_notation_with_a_wrong_value_is_graded_wrong(part: str, claim: 
 
 def test_a_count_with_separators_is_compared_exactly() -> None:
     off = graded("big", "27,000,101")
-    assert off.message == "expected 27000100, got 27000101"
+    # Off by 1: 1 / 27000100 = 0.0000037 %, under the 0.001 % a percentage is shown to.
+    assert off.message == "expected 27000100, got 27000101: off by 1 (under 0.001 %)"
     # Past 2^53, float64 holds 10^16 + 10^8 and 10^16 + 10^8 + 1 as one number.
     assert float(10**16 + 10**8) == float(10**16 + 10**8 + 1)
     assert graded("huge", "10,000,000,100,000,000").status is Status.CORRECT

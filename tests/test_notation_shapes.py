@@ -115,7 +115,9 @@ def test_a_quoted_one_element_list_is_the_vector() -> None:
     assert graded("flat", "[26912]").status is Status.CORRECT
     assert graded("flat", "(26912)").status is Status.CORRECT
     wrong = graded("flat", "[26911]")
-    assert wrong.status is Status.WRONG and wrong.message == "expected [26912], got [26911]"
+    # Off by 1: 1 / 26912 = 0.0037 %.
+    assert wrong.status is Status.WRONG
+    assert wrong.message == "expected [26912], got [26911]: off by 1 (0.0037 %)"
 
 
 def test_a_shape_with_x_where_one_value_is_expected_is_a_shape_of_three() -> None:
@@ -153,8 +155,10 @@ def test_a_batch_axis_left_out_where_it_is_expected_is_a_named_mistake(claim: An
 def test_a_batch_axis_and_a_wrong_size_are_both_reported() -> None:
     part = graded("shape", "(None, 29, 29, 31)")
     assert part.status is Status.WRONG
-    assert part.message == "expected [29, 29, 32], got [29, 29, 31]"
-    assert part.mistakes == (BATCH_ADDED,)
+    # Off by 1 at the third value: 1 / 32 = 3.1 %.
+    assert part.message == "expected [29, 29, 32], got [29, 29, 31]: off by 1 at value 3 (3.1 %)"
+    # 31 = 32 - 1: the wrong size is also named, after the batch axis.
+    assert part.mistakes == (BATCH_ADDED, "off by one at value 3 (one too few)")
 
 
 def test_a_batch_axis_is_not_read_where_no_shape_is_asked() -> None:

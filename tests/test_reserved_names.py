@@ -97,8 +97,10 @@ def test_writing_the_constant_where_the_input_is_meant_is_wrong() -> None:
         "and": {"Y": {"w": [1, 1], "b": -0.5}},
     })
     assert parts["fwd"].status is Status.WRONG
-    assert parts["fwd"].message == ("expected 0.880797, got 0.5; `e` here names the problem's "
-                                    "input or unit `e`; the constant is `exp(1)`")
+    # How far off: |0.5 - 0.880797| / 0.880797 = 0.380797 / 0.880797 = 43 %.
+    assert parts["fwd"].message == ("expected 0.880797, got 0.5: 43 % off, tolerance 1 %; `e` "
+                                    "here names the problem's input or unit `e`; the constant "
+                                    "is `exp(1)`")
     assert parts["grad"].status is Status.WRONG
     assert parts["and"].status is Status.WRONG
 

@@ -65,6 +65,7 @@ class PartResult:
     comment: str | None = None
     detail: Any = None
     title: str | None = None
+    error: Mapping[str, float | None] | None = None  # how far a numeric miss is off
 
     @property
     def mistake(self) -> str | None:
@@ -215,9 +216,27 @@ class Bank:
                 message, path=loaded.path, line=line, col=col,
                 expected=exc.expected, hint=exc.hint,
             ) from None
+        adopt = getattr(truth, "with_siblings", None)  # a numeric truth: its neighbours
+        if adopt is not None:  # name a slip (compare/slips.py)
+            truth = adopt(functools.partial(self.siblings, loaded, index))
         if not dependent:
             self.truths[key] = truth
         return truth
+
+    def siblings(self, loaded: LoadedProblem, index: int) -> dict[str, Any]:
+        """The values of the problem's other numeric parts (those solved without a sheet), by
+        part id: an answer to one of them, given here, is a named slip. Solved on a miss only."""
+        found = {}
+        for j, other in enumerate(loaded.problem.parts):
+            if j == index or self.dependent(loaded, j):
+                continue
+            try:
+                values = getattr(self.truth(loaded, j, None), "values", None)
+            except NncheckError:
+                continue  # a part that cannot be solved names no slip
+            if values is not None:
+                found[other.id] = values
+        return found
 
     def grader(self, loaded: LoadedProblem, index: int, answers: Mapping[str, Any]) -> Remembered:
         """The part's truth for a sheet's answers, with the verdicts it gave (kept across
@@ -349,6 +368,7 @@ def _grade_part(
         mistakes=verdict.mistakes,
         detail=verdict.detail,
         title=part.title,
+        error=verdict.error,
     )
     if override is not None:
         points = float(override.get("points", result.points))

@@ -64,13 +64,7 @@ def bound(tolerance: Tolerance, truth: np.ndarray) -> np.ndarray:
     """`tol`: the part's tolerance at each truth, as an absolute bound."""
     import numpy as np
 
-    t = np.abs(np.asarray(truth, dtype=float))
-    with np.errstate(all="ignore"):
-        if tolerance.sigfigs is not None:
-            mag = np.floor(np.log10(np.where(t == 0, 1.0, t)))
-            return np.where(t == 0, 0.5 * 10.0 ** (-tolerance.sigfigs),
-                            0.5 * 10.0 ** (mag - tolerance.sigfigs + 1))
-        return np.maximum(tolerance.rel * t, tolerance.abs)
+    return np.asarray(tolerance.bound(np.asarray(truth, dtype=float)), dtype=float)
 
 
 def holds(predicate: expr.Expr, claim: np.ndarray, truth: np.ndarray,

@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 from fractions import Fraction
 
-__all__ = ["MAX_BITS", "WrittenFloat", "decimal", "keeps_text"]
+__all__ = ["MAX_BITS", "Precision", "WrittenFloat", "decimal", "keeps_digits", "keeps_text",
+           "precision"]
 
 FLOAT_EXACT = 2**53  # float64 holds every integer below this, and not every one above
 MAX_BITS = 4096  # numerator or denominator of an exact value, as in engine/exact.py
@@ -83,3 +85,57 @@ def keeps_text(text: str, value: float) -> bool:
         return False
     exact = decimal(text)
     return exact is None or exact != Fraction(repr(value))
+
+
+MAX_PLACE = 300  # a written precision finer or coarser than 10^±300 is not read as one
+
+
+@dataclass(frozen=True)
+class Precision:
+    """How precisely a decimal literal was written.
+
+    `place` is the power of ten of its last written digit (`0.0351`: -4; `-0.20`: -2; `8`: 0;
+    `8e2`: 2); `figures` its significant figures, from the first non-zero digit to the last
+    written one (`0.0351`: 3; `-0.20`: 2; `0.00`: 0). An integer written without a point or an
+    exponent may end in zeros that are not significant (`800`: one, two or three figures);
+    `ambiguous` counts them: the reading with k of them dropped has place `place + k`.
+    """
+
+    place: int
+    figures: int
+    ambiguous: int = 0
+
+
+def precision(text: str) -> Precision | None:
+    """How precisely a plain decimal literal was written (`-0.20`, `.5`, `1.50e-3`), or None:
+    not a plain decimal literal, or a precision beyond 10^±MAX_PLACE."""
+    found = _DECIMAL.fullmatch(text.strip())
+    if found is None:
+        return None
+    _, whole, frac, exp = found.groups()
+    if not whole and not frac:
+        return None
+    if exp is not None and len(exp.lstrip("+-").lstrip("0")) > 4:
+        return None
+    point = frac is not None
+    frac = frac or ""
+    place = (int(exp) if exp else 0) - len(frac)
+    if abs(place) > MAX_PLACE:
+        return None
+    digits = (whole + frac).lstrip("0")
+    ambiguous = 0
+    if not point and exp is None and digits:
+        ambiguous = len(digits) - len(digits.rstrip("0"))
+    if place + ambiguous > MAX_PLACE:
+        return None
+    return Precision(place, len(digits), ambiguous)
+
+
+def keeps_digits(text: str, value: float) -> bool:
+    """Whether a float literal was written to another precision than its shortest decimal
+    says (`-0.20` is -0.2, `1e3` is 1000.0): the text is then kept, for rounding-aware
+    grading to read the precision that was written."""
+    if not math.isfinite(value):
+        return False
+    written, shortest = precision(text), precision(repr(value))
+    return written is not None and written != shortest

@@ -16,12 +16,14 @@ import numpy as np
 
 from nncheck import expr, predicate
 from nncheck.compare import notation
+from nncheck.compare.error import how_far_off
 from nncheck.compare.numbers import format_number, format_value, to_json_number
-from nncheck.compare.tolerance import EXACT, Tolerance
+from nncheck.compare.tolerance import EXACT, Tolerance, written_precision
 from nncheck.compare.verdict import Status, Verdict, correct, invalid
 from nncheck.errors import AnswerError, ExprError, ProblemError
 from nncheck.predicate import holds
 from nncheck.words import clip
+from nncheck.written import WrittenFloat
 
 SHOWN_NAMES = 10  # values shown to locate a point: enough to check a chain-rule product
 DEFAULT_TOLERANCE = Tolerance()
@@ -103,6 +105,10 @@ class NumericTruth:
     # same (a formula of another degree, a claim that fails at further points), else None.
     confirm: Callable[[Any], str | None] | None = field(default=None, compare=False,
                                                         repr=False)
+    # The values of the other numeric parts of the problem, by part id, looked up only when a
+    # claim misses: an answer to a neighbouring part is a named slip (compare/slips.py).
+    siblings: Callable[[], Mapping[str, np.ndarray]] | None = field(default=None, compare=False,
+                                                                 repr=False)
     # Orders the named mistakes a claim matched, most specific first (solvers/perturbed.py).
     rank: Callable[[Any, Sequence[str]], tuple[str, ...]] | None = field(
         default=None, compare=False, repr=False)
@@ -209,7 +215,7 @@ class NumericTruth:
             note = "; ".join(filter(None, [note, self._bound_note(claimed)])) or None
         if note:
             message = f"{verdict.message}; {note}" if verdict.message else note
-            verdict = Verdict(verdict.status, verdict.fraction, message, verdict.mistakes)
+            verdict = replace(verdict, message=message)
         return verdict
 
     def _verdict(self, got: np.ndarray, claimed: Any) -> Verdict:
@@ -223,6 +229,8 @@ class NumericTruth:
             except AnswerError as exc:  # no exact value, beyond float64's integers
                 return invalid(str(exc))
             ok = np.array(flags, dtype=bool)
+        elif self.tolerance.rounded and not self.exact:
+            ok = self._close_as_written(got, claimed)
         else:
             ok = self._close(got, self.values)
         if ok.all():
@@ -232,8 +240,9 @@ class NumericTruth:
             if self._close(got, alt.values).all():
                 if alt.credit >= 1:
                     return correct(alt.name or None)
-                return Verdict(Status.WRONG, alt.credit, self._describe_miss(ok, got, claimed),
-                               (alt.name,) if alt.name else ())
+                message, error = self._describe_miss(ok, got, claimed, got)
+                return Verdict(Status.WRONG, alt.credit, message,
+                               (alt.name,) if alt.name else (), error=error)
         names = []
         credit = 0.0
         for known in self.known:
@@ -244,28 +253,88 @@ class NumericTruth:
                 credit = max(credit, known.credit)
         if self.rank is not None and len(names) > 1:
             names = list(self.rank(claimed, names))
+        from nncheck.compare import slips  # named after the catalogue, never credited
+
+        names += slips.matched(self, got, claimed, names)
+        floats = got
         if shown is not None:  # exact values, every digit, in the message
             got = np.array([[_exact_number(v) for v in row] for row in shown], dtype=object)
             got = got if self.vector else got[:, 0]
-        return Verdict(Status.WRONG, credit, self._describe_miss(ok, got, claimed), tuple(names))
+        rounded = self.tolerance.rounded and not self.exact
+        if rounded:  # the digits as written: `0.040` is not `0.04` here
+            got = _as_written(got, claimed, self.vector)
+        message, error = self._describe_miss(ok, got, claimed, floats)
+        if rounded:
+            message += self._rounding_note(claimed)
+        return Verdict(Status.WRONG, credit, message, tuple(names), error=error)
 
-    def _describe_miss(self, ok: np.ndarray, got: np.ndarray, claimed: Any) -> str:
-        """Where a claim misses: a re-draw where it differs (and the given values if they too)."""
+    def _rounding_note(self, claimed: Any) -> str:
+        """Rounded mode, on a miss: `; written with 1 significant figure` (fewer than asked),
+        or, at one point, the truth at the precision written: `; at 3 decimals the truth is
+        0.035`."""
+        items = claimed if isinstance(claimed, list) else [claimed]
+        for j, item in enumerate(items):
+            made = written_precision(item)
+            if made is None:
+                continue
+            where = f"value {j + 1} is " if len(items) > 1 else ""
+            short = self.tolerance.short_of(made)
+            if short is not None:
+                return f"; {where}written with {short}"
+            truth = float(self.values[0, j] if self.vector else self.values[0])
+            if self.points == 1 and made.ambiguous == 0 and made.place <= 0 \
+                    and math.isfinite(truth) and -made.place <= 17:
+                decimals = -made.place
+                what = f"value {j + 1}" if len(items) > 1 else "the truth"
+                ok = self.tolerance.close_written(np.array([truth]), np.array([float(item)]),
+                                                  [made])
+                if not ok.all():
+                    return (f"; at {decimals} decimal{'s' * (decimals != 1)} {what} is "
+                            f"{truth:.{decimals}f}")
+        return ""
+
+    def _close_as_written(self, got: np.ndarray, claimed: Any) -> np.ndarray:
+        """Rounded mode: each plain decimal of the claim against the truth rounded as written."""
+        items = claimed if isinstance(claimed, list) else [claimed]
+        written = [written_precision(item) for item in items]
+        close = self.tolerance.close_written(self.values, got, written)
+        return np.asarray(close.reshape(close.shape[0], -1).all(axis=1) if close.ndim > 1
+                          else close)
+
+    def _describe_miss(self, ok: np.ndarray, got: np.ndarray, claimed: Any,
+                       floats: np.ndarray) -> tuple[str, dict[str, float | None] | None]:
+        """Where a claim misses: a re-draw where it differs (and the given values if they too),
+        and how far off it is there."""
         bad = [int(i) for i in np.flatnonzero(~ok)]
         if self.points == 1:
-            return self._miss(0, got)
+            return self._miss(0, got, floats)
         # FORMAT §4.6: a formula is shown at a re-draw where it differs, not only at the given
         # values, so the student sees the formula (not just the number) is wrong.
         i = next((j for j in bad if j > 0), bad[0]) if self.given_first else bad[0]
         written = self._written_names(claimed)
-        message = f"{self._label(i, written)}: {self._miss(i, got)}"
+        text, error = self._miss(i, got, floats)
+        message = f"{self._label(i, written)}: {text}"
         if self.given_first and i > 0 and bad[0] == 0:
-            message += f" (at the given values too: {self._miss(0, got)})"
+            # The figure is the shown point's; here the values alone say where else it misses.
+            message += f" (at the given values too: {self._shown(0, got)})"
         if self.given_first and not written:
             message += " — a number holds at one point only: this part asks for a formula"
-        return message
+        return message, error
 
-    def _miss(self, i: int, got: np.ndarray) -> str:
+    def _miss(self, i: int, got: np.ndarray,
+              floats: np.ndarray) -> tuple[str, dict[str, float | None] | None]:
+        text = self._shown(i, got)
+        off = how_far_off(self.values[i], floats[i], EXACT if self.exact else self.tolerance)
+        if off is None:
+            return text, None
+        where = ""
+        if self.vector and np.size(self.values[i]) > 1:
+            j = off.index
+            where = f" at {self.labels[j]}" if self.labels else f" at value {j + 1}"
+        return f"{text}: {off.said(exact=self.exact, where=where)}", off.json()
+
+    def _shown(self, i: int, got: np.ndarray) -> str:
+        """`expected 0.00133679, got 0.0013` at point i (and where a labelled vector differs)."""
         # Exact asks (counts, shapes) show every digit: 138357544.5 is not 1.38358e+08.
         digits = 17 if self.exact else 6
         truth: Any = self.values[i]
@@ -331,6 +400,10 @@ class NumericTruth:
                                "formula, checked at every point like the truth")
         return Known(entry.say or "", values, float(entry.credit))
 
+    def with_siblings(self, values: Callable[[], Mapping[str, np.ndarray]]) -> NumericTruth:
+        """The truth, told where to find the values of the problem's other parts."""
+        return replace(self, siblings=values)
+
 
 def written_names(claimed: Any, aliases: Mapping[str, str],
                   env: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -366,6 +439,32 @@ class _LengthMismatch(Exception):
     pass
 
 
+def _as_written(got: np.ndarray, claimed: Any, vector: bool) -> np.ndarray:
+    """The values to show, with each plain decimal of the claim as it was written."""
+    items = claimed if isinstance(claimed, list) else [claimed]
+    texts = [_written_text(item) for item in items]
+    if all(t is None for t in texts):
+        return got
+    shown = np.array(got, dtype=object)
+    for j, text in enumerate(texts):
+        if text is not None:
+            if vector and shown.ndim > 1 and j < shown.shape[1]:
+                shown[:, j] = text
+            elif not vector:
+                shown[:] = text
+    return shown
+
+
+def _written_text(item: Any) -> str | None:
+    """A claimed plain decimal as written (`-0.20`), short enough to show whole; else None."""
+    if written_precision(item) is None:
+        return None
+    text = item.text if isinstance(item, WrittenFloat) else (
+        repr(item) if isinstance(item, float) else str(item))
+    text = text.strip().lstrip("+")
+    return text if len(text) <= 24 else None
+
+
 def _noted(message: str | None, note: str | None) -> str | None:
     if not note:
         return message
@@ -387,7 +486,8 @@ def _read_as(verdict: Verdict, reading: notation.Reading, batch_axis: bool | Non
     if (status, fraction, message, mistakes) == (verdict.status, verdict.fraction,
                                                  verdict.message, verdict.mistakes):
         return verdict
-    return Verdict(status, fraction, message, mistakes, verdict.detail)
+    return replace(verdict, status=status, fraction=fraction, message=message,
+                   mistakes=mistakes)
 
 
 def _exact_number(value: Any) -> Any:

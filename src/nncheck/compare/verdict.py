@@ -8,7 +8,7 @@ grading and rendering can name statuses and verdicts at start-up.
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
@@ -35,6 +35,8 @@ class Verdict:
     message: str | None = None
     mistakes: tuple[str, ...] = ()
     detail: Any = None  # ask-specific detail for the renderers (e.g. a table diff)
+    # How far a numeric miss is off: {"relative": float or None (a zero truth), "absolute"}.
+    error: Mapping[str, float | None] | None = None
 
 
 def correct(message: str | None = None, detail: Any = None) -> Verdict:

@@ -16,7 +16,7 @@ import yaml
 
 from nncheck.errors import InputError
 from nncheck.words import clip
-from nncheck.written import WrittenFloat, keeps_text
+from nncheck.written import WrittenFloat, keeps_digits, keeps_text
 
 __all__ = ["MAP", "MAX_DEPTH", "MAX_NODES", "PLAIN", "SEQ", "STR", "Builder", "Loc", "Position",
            "node_mark"]
@@ -93,8 +93,10 @@ def _as_float(value: str) -> Any:
         # "number too large" where it is used, as it does for the same literal in an expression.
         if math.isinf(number):
             return value
-        # `18014398509481985.0` is 18014398509481984 as a float64: keep what was written.
-        return WrittenFloat(number, value) if keeps_text(value, number) else number
+        # `18014398509481985.0` is 18014398509481984 as a float64: keep what was written; and
+        # `-0.20` is -0.2: keep the precision that was written (rounding-aware grading).
+        kept = keeps_text(value, number) or keeps_digits(value, number)
+        return WrittenFloat(number, value) if kept else number
     return _INFS.get(value, _NOTHING)
 
 

@@ -10,7 +10,7 @@ from nncheck.words import json_line
 
 
 def part_json(part: PartResult, *, solved: bool = False) -> dict[str, Any]:
-    """One part: status, points, expected, claimed, message, mistakes."""
+    """One part: status, points, expected, claimed, message, mistakes, how far off."""
     out: dict[str, Any] = {"id": part.id, "ask": part.ask}
     if not solved:
         out.update(status=part.status.value, points=part.points)
@@ -24,6 +24,7 @@ def part_json(part: PartResult, *, solved: bool = False) -> dict[str, Any]:
             mistakes=list(part.mistakes),
             comment=part.comment,
         )
+        out["error"] = dict(part.error) if part.error is not None else None
     return out
 
 

@@ -36,16 +36,46 @@ class Strict(BaseModel):
 
 
 class ToleranceSpec(Strict):
-    """`tolerance: {rel, abs}` or `{sigfigs}`; a bare number is `rel`."""
+    """`tolerance: {rel, abs}`, `{sigfigs}` or `{rounded: true, min_sigfigs, min_decimals}`;
+    a bare number is `rel`."""
 
     rel: float | None = Field(default=None, ge=0, allow_inf_nan=False)
     abs: float | None = Field(default=None, ge=0, allow_inf_nan=False)
     sigfigs: int | None = Field(default=None, ge=1, le=15)
+    rounded: Annotated[bool, NoCoercion()] | None = None
+    min_sigfigs: int | None = Field(default=None, ge=1, le=15)
+    min_decimals: int | None = Field(default=None, ge=0, le=15)
+
+    @model_serializer(mode="wrap")
+    def _leave_out_no_rounding(self, handler: SerializerFunctionWrapHandler) -> Any:
+        data = handler(self)  # a tolerance without rounding keeps the content digest it had
+        if isinstance(data, dict):
+            for key in ("rounded", "min_sigfigs", "min_decimals"):
+                if data.get(key) is None:
+                    data.pop(key, None)
+        return data
+
+    @model_validator(mode="after")
+    def _one_mode(self) -> ToleranceSpec:
+        rounding = [k for k in ("min_sigfigs", "min_decimals") if getattr(self, k) is not None]
+        if self.rounded:
+            other = [k for k in ("rel", "abs", "sigfigs") if getattr(self, k) is not None]
+            if other:
+                raise located((other[0], KEY), f"`{other[0]}` does not apply with "
+                              "`rounded: true` — the precision written decides; set "
+                              "`min_sigfigs` or `min_decimals`")
+        elif rounding:
+            raise located((rounding[0], KEY), f"`{rounding[0]}` applies only with "
+                          "`rounded: true`")
+        return self
 
     def over(self, base: tolerance.Tolerance) -> tolerance.Tolerance:
         """This setting applied on top of a less specific one."""
         from nncheck.compare import tolerance
 
+        if self.rounded:
+            return tolerance.Tolerance(rounded=True, min_sigfigs=self.min_sigfigs,
+                                       min_decimals=self.min_decimals)
         if self.sigfigs is not None:
             return tolerance.Tolerance(sigfigs=self.sigfigs)
         return tolerance.Tolerance(
