@@ -18,6 +18,7 @@ from nncheck.cli import (  # noqa: F401
     grade,
     gradescope,
     params,
+    review,
     validate,
 )
 from nncheck.cli.base import app, env

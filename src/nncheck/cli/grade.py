@@ -107,8 +107,9 @@ def grade(
                                 export=export, assignment=assignment,
                                 assignment_id=assignment_id, per_problem=per_problem,
                                 moodle_id=moodle_id, per_part=per_part)
+        given = load_overrides(overrides)
         options = classroom.Options(
-            jobs=jobs, student=student, overrides=load_overrides(overrides),
+            jobs=jobs, student=student, overrides=given.students, regrade=given.regrade,
             shard=classroom.parse_shard(shard) if shard is not None else None,
             reveal=reveal.value, rtol=checked_rtol(rtol), debug=debug,
         )

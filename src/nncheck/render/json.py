@@ -24,6 +24,8 @@ def part_json(part: PartResult, *, solved: bool = False) -> dict[str, Any]:
             mistakes=list(part.mistakes),
             comment=part.comment,
         )
+        if part.rule is not None:  # written only where a rule or an answer group applied
+            out["rule"] = part.rule
     return out
 
 
