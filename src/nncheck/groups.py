@@ -3,7 +3,8 @@
 Every answer of a manual part, and every wrong or unreadable answer of a part graded here, is
 normalised, and the answers that normalise alike form a group. What counts as alike:
 
-- a number is its value: `0.5`, `0.50`, `"0.5"` and `5e-1` are one answer (`1` and `1.0` too);
+- a number is its exact value: `0.5`, `0.50`, `"0.5"`, `5e-1`, `50%` and `1/2` are one answer
+  (`1` and `1.0` too), and so is any expression of numbers alone (engine/exact);
 - an expression or a vector is its text as the grader reads it (compare/notation: thousands
   separators, superscript powers, percentages, a leading `≈`), without spaces, with `×`, `·`
   and `⋅` as `*` and `−` as `-`: `2n + 2` and `2n+2` are one answer, `W` and `w` are not;
@@ -20,20 +21,20 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from fractions import Fraction
 from typing import Any
 
 from nncheck.compare import notation
-from nncheck.errors import AnswerError
+from nncheck.engine import exact as _exact
+from nncheck.errors import AnswerError, ExprError
 
 __all__ = ["GROUPED", "Answer", "Group", "answer_key", "build", "merge", "normalise"]
 
 GROUPED = frozenset({"wrong", "invalid", "pending"})  # statuses whose answers are grouped
-_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 _TIMES = str.maketrans({"×": "*", "·": "*", "⋅": "*", "∗": "*", "−": "-"})
 _SPACE = re.compile(r"\s+")
 
@@ -122,10 +123,14 @@ def merge(new: Sequence[Group], old: Sequence[Group]) -> list[Group]:
 
 
 def _number(value: float) -> Any:
-    x = float(value)
-    if not math.isfinite(x):
-        return str(x)
-    return int(x) if x.is_integer() and abs(x) < 2**53 else x
+    exact = _exact.number(value)
+    return str(float(value)) if exact is None else _fraction(exact)
+
+
+def _fraction(value: Fraction) -> str:
+    """A value as one text for every way of writing it: `1/2` for 0.5, `5e-1` and `50%`."""
+    return str(value.numerator) if value.denominator == 1 else \
+        f"{value.numerator}/{value.denominator}"
 
 
 def _expression(text: str) -> Any:
@@ -136,9 +141,11 @@ def _expression(text: str) -> Any:
         read = text
     # After the reading: NFKC would turn a superscript power `10⁻³` into `10-3`.
     read = _SPACE.sub("", unicodedata.normalize("NFKC", read).translate(_TIMES))
-    if _NUMBER.fullmatch(read):
-        return _number(float(read))
-    return read
+    try:
+        exact = _exact.rational(read)  # numbers only, `+ - * / ^`: None where a name is
+    except (AnswerError, ExprError):
+        exact = None
+    return read if exact is None else _fraction(exact)
 
 
 def _text(text: str) -> str:
