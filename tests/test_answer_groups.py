@@ -8,11 +8,10 @@ import json
 
 import pytest
 import yaml
+from reviewkit import make, parts, run, sheet
 
 from nncheck import groups
 from nncheck.groups import Answer
-from reviewkit import make, parts, run, sheet
-
 
 # --- what counts as one answer ------------------------------------------------------------------
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from reviewkit import grades, make, parts, run
 
 
@@ -16,7 +15,7 @@ def grade_with(tmp_path, text: str, name: str = "report"):
     overrides = tmp_path / "overrides.yaml"
     overrides.write_text(text, encoding="utf-8")
     out = tmp_path / name
-    code, stdout, stderr = run("grade", klass, "-p", bank, "--overrides", overrides,
+    code, _, stderr = run("grade", klass, "-p", bank, "--overrides", overrides,
                                "--out", out, "--format", "text")
     return code, stderr, out, overrides
 

@@ -152,11 +152,14 @@ def _walk(found: list[Any], maxima: dict[tuple[str, str], float], save: Any) -> 
         i = todo[step]
         g = found[i]
         most = maxima.get((g.problem, g.part), 0.0)
-        console.print(Text(inert(
-            f"\n[{step + 1}/{len(todo)}] {part_heading(g, most)} — {g.status}, now {score(g)}\n"
-            f"  answer: {answer(g.answer, 400)}\n"
+        console.print()
+        for line in (
+            f"[{step + 1}/{len(todo)}] {part_heading(g, most)} — {g.status}, now {score(g)}",
+            f"  answer: {answer(g.answer, 400)}",
             f"  {len(g.students)} student{'s' * (len(g.students) != 1)}: "
-            f"{students(g.students)}")))
+            f"{students(g.students)}",
+        ):
+            console.print(Text(inert(line)))  # one line each: a student's newline stays `\n`
         reply = _ask(HELP.format(most=most), console)
         if reply in ("q", None):
             break
@@ -184,11 +187,13 @@ def _ask(text: str, console: Any) -> str | None:
     empty answer and would ask again for ever."""
     from rich.text import Text
 
-    console.print(Text(text), end=": ")
+    console.print(Text(inert(text)), end=": ")
     line = env.stdin.readline()
     if not line:
         console.print()
         return None
+    if not env.stdin.isatty():  # a terminal echoes the answer; a script's is shown here
+        console.print(Text(inert(line.rstrip("\r\n"))))
     return line.strip()
 
 
