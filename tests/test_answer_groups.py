@@ -10,6 +10,7 @@ import pytest
 import yaml
 from reviewkit import make, parts, run, sheet
 
+from conftest import SEED
 from nncheck import groups
 from nncheck.groups import Answer
 
@@ -189,3 +190,35 @@ def test_a_group_above_the_parts_points_is_an_error_at_its_line(tmp_path):
     # The header is 5 comment lines; `groups:` is line 6, the first group's `- key:` line 7.
     assert stderr == (f"error: {out}:7:3: group {key} gives `q` part `p` 5 points — at most "
                       "the part's 2\n")
+
+
+def test_on_the_example_class_a_filled_group_regrades_each_of_its_students(tmp_path):
+    # The seed class: s02, s09 and s11 answer q3(d) with 610 (the 661 parameters without the
+    # 51 biases: 10 + 4·10 + 1); their group gets 1 of the part's 2 points.
+    seed = SEED
+    out = tmp_path / "groups.yaml"
+    code, _, _ = run("review", seed / "class", "-p", seed, "--out", out)
+    assert code == 0
+    found = yaml.safe_load(out.read_text("utf-8"))["groups"]
+    (d,) = [g for g in found if (g["problem"], g["part"]) == ("q3-transfer-learning", "d")]
+    assert (d["students"], d["answer"]) == (["s02", "s09", "s11"], 610)
+    key = f'key: "{d["key"]}"'
+    text = out.read_text("utf-8")
+    start = text.index(key)
+    end = text.index("comment: null", start) + len("comment: null")
+    out.write_text(text[:start] + text[start:end].replace("points: null", "points: 1")
+                   .replace("comment: null", 'comment: "biases forgotten"') + text[end:],
+                   "utf-8")
+    report = tmp_path / "report"
+    run("grade", seed / "class", "-p", seed, "--overrides", out, "--out", report)
+    for line in (report / "results.jsonl").read_text("utf-8").splitlines():
+        row = json.loads(line)
+        if row["student"] is None:
+            continue
+        (q3,) = [p for p in row["problems"] if p["id"] == "q3-transfer-learning"]
+        (part,) = [p for p in q3["parts"] if p["id"] == "d"]
+        if row["student"]["id"] in ("s02", "s09", "s11"):
+            assert (part["status"], part["points"], part["comment"]) == (
+                "graded", 1, "biases forgotten")
+        else:
+            assert part["status"] != "graded"

@@ -5,6 +5,8 @@ scores of the class)."""
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
 import pytest
 from reviewkit import grades, make, parts, run
@@ -132,3 +134,20 @@ def test_check_applies_rules_too(tmp_path):
     p = json.loads(stdout)["problems"][0]["parts"][0]
     assert (p["status"], p["points"], p["rule"]) == ("graded", 2, "give: full")
     assert code == 1  # s4 did not answer w
+
+
+def _rules_blocks():
+    text = (Path(__file__).resolve().parents[1] / "docs" / "grading-a-class.md").read_text("utf-8")
+    return re.findall(r"^```yaml rules\n(.*?)^```", text, flags=re.S | re.M)
+
+
+@pytest.mark.parametrize("block", _rules_blocks())
+def test_the_docs_rules_example_is_valid_for_the_example_exam(block):
+    from conftest import SEED
+    from nncheck import grading, regrade
+    from nncheck.io.overrides import parse
+    from nncheck.io.yaml import parse_document
+
+    loaded = parse(parse_document(block, "docs/grading-a-class.md"))
+    assert len(loaded.regrade.rules) == 3
+    regrade.check(loaded.regrade, grading.load_bank(SEED))  # raises on an unknown id

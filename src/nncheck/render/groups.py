@@ -47,7 +47,8 @@ def review_lines(groups: Sequence[Group], maxima: Mapping[tuple[str, str], float
             lines.append(f"  {count} student{'s' * (count != 1)} ({g.status}, {score(g)}): "
                          f"{answer(g.answer)} — {students(g.students)}")
         if len(members) > limit:
-            lines.append(f"  … and {len(members) - limit} more groups")
+            more = len(members) - limit
+            lines.append(f"  … and {more} more group{'s' * (more != 1)}")
     return lines
 
 
