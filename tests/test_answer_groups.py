@@ -222,3 +222,18 @@ def test_on_the_example_class_a_filled_group_regrades_each_of_its_students(tmp_p
                 "graded", 1, "biases forgotten")
         else:
             assert part["status"] != "graded"
+
+
+def test_a_long_answer_is_written_clipped_and_its_group_still_applies(tmp_path):
+    long = "because the gradient is zero " * 150  # 4350 characters
+    bank, klass = make(tmp_path, {"s1": {"w": long}, "s2": {"w": long.upper()}})
+    out = tmp_path / "groups.yaml"
+    run("review", klass, "-p", bank, "--out", out)
+    (group,) = load(out)
+    assert group["students"] == ["s1", "s2"]
+    assert len(group["answer"]) <= 2000 and long.startswith(group["answer"][:1900])
+    out.write_text(out.read_text("utf-8").replace("points: null", "points: 1"), "utf-8")
+    report = tmp_path / "report"
+    run("grade", klass, "-p", bank, "--overrides", out, "--out", report)
+    got = parts(report)
+    assert [got[s]["w"]["points"] for s in ("s1", "s2")] == [1, 1]

@@ -367,9 +367,9 @@ def _grade_part(
     )
     if regrade:
         written = _as_written(claimed, loaded.problem, part, decimal_comma)
-        result = regrading.apply(
-            result, str(loaded.problem.id), regrade,
+        accepting = None if bank.dependent(loaded, index) else (  # regrade.check says why
             lambda extra: bank.accepting(loaded, index, extra).grade(written))
+        result = regrading.apply(result, str(loaded.problem.id), regrade, accepting)
     if override is not None:
         points = float(override.get("points", result.points))
         if points > part.points:

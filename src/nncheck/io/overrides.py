@@ -5,6 +5,8 @@ An overrides file holds per-student overrides, `rules:` and `groups:` (spec/over
 and comments, which come from students and people) are written as JSON strings, a form of
 YAML's double-quoted scalars in which every control, bidirectional or invisible character is
 an escape (`\\u202e`): the file is data to a YAML reader and shows no hidden text in a terminal.
+A group's answer longer than ANSWER_CHARS is written clipped (the file is read back with the
+YAML reader's 1 MiB bound).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from nncheck.io.yaml import Document, read_document
 from nncheck.regrade import Regrade
 from nncheck.spec.errors import validate
 from nncheck.spec.overrides import ClassWide, Overrides, split_file
-from nncheck.words import json_line
+from nncheck.words import clip, json_line
 
 __all__ = ["GROUPS_HEADER", "OverridesFile", "groups_yaml", "read_overrides", "write_groups"]
 
@@ -84,7 +86,7 @@ def groups_yaml(groups: Sequence[grouping.Group], others: Mapping[str, Any] | No
             f"  part: {json_line(g.part)}",
             f"  status: {json_line(g.status)}",
             f"  students: {json_line(list(g.students))}",
-            f"  answer: {json_line(g.answer)}",
+            f"  answer: {_shown(g.answer)}",
             f"  points: {json_line(g.points)}",
             f"  comment: {json_line(g.comment)}",
         ]
@@ -92,6 +94,17 @@ def groups_yaml(groups: Sequence[grouping.Group], others: Mapping[str, Any] | No
         if key != "groups":
             lines.append(f"{json_line(str(key))}: {json_line(value)}")
     return "\n".join(lines) + "\n"
+
+
+ANSWER_CHARS = 2000  # an answer longer than this (as JSON) is written clipped: it is for people
+
+
+def _shown(answer: Any) -> str:
+    """A group's answer as JSON; a long one clipped, as a string: the key decides, not this."""
+    text = json_line(answer)
+    if len(text) <= ANSWER_CHARS:
+        return text
+    return json_line(clip(answer if isinstance(answer, str) else text, ANSWER_CHARS))
 
 
 def write_groups(path: str | os.PathLike[str], groups: Sequence[grouping.Group],
