@@ -36,7 +36,7 @@ from nncheck.words import inert, inert_lines, json_line
     epilog=examples(
     'nncheck review class/ --problems problems/seed-exam',
     'nncheck review class/ -p bank --out groups.yaml --interactive',
-    'nncheck grade class/ -p bank --overrides groups.yaml',
+    'nncheck review class/ -p bank --jobs 4 --format json',
     ),
 )
 def review(
