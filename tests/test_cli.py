@@ -114,8 +114,8 @@ def test_schema_is_json_schema(which):
     assert "properties" in json.loads(result.stdout)
 
 
-# FORMAT.md section 7, and the Gradescope autograder's entry point
-COMMANDS = ["check", "solve", "grade", "merge", "validate", "schema", "gradescope"]
+# FORMAT.md section 7, the Gradescope autograder's entry point, and review (answer groups)
+COMMANDS = ["check", "solve", "grade", "merge", "validate", "schema", "gradescope", "review"]
 
 
 def test_the_commands_are_those_of_the_format():

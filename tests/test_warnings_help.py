@@ -106,7 +106,7 @@ def test_grade_summary_shows_student_ids_inert_and_clipped(tmp_path):
 
 # --- help and completion -------------------------------------------------------------------------
 
-COMMANDS = ("check", "solve", "grade", "gradescope", "merge", "validate", "schema")
+COMMANDS = ("check", "solve", "grade", "gradescope", "merge", "review", "validate", "schema")
 
 
 def test_top_level_help_lists_every_command_uncut_at_80_columns():
@@ -120,6 +120,7 @@ def test_top_level_help_lists_every_command_uncut_at_80_columns():
         "  grade       Grade a whole class; write the gradebook and statistics.",
         "  gradescope  Grade one Gradescope submission; write its autograder.",
         "  merge       Merge the reports of `grade --shard K/N` into one.",
+        "  review      Group a class's answers to score each group once (groups.yaml).",
         "  validate    Check problem files and sheets without grading.",
         "  schema      Print the JSON Schema of problem files or sheets.",
     ]

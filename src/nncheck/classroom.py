@@ -38,7 +38,7 @@ from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Se
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from nncheck import __version__, grading, stats, workers
+from nncheck import __version__, grading, regrade, stats, workers
 from nncheck.compare.verdict import Status
 from nncheck.errors import NncheckError
 from nncheck.io.files import SheetFile, shown_path, survey
@@ -61,6 +61,7 @@ class Options:
     student: str | None = None  # a student id, or a sheet's file / folder name
     shard: tuple[int, int] | None = None  # (K, N), 1-based
     overrides: Mapping[str, Any] = field(default_factory=dict)
+    regrade: Any = None  # regrade.Regrade: the class-wide rules and answer groups
     reveal: str = "mistake"
     rtol: float | None = None
     debug: bool = False  # let a bug in grading one sheet escape instead of making an error row
@@ -219,10 +220,18 @@ def prepare(
         raise NncheckError(f"{class_dir}: no answer sheets",
                            expected="CLASS_DIR/*.yaml or CLASS_DIR/<student>/answers.yaml "
                                     "(or submission.yaml; .yml too)", hint=seen)
-    maxima = tuple((pid, float(sum(part.points for part in lp.problem.parts)))
+    if options.regrade:
+        regrade.check(options.regrade, bank)
+    maxima = tuple((pid, float(sum(_most(options, pid, part) for part in lp.problem.parts)))
                    for pid, lp in bank.problems.items())
     return ClassRun(str(class_dir), problems, options, bank, audit, tuple(files), maxima,
                     tuple(skipped), count, len(found.sheets))
+
+
+def _most(options: Options, problem: str, part: Any) -> float:
+    """A part's points, as its `scale:` rules make them."""
+    factor = options.regrade.factor(problem, part.id) if options.regrade else 1.0
+    return round(part.points * factor, 6)
 
 
 def graded_rows(run: ClassRun, progress: Progress | None = None) -> Generator[Row, None, None]:
@@ -360,7 +369,7 @@ def _grade_loaded(sheet: SheetFile, loaded: Any, state: _State) -> Row:
     overrides = state.options.overrides.get(student.id)
     result = grading.grade_sheet(
         state.bank, loaded.answers, sheet=loaded.path, student=student, overrides=overrides,
-        decimal_comma=loaded.decimal_comma,
+        decimal_comma=loaded.decimal_comma, regrade=state.options.regrade,
     )
     status = _status(result)
     unknown = tuple(grading.unknown_ids(state.bank, loaded.answers, overrides))

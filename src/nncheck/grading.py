@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from nncheck import regrade as regrading
 from nncheck.compare.memo import MEMO_LIMIT, Remembered, exact_key
 from nncheck.compare.notation import with_decimal_comma
 from nncheck.compare.verdict import Status, Truth, Verdict
@@ -66,6 +67,7 @@ class PartResult:
     detail: Any = None
     title: str | None = None
     error: Mapping[str, float | None] | None = None  # how far a numeric miss is off
+    rule: str | None = None  # the class-wide rules or answer group that changed it (regrade.py)
 
     @property
     def mistake(self) -> str | None:
@@ -258,6 +260,16 @@ class Bank:
                 self.remembered[key] = found
         return found
 
+    def accepting(self, loaded: LoadedProblem, index: int, extra: Sequence[Any]) -> Remembered:
+        """The part's truth with the `accept:` entries of the class-wide rules (regrade.py)
+        added to its own, built once per part (never for a part read against answers)."""
+        key = (str(loaded.problem.id), index, ("accepting",))
+        found = self.remembered.get(key)
+        if found is None:
+            found = self.remembered[key] = Remembered(
+                self.truth(loaded, index, None).with_hints((), extra))
+        return found
+
     def solve_all(self) -> list[str]:
         """Solve every part that does not depend on a sheet, and check every `solution:`;
         return the warnings about parts that could not be checked, each located.
@@ -313,9 +325,11 @@ def grade_sheet(
     overrides: Overrides | None = None,
     problems: Iterable[str] | None = None,
     decimal_comma: bool = False,
+    regrade: regrading.Regrade | None = None,
 ) -> SheetResult:
     """Grade a sheet's answers (problem id -> part id -> value) against every bank problem;
-    with `decimal_comma`, the sheet writes `1,5` for 1.5."""
+    with `decimal_comma`, the sheet writes `1,5` for 1.5; `regrade` holds the class-wide rules
+    and answer groups of the overrides file."""
     warnings = [unknown_text(u) for u in unknown_ids(bank, answers, overrides)]
     results = []
     for pid in problems if problems is not None else bank.problems:
@@ -325,7 +339,7 @@ def grade_sheet(
         parts = tuple(
             _grade_part(bank, loaded, i, mine, mine_overrides.get(part.id),
                         student=student.id if student is not None else None,
-                        decimal_comma=decimal_comma)
+                        decimal_comma=decimal_comma, regrade=regrade)
             for i, part in enumerate(loaded.problem.parts)
         )
         results.append(ProblemResult(pid, loaded.problem.title, parts, loaded.path))
@@ -341,6 +355,7 @@ def _grade_part(
     *,
     student: str | None = None,
     decimal_comma: bool = False,
+    regrade: regrading.Regrade | None = None,
 ) -> PartResult:
     part = loaded.problem.parts[index]
     claimed = answers.get(part.id)
@@ -370,6 +385,11 @@ def _grade_part(
         title=part.title,
         error=verdict.error,
     )
+    if regrade:
+        written = _as_written(claimed, loaded.problem, part, decimal_comma)
+        accepting = None if bank.dependent(loaded, index) else (  # regrade.check says why
+            lambda extra: bank.accepting(loaded, index, extra).grade(written))
+        result = regrading.apply(result, str(loaded.problem.id), regrade, accepting)
     if override is not None:
         points = float(override.get("points", result.points))
         if points > part.points:
@@ -382,8 +402,12 @@ def _grade_part(
                 expected=f"at most the part's {part.points:g}",
                 hint="fix it in the --overrides file",
             )
+        # The student's own override wins over the rules and groups before it.
         result = replace(result, status=Status.GRADED, points=points,
-                         comment=override.get("comment"))
+                         comment=override.get("comment", result.comment),
+                         rule=None if "points" in override else result.rule)
+    if regrade:
+        result = regrading.scaled(result, str(loaded.problem.id), regrade)
     return result
 
 

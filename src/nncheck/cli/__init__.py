@@ -19,6 +19,7 @@ from nncheck.cli import (  # noqa: F401
     gradescope,
     merge,
     params,
+    review,
     validate,
 )
 from nncheck.cli.base import app, env

@@ -21,6 +21,8 @@ from nncheck.words import inert
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from nncheck.io.overrides import OverridesFile
+
 
 env = Environment()
 
@@ -50,7 +52,8 @@ RtolOpt = Annotated[Optional[float], typer.Option(  # noqa: UP045
     help="Relative tolerance for real answers (a problem or part may set its own).")]
 OverridesOpt = Annotated[Optional[Path], typer.Option(  # noqa: UP045
     "--overrides", metavar="FILE",
-    help="Scores set by a person: student -> problem -> part -> {points, comment}.")]
+    help="Scores set by a person: student -> problem -> part -> {points, comment}; "
+    "class-wide `rules:` and answer `groups:` (nncheck review).")]
 
 
 def examples(*lines: str) -> str:
@@ -156,13 +159,11 @@ def checked_rtol(value: float | None) -> float | None:
     return value
 
 
-def load_overrides(path: Path | None) -> dict[str, Any]:
+def load_overrides(path: Path | None) -> OverridesFile:
+    """The --overrides file, validated (per-student overrides, rules, answer groups)."""
+    from nncheck.io.overrides import OverridesFile, read_overrides
+    from nncheck.regrade import Regrade
+
     if path is None:
-        return {}
-    from nncheck.io.yaml import read_document
-    from nncheck.spec.errors import validate
-    from nncheck.spec.overrides import Overrides
-
-    return validate(Overrides, read_document(path)).root_dict()
-
-
+        return OverridesFile({}, Regrade(), None)
+    return read_overrides(path)

@@ -60,6 +60,10 @@ def check(
         bank = (grading.load_bank(problems, rtol=checked_rtol(rtol)) if problems is not None
                 else None)
         extra = load_overrides(overrides)
+        if bank is not None and extra.regrade:
+            from nncheck import regrade
+
+            regrade.check(extra.regrade, bank)
         fmt_ = resolve_format(fmt)
         if sum(os.fspath(p) == "-" for p in sheets) > 1:
             raise NncheckError("`-` (standard input) is given more than once",
@@ -91,8 +95,7 @@ def check(
     run_command(debug, body)
 
 
-def _check_one(grading: Any, path: Path, bank: Any, extra: dict[str, Any], rtol: float | None
-               ) -> Any:
+def _check_one(grading: Any, path: Path, bank: Any, extra: Any, rtol: float | None) -> Any:
     """Read and grade one sheet of `check`: its result, or an NncheckError."""
     from nncheck.io.problems import load_sheet
 
@@ -111,8 +114,8 @@ def _check_one(grading: Any, path: Path, bank: Any, extra: dict[str, Any], rtol:
         else None
     return grading.grade_sheet(
         this_bank, sheet.answers, sheet=sheet.path, student=sheet.student,
-        overrides=extra.get(sheet.student.id), problems=only,
-        decimal_comma=sheet.decimal_comma,
+        overrides=extra.students.get(sheet.student.id), problems=only,
+        decimal_comma=sheet.decimal_comma, regrade=extra.regrade,
     )
 
 

@@ -22,16 +22,23 @@ class ExitStatus(enum.IntEnum):
 
 
 class Environment:
-    """Where the commands write: stdout and stderr, whether stdout is a terminal, and the
-    consoles. Every console is made here; a test may put its own in `env` (streams, a terminal
-    it pretends), and a stream left out is `sys.stdout` / `sys.stderr` as they are when used.
+    """Where the commands write and read: stdout and stderr, whether stdout is a terminal, the
+    consoles, and stdin for prompts. Every console is made here; a test may put its own in
+    `env` (streams, a terminal it pretends, scripted answers), and a stream left out is
+    `sys.stdout` / `sys.stderr` / `sys.stdin` as they are when used.
     """
 
     def __init__(self, stdout: IO[str] | None = None, stderr: IO[str] | None = None,
-                 isatty: bool | None = None) -> None:
+                 isatty: bool | None = None, stdin: IO[str] | None = None) -> None:
         self._stdout = stdout
         self._stderr = stderr
         self._isatty = isatty
+        self._stdin = stdin
+
+    @property
+    def stdin(self) -> IO[str]:
+        """The stream a person answers prompts on (`review --interactive`)."""
+        return sys.stdin if self._stdin is None else self._stdin
 
     @property
     def stdout(self) -> IO[str]:

@@ -125,8 +125,9 @@ def grade(
         if update and shard is not None:
             raise NncheckError("--update and --shard together",
                                expected="--update into a report of the whole class")
+        given = load_overrides(overrides)
         options = classroom.Options(
-            jobs=jobs, student=student, overrides=load_overrides(overrides),
+            jobs=jobs, student=student, overrides=given.students, regrade=given.regrade,
             shard=classroom.parse_shard(shard) if shard is not None else None,
             reveal=reveal.value, rtol=checked_rtol(rtol), debug=debug,
         )

@@ -25,6 +25,8 @@ def part_json(part: PartResult, *, solved: bool = False) -> dict[str, Any]:
             comment=part.comment,
         )
         out["error"] = dict(part.error) if part.error is not None else None
+        if part.rule is not None:  # written only where a rule or an answer group applied
+            out["rule"] = part.rule
     return out
 
 
