@@ -21,8 +21,9 @@ from nncheck.compare.tables import (
 )
 from nncheck.compare.truths import CustomTruth
 from nncheck.compare.verdict import Status, Verdict
-from nncheck.engine.network import THRESHOLD, Network, build, fill, input_rows, levels
-from nncheck.errors import AnswerError, ExprError, ProblemError
+from nncheck.engine.design import fill
+from nncheck.engine.network import THRESHOLD, Network, build, input_rows, levels
+from nncheck.errors import AnswerError, DesignError, ExprError, ProblemError
 from nncheck.solvers import feasible
 from nncheck.solvers.circular import circular_symbols
 from nncheck.solvers.context import Context
@@ -143,6 +144,8 @@ def solve_realize(part: RealizePart, ctx: Context) -> CustomTruth:
         try:
             net = fill(template, claimed, name="design")
             env = net.forward({n: rows[:, i] for i, n in enumerate(inputs)})
+        except DesignError as exc:
+            return Verdict(Status.WRONG, 0.0, str(exc))
         except (AnswerError, ExprError) as exc:
             return Verdict(Status.INVALID, 0.0, str(exc))
         except ProblemError as exc:

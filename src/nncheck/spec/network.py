@@ -9,6 +9,7 @@ from pydantic import Field, field_validator, model_validator
 
 from nncheck import expr
 from nncheck.spec.common import KEY, Loc, Number, Strict, located
+from nncheck.spec.wiring import WiringError, unit_sources
 
 # The most inputs a truth table (or a `realize` target) may have: 2^20 rows, about a million,
 # is already the largest table a 1 MiB sheet can answer in full, and costs about a gigabyte and
@@ -19,11 +20,13 @@ Activation = Literal["step", "step_strict", "sign", "linear", "sigmoid", "tanh",
 
 
 class UnitSpec(Strict):
-    """One unit: incoming weights (list, by name, or one scalar for all), bias, activation."""
+    """One unit: incoming weights (list, by name, or one scalar for all), bias, activation,
+    and what it reads when not the whole previous layer (`reads:`, spec/wiring.py)."""
 
     w: list[Number] | dict[str, Number] | Number | None = None
     b: Number | None = None
     activation: Activation | None = None
+    reads: list[str] | None = Field(default=None, min_length=1)
 
 
 class LayerSpec(Strict):
@@ -102,6 +105,10 @@ class NetworkSpec(Strict):
                     name,
                 )
             seen[name] = what
+        try:
+            unit_sources(self)
+        except WiringError as exc:
+            raise located(exc.path, str(exc)) from None
         return self
 
     def _names(self) -> list[tuple[Loc, str, str]]:
