@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-FAMILIES = ("models", "losses", "gradients", "graphs")
+FAMILIES = ("models", "losses", "gradients", "graphs", "skips")
 RECORDED_BY = "python tests/oracle/record.py"
 # Two recordings agree when every number differs by at most REL of its size, plus ABS of the
 # largest number in the same answer (a sum that cancels to 1e-17 beside values near 1 is noise).

@@ -18,10 +18,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `oracle` is tests/oracle
 
-from oracle import data, gradients, graphs, losses, models
+from oracle import data, gradients, graphs, losses, models, skips
 
 MODULES: dict[str, Any] = {"models": models, "losses": losses, "gradients": gradients,
-                           "graphs": graphs}
+                           "graphs": graphs, "skips": skips}
 SHOWN = 20  # differences listed per family
 
 
