@@ -71,8 +71,8 @@ def unit_sources(spec: NetworkSpec) -> dict[str, tuple[str, ...]]:
         raise WiringError(
             "the units read each other in a circle: " + " -> ".join(cycle) +
             " — a network is feed-forward", where[cycle[0]])
-    for name, reads in out.items():
-        for src in reads:
+    for name, wired in out.items():
+        for src in wired:
             if src in layer_of and layer_of[src] >= layer_of[name]:
                 raise WiringError(
                     f"unit `{name}` (layer {layer_of[name] + 1}) reads `{src}` of layer "
