@@ -30,6 +30,8 @@ SOLVERS: dict[str, tuple[str, str]] = {
     "equivalent": ("equivalence", "solve_equivalent"),
     "choice": ("free", "solve_choice"),
     "manual": ("free", "solve_manual"),
+    "separable": ("functions", "solve_separable"),
+    "min_units": ("functions", "solve_min_units"),
 }
 
 

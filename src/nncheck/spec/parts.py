@@ -33,6 +33,7 @@ from nncheck.spec.common import (
     located,
     refuse_reserved,
 )
+from nncheck.spec.functions import MinUnitsFields, SeparableFields, WeightRule
 from nncheck.spec.network import TemplateSpec
 from nncheck.words import listing, suggestion
 
@@ -174,6 +175,25 @@ class RealizePart(PartBase):
     template: Template
     target: str
     domain: Literal["binary", "bipolar"] = "binary"
+    # The values the answer's weights and biases may take, the hidden units it may use
+    # (solvers/designs.py); values the template fixes are the problem's, not held to these.
+    weights: WeightRule | None = None
+    biases: WeightRule | None = None
+    max_hidden: int | None = Field(default=None, ge=0)
+
+    _LEFT_AT: ClassVar[dict[str, Any]] = {"weights": None, "biases": None, "max_hidden": None}
+
+
+class SeparablePart(SeparableFields, PartBase):
+    """Whether one threshold unit computes a Boolean function: `no`, or a witness."""
+
+    ask: Literal["separable"]
+
+
+class MinUnitsPart(MinUnitsFields, PartBase):
+    """The fewest hidden threshold units a two-layer design of a Boolean function needs."""
+
+    ask: Literal["min_units"]
 
 
 def _one_source(part: Any, key: str = "input") -> None:
@@ -414,7 +434,8 @@ class ManualPart(PartBase):
 
 Part = Annotated[
     TruthTablePart | RealizePart | ForwardPart | ParamCountPart | OutputShapePart | LossPart
-    | GradientPart | EquivalentPart | FormulaPart | ChoicePart | ManualPart,
+    | GradientPart | EquivalentPart | FormulaPart | ChoicePart | ManualPart | SeparablePart
+    | MinUnitsPart,
     Field(discriminator="ask"),
 ]
 
@@ -422,7 +443,8 @@ PART_MODELS: dict[str, type[PartBase]] = {
     model.model_fields["ask"].annotation.__args__[0]: model  # type: ignore[union-attr]
     for model in (
         TruthTablePart, RealizePart, ForwardPart, ParamCountPart, OutputShapePart, LossPart,
-        GradientPart, EquivalentPart, FormulaPart, ChoicePart, ManualPart,
+        GradientPart, EquivalentPart, FormulaPart, ChoicePart, ManualPart, SeparablePart,
+        MinUnitsPart,
     )
 }
 
