@@ -19,7 +19,7 @@ from nncheck.cli import app
 
 GOLDEN = Path(__file__).parent / "golden"
 ASKS = ["truth_table", "realize", "forward", "param_count", "output_shape", "formula", "loss",
-        "gradient", "equivalent", "choice", "manual"]
+        "gradient", "equivalent", "choice", "manual", "separable", "min_units"]
 FAMILIES = [*ASKS, "graph"]  # the asks, and `forward` and `gradient` on a computational graph
 # rich sizes a console that is not a terminal from COLUMNS and draws it without colour unless
 # told otherwise: the CLI's console is then Console(width=COLUMNS, color_system=None). Without

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from nncheck import expr
-from nncheck.compare.numeric import NumericTruth
+from nncheck.compare.numeric import Known, NumericTruth
 from nncheck.compare.tables import row_label
 from nncheck.compare.truths import CustomTruth
 from nncheck.compare.verdict import Status, Verdict
@@ -155,6 +155,8 @@ def solve_min_units(part: MinUnitsPart, ctx: Context) -> NumericTruth:
         exact=True,
         integers=((k,),),
         key_value=k if part.solution is None else part.solution,
-        remark=None,
+        known=(Known("the output unit counted with the hidden ones" if k else
+                     "one unit reading the inputs computes it: no hidden unit is needed",
+                     np.array([float(k + 1)])),),
     )
 

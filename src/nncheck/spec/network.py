@@ -5,7 +5,13 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import (
+    Field,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 from nncheck import expr
 from nncheck.spec.common import KEY, Loc, Number, Strict, located
@@ -27,6 +33,15 @@ class UnitSpec(Strict):
     b: Number | None = None
     activation: Activation | None = None
     reads: list[str] | None = Field(default=None, min_length=1)
+
+    @model_serializer(mode="wrap")
+    def _leave_out_default_reads(self, handler: SerializerFunctionWrapHandler) -> Any:
+        # A unit without `reads` keeps the content digest its problem's sample points are
+        # seeded by (solvers/seeding.py).
+        data = handler(self)
+        if isinstance(data, dict) and data.get("reads") is None:
+            data.pop("reads", None)
+        return data
 
 
 class LayerSpec(Strict):
