@@ -190,3 +190,16 @@ def test_min_units_is_bounded_to_four_inputs():
 
     with pytest.raises(ValidationError, match="at most 4 inputs"):
         part("min_units", inputs=["a", "b", "c", "d", "e"], target="a")
+
+
+def test_the_threshold_logic_examples_grade_correct_by_hand():
+    from typer.testing import CliRunner
+
+    from conftest import PROBLEMS
+    from nncheck.cli import app
+
+    folder = PROBLEMS / "threshold-logic"
+    result = CliRunner().invoke(app, ["check", str(folder / "sheets" / "by-hand.yaml"),
+                                      "--problems", str(folder), "--format", "text"])
+    assert result.exit_code == 0, result.stdout
+    assert "Total 13/13 — 13 correct" in result.stdout
