@@ -3,7 +3,7 @@ to 4 inputs: exhaustive, and exact.
 
 A two-layer design is k hidden threshold units h_1..h_k, each reading every input, and one
 threshold output unit reading the hidden units: f(x) = g(h_1(x), ..., h_k(x)) with g and every
-h_j threshold functions (FORMAT §4.9). 0 hidden units: f is itself a threshold function (one
+h_j threshold functions (FORMAT §4.19). 0 hidden units: f is itself a threshold function (one
 unit reading the inputs computes it). One hidden unit never helps: g of one bit is that bit,
 its negation or a constant. So the answer is 0, or the least k >= 2 for which some g and
 h_1..h_k exist.

@@ -1,4 +1,4 @@
-"""The asks about a Boolean function of named inputs (FORMAT §4.9, §4.10): whether one
+"""The asks about a Boolean function of named inputs (FORMAT §4.18, §4.19): whether one
 threshold unit computes it (`separable`), and the fewest hidden units a two-layer design needs
 (`min_units`); and the rules a `realize` design keeps (`weights:`, `max_hidden:`)."""
 
