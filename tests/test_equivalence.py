@@ -75,7 +75,8 @@ def test_a_collapse_that_forgets_the_first_bias_fails():
 
 def test_the_affine_collapse_names_the_coefficient_that_differs():
     from nncheck.compare.tolerance import Tolerance
-    from nncheck.engine.network import build, fill
+    from nncheck.engine.design import fill
+    from nncheck.engine.network import build
     from nncheck.solvers.equivalence import _affine_gap
     from nncheck.spec.network import NetworkSpec
 

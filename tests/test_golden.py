@@ -21,7 +21,7 @@ GOLDEN = Path(__file__).parent / "golden"
 ASKS = ["truth_table", "realize", "forward", "param_count", "output_shape", "formula", "loss",
         "gradient", "equivalent", "choice", "manual", "receptive_field", "padding", "flops",
         "macs", "activation_memory", "layer_output", "optimizer_step", "perceptron",
-        "learning_rule"]
+        "learning_rule", "separable", "min_units"]
 FAMILIES = [*ASKS, "graph"]  # the asks, and `forward` and `gradient` on a computational graph
 # rich sizes a console that is not a terminal from COLUMNS and draws it without colour unless
 # told otherwise: the CLI's console is then Console(width=COLUMNS, color_system=None). Without

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nncheck.engine.network import build, fill, input_rows
+from nncheck.engine.design import fill
+from nncheck.engine.network import build, input_rows
 from nncheck.errors import AnswerError, ProblemError
 from nncheck.solvers.networks import table_values
 from nncheck.spec.network import NetworkSpec

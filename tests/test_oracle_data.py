@@ -36,7 +36,8 @@ def test_every_recorded_answer_is_an_answer() -> None:
     assert sum(a is None for a in answers["models"].values()) >= 100  # refusals compared too
     numbers = [*(v for a in answers["losses"].values() for v in a.values()),
                *(v for a in answers["gradients"].values() for v in a),
-               *(v for a in answers["graphs"].values() for v in a)]
+               *(v for a in answers["graphs"].values() for v in a),
+               *(v for a in answers["skips"].values() for v in a)]
     assert all(isinstance(v, float) and abs(v) < 1e300 for v in numbers)
 
 

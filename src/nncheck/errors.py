@@ -81,3 +81,8 @@ class AnswerError(NncheckError):
 class ProblemError(NncheckError):
     """A problem is well-formed YAML but cannot be solved as written (a layer that cannot
     take its input, a prediction that is not a probability vector, ...)."""
+
+
+class DesignError(AnswerError):
+    """A design that reads but breaks a rule of its problem: a weight the template fixes
+    changed, a weight outside the allowed ones (the part is `wrong`, not `invalid`)."""

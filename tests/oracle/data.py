@@ -10,7 +10,7 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 FAMILIES = ("models", "losses", "gradients", "graphs", "flops", "loss_options",
-            "layer_values", "optimizers")
+            "layer_values", "optimizers", "skips")
 RECORDED_BY = "python tests/oracle/record.py"
 # Two recordings agree when every number differs by at most REL of its size, plus ABS of the
 # largest number in the same answer (a sum that cancels to 1e-17 beside values near 1 is noise).

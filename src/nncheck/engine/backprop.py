@@ -89,8 +89,10 @@ def record(net: Network, env: Mapping[str, Any]) -> Tape:
         acts.append(_stack([env[u] for u in names], shape))
         zs.append(_stack([env[f"z_{u}"] for u in names], shape))
         sources.append(_stack([env[s] for s in layer.sources], shape))
+        # A unit that does not read one of its layer's sources has weight 0 from it.
         weights.append(_stack(
-            [env[f"w_{u}_{s}"] for u in names for s in layer.sources], shape
+            [env[f"w_{u.name}_{s}"] if s in u.sources else 0.0
+             for u in layer.units for s in layer.sources], shape
         ).reshape((n, m, *shape)))
     return Tape(shape, tuple(acts), tuple(zs), tuple(sources), tuple(weights))
 
@@ -115,16 +117,21 @@ def backprop_tape(
     # A symbol's gradient is structurally nonzero ("reached") when a path leads from it to a
     # seed; `taint` names the step unit on such a path, if any.
     taint: dict[str, str] = {}
-    carried: np.ndarray | None = None
-    carried_reach: list[bool] = []
-    carried_taint: list[str | None] = []
+    # What flows back to each input and unit from the units that read it (a skip connection
+    # reads an earlier layer than the previous one): summed over its readers.
+    carried: dict[str, np.ndarray] = {}
+    carried_reach: dict[str, bool] = {}
+    carried_taint: dict[str, str] = {}
     for index in range(len(net.layers) - 1, -1, -1):
         layer = net.layers[index]
         names = [u.name for u in layer.units]
         n, m = len(names), len(layer.sources)
-        ga = np.zeros((n, *shape)) if carried is None else carried
-        reach_a = carried_reach or [False] * n
-        taint_a: list[str | None] = carried_taint or [None] * n
+        ga = np.zeros((n, *shape))
+        for i, name in enumerate(names):
+            if name in carried:
+                ga[i] += carried[name]
+        reach_a = [carried_reach.get(name, False) for name in names]
+        taint_a: list[str | None] = [carried_taint.get(name) for name in names]
         for i, name in enumerate(names):
             if name in seeds:
                 ga[i] += seeds[name]
@@ -146,35 +153,41 @@ def backprop_tape(
             gw = gz[:, None] * weights
         else:
             gw = gz[:, None] * tape.sources[index][None, :]
-        kept = np.array([[(u, s) not in slip.drop_edges for s in layer.sources] for u in names])
+        kept = np.array([[s in u.sources and (u.name, s) not in slip.drop_edges
+                          for s in layer.sources] for u in layer.units])
         if not kept.all():
             weights = weights * kept.reshape((n, m) + (1,) * len(shape))
-        carried = np.einsum("ij...,i...->j...", weights, gz)
-        for i, u in enumerate(names):
+        back = np.einsum("ij...,i...->j...", weights, gz)
+        for i, unit in enumerate(layer.units):
+            u = unit.name
             grads[u] = ga[i]
             grads[f"z_{u}"] = gz[i]
             grads[f"b_{u}"] = gz[i] + seeds[f"b_{u}"] if f"b_{u}" in seeds else gz[i]
             for j, s in enumerate(layer.sources):
+                if s not in unit.sources:
+                    continue
                 w = f"w_{u}_{s}"
                 grads[w] = gw[i, j] + seeds[w] if w in seeds else gw[i, j]
             above, here = taint_a[i], taint_z[i]
             if above:
                 taint[u] = above
             if here:
-                for sym in (f"z_{u}", f"b_{u}", *(f"w_{u}_{s}" for s in layer.sources)):
+                for sym in (f"z_{u}", f"b_{u}", *(f"w_{u}_{s}" for s in unit.sources)):
                     taint[sym] = here
-        carried_reach = [any(reach_z[i] and kept[i, j] for i in range(n)) for j in range(m)]
-        carried_taint = [
-            next((taint_z[i] for i in range(n) if reach_z[i] and kept[i, j] and taint_z[i]),
-                 None)
-            for j in range(m)
-        ]
-    assert carried is not None
-    for j, x in enumerate(net.inputs):
-        grads[x] = carried[j] + seeds[x] if x in seeds else carried[j]
-        stopped_at = carried_taint[j]
-        if stopped_at:
-            taint[x] = stopped_at
+        for j, s in enumerate(layer.sources):
+            carried[s] = carried[s] + back[j] if s in carried else back[j]
+            readers = [i for i in range(n) if reach_z[i] and kept[i, j]]
+            if readers:
+                carried_reach[s] = True
+            stopped_at = next((taint_z[i] for i in readers if taint_z[i]), None)
+            if stopped_at and s not in carried_taint:
+                carried_taint[s] = stopped_at
+    zero = np.zeros(shape)
+    for x in net.inputs:
+        flowed = carried.get(x, zero)
+        grads[x] = flowed + seeds[x] if x in seeds else flowed
+        if x in carried_taint:
+            taint[x] = carried_taint[x]
     for symbol in wrt or ():
         if symbol in taint:
             unit = net.unit(taint[symbol])

@@ -15,12 +15,12 @@ from fractions import Fraction
 from typing import Any
 
 import numpy as np
-import pydantic
 
 from nncheck import expr
 from nncheck.engine import exact, threshold
-from nncheck.errors import AnswerError, NncheckError, ProblemError
-from nncheck.spec.network import MAX_TABLE_INPUTS, NetworkSpec, UnitSpec, normalize_layer
+from nncheck.errors import NncheckError, ProblemError
+from nncheck.spec.network import MAX_TABLE_INPUTS, NetworkSpec, UnitSpec
+from nncheck.spec.wiring import unit_sources
 from nncheck.words import did_you_mean
 
 Param = float | expr.Expr | None  # a number, an expression over other symbols, or free
@@ -76,7 +76,7 @@ def softmax(zs: list[np.ndarray]) -> list[np.ndarray]:
 
 @dataclass(frozen=True)
 class Unit:
-    """One unit: its incoming weights (one per unit of the previous layer), bias, activation."""
+    """One unit: its incoming weights (one per source it reads), bias, activation."""
 
     name: str
     weights: tuple[Param, ...]
@@ -85,11 +85,14 @@ class Unit:
     # The bias and weights as written, exactly (0.7 is 7/10), where they are numbers: a
     # threshold unit decides z = 0 on these (threshold.py).
     exact: tuple[Fraction | None, ...] = ()
+    # The names it reads, one per weight: the previous layer's units unless the network
+    # wires it otherwise (spec/wiring.py: a skip connection reads an earlier layer).
+    sources: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class Layer:
-    """A layer: its units and the names they read from."""
+    """A layer: its units and every name any of them reads (in network order)."""
 
     sources: tuple[str, ...]
     units: tuple[Unit, ...]
@@ -126,7 +129,7 @@ class Network:
         out: dict[str, Param] = {}
         for layer in self.layers:
             for u in layer.units:
-                for src, w in zip(layer.sources, u.weights):
+                for src, w in zip(u.sources, u.weights):
                     out[f"w_{u.name}_{src}"] = w
                 out[f"b_{u.name}"] = u.bias
         return out
@@ -186,11 +189,11 @@ class Network:
             zs = []
             for u in layer.units:
                 if not layer.softmax and u.activation in THRESHOLD:
-                    zs.append(self._threshold_z(u, layer, env, values, sources))
+                    zs.append(self._threshold_z(u, env, values, sources))
                     continue
                 z = self._param(env, f"b_{u.name}", u.bias)
                 owned = False  # whether z is an array made here, safe to add into
-                for src, w in zip(layer.sources, u.weights):
+                for src, w in zip(u.sources, u.weights):
                     weight = self._param(env, f"w_{u.name}_{src}", w)
                     x = env[src]
                     # In place once z is ours: the same products and sums in the same order,
@@ -222,22 +225,21 @@ class Network:
                     sources.integral[u.name] = True  # 0, 1 or ±1
         return env
 
-    def _threshold_z(self, u: Unit, layer: Layer, env: dict[str, Any],
+    def _threshold_z(self, u: Unit, env: dict[str, Any],
                      given: Mapping[str, Any], sources: _Sources) -> np.ndarray:
         """A threshold unit's z with z = 0 decided exactly (see threshold.py)."""
-        symbols = [f"b_{u.name}", *(f"w_{u.name}_{src}" for src in layer.sources)]
+        symbols = [f"b_{u.name}", *(f"w_{u.name}_{src}" for src in u.sources)]
         params = [self._param(env, symbols[0], u.bias),
                   *(self._param(env, sym, w) for sym, w in zip(symbols[1:], u.weights))]
-        xs = [env[src] for src in layer.sources]
-        largest = [sources.max_abs(src) for src in layer.sources]
+        xs = [env[src] for src in u.sources]
+        largest = [sources.max_abs(src) for src in u.sources]
         # Each parameter's exact value: as written in the spec, unless the caller bound it.
         exacts: list[Fraction | None] = []
         for i, (sym, value) in enumerate(zip(symbols, params)):
             written = u.exact[i] if len(u.exact) == len(symbols) and sym not in given else None
             exacts.append(written if written is not None else
                           exact.number(value) if np.ndim(value) == 0 else None)
-        if all(e is not None for e in exacts) and all(map(sources.is_integral,
-                                                          layer.sources)):
+        if all(e is not None for e in exacts) and all(map(sources.is_integral, u.sources)):
             z = threshold.scaled_z(exacts[0], exacts[1:], xs, largest)  # type: ignore[arg-type]
             if z is not None:
                 return z
@@ -262,7 +264,7 @@ class Network:
                   for e, p in zip(exacts, params)]
         known = [v for v in values if v is not None]
         exact_rows = None
-        if len(known) == len(values) and all(map(sources.is_integral, layer.sources)):
+        if len(known) == len(values) and all(map(sources.is_integral, u.sources)):
             exact_rows = functools.partial(threshold.integer_z, known, xs, z.shape)
         try:
             return threshold.settle(z, magnitude, at, exact_rows)
@@ -352,90 +354,16 @@ def input_rows(inputs: int, domain: str = "binary", extra: int = 0) -> np.ndarra
 
 def build(spec: NetworkSpec, name: str = "network") -> Network:
     """Compile a given network; a unit with no activation set anywhere is a ProblemError."""
-    return _compile(spec, [layer.units for layer in spec.layers], name, ProblemError, _Scope())
+    return compile_spec(spec, [layer.units for layer in spec.layers], name, ProblemError,
+                        Scope())
 
 
-def fill(
-    template: NetworkSpec, answer: Any, name: str = "answer", scope: Collection[str] = (),
-    aliases: Mapping[str, str] | None = None,
-) -> Network:
-    """The template filled with a student's network answer (flat by unit, or `layers:`).
-
-    Inputs, layers and activations come from the template; the answer gives weights and biases,
-    as numbers or expressions over the names in `scope` (written in the problem's `aliases`,
-    if it likes). A value the template fixes stays.
-    """
-    units = _answer_units(template, answer)
-    filled = []
-    for layer in template.layers:
-        written = {}
-        given = layer.units if isinstance(layer.units, dict) else dict.fromkeys(layer.units)
-        for unit_name, fixed in given.items():
-            mine = units.pop(unit_name, None)
-            if mine is None and (fixed is None or fixed.w is None or fixed.b is None):
-                raise AnswerError(f"unit `{unit_name}` is missing from the answer")
-            merged = _merge(fixed, mine)
-            if merged.w is None:  # `b` alone would leave the weights free: nothing to compute
-                raise AnswerError(f"unit `{unit_name}` has no weights",
-                                  expected="`{w: [...], b: ...}`")
-            written[unit_name] = merged
-        filled.append(written)
-    if units:
-        extra = ", ".join(f"`{u}`" for u in units)
-        known = ", ".join(template.units)
-        raise AnswerError(f"the template has no unit {extra} — its units are {known}")
-    return _compile(template, filled, name, AnswerError, _Scope(scope, aliases or {}))
-
-
-def _answer_units(template: NetworkSpec, answer: Any) -> dict[str, UnitSpec]:
-    if not isinstance(answer, dict):
-        raise AnswerError(
-            "expected a network: `{unit: {w: [...], b: ...}, ...}` or `{layers: [...]}`"
-        )
-    flat: dict[str, Any] = {}
-    if "layers" in answer:
-        if set(answer) - {"layers", "inputs", "activation"}:
-            raise AnswerError("a `layers:` answer holds only `layers` (and `inputs`)")
-        if not isinstance(answer["layers"], list):
-            raise AnswerError("`layers` must be a list of layers")
-        for layer in answer["layers"]:
-            layer = normalize_layer(layer)
-            if not isinstance(layer, dict) or not isinstance(layer.get("units"), dict):
-                raise AnswerError("each layer must map unit names to `{w: ..., b: ...}`")
-            flat.update(layer["units"])
-    else:
-        flat = dict(answer)
-    out = {}
-    for unit_name, value in flat.items():
-        if not isinstance(value, dict):
-            raise AnswerError(f"unit `{unit_name}`: expected `{{w: ..., b: ...}}`")
-        try:
-            out[str(unit_name)] = UnitSpec.model_validate(value)
-        except pydantic.ValidationError as exc:
-            err = exc.errors()[0]
-            where = ".".join(str(x) for x in err["loc"][:1])
-            raise AnswerError(f"unit `{unit_name}` {where}: {err['msg']}") from None
-    return out
-
-
-def _merge(fixed: UnitSpec | None, mine: UnitSpec | None) -> UnitSpec:
-    if mine is None:
-        assert fixed is not None
-        return fixed
-    if fixed is None:
-        return mine.model_copy(update={"activation": None})
-    return UnitSpec(
-        w=fixed.w if fixed.w is not None else mine.w,
-        b=fixed.b if fixed.b is not None else mine.b,
-        activation=fixed.activation,
-    )
-
-
-def _compile(
+def compile_spec(
     spec: NetworkSpec, layers: list[Any], name: str, error: type[NncheckError],
-    scope: _Scope,
+    scope: Scope,
 ) -> Network:
-    sources: tuple[str, ...] = tuple(spec.inputs)
+    wiring = unit_sources(spec)
+    order = {name: i for i, name in enumerate([*spec.inputs, *spec.units])}
     out = []
     for i, (layer_spec, units) in enumerate(zip(spec.layers, layers)):
         items = units.items() if isinstance(units, dict) else ((u, None) for u in units)
@@ -455,17 +383,18 @@ def _compile(
                     expected="`{activation: softmax, units: ...}`",
                 )
             where = f"layer {i + 1}, unit `{unit_name}`"
-            weights, bias = _unit_params(unit, sources, where, error, scope)
+            sources = wiring[unit_name]
+            weights, bias = unit_params(unit, sources, where, error, scope)
             compiled.append(Unit(unit_name, weights, bias, "softmax" if softmax_layer else act,
-                                 _unit_exact(unit, sources, scope)))
-        out.append(Layer(sources, tuple(compiled), softmax_layer))
-        sources = tuple(u.name for u in compiled)
+                                 _unit_exact(unit, sources, scope), sources))
+        read = sorted({s for u in compiled for s in u.sources}, key=order.__getitem__)
+        out.append(Layer(tuple(read), tuple(compiled), softmax_layer))
     return Network(name, tuple(spec.inputs), tuple(out))
 
 
-def _unit_params(
+def unit_params(
     unit: UnitSpec | None, sources: tuple[str, ...], where: str, error: type[NncheckError],
-    scope: _Scope,
+    scope: Scope,
 ) -> tuple[tuple[Param, ...], Param]:
     if unit is None or (unit.w is None and unit.b is None):
         return (None,) * len(sources), None
@@ -484,14 +413,14 @@ def _unit_params(
         unknown = [k for k in w if k not in sources]
         if unknown:
             raise error(
-                f"{where}: weight from `{unknown[0]}`, which is not in the previous layer",
+                f"{where}: weight from `{unknown[0]}`, which this unit does not read",
                 expected=f"one of {', '.join(sources)}",
             )
         return tuple(_value(w.get(s, 0.0), where, error, scope) for s in sources), bias
     return (_value(w, where, error, scope),) * len(sources), bias
 
 
-def _unit_exact(unit: UnitSpec | None, sources: tuple[str, ...], scope: _Scope
+def _unit_exact(unit: UnitSpec | None, sources: tuple[str, ...], scope: Scope
                 ) -> tuple[Fraction | None, ...]:
     """The exact bias and weights of a unit whose `_unit_params` succeeded (None: not a
     number, e.g. free or an expression over other symbols)."""
@@ -509,14 +438,14 @@ def _unit_exact(unit: UnitSpec | None, sources: tuple[str, ...], scope: _Scope
 
 
 @dataclass(frozen=True)
-class _Scope:
+class Scope:
     """The names a network's weights may use, and the notation they may be written in."""
 
     names: Collection[str] = ()
     aliases: Mapping[str, str] = field(default_factory=dict)
 
 
-def _value(value: Any, where: str, error: type[NncheckError], scope: _Scope) -> Param:
+def _value(value: Any, where: str, error: type[NncheckError], scope: Scope) -> Param:
     try:
         e = expr.parse(value, aliases=scope.aliases)
     except expr.ExprError as exc:

@@ -62,7 +62,7 @@ def symbolic_backprop(net: Network, seeds: Mapping[str, str | None]) -> dict[str
             u = unit.name
             g = add([gz[u], seeds.get(f"z_{u}")])
             grads[u], grads[f"z_{u}"], grads[f"b_{u}"] = ga[u], g, g
-            for s in layer.sources:
+            for s in unit.sources:
                 grads[f"w_{u}_{s}"] = mul(g, s)
                 # Written as the chain rule reads, from the output back: δ_u · w_u_s.
                 terms.setdefault(s, []).append(mul(g, f"w_{u}_{s}"))

@@ -39,6 +39,8 @@ SOLVERS: dict[str, tuple[str, str]] = {
     "optimizer_step": ("training", "solve_optimizer_step"),
     "perceptron": ("learning", "solve_perceptron"),
     "learning_rule": ("learning", "solve_learning_rule"),
+    "separable": ("functions", "solve_separable"),
+    "min_units": ("functions", "solve_min_units"),
 }
 
 

@@ -50,10 +50,9 @@ def _depending_on(net: Network, roots: Sequence[str]) -> list[str]:
     reached = set(roots)
     out = []
     for layer in net.layers:
-        reads = any(s in reached for s in layer.sources)
         zs = [f"z_{u.name}" for u in layer.units]
-        for z in zs:
-            if reads and z not in reached:
+        for u, z in zip(layer.units, zs):
+            if any(s in reached for s in u.sources) and z not in reached:
                 reached.add(z)
                 out.append(z)
         any_z = any(z in reached for z in zs)
@@ -75,9 +74,12 @@ def _computed_from(net: Network, symbol: str) -> set[str]:
         for u in layer.units:
             if u.name in wanted:  # a softmax unit reads every z of its layer
                 wanted |= zs if layer.softmax else {f"z_{u.name}"}
-        if wanted & zs:
-            found |= (wanted & zs) | {u.name for u in layer.units if u.name in wanted}
-            wanted |= set(layer.sources)
-            found |= set(layer.sources)
+        for u in layer.units:
+            if f"z_{u.name}" in wanted:
+                found.add(f"z_{u.name}")
+                if u.name in wanted:
+                    found.add(u.name)
+                wanted |= set(u.sources)
+                found |= set(u.sources)
     found.discard(symbol)
     return found

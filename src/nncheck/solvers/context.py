@@ -126,7 +126,7 @@ class Context:
         return found
 
     def _answer_network(self, part_id: str) -> Network:
-        from nncheck.engine import network
+        from nncheck.engine import design as network
 
         source = next((p for p in self.problem.parts if p.id == part_id), None)
         template = getattr(source, "template", None)

@@ -17,8 +17,9 @@ import numpy as np
 from nncheck.compare.numbers import format_number
 from nncheck.compare.truths import CustomTruth
 from nncheck.compare.verdict import Status, Verdict
-from nncheck.engine.network import Network, fill
-from nncheck.errors import AnswerError, ExprError, ProblemError
+from nncheck.engine.design import fill
+from nncheck.engine.network import Network
+from nncheck.errors import AnswerError, DesignError, ExprError, ProblemError
 from nncheck.solvers.context import Context
 from nncheck.spec.parts import EquivalentPart
 
@@ -50,6 +51,8 @@ def solve_equivalent(part: EquivalentPart, ctx: Context) -> CustomTruth:
         try:
             mine = fill(template, claimed, name="answer", scope=scope, aliases=ctx.aliases)
             miss = _miss(ref, mine, outputs, point, ref_env, linear, tol)
+        except DesignError as exc:
+            return Verdict(Status.WRONG, 0.0, str(exc))
         except (AnswerError, ExprError, ProblemError) as exc:
             return Verdict(Status.INVALID, 0.0, str(exc))
         if miss:
@@ -195,7 +198,7 @@ def _formula(net: Network, name: str, depth: int) -> str:
 def _z(net: Network, layer: Any, unit: Any, depth: int) -> str:
     """A unit's pre-activation as a person writes it: `2*x1 - x2 + 0.5`, zero terms left out."""
     terms = []
-    for src, w in zip(layer.sources, unit.weights):
+    for src, w in zip(unit.sources, unit.weights):
         inner = _formula(net, src, depth + 1)
         inner = f"({inner})" if " " in inner else inner
         if w is None:

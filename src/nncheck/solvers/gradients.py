@@ -327,17 +327,14 @@ def _symbol_kinds(net: Network) -> dict[str, tuple[str, ...]]:
             kinds[u.name] = ("act", u.name)
             kinds[f"z_{u.name}"] = ("z", u.name)
             kinds[f"b_{u.name}"] = ("bias", u.name)
-            for s in layer.sources:
+            for s in u.sources:
                 kinds[f"w_{u.name}_{s}"] = ("weight", u.name, s)
     return kinds
 
 
 def _readers(net: Network, node: str) -> list[str]:
     """The units that read `node` (an input or a unit): the paths from it branch there."""
-    for layer in net.layers:
-        if node in layer.sources:
-            return [u.name for u in layer.units]
-    return []
+    return [u.name for u in net.units if node in u.sources]
 
 
 def _derivative_units(net: Network, kind: tuple[str, ...]) -> frozenset[str]:

@@ -21,9 +21,10 @@ from nncheck.compare.tables import (
 )
 from nncheck.compare.truths import CustomTruth
 from nncheck.compare.verdict import Status, Verdict
-from nncheck.engine.network import THRESHOLD, Network, build, fill, input_rows, levels
-from nncheck.errors import AnswerError, ExprError, ProblemError
-from nncheck.solvers import feasible
+from nncheck.engine.design import fill
+from nncheck.engine.network import THRESHOLD, Network, build, input_rows, levels
+from nncheck.errors import AnswerError, DesignError, ExprError, ProblemError
+from nncheck.solvers import designs, feasible
 from nncheck.solvers.circular import circular_symbols
 from nncheck.solvers.context import Context
 from nncheck.solvers.listed import is_on, required_rows
@@ -128,7 +129,9 @@ def solve_realize(part: RealizePart, ctx: Context) -> CustomTruth:
         raise ProblemError(f"part `{part.id}`: the template must end in one output unit")
     # True and false are the output unit's own values (step: 1/0, sign: +1/-1), whatever the
     # domain: the domain is about the inputs.
-    activation = build(template, name=f"template of {part.id}").unit(out_name).activation
+    compiled = build(template, name=f"template of {part.id}")
+    activation = compiled.unit(out_name).activation
+    free = set(compiled.free_parameters())  # what the answer gives, held to the part's rules
     off, on = levels(activation)
     # No model answer proves a design exists: decide it where nncheck can, else say so.
     note = None if part.solution is not None else feasible.check_design(
@@ -142,7 +145,12 @@ def solve_realize(part: RealizePart, ctx: Context) -> CustomTruth:
     def grade(claimed: object) -> Verdict:
         try:
             net = fill(template, claimed, name="design")
+            broken = designs.broken_rule(part, net, free)
+            if broken:
+                return Verdict(Status.WRONG, 0.0, broken)
             env = net.forward({n: rows[:, i] for i, n in enumerate(inputs)})
+        except DesignError as exc:
+            return Verdict(Status.WRONG, 0.0, str(exc))
         except (AnswerError, ExprError) as exc:
             return Verdict(Status.INVALID, 0.0, str(exc))
         except ProblemError as exc:

@@ -5,10 +5,17 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import (
+    Field,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 from nncheck import expr
 from nncheck.spec.common import KEY, Loc, Number, Strict, located
+from nncheck.spec.wiring import WiringError, unit_sources
 
 # The most inputs a truth table (or a `realize` target) may have: 2^20 rows, about a million,
 # is already the largest table a 1 MiB sheet can answer in full, and costs about a gigabyte and
@@ -19,11 +26,22 @@ Activation = Literal["step", "step_strict", "sign", "linear", "sigmoid", "tanh",
 
 
 class UnitSpec(Strict):
-    """One unit: incoming weights (list, by name, or one scalar for all), bias, activation."""
+    """One unit: incoming weights (list, by name, or one scalar for all), bias, activation,
+    and what it reads when not the whole previous layer (`reads:`, spec/wiring.py)."""
 
     w: list[Number] | dict[str, Number] | Number | None = None
     b: Number | None = None
     activation: Activation | None = None
+    reads: list[str] | None = Field(default=None, min_length=1)
+
+    @model_serializer(mode="wrap")
+    def _leave_out_default_reads(self, handler: SerializerFunctionWrapHandler) -> Any:
+        # A unit without `reads` keeps the content digest its problem's sample points are
+        # seeded by (solvers/seeding.py).
+        data = handler(self)
+        if isinstance(data, dict) and data.get("reads") is None:
+            data.pop("reads", None)
+        return data
 
 
 class LayerSpec(Strict):
@@ -102,6 +120,10 @@ class NetworkSpec(Strict):
                     name,
                 )
             seen[name] = what
+        try:
+            unit_sources(self)
+        except WiringError as exc:
+            raise located(exc.path, str(exc)) from None
         return self
 
     def _names(self) -> list[tuple[Loc, str, str]]:

@@ -30,6 +30,7 @@ from nncheck.spec.common import (
     located,
     refuse_reserved,
 )
+from nncheck.spec.functions import MinUnitsFields, SeparableFields, WeightRule
 from nncheck.spec.layer_values import LayerValues, check_output
 from nncheck.spec.network import TemplateSpec
 from nncheck.spec.part_base import NumericPart, PartBase
@@ -131,6 +132,25 @@ class RealizePart(PartBase):
     template: Template
     target: str
     domain: Literal["binary", "bipolar"] = "binary"
+    # The values the answer's weights and biases may take, the hidden units it may use
+    # (solvers/designs.py); values the template fixes are the problem's, not held to these.
+    weights: WeightRule | None = None
+    biases: WeightRule | None = None
+    max_hidden: int | None = Field(default=None, ge=0)
+
+    _LEFT_AT: ClassVar[dict[str, Any]] = {"weights": None, "biases": None, "max_hidden": None}
+
+
+class SeparablePart(SeparableFields, PartBase):
+    """Whether one threshold unit computes a Boolean function: `no`, or a witness."""
+
+    ask: Literal["separable"]
+
+
+class MinUnitsPart(MinUnitsFields, PartBase):
+    """The fewest hidden threshold units a two-layer design of a Boolean function needs."""
+
+    ask: Literal["min_units"]
 
 
 def _one_source(part: Any, key: str = "input") -> None:
@@ -470,7 +490,7 @@ Part = Annotated[
     TruthTablePart | RealizePart | ForwardPart | ParamCountPart | OutputShapePart | LossPart
     | GradientPart | EquivalentPart | FormulaPart | ChoicePart | ManualPart
     | ReceptiveFieldPart | PaddingPart | FlopsPart | ActivationMemoryPart | LayerOutputPart
-    | OptimizerStepPart | PerceptronPart | LearningRulePart,
+    | OptimizerStepPart | PerceptronPart | LearningRulePart | SeparablePart | MinUnitsPart,
     Field(discriminator="ask"),
 ]
 
@@ -480,7 +500,7 @@ PART_MODELS: dict[str, type[PartBase]] = {
         TruthTablePart, RealizePart, ForwardPart, ParamCountPart, OutputShapePart, LossPart,
         GradientPart, EquivalentPart, FormulaPart, ChoicePart, ManualPart,
         ReceptiveFieldPart, PaddingPart, ActivationMemoryPart, LayerOutputPart,
-        OptimizerStepPart, PerceptronPart, LearningRulePart,
+        OptimizerStepPart, PerceptronPart, LearningRulePart, SeparablePart, MinUnitsPart,
     )
 } | {"flops": FlopsPart, "macs": FlopsPart}
 
