@@ -151,6 +151,24 @@ class NumericTruth:
             return claimed
         return items if self.vector else items[0]
 
+    def _plain_vector(self, claimed: Any) -> np.ndarray | None:
+        """A vector answer written as plain YAML numbers (no text, no digits kept as written),
+        as the expression reader would evaluate it, without reading each number as an
+        expression: a vector of 1,000 numbers costs one array. None where the claim needs the
+        reader: text, written digits, exact integers, rounding as written, a batch axis, NaN."""
+        if not (self.vector and isinstance(claimed, list) and self.integers is None
+                and not self.tolerance.rounded and self.batch_axis is not True
+                and len(claimed) == self.values.shape[1]
+                and all(type(x) is float or type(x) is int for x in claimed)):
+            return None
+        try:
+            row = np.array(claimed, dtype=float)
+        except OverflowError:  # an integer past float64: the reader says so
+            return None
+        if np.isnan(row).any():
+            return None
+        return np.repeat(row[np.newaxis, :], self.points, axis=0)
+
     def evaluate_claim(self, claimed: Any) -> np.ndarray:
         """Evaluate a claim at every point: shape like `values` (raises AnswerError/ExprError)."""
         exprs = self.read(claimed)[0]
@@ -201,15 +219,20 @@ class NumericTruth:
 
     def grade(self, claimed: Any) -> Verdict:
         """Grade a number, expression or vector against the truth at every point."""
-        try:
-            reading = self.read(claimed)[1]
-            got = self.evaluate_claim(claimed)
-        except _LengthMismatch as exc:
-            return _read_as(Verdict(Status.WRONG, 0.0, str(exc)), reading, self.batch_axis)
-        except (AnswerError, ExprError) as exc:
-            return invalid(str(exc))
-        verdict = self._verdict(got, self._as_read(claimed, reading))
-        verdict = _read_as(verdict, reading, self.batch_axis)
+        plain = self._plain_vector(claimed)
+        if plain is not None:  # numbers as YAML wrote them: nothing to read or parse
+            verdict = self._verdict(plain, claimed)
+        else:
+            try:
+                reading = self.read(claimed)[1]
+                got = self.evaluate_claim(claimed)
+            except _LengthMismatch as exc:
+                return _read_as(Verdict(Status.WRONG, 0.0, str(exc)), reading,
+                                self.batch_axis)
+            except (AnswerError, ExprError) as exc:
+                return invalid(str(exc))
+            verdict = self._verdict(got, self._as_read(claimed, reading))
+            verdict = _read_as(verdict, reading, self.batch_axis)
         note = self.remark(claimed) if self.remark is not None else None
         if verdict.status is Status.WRONG:
             note = "; ".join(filter(None, [note, self._bound_note(claimed)])) or None
