@@ -15,7 +15,7 @@ import errno
 import json
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -65,7 +65,7 @@ class SavedReport:
     def _name(self, name: str) -> str:
         return os.path.join(self.shown, name)
 
-    def rows(self) -> Iterator[SavedRow]:
+    def rows(self) -> Generator[SavedRow, None, None]:
         """Every row, in the report's order: results.jsonl and grades.csv read in step."""
         with self._open("results.jsonl", newline="\n") as results, \
                 self._open("grades.csv", newline="") as table:
