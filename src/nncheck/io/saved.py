@@ -2,8 +2,8 @@
 
 `nncheck merge` reads shard reports this way, and `grade --update` the report it updates. A
 report is read as nncheck wrote it: `summary.json`, then `results.jsonl` and `grades.csv` line
-by line in step (one row each, in report order), and a student's feedback and Gradescope files
-when they are copied. Every file must be a regular file (a link, a FIFO or a device is
+by line in step (one row each, in report order; a roster's `missing` rows after them are
+skipped), and a student's feedback and Gradescope files when they are copied. Every file must be a regular file (a link, a FIFO or a device is
 refused); anything that is not what `grade` writes is an error naming the file and the line.
 """
 
@@ -93,9 +93,12 @@ class SavedReport:
                     raise self._bad("grades.csv", number + 1,
                                     "fewer rows than results.jsonl has lines")
                 yield SavedRow(data, line, fields)
-            if next(reader, None) is not None:
-                raise self._bad("grades.csv", reader.line_num,
-                                "more rows than results.jsonl has lines")
+            # What a roster adds: a `missing` row (no sheet) a student, made again from the
+            # roster by whatever reads the report back, never copied.
+            for fields in reader:
+                if len(fields) < 5 or fields[-3] != "missing" or fields[-1] != "":
+                    raise self._bad("grades.csv", reader.line_num,
+                                    "more rows than results.jsonl has lines")
 
     def text(self, name: str) -> str:
         """A file of the report as text, exactly as written (a feedback or Gradescope file)."""
