@@ -3,8 +3,9 @@
 `nncheck merge` reads shard reports this way, and `grade --update` the report it updates. A
 report is read as nncheck wrote it: `summary.json`, then `results.jsonl` and `grades.csv` line
 by line in step (one row each, in report order; a roster's `missing` rows after them are
-skipped), and a student's feedback and Gradescope files when they are copied. Every file must be a regular file (a link, a FIFO or a device is
-refused); anything that is not what `grade` writes is an error naming the file and the line.
+skipped), and a student's feedback and Gradescope files when they are copied. Every file must
+be a regular file (a link, a FIFO or a device is refused); anything that is not what `grade`
+writes is an error naming the file and the line.
 """
 
 from __future__ import annotations
