@@ -41,7 +41,7 @@ from nncheck.words import inert, inert_lines, json_line
     epilog=examples(
     'nncheck merge report shard-1 shard-2 shard-3',
     'nncheck merge report shards/*/',
-    'nncheck merge report shards/*/ --roster roster.csv --export canvas --assignment "Exam 1"',
+    'nncheck merge report s1 s2 --roster r.csv --export canvas --assignment Exam1',
     ),
 )
 def merge(
