@@ -127,3 +127,28 @@ def test_an_update_with_roster_canvas_and_per_part_gives_a_fresh_run(seed, tmp_p
     grade(klass, bank, report, "--student", "s03", "--update")
     grade(klass, bank, tmp_path / "plain")
     assert_same_report(report, tmp_path / "plain")
+
+
+def test_per_part_columns_of_a_class_with_no_graded_sheet_come_from_per_part_shards(tmp_path):
+    """No sheet could be read, so no line names the parts: shards graded with --per-part give
+    them by their columns; plain shards cannot, and the merge says so."""
+    bank = tmp_path / "bank"
+    bank.mkdir()
+    (bank / "q.yaml").write_text(
+        "id: q\nparts:\n  - {id: a, ask: formula, reference: '2*n', points: 2}\n"
+        "  - {id: b, ask: formula, reference: 'n', points: 1}\n", encoding="utf-8")
+    klass = tmp_path / "class"
+    klass.mkdir()
+    for i in range(1, 7):
+        (klass / f"s{i}.yaml").write_text("student: {id: s\n", encoding="utf-8")
+    grade(klass, bank, tmp_path / "single", "--per-part")
+    header = rows_of(tmp_path / "single" / "grades.csv")[0]
+    assert header[2:5] == ["q", "q/a", "q/b"]  # the bank's parts, in its order
+    plain = shards_of(klass, bank, tmp_path / "plain", 2)
+    code, _, stderr = run("merge", tmp_path / "merged", *plain, "--per-part", "-f", "text")
+    assert code == 2 and "shards graded with --per-part" in stderr
+    assert not (tmp_path / "merged").exists()
+    shards = shards_of(klass, bank, tmp_path / "per-part", 2, "--per-part")
+    code, _, _ = run("merge", tmp_path / "merged", *shards, "--per-part", "-f", "text")
+    assert code == 1
+    assert_same_report(tmp_path / "merged", tmp_path / "single")
