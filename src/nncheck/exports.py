@@ -23,7 +23,8 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from nncheck.classroom import ClassRun, Row
+from nncheck.classroom import Row
+from nncheck.frame import Frame
 from nncheck.io.roster import Matching, Roster, Student
 from nncheck.render import exports as formats
 from nncheck.render.gradebook import BOM
@@ -64,7 +65,7 @@ class Tables:
     """The extra files of one report being written, and what they left out."""
 
     extras: Extras
-    run: ClassRun
+    frame: Frame
     plan: Plan
     parts: list[tuple[str, str]] = field(default_factory=list)  # (problem, part), bank order
     canvas: Any = None  # csv writers, when the file is written
@@ -90,7 +91,7 @@ class Tables:
         if self.matching is None or self.extras.roster is None or self.partial:
             return
         students = self.extras.roster.students
-        maximum = float(sum(m for _, m in self.run.maxima))
+        maximum = float(sum(m for _, m in self.frame.maxima))
         score = 0.0 if self.extras.missing == "zero" else None
         for i in self.matching.missing:
             student = students[i]
@@ -114,7 +115,7 @@ class Tables:
     def partial(self) -> bool:
         """Whether the run grades part of the class: it cannot tell a student with no sheet
         from one graded in another shard, or not asked for."""
-        return self.run.options.student is not None or self.run.options.shard is not None
+        return self.frame.partial
 
     def summary(self) -> dict[str, Any]:
         """What summary.json says of the roster and the imports."""
@@ -158,7 +159,7 @@ class Tables:
         if not self.extras.per_problem:
             return [score]
         by_id = dict(row.scores)
-        return [by_id.get(pid, 0.0) for pid, _ in self.run.maxima]
+        return [by_id.get(pid, 0.0) for pid, _ in self.frame.maxima]
 
     def _moodle(self, who: formats.Who, score: float, feedback: str, source: str) -> None:
         value = who.email if self.extras.moodle_id == "email" else who.idnumber
@@ -192,21 +193,20 @@ def plan(extras: Extras, sheets: Sequence[tuple[str, str, str | None, str | None
 
 
 @contextmanager
-def opened(folder: Any, run: ClassRun, extras: Extras, plan: Plan) -> Iterator[Tables]:
+def opened(folder: Any, frame: Frame, extras: Extras, plan: Plan) -> Iterator[Tables]:
     """The report's extra files, open for writing in `folder` (an `io.report.ReportFolder`),
     their headers written; closed on the way out."""
-    tables = Tables(extras, run, plan)
+    tables = Tables(extras, frame, plan)
     if extras.per_part:
-        tables.parts = [(pid, part.id) for pid, lp in run.bank.problems.items()
-                        for part in lp.problem.parts]
+        tables.parts = list(frame.parts)
     with ExitStack() as stack:
         if extras.canvas:
             tables.canvas = _writer(stack.enter_context(folder.open("canvas.csv", newline="")))
-            problems = [pid for pid, _ in run.maxima] if extras.per_problem else None
+            problems = [pid for pid, _ in frame.maxima] if extras.per_problem else None
             tables.canvas.writerow(formats.canvas_header(extras.title, extras.assignment_id,
                                                          problems))
-            maxima = [m for _, m in run.maxima] if extras.per_problem else \
-                [float(sum(m for _, m in run.maxima))]
+            maxima = [m for _, m in frame.maxima] if extras.per_problem else \
+                [float(sum(m for _, m in frame.maxima))]
             tables.canvas.writerow(formats.canvas_points(maxima))
         if extras.moodle:
             tables.moodle = _writer(stack.enter_context(folder.open("moodle.csv", newline="")))

@@ -22,8 +22,9 @@ from dataclasses import replace
 from typing import IO, Any
 
 from nncheck import classroom, exports, stats
-from nncheck.classroom import ClassRun, Options, Progress, Row
+from nncheck.classroom import Options, Progress, Row
 from nncheck.compare.numbers import format_statistic as _num
+from nncheck.frame import Frame
 from nncheck.io.report import ReportFolder, cannot_write
 from nncheck.render import gradebook as formats
 from nncheck.render import html
@@ -57,7 +58,7 @@ def grade_into(
         folder = ReportFolder(out, inputs)
         # Closed on the way out, whatever stops the run: the workers stop at once.
         with contextlib.closing(classroom.graded_rows(run, progress)) as rows:
-            summary = write_class(folder, run, rows, extras)
+            summary = write_report(folder, Frame.of_run(run), rows, extras)
         with _writing(folder):
             folder.commit()
     except BaseException:
@@ -67,9 +68,13 @@ def grade_into(
     return summary
 
 
-def write_class(folder: ReportFolder, run: ClassRun, rows: Iterable[Row],
-                extras: exports.Extras | None = None) -> dict[str, Any]:
-    """Write every file of the report into the folder's staging area; return the statistics."""
+def write_report(folder: ReportFolder, frame: Frame, rows: Iterable[Row],
+                 extras: exports.Extras | None = None) -> dict[str, Any]:
+    """Write every file of the report into the folder's staging area; return the statistics.
+
+    The rows come in report order, each with its results.jsonl line (`result`; an error row's
+    is made from its fields), feedback and Gradescope text: graded now, or read back from a
+    saved report (`merging`), which gives the same bytes."""
     extras = extras or exports.Extras()
     keys: list[tuple[str, str, str | None]] = []  # what the duplicate check needs of each row
     contacts: list[tuple[str, str, str | None, str | None]] = []  # what the roster needs
@@ -91,15 +96,15 @@ def write_class(folder: ReportFolder, run: ClassRun, rows: Iterable[Row],
         del keys
         plan = exports.plan(extras, contacts)
         del contacts
-        tally = stats.Tally(run.maxima, run.options.overrides)
+        tally = frame.tally()
         with _writing(folder):
             sections = folder.spool()  # the students' part of report.html, until the top is known
         with sections:
-            with _writing(folder), exports.opened(folder, run, extras, plan) as tables:
+            with _writing(folder), exports.opened(folder, frame, extras, plan) as tables:
                 spool.seek(0)
-                students = _write_tables(folder, run, _spooled(spool), clash, tally, tables,
+                students = _write_tables(folder, frame, _spooled(spool), clash, tally, tables,
                                          sections)
-            summary = tally.summary(run.audit, run.options, **run.facts())
+            summary = frame.summary(tally)
             summary.update(tables.summary())
             with _writing(folder):
                 _write(folder, "summary.json", formats.json_text(summary))
@@ -107,12 +112,12 @@ def write_class(folder: ReportFolder, run: ClassRun, rows: Iterable[Row],
     return summary
 
 
-def _write_tables(folder: ReportFolder, run: ClassRun, rows: Iterator[Row],
+def _write_tables(folder: ReportFolder, frame: Frame, rows: Iterator[Row],
                   clash: Mapping[str, str], tally: stats.Tally, tables: exports.Tables,
                   sections: IO[bytes]) -> list[tuple[str, str, str]]:
     """grades.csv and results.jsonl, the students' sections of report.html; return each
     student's (name, status, score) for the page's index."""
-    ids, parts = [pid for pid, _ in run.maxima], tables.parts
+    ids, parts = [pid for pid, _ in frame.maxima], tables.parts
     students = []
     with folder.open("results.jsonl") as results, folder.open("grades.csv", newline="") as table:
         table.write(formats.BOM)
@@ -125,7 +130,7 @@ def _write_tables(folder: ReportFolder, run: ClassRun, rows: Iterator[Row],
                     folder.remove(f"feedback/{stem}.txt")
                     folder.remove(f"gradescope/{stem}.json")
                 row = classroom.as_error(row, clash[row.rel])
-            results.write(formats.result_line(row, run.audit) + "\n")
+            results.write(formats.result_line(row, frame.audit) + "\n")
             writer.writerow(formats.csv_fields(row, ids, parts))
             tally.add(row)
             tables.add(row)

@@ -1,33 +1,38 @@
 """Reports put together: shard reports merged into one (`nncheck merge`), and one student
 regraded into a class report (`grade --student ID --update`).
 
-Both give the bytes a single run over the whole class gives. Rows come in report order (by
-their path inside the class folder, `rel`); each row's results.jsonl line, grades.csv fields,
-feedback and Gradescope files are copied as they are, and the statistics are counted again
-from the rows, through the same `stats.Tally` a run uses (results.jsonl holds all that it
-counts of a sheet). Reports that cannot give a single run's bytes are refused: graded against
-other problems, by another nncheck version, with other options, of another class folder, or
-with a student id in two of them.
+Both give the bytes a single run over the whole class gives, written by the code that writes
+a run's report (`gradebook.write_report`, framed by the saved summary's facts). Rows come in
+report order (by their path inside the class folder, `rel`); each row's results.jsonl line,
+feedback and Gradescope files are copied as they are (the feedback goes into report.html as
+in a run), and the grades.csv rows, report.html, the statistics, a roster's rows and the
+imports are made again from the rows (results.jsonl holds all that they need of a sheet).
+The roster, imports and per-part columns are the merge's or the update's own options, as a
+run's are, whatever the reports were graded with. Reports that cannot give a single run's
+bytes are refused: graded against other problems, by another nncheck version, with other
+options, of another class folder, or with a student id in two of them.
 """
 
 from __future__ import annotations
 
 import contextlib
-import csv
 import heapq
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
-from typing import Any, NamedTuple
+from typing import Any
 
 from nncheck import classroom, stats
 from nncheck.classroom import Options, Progress, Row
 from nncheck.errors import NncheckError
-from nncheck.gradebook import _writing
+from nncheck.exports import Extras
+from nncheck.frame import Frame
+from nncheck.gradebook import _writing, write_report
 from nncheck.grading import UnknownId
 from nncheck.io.report import ReportFolder
 from nncheck.io.saved import SavedReport
 from nncheck.render import gradebook as formats
+from nncheck.render import view
 from nncheck.words import inert_lines, json_line
 
 AUDIT = ("nncheck_version", "problem_hashes", "seed")
@@ -47,47 +52,62 @@ SAME = (
 )
 
 
-class _Entry(NamedTuple):
-    """A row on its way into the report: what is counted, and what is written."""
-
-    row: Row
-    line: str  # its results.jsonl line
-    fields: Sequence[str]  # its grades.csv row
-    files: tuple[str, str] | None = None  # its feedback and Gradescope text (a new row) ...
-    source: SavedReport | None = None  # ... or the report they are copied from
-
-
-def row_of(data: Mapping[str, Any]) -> Row:
-    """A results.jsonl object as the statistics count it (what a run's row holds)."""
+def row_of(data: Mapping[str, Any], line: str | None = None,
+           files: tuple[str, str] | None = None) -> Row:
+    """A results.jsonl object as a run's row holds it: what the statistics count, its line
+    and (for a graded sheet) its feedback and Gradescope text."""
     student = data.get("student") or {}
     sheet, rel = data["sheet"], data["rel"]
     if data["status"] == "error":
-        return Row(sheet, rel, "", student.get("id"), student.get("name"), error=data["error"])
+        return Row(sheet, rel, "", student.get("id"), student.get("name"), error=data["error"],
+                   student_email=student.get("email"), result=line)
+    feedback, gradescope = files if files is not None else (None, None)
     return Row(
         sheet=sheet, rel=rel, name="", student_id=student.get("id"),
         student_name=student.get("name"), status=data["status"], score=data["score"],
         max_score=data["max_score"],
         scores=tuple((p["id"], p["score"]) for p in data["problems"]),
+        result=line, feedback=feedback, gradescope=gradescope,
         parts=tuple(classroom.part_stats(data)),
         warnings=(*classroom.name_warnings(sheet, rel), *data["warnings"]),
         unknown=tuple(UnknownId(*u) for u in data["unknown_ids"]),
+        student_email=student.get("email"),
+        headline=view.headline(data["score"], data["max_score"],
+                               ((p["status"], p["max_points"]) for prob in data["problems"]
+                                for p in prob["parts"])),
     )
 
 
-def _saved_entries(report: SavedReport, ids: Sequence[str]) -> Iterator[_Entry]:
-    """A saved report's rows, each checked to be as `grade` writes it: the results.jsonl line
-    in its own JSON form (every unsafe character escaped), the grades.csv row the one that the
-    line gives, the rows in order."""
+def _header_parts(report: SavedReport, ids: Sequence[str]) -> list[tuple[str, str]]:
+    """The part columns of a saved grades.csv (none, or every part with `--per-part`)."""
+    header = report.header or []
+    middle = header[2 + len(ids):-5]
+    parts = [(pid, part) for pid, _, part in (c.partition("/") for c in middle)]
+    if header != formats.csv_header(ids, parts):
+        raise NncheckError(f"{report.shown}: its grades.csv has other columns",
+                           expected=_AS_WRITTEN)
+    return parts
+
+
+def _saved_rows(report: SavedReport, ids: Sequence[str],
+                keep: Callable[[str], bool] = lambda rel: True) -> Iterator[Row]:
+    """A saved report's rows (those whose `rel` is kept, with their files), each checked to
+    be as `grade` writes it: the results.jsonl line in its own JSON form (every unsafe
+    character escaped), the grades.csv row the one that the line gives, the rows in order,
+    the feedback and Gradescope files inert."""
     last = None
+    parts = None
     for number, saved in enumerate(report.rows(), 1):
+        if parts is None:
+            parts = _header_parts(report, ids)
         rel = saved.data["rel"]
         where = f"{os.path.join(report.shown, 'results.jsonl')}:{number}"
         if last is not None and not last < rel:
             raise NncheckError(f"{where}: rows out of order", expected=_AS_WRITTEN)
         last = rel
         try:
-            row = row_of(saved.data)
-            fields = formats.csv_fields(row, ids)
+            row = row_of(saved.data, saved.line)
+            fields = formats.csv_fields(row, ids, parts)
         except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
             raise NncheckError(f"{where}: not a row of a report ({type(exc).__name__}: {exc})",
                                expected=_AS_WRITTEN) from None
@@ -98,30 +118,89 @@ def _saved_entries(report: SavedReport, ids: Sequence[str]) -> Iterator[_Entry]:
             raise NncheckError(f"{os.path.join(report.shown, 'grades.csv')}:{number + 1}: "
                                f"not the row of {saved.data['sheet']} in results.jsonl",
                                expected=_AS_WRITTEN)
-        yield _Entry(row, saved.line, fields, source=report)
+        if not keep(rel):
+            continue
+        if row.status != "error" and row.student_id is not None:
+            yield replace(row, feedback=_text(report, row.student_id, "feedback", "txt"),
+                          gradescope=_text(report, row.student_id, "gradescope", "json"))
+        else:
+            yield row
+    if parts is None:  # no row: the columns checked all the same
+        _header_parts(report, ids)
 
 
-def _key(entry: _Entry) -> str:
-    return entry.row.rel
+def _text(report: SavedReport, student_id: str, kind: str, ext: str) -> str:
+    """A student's feedback or Gradescope file, checked inert as nncheck writes it."""
+    name = f"{kind}/{classroom.file_stem(student_id)}.{ext}"
+    text = report.text(name)
+    if inert_lines(text) != text:
+        raise NncheckError(f"{os.path.join(report.shown, name)}: holds control or "
+                           "bidirectional characters", expected=_AS_WRITTEN)
+    return text
+
+
+def _key(row: Row) -> str:
+    return row.rel
+
+
+def _frame(facts: Mapping[str, Any], parts: Sequence[tuple[str, str]]) -> Frame:
+    """A saved report's facts, as the report a run over the whole class writes them."""
+    return Frame(
+        maxima=tuple((p["id"], p["max_score"]) for p in facts["problems"]),
+        parts=tuple(parts), audit={key: facts[key] for key in AUDIT},
+        options=Options(reveal=facts["reveal"], rtol=facts["rtol"]),
+        class_dir=facts["class_dir"],
+        not_read=(facts["files_not_read"], facts["files_not_read_count"]),
+        class_sheets=facts["class_sheets"], override_digests=facts["overrides"])
+
+
+def _bank_parts(reports: Sequence[SavedReport], ids: Sequence[str]) -> list[tuple[str, str]]:
+    """Every part of the bank, in its order: as a graded sheet's line lists them (a sheet is
+    graded on every part), or as the columns of shards graded with `--per-part`."""
+    columns: list[tuple[str, str]] = []
+    for report in reports:
+        with contextlib.closing(report.rows()) as rows:
+            for saved in rows:
+                data = saved.data
+                if data.get("status") != "error":
+                    try:
+                        return [(prob["id"], p["id"]) for prob in data["problems"]
+                                for p in prob["parts"]]
+                    except (KeyError, TypeError) as exc:
+                        raise NncheckError(
+                            f"{os.path.join(report.shown, 'results.jsonl')}: not a row of a "
+                            f"report ({type(exc).__name__}: {exc})",
+                            expected=_AS_WRITTEN) from None
+            columns = columns or _header_parts(report, ids)
+    if not columns:
+        raise NncheckError("--per-part: no shard holds a graded sheet that names the parts",
+                           expected="shards graded with --per-part")
+    return columns
 
 
 # --- merge ----------------------------------------------------------------------------------
 
-def merge_into(out: str | os.PathLike[str], dirs: Sequence[str | os.PathLike[str]]
-               ) -> dict[str, Any]:
-    """Merge the shard reports in `dirs` into one report at `out`; return its statistics."""
+def merge_into(out: str | os.PathLike[str], dirs: Sequence[str | os.PathLike[str]],
+               extras: Extras | None = None) -> dict[str, Any]:
+    """Merge the shard reports in `dirs` into one report at `out`, with the roster, imports
+    and per-part columns of `extras` (whatever the shards were graded with); return its
+    statistics."""
+    extras = extras or Extras()
     reports = [SavedReport(d, what="a shard report") for d in dirs]
     _check_shards(reports)
     first = reports[0].summary
-    folder = ReportFolder(out, [("the shard report", d) for d in dirs])
+    inputs: list[tuple[str, str | os.PathLike[str] | None]] = [
+        ("the shard report", d) for d in dirs]
+    inputs.append(("the roster", extras.roster.path if extras.roster else None))
+    folder = ReportFolder(out, inputs)
     try:
         ids = [p["id"] for p in first["problems"]]
+        frame = _frame(first, _bank_parts(reports, ids) if extras.per_part else ())
         owner: dict[str, tuple[str, int]] = {}  # a student id's file name -> (id, report)
         rels: dict[str, int] = {}  # a sheet -> its report
 
-        def checked(index: int) -> Iterator[_Entry]:
-            for entry in _saved_entries(reports[index], ids):
-                row = entry.row
+        def checked(index: int) -> Iterator[Row]:
+            for row in _saved_rows(reports[index], ids):
                 if row.rel in rels:
                     raise NncheckError(
                         f"sheet {row.sheet} is in {reports[rels[row.rel]].shown} and in "
@@ -137,10 +216,10 @@ def merge_into(out: str | os.PathLike[str], dirs: Sequence[str | os.PathLike[str
                             f"{spelt} and in {reports[index].shown}",
                             expected="one sheet per student: remove one of the sheets and "
                                      "grade both shards again")
-                yield entry
+                yield row
 
-        entries = heapq.merge(*(checked(i) for i in range(len(reports))), key=_key)
-        summary = _write(folder, entries, first)
+        rows = heapq.merge(*(checked(i) for i in range(len(reports))), key=_key)
+        summary = write_report(folder, frame, rows, extras)
         if summary["sheets"] != first["class_sheets"]:
             raise NncheckError(
                 f"the shards hold {summary['sheets']} sheets, but the class folder held "
@@ -215,60 +294,6 @@ def _fact(summary: Mapping[str, Any], key: str) -> Any:
     return value
 
 
-# --- writing --------------------------------------------------------------------------------
-
-def _write(folder: ReportFolder, entries: Iterable[_Entry], facts: Mapping[str, Any]
-           ) -> dict[str, Any]:
-    """Write the rows, their files and the statistics counted from them; return those."""
-    maxima = [(p["id"], p["max_score"]) for p in facts["problems"]]
-    ids = [pid for pid, _ in maxima]
-    header = formats.csv_header(ids)
-    overrides = facts["overrides"]
-    tally = stats.Tally(maxima, overrides)
-    with _writing(folder):
-        results = folder.open("results.jsonl")
-        table = folder.open("grades.csv", newline="")
-    with results, table:
-        with _writing(folder):
-            table.write(formats.BOM)
-        writer = csv.writer(table, lineterminator="\r\n")  # as `grade` writes it
-        with _writing(folder):
-            writer.writerow(header)
-        for entry in entries:
-            if entry.source is not None and entry.source.header != header:
-                raise NncheckError(f"{entry.source.shown}: its grades.csv has other columns",
-                                   expected="a report as `nncheck grade` wrote it")
-            row = entry.row
-            with _writing(folder):
-                results.write(entry.line + "\n")
-                writer.writerow(entry.fields)
-            tally.add(row)
-            if row.status != "error" and row.student_id is not None:
-                stem = classroom.file_stem(row.student_id)
-                names = (f"feedback/{stem}.txt", f"gradescope/{stem}.json")
-                if entry.files is not None:
-                    texts = entry.files
-                else:
-                    assert entry.source is not None
-                    texts = (entry.source.text(names[0]), entry.source.text(names[1]))
-                    for name, text in zip(names, texts):
-                        if inert_lines(text) != text:  # as nncheck writes it: inert
-                            raise NncheckError(
-                                f"{os.path.join(entry.source.shown, name)}: holds control or "
-                                "bidirectional characters", expected=_AS_WRITTEN)
-                for name, text in zip(names, texts):
-                    with _writing(folder), folder.open(name) as f:
-                        f.write(text)
-    options = Options(reveal=facts["reveal"], rtol=facts["rtol"])
-    summary = tally.summary(
-        {key: facts[key] for key in AUDIT}, options, class_dir=facts["class_dir"],
-        not_read=(facts["files_not_read"], facts["files_not_read_count"]),
-        class_sheets=facts["class_sheets"], override_digests=overrides)
-    with _writing(folder), folder.open("summary.json") as f:
-        f.write(formats.json_text(summary))
-    return summary
-
-
 # --- one student regraded into a class report -----------------------------------------------
 
 def update_into(
@@ -279,9 +304,11 @@ def update_into(
     *,
     progress: Progress | None = None,
     overrides_file: str | os.PathLike[str] | None = None,
+    extras: Extras | None = None,
 ) -> dict[str, Any]:
     """Regrade the sheet(s) of `options.student` into the class report at `out`: their rows
-    and files replaced, the statistics counted again; return them.
+    and files replaced, the statistics counted again, the roster, imports and per-part
+    columns of `extras` written (whatever the report had); return them.
 
     The result is the report a run over the whole class would write, provided no other sheet
     changed since `out` was written (other sheets are not read again). A report that is not
@@ -298,11 +325,12 @@ def update_into(
     run = classroom.prepare(class_dir, problems, options)
     wanted = options.student
     whole = replace(options, student=None)
-    facts = dict(saved.summary)
+    facts = saved.summary
     _check_update(saved, run, whole)
     inputs: list[tuple[str, str | os.PathLike[str] | None]] = [
         ("the class folder", class_dir), ("the problem bank", problems),
-        ("the overrides file", overrides_file)]
+        ("the overrides file", overrides_file),
+        ("the roster", extras.roster.path if extras and extras.roster else None)]
     inputs += [("the problem file", lp.path) for lp in run.bank.problems.values()]
     folder = ReportFolder(out, inputs)
     try:
@@ -343,22 +371,10 @@ def update_into(
                                    "student id with another sheet",
                                    expected="grade the whole class again")
         kept_rels = {rel for rel, _, _ in kept}
-        audit = run.audit
         ids = [pid for pid, _ in run.maxima]
-
-        def fresh() -> Iterator[_Entry]:
-            for row in new:
-                if row.rel in clash:
-                    row = classroom.as_error(row, clash[row.rel])
-                files = None if row.feedback is None else (row.feedback, row.gradescope or "")
-                yield _Entry(replace(row, feedback=None, gradescope=None),
-                             formats.result_line(row, audit), formats.csv_fields(row, ids),
-                             files=files)
-
-        old = (e for e in _saved_entries(saved, ids) if e.row.rel in kept_rels)
-        facts.update(class_sheets=run.class_sheets, files_not_read=list(run.not_read),
-                     files_not_read_count=run.not_read_count, overrides=now)
-        summary = _write(folder, heapq.merge(old, fresh(), key=_key), facts)
+        old = _saved_rows(saved, ids, keep=kept_rels.__contains__)
+        frame = replace(Frame.of_run(run), options=whole)
+        summary = write_report(folder, frame, heapq.merge(old, new, key=_key), extras)
         with _writing(folder):
             folder.commit()
     except BaseException:

@@ -57,7 +57,8 @@ ExportOpt = Annotated[Optional[list[Export]], typer.Option(  # noqa: UP045
     "given twice.", show_default=False)]
 AssignmentOpt = Annotated[Optional[str], typer.Option(  # noqa: UP045
     "--assignment", metavar="TITLE",
-    help="The assignment's title in the imports (default: the --problems folder's name).",
+    help="The assignment's title in the imports (default: the --problems folder's name; "
+    "`merge` has none, and needs it with --export).",
     show_default=False)]
 AssignmentIdOpt = Annotated[Optional[str], typer.Option(  # noqa: UP045
     "--assignment-id", metavar="N",
@@ -73,11 +74,14 @@ PerPartOpt = Annotated[bool, typer.Option(
     "--per-part", help="grades.csv: a column per part too, named problem/part.")]
 
 
-def report_extras(*, problems: Path, roster: Path | None, missing: Missing | None,
+def report_extras(*, problems: Path | None, roster: Path | None, missing: Missing | None,
            export: Sequence[Export] | None, assignment: str | None,
            assignment_id: str | None, per_problem: bool, moodle_id: MoodleId,
            per_part: bool) -> Extras:
-    """The report's extras from the options, the roster read; bad options are NncheckErrors."""
+    """The report's extras from the options, the roster read; bad options are NncheckErrors.
+
+    The imports' title defaults to the name of the `problems` folder; with no such folder
+    (`merge`), --assignment gives it."""
     from nncheck.exports import Extras
     from nncheck.io.roster import read_roster
     from nncheck.render.exports import check_title
@@ -95,8 +99,13 @@ def report_extras(*, problems: Path, roster: Path | None, missing: Missing | Non
     if missing is not None and roster is None:
         raise NncheckError("--missing says what a roster student with no sheet scores",
                            expected="--roster FILE")
-    title = assignment if assignment is not None else Path(problems).resolve().name
+    title = assignment if assignment is not None else \
+        Path(problems).resolve().name if problems is not None else None
     if wanted:
+        if title is None:
+            raise NncheckError("the imports name the assignment, and the shards do not say "
+                               "which bank they were graded against",
+                               expected="--assignment TITLE with --export")
         check_title(title, assignment_id, per_problem=per_problem)
     read = read_roster(roster) if roster is not None else None
     if read is not None and Export.canvas in wanted:
@@ -120,7 +129,7 @@ def report_extras(*, problems: Path, roster: Path | None, missing: Missing | Non
     return Extras(
         roster=read,
         missing=(missing or Missing.zero).value, per_part=per_part,
-        canvas=Export.canvas in wanted, moodle=Export.moodle in wanted, title=title,
+        canvas=Export.canvas in wanted, moodle=Export.moodle in wanted, title=title or "",
         assignment_id=assignment_id, per_problem=per_problem, moodle_id=moodle_id.value)
 
 

@@ -152,15 +152,9 @@ def grade(
             if update:
                 from nncheck import merging
 
-                if extras.any:
-                    raise NncheckError(
-                        "--update keeps the report's own grades.csv and leaves the roster and "
-                        "the imports as they were",
-                        expected="--update without --roster, --export or --per-part (grade the "
-                                 "whole class again for those)")
                 summary = merging.update_into(out, class_dir, problems, options,
                                               progress=progress if fmt_ is Format.rich else None,
-                                              overrides_file=overrides)
+                                              overrides_file=overrides, extras=extras)
             else:
                 summary = gradebook.grade_into(out, class_dir, problems, options,
                                                progress=progress if fmt_ is Format.rich else None,

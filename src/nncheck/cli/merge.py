@@ -18,6 +18,19 @@ from nncheck.cli.base import (
     run_command,
 )
 from nncheck.cli.environment import ExitStatus, Format
+from nncheck.cli.exports import (
+    AssignmentIdOpt,
+    AssignmentOpt,
+    ExportOpt,
+    MissingOpt,
+    MoodleId,
+    MoodleIdOpt,
+    PerPartOpt,
+    PerProblemOpt,
+    RosterOpt,
+    report_extras,
+    warn_extras,
+)
 from nncheck.cli.params import Command
 from nncheck.words import inert, inert_lines, json_line
 
@@ -28,19 +41,30 @@ from nncheck.words import inert, inert_lines, json_line
     epilog=examples(
     'nncheck merge report shard-1 shard-2 shard-3',
     'nncheck merge report shards/*/',
+    'nncheck merge report s1 s2 --roster r.csv --export canvas --assignment Exam1',
     ),
 )
 def merge(
     out: Annotated[Path, typer.Argument(
         metavar="OUT",
-        help="Folder for the merged report: grades.csv, results.jsonl, feedback/, gradescope/ "
-        "and summary.json, as one run over the whole class writes them; replaced whole, so "
-        "an existing one must hold a report only.", show_default=False)],
+        help="Folder for the merged report: grades.csv, results.jsonl, feedback/, gradescope/, "
+        "summary.json and report.html (and the imports), as one run over the whole class "
+        "writes them; replaced whole, so an existing one must hold a report only.",
+        show_default=False)],
     shards: Annotated[list[Path], typer.Argument(
         metavar="DIR",
         help="The report of every shard K/N, K = 1 … N (any order), graded with the same "
         "bank, nncheck version, class folder path and options; a student id in two shards "
-        "is refused.", show_default=False)],
+        "is refused; graded with or without --roster, --export and --per-part, which the "
+        "merge takes as its own options.", show_default=False)],
+    roster: RosterOpt = None,
+    missing: MissingOpt = None,
+    per_part: PerPartOpt = False,
+    export: ExportOpt = None,
+    assignment: AssignmentOpt = None,
+    assignment_id: AssignmentIdOpt = None,
+    per_problem: PerProblemOpt = False,
+    moodle_id: MoodleIdOpt = MoodleId.email,
     fmt: FormatOpt = Format.auto,
     debug: DebugOpt = False,
 ) -> None:
@@ -50,7 +74,11 @@ def merge(
         from nncheck import merging
         from nncheck.render.summary import summary_lines
 
-        summary = merging.merge_into(out, shards)
+        extras = report_extras(problems=None, roster=roster, missing=missing, export=export,
+                               assignment=assignment, assignment_id=assignment_id,
+                               per_problem=per_problem, moodle_id=moodle_id, per_part=per_part)
+        summary = merging.merge_into(out, shards, extras)
+        warn_extras(summary)
         lines = [inert(line) for line in summary_lines(summary, out=str(out))]
         fmt_ = resolve_format(fmt)
         if fmt_ is Format.json:

@@ -2,9 +2,10 @@
 
 `nncheck merge` reads shard reports this way, and `grade --update` the report it updates. A
 report is read as nncheck wrote it: `summary.json`, then `results.jsonl` and `grades.csv` line
-by line in step (one row each, in report order), and a student's feedback and Gradescope files
-when they are copied. Every file must be a regular file (a link, a FIFO or a device is
-refused); anything that is not what `grade` writes is an error naming the file and the line.
+by line in step (one row each, in report order; a roster's `missing` rows after them are
+skipped), and a student's feedback and Gradescope files when they are copied. Every file must
+be a regular file (a link, a FIFO or a device is refused); anything that is not what `grade`
+writes is an error naming the file and the line.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import errno
 import json
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -65,7 +66,7 @@ class SavedReport:
     def _name(self, name: str) -> str:
         return os.path.join(self.shown, name)
 
-    def rows(self) -> Iterator[SavedRow]:
+    def rows(self) -> Generator[SavedRow, None, None]:
         """Every row, in the report's order: results.jsonl and grades.csv read in step."""
         with self._open("results.jsonl", newline="\n") as results, \
                 self._open("grades.csv", newline="") as table:
@@ -93,9 +94,12 @@ class SavedReport:
                     raise self._bad("grades.csv", number + 1,
                                     "fewer rows than results.jsonl has lines")
                 yield SavedRow(data, line, fields)
-            if next(reader, None) is not None:
-                raise self._bad("grades.csv", reader.line_num,
-                                "more rows than results.jsonl has lines")
+            # What a roster adds: a `missing` row (no sheet) a student, made again from the
+            # roster by whatever reads the report back, never copied.
+            for fields in reader:
+                if len(fields) < 5 or fields[-3] != "missing" or fields[-1] != "":
+                    raise self._bad("grades.csv", reader.line_num,
+                                    "more rows than results.jsonl has lines")
 
     def text(self, name: str) -> str:
         """A file of the report as text, exactly as written (a feedback or Gradescope file)."""

@@ -127,8 +127,9 @@ def csv_fields(row: GradedRow, ids: Sequence[str], parts: Sequence[tuple[str, st
 
 
 def result_line(row: GradedRow, audit: Mapping[str, Any]) -> str:
-    """One results.jsonl line (FORMAT §8, or `{sheet, student, error, ...}` for an error row)."""
-    if row.status != "error" and row.result is not None:
+    """One results.jsonl line (FORMAT §8, or `{sheet, student, error, ...}` for an error row):
+    the row's own line where it has one (a row made an error has none)."""
+    if row.result is not None:
         return row.result
     student = None if row.student_id is None else {"id": row.student_id,
                                                    "name": row.student_name}

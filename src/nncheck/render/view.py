@@ -6,6 +6,7 @@ title, reach a report as visible text on one line, never as a control sequence o
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -178,15 +179,22 @@ def _table(detail: Any) -> Any:
 
 def summary(result: SheetResult) -> str:
     """`Total 17/20 — 1 wrong, 2 pending`."""
-    counts: dict[Status, int] = {}
-    for prob in result.problems:
-        for p in prob.parts:
-            if p.max_points > 0 or p.status is Status.PENDING:
-                counts[p.status] = counts.get(p.status, 0) + 1
-    said = [f"{counts[s]} {s.value}" for s in
+    return headline(result.score, result.max_score,
+                    ((p.status.value, p.max_points) for prob in result.problems
+                     for p in prob.parts))
+
+
+def headline(score: float, max_score: float, parts: Iterable[tuple[str, float]]) -> str:
+    """`Total 17/20 — 1 wrong, 2 pending` from the score and each part's (status, max points):
+    from a result, or from its results.jsonl line."""
+    counts: dict[str, int] = {}
+    for status, max_points in parts:
+        if max_points > 0 or status == Status.PENDING.value:
+            counts[status] = counts.get(status, 0) + 1
+    said = [f"{counts[s.value]} {s.value}" for s in
             (Status.CORRECT, Status.WRONG, Status.MISSING, Status.INVALID, Status.PENDING,
-             Status.GRADED) if counts.get(s)]
-    return f"Total {_num(result.score)}/{_num(result.max_score)} — " + ", ".join(said)
+             Status.GRADED) if counts.get(s.value)]
+    return f"Total {_num(score)}/{_num(max_score)} — " + ", ".join(said)
 
 
 def heading(result: SheetResult) -> str:
