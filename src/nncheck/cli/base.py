@@ -167,3 +167,31 @@ def load_overrides(path: Path | None) -> OverridesFile:
     if path is None:
         return OverridesFile({}, Regrade(), None)
     return read_overrides(path)
+
+
+def class_problems(problems: Path | None) -> Path:
+    """The bank a class is graded against: --problems, which a class command needs."""
+    if problems is None:
+        raise NncheckError("which problems does this class answer?",
+                           expected="--problems DIR (a folder of problem files)")
+    return problems
+
+
+def print_class_summary(summary: dict[str, Any], out: Path, fmt: Format, *,
+                        sort: str = "bank") -> int:
+    """A class report's summary, as `grade` and `merge` print it; the exit status it gives."""
+    from nncheck.render.summary import summary_lines
+    from nncheck.words import inert_lines, json_line
+
+    lines = [inert(line) for line in summary_lines(summary, out=str(out), sort=sort)]
+    fmt = resolve_format(fmt)
+    if fmt is Format.json:
+        env.stdout.write(json_line(summary) + "\n")
+    elif fmt is Format.text:
+        env.stdout.write(inert_lines("\n".join(lines) + "\n"))
+    else:
+        from nncheck.render import rich as render_rich
+
+        report_console().print(render_rich.lines(lines))
+    failed = summary["status"]["failed"] or summary["status"]["error"]
+    return ExitStatus.FAILED if failed else ExitStatus.OK

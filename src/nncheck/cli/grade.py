@@ -15,15 +15,16 @@ from nncheck.cli.base import (
     RtolOpt,
     app,
     checked_rtol,
+    class_problems,
     env,
     examples,
     load_overrides,
-    report_console,
+    print_class_summary,
     resolve_format,
     run_command,
     to_stderr,
 )
-from nncheck.cli.environment import ExitStatus, Format, Reveal, Sort
+from nncheck.cli.environment import Format, Reveal, Sort
 from nncheck.cli.exports import (
     AssignmentIdOpt,
     AssignmentOpt,
@@ -39,7 +40,6 @@ from nncheck.cli.exports import (
 )
 from nncheck.cli.params import Command, parse_choice, parse_count
 from nncheck.errors import NncheckError
-from nncheck.words import inert, inert_lines, json_line
 
 
 @app.command(
@@ -110,12 +110,9 @@ def grade(
 
     def body() -> int:
         from nncheck import classroom, gradebook
-        from nncheck.render.summary import summary_lines
 
-        if problems is None:
-            raise NncheckError("which problems does this class answer?",
-                               expected="--problems DIR (a folder of problem files)")
-        extras = report_extras(problems=problems, roster=roster, missing=missing,
+        bank = class_problems(problems)
+        extras = report_extras(problems=bank, roster=roster, missing=missing,
                                 export=export, assignment=assignment,
                                 assignment_id=assignment_id, per_problem=per_problem,
                                 moodle_id=moodle_id, per_part=per_part)
@@ -152,28 +149,18 @@ def grade(
             if update:
                 from nncheck import merging
 
-                summary = merging.update_into(out, class_dir, problems, options,
+                summary = merging.update_into(out, class_dir, bank, options,
                                               progress=progress if fmt_ is Format.rich else None,
                                               overrides_file=overrides, extras=extras)
             else:
-                summary = gradebook.grade_into(out, class_dir, problems, options,
+                summary = gradebook.grade_into(out, class_dir, bank, options,
                                                progress=progress if fmt_ is Format.rich else None,
                                                overrides_file=overrides, extras=extras)
         finally:
             if bar is not None:
                 bar.stop()
         warn_extras(summary)
-        lines = [inert(line) for line in summary_lines(summary, out=str(out), sort=sort.value)]
-        if fmt_ is Format.json:
-            env.stdout.write(json_line(summary) + "\n")
-        elif fmt_ is Format.text:
-            env.stdout.write(inert_lines("\n".join(lines) + "\n"))
-        else:
-            from nncheck.render import rich as render_rich
-
-            report_console().print(render_rich.lines(lines))
-        failed = summary["status"]["failed"] or summary["status"]["error"]
-        return ExitStatus.FAILED if failed else ExitStatus.OK
+        return print_class_summary(summary, out, fmt, sort=sort.value)
 
     run_command(debug, body)
 

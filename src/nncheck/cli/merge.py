@@ -11,13 +11,11 @@ from nncheck.cli.base import (
     DebugOpt,
     FormatOpt,
     app,
-    env,
     examples,
-    report_console,
-    resolve_format,
+    print_class_summary,
     run_command,
 )
-from nncheck.cli.environment import ExitStatus, Format
+from nncheck.cli.environment import Format
 from nncheck.cli.exports import (
     AssignmentIdOpt,
     AssignmentOpt,
@@ -32,7 +30,6 @@ from nncheck.cli.exports import (
     warn_extras,
 )
 from nncheck.cli.params import Command
-from nncheck.words import inert, inert_lines, json_line
 
 
 @app.command(
@@ -72,24 +69,12 @@ def merge(
 
     def body() -> int:
         from nncheck import merging
-        from nncheck.render.summary import summary_lines
 
         extras = report_extras(problems=None, roster=roster, missing=missing, export=export,
                                assignment=assignment, assignment_id=assignment_id,
                                per_problem=per_problem, moodle_id=moodle_id, per_part=per_part)
         summary = merging.merge_into(out, shards, extras)
         warn_extras(summary)
-        lines = [inert(line) for line in summary_lines(summary, out=str(out))]
-        fmt_ = resolve_format(fmt)
-        if fmt_ is Format.json:
-            env.stdout.write(json_line(summary) + "\n")
-        elif fmt_ is Format.text:
-            env.stdout.write(inert_lines("\n".join(lines) + "\n"))
-        else:
-            from nncheck.render import rich as render_rich
-
-            report_console().print(render_rich.lines(lines))
-        failed = summary["status"]["failed"] or summary["status"]["error"]
-        return ExitStatus.FAILED if failed else ExitStatus.OK
+        return print_class_summary(summary, out, fmt)
 
     run_command(debug, body)

@@ -18,6 +18,7 @@ from nncheck.cli.base import (
     RtolOpt,
     app,
     checked_rtol,
+    class_problems,
     env,
     examples,
     report_console,
@@ -66,12 +67,10 @@ def review(
         from nncheck.io.overrides import parse, read_groups, write_groups
         from nncheck.io.yaml import read_document
 
-        if problems is None:
-            raise NncheckError("which problems does this class answer?",
-                               expected="--problems DIR (a folder of problem files)")
-        _refuse_out_in(out, class_dir, problems)
+        bank = class_problems(problems)
+        _refuse_out_in(out, class_dir, bank)
         old = parse(read_document(out)) if out.exists() else None  # refused if not ours
-        run = classroom.prepare(class_dir, problems, classroom.Options(
+        run = classroom.prepare(class_dir, bank, classroom.Options(
             jobs=jobs, rtol=checked_rtol(rtol), debug=debug))
         rows = list(classroom.graded_rows(run))
         clash = classroom.clashes((r.rel, r.sheet, r.student_id) for r in rows)
