@@ -34,6 +34,9 @@ class PartBase(Strict):
     # Keys that mean something else on this ask than on the others (`of`, `count`, `input`,
     # `output`): a problem's `defaults:`, written for the others, does not fill them here.
     _OWN: ClassVar[tuple[str, ...]] = ()
+    # Keys of which the ask needs one (`network` or `graph`), here or in `defaults:`: what the
+    # JSON Schema requires of the part (spec/schema.py); the model's own validator says it too.
+    _ONE_OF: ClassVar[tuple[str, ...]] = ()
 
     @classmethod
     def own_keys(cls) -> frozenset[str]:

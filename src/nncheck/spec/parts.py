@@ -178,6 +178,7 @@ class ForwardPart(NumericPart):
         return self
 
     _LEFT_AT: ClassVar[dict[str, Any]] = {"graph": None}  # added with graphs
+    _ONE_OF = ("network", "graph")
 
 
 class ParamCountPart(NumericPart):
@@ -338,6 +339,7 @@ class GradientPart(NumericPart):
         return self
 
     _LEFT_AT: ClassVar[dict[str, Any]] = {"graph": None, "local": False}  # added with graphs
+    _ONE_OF = ("network", "graph")
 
 
 def _layer_form(value: Any) -> str:

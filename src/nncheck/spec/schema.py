@@ -175,6 +175,19 @@ def _relax_defaults(schema: dict[str, Any]) -> None:
         }
         for key, asks in needed.items()
     ]
+    alternatives: dict[tuple[str, ...], list[str]] = {}  # (network, graph) -> the asks
+    for ask, model in PART_MODELS.items():
+        if model._ONE_OF:
+            alternatives.setdefault(model._ONE_OF, []).append(ask)
+    for keys, asks in alternatives.items():
+        one = {"anyOf": [{"required": [key]} for key in keys]}
+        conditions.append({
+            "if": {"required": ["defaults"], "properties": {"defaults": one}},
+            "else": {"properties": {"parts": {"items": {
+                "if": {"required": ["ask"], "properties": {"ask": {"enum": asks}}},
+                "then": one,
+            }}}},
+        })
     if conditions:
         schema.setdefault("allOf", []).extend(conditions)
     defaults = schema.get("properties", {}).get("defaults")
