@@ -360,7 +360,7 @@ def _grade_loaded(sheet: SheetFile, loaded: Any, state: _State) -> Row:
     overrides = state.options.overrides.get(student.id)
     result = grading.grade_sheet(
         state.bank, loaded.answers, sheet=loaded.path, student=student, overrides=overrides,
-        decimal_comma=loaded.decimal_comma,
+        decimal_comma=loaded.decimal_comma, variant=loaded.variant, check=loaded.check,
     )
     status = _status(result)
     unknown = tuple(grading.unknown_ids(state.bank, loaded.answers, overrides))

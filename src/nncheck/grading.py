@@ -116,6 +116,7 @@ class SheetResult:
     problems: tuple[ProblemResult, ...]
     warnings: tuple[str, ...] = ()
     seed: Mapping[str, Any] | None = None  # what the sample points were drawn from
+    variant: int | None = None  # the exam variant graded against (variants.py)
 
     @property
     def score(self) -> float:
@@ -152,6 +153,26 @@ class Bank:
     truths: dict[tuple[str, str], Truth] = field(default_factory=dict, repr=False)
     remembered: dict[tuple[str, int, Any], Remembered] = field(default_factory=dict, repr=False)
     _dependent: dict[tuple[str, int], bool] = field(default_factory=dict, repr=False)
+    _variants: dict[tuple[str, int], LoadedProblem] = field(default_factory=dict, repr=False)
+
+    @property
+    def varied(self) -> bool:
+        """Whether some problem draws its values per variant (`vary:`)."""
+        return any(lp.problem.vary is not None for lp in self.problems.values())
+
+    def variant(self, loaded: LoadedProblem, variant: int | None) -> LoadedProblem:
+        """A problem as an exam variant draws it (drawn once per problem variant); the
+        problem as written when it has no `vary:` or there is no variant."""
+        vary = loaded.problem.vary
+        if vary is None or variant is None:
+            return loaded
+        from nncheck import variants
+
+        key = (str(loaded.problem.id), variants.problem_variant(vary, variant))
+        found = self._variants.get(key)
+        if found is None:
+            found = self._variants[key] = variants.variant_problem(loaded, self.secret, key[1])
+        return found
 
     @functools.cached_property
     def seed(self) -> dict[str, Any]:
@@ -194,7 +215,7 @@ class Bank:
         problem = loaded.problem
         part = problem.parts[index]
         dependent = self.dependent(loaded, index)
-        key = (str(problem.id), part.id)
+        key = (_cache_id(loaded), part.id)
         if not dependent and key in self.truths:
             return self.truths[key]
         ctx = Context(problem, part, self.tolerance(problem, part),
@@ -250,7 +271,7 @@ class Bank:
             mine = exact_key(answers)
             if mine is None:  # answers of a type the key does not know: not memoised
                 return Remembered(self.truth(loaded, index, answers))
-        key = (str(loaded.problem.id), index, mine)
+        key = (_cache_id(loaded), index, mine)
         found = self.remembered.get(key)
         if found is None:
             found = Remembered(self.truth(loaded, index, answers))
@@ -267,6 +288,9 @@ class Bank:
         """
         warnings = []
         for loaded in self.problems.values():
+            vary = loaded.problem.vary
+            for n in range(1, vary.variants + 1) if vary is not None else ():
+                self.variant(loaded, n)  # every variant draws and validates
             for i, part in enumerate(loaded.problem.parts):
                 if self.dependent(loaded, i):
                     continue
@@ -287,6 +311,12 @@ class Bank:
                         expected="a model answer that earns full marks",
                     )
         return warnings
+
+
+def _cache_id(loaded: LoadedProblem) -> str:
+    """The key of a problem's truths and verdicts: its id, and its variant when drawn."""
+    pid = str(loaded.problem.id)
+    return pid if loaded.variant is None else f"{pid}\0{loaded.variant}"
 
 
 def answer_sources(part: PartBase) -> list[str]:
@@ -313,13 +343,22 @@ def grade_sheet(
     overrides: Overrides | None = None,
     problems: Iterable[str] | None = None,
     decimal_comma: bool = False,
+    variant: int | None = None,
+    check: str | None = None,
 ) -> SheetResult:
     """Grade a sheet's answers (problem id -> part id -> value) against every bank problem;
-    with `decimal_comma`, the sheet writes `1,5` for 1.5."""
+    with `decimal_comma`, the sheet writes `1,5` for 1.5. With problems that vary, the sheet is
+    graded against the student's variant (`variant` and `check`: what the sheet writes, see
+    variants.py), and an NncheckError says why a sheet cannot be."""
     warnings = [unknown_text(u) for u in unknown_ids(bank, answers, overrides)]
+    exam_variant = None
+    if bank.varied and student is not None:
+        from nncheck.variants import sheet_variant
+
+        exam_variant = sheet_variant(bank.secret, student.id, variant, check)
     results = []
     for pid in problems if problems is not None else bank.problems:
-        loaded = bank.problems[pid]
+        loaded = bank.variant(bank.problems[pid], exam_variant)
         mine = answers.get(pid) or {}
         mine_overrides = (overrides or {}).get(pid, {})
         parts = tuple(
@@ -329,7 +368,8 @@ def grade_sheet(
             for i, part in enumerate(loaded.problem.parts)
         )
         results.append(ProblemResult(pid, loaded.problem.title, parts, loaded.path))
-    return SheetResult(sheet, student, tuple(results), tuple(warnings), bank.seed)
+    return SheetResult(sheet, student, tuple(results), tuple(warnings), bank.seed,
+                       variant=exam_variant)
 
 
 def _grade_part(
@@ -441,14 +481,16 @@ def located_unknown_answers(bank: Bank, sheet: LoadedSheet) -> list[str]:
     return warnings
 
 
-def solve_bank(bank: Bank) -> SheetResult:
-    """Every part's truth, as a result with no student (what `solve` prints).
+def solve_bank(bank: Bank, variant: int | None = None) -> SheetResult:
+    """Every part's truth, as a result with no student (what `solve` prints); with `variant`,
+    the truths of that exam variant.
 
     A part graded against the student's own earlier answer has no truth of its own when that
     earlier part has no `solution:`; it is shown with no expected value and says why.
     """
     problems = []
-    for pid, loaded in bank.problems.items():
+    for pid, written in bank.problems.items():
+        loaded = bank.variant(written, variant)
         parts = []
         for i, part in enumerate(loaded.problem.parts):
             expected, message = _solved(bank, loaded, i)
@@ -456,7 +498,7 @@ def solve_bank(bank: Bank) -> SheetResult:
                                     part.points, part.points, expected, message=message,
                                     title=part.title))
         problems.append(ProblemResult(pid, loaded.problem.title, tuple(parts), loaded.path))
-    return SheetResult(None, None, tuple(problems))
+    return SheetResult(None, None, tuple(problems), variant=variant if bank.varied else None)
 
 
 def _solved(bank: Bank, loaded: LoadedProblem, index: int) -> tuple[Any, str | None]:
@@ -471,14 +513,17 @@ def _unsolvable(loaded: LoadedProblem, index: int) -> bool:
     return any(p.id in sources and p.solution is None for p in loaded.problem.parts)
 
 
-def answer_key(bank: Bank) -> tuple[dict[str, dict[str, Any]], list[str]]:
-    """A sheet's answers that score full marks, and the parts it cannot answer (and why).
+def answer_key(bank: Bank, variant: int | None = None
+               ) -> tuple[dict[str, dict[str, Any]], list[str]]:
+    """A sheet's answers that score full marks (for an exam variant, with `variant`), and the
+    parts it cannot answer (and why).
 
     Manual parts get their `solution:` when there is one, and are never reported missing.
     """
     key: dict[str, dict[str, Any]] = {}
     unanswered = []
-    for pid, loaded in bank.problems.items():
+    for pid, written in bank.problems.items():
+        loaded = bank.variant(written, variant)
         key[pid] = {}
         for i, part in enumerate(loaded.problem.parts):
             if _unsolvable(loaded, i):

@@ -112,7 +112,7 @@ def _check_one(grading: Any, path: Path, bank: Any, extra: dict[str, Any], rtol:
     return grading.grade_sheet(
         this_bank, sheet.answers, sheet=sheet.path, student=sheet.student,
         overrides=extra.get(sheet.student.id), problems=only,
-        decimal_comma=sheet.decimal_comma,
+        decimal_comma=sheet.decimal_comma, variant=sheet.variant, check=sheet.check,
     )
 
 
@@ -150,6 +150,10 @@ def solve(
         "--blank", metavar="FILE",
         help="Write an empty sheet with every problem and part id (- for standard "
         "output).")] = None,
+    variant: Annotated[Optional[int], typer.Option(  # noqa: UP045
+        "--variant", metavar="V", min=1,
+        help="The truths of exam variant V of the problems with `vary:` (and its key with "
+        "--sheet).")] = None,
     fmt: FormatOpt = Format.auto,
     rtol: RtolOpt = None,
     debug: DebugOpt = False,
@@ -192,14 +196,14 @@ def solve(
                      for pid, lp in bank.problems.items()}
             write(blank, sheet_yaml("your-id", empty, name="Your Name"))
         if sheet is not None:
-            key, unanswered = grading.answer_key(bank)
+            key, unanswered = grading.answer_key(bank, variant)
             write(sheet, sheet_yaml("key", key, name="answer key"))
             for line in unanswered:
                 to_stderr(f"note: {'the key' if os.fspath(sheet) == '-' else sheet} leaves out "
                         f"{line}")
         # A sheet written to standard output is all that goes there.
         if not any(os.fspath(o) == "-" for o in outputs):
-            _print_sheet(grading.solve_bank(bank), resolve_format(fmt), solved=True)
+            _print_sheet(grading.solve_bank(bank, variant), resolve_format(fmt), solved=True)
         return ExitStatus.OK
 
     run_command(debug, body)

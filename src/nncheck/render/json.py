@@ -55,6 +55,8 @@ def sheet_json(result: SheetResult, *, solved: bool = False) -> dict[str, Any]:
         out["warnings"] = list(result.warnings)
     if result.seed is not None:
         out["seed"] = dict(result.seed)
+    if result.variant is not None:  # added only where problems vary
+        out["variant"] = result.variant
     return out
 
 
