@@ -233,6 +233,8 @@ class Bank:
             line, col = loaded.locate(index)
             named = f"part `{part.id}`"
             message = exc.message if exc.message.startswith(named) else f"{named}: {exc.message}"
+            if loaded.variant is not None:
+                message = f"variant {loaded.variant} of the problem: {message}"
             raise InputError(
                 message, path=loaded.path, line=line, col=col,
                 expected=exc.expected, hint=exc.hint,
@@ -279,18 +281,22 @@ class Bank:
                 self.remembered[key] = found
         return found
 
-    def solve_all(self) -> list[str]:
+    def solve_all(self, variants: bool = False) -> list[str]:
         """Solve every part that does not depend on a sheet, and check every `solution:`;
         return the warnings about parts that could not be checked, each located.
 
         Finds errors in the bank before any sheet is graded: a part that cannot be solved, or
-        an instructor's model answer that would not earn full marks itself.
+        an instructor's model answer that would not earn full marks itself. Every variant of
+        a problem that varies is drawn; with `variants`, solved too (`validate --solve`).
         """
         warnings = []
         for loaded in self.problems.values():
             vary = loaded.problem.vary
             for n in range(1, vary.variants + 1) if vary is not None else ():
-                self.variant(loaded, n)  # every variant draws and validates
+                drawn = self.variant(loaded, n)  # every variant draws and validates
+                for i in range(len(drawn.problem.parts)) if variants else ():
+                    if not self.dependent(drawn, i):
+                        self.truth(drawn, i, None)
             for i, part in enumerate(loaded.problem.parts):
                 if self.dependent(loaded, i):
                     continue

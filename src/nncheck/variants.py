@@ -91,6 +91,14 @@ def sheet_variant(secret: bytes, student_id: str, written: int | None,
 
 # --- drawing --------------------------------------------------------------------------------
 
+class Unmet(NncheckError):
+    """A `where:` constraint no draw met; `loc` is where in the problem file it is written."""
+
+    def __init__(self, message: str, loc: tuple[str | int, ...], **kw: str) -> None:
+        super().__init__(message, **kw)
+        self.loc = loc
+
+
 def draw(secret: bytes, problem_id: str, vary: Vary, variant: int) -> dict[str, Any]:
     """The values of one variant (1..`variants`) of a problem, by drawn name; a ProblemError
     naming the `where:` constraint when MAX_TRIES draws do not meet it."""
@@ -104,8 +112,9 @@ def draw(secret: bytes, problem_id: str, vary: Vary, variant: int) -> dict[str, 
             return values
         unmet[failed] = unmet.get(failed, 0) + 1
     worst = max(unmet, key=lambda k: unmet[k])
-    raise NncheckError(
+    raise Unmet(
         f"`vary`: variant {variant}: `where: {worst}` is not met in {MAX_TRIES} draws",
+        ("vary", "where", vary.where.index(worst)),
         expected="a constraint the ranges can meet (widen a range, or loosen the constraint)")
 
 
@@ -237,6 +246,8 @@ def variant_problem(loaded: LoadedProblem, secret: bytes, variant: int) -> Loade
     try:
         values = draw(secret, str(problem.id), problem.vary, variant)
     except NncheckError as exc:
+        if isinstance(exc, Unmet):
+            where = loaded.doc.locate(exc.loc)
         raise InputError(exc.message, path=loaded.path, line=where[0], col=where[1],
                          expected=exc.expected, hint=exc.hint) from None
     data = substituted(loaded.doc.data, problem.vary, values)
