@@ -105,6 +105,7 @@ class Row:
     unknown: tuple[grading.UnknownId, ...] = ()  # the warnings about ids, for grouping
     student_email: str | None = None
     headline: str | None = None  # `Total 17/20 — 1 wrong, 2 pending`, for one-line feedback
+    variants: tuple[tuple[str, int], ...] = ()  # (problem id, its variant) where problems vary
 
 
 @dataclass(frozen=True)
@@ -380,6 +381,7 @@ def _grade_loaded(sheet: SheetFile, loaded: Any, state: _State) -> Row:
         score=result.score,
         max_score=result.max_score,
         scores=tuple((p["id"], p["score"]) for p in data["problems"]),
+        variants=tuple((p["id"], p["variant"]) for p in data["problems"] if "variant" in p),
         result=files.result,
         feedback=files.feedback,
         gradescope=files.gradescope,

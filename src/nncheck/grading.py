@@ -95,6 +95,7 @@ class ProblemResult:
     title: str | None
     parts: tuple[PartResult, ...]
     path: str | None = None
+    variant: int | None = None  # the problem's variant (its `vary:`), None as written
 
     @property
     def score(self) -> float:
@@ -373,7 +374,8 @@ def grade_sheet(
                         decimal_comma=decimal_comma)
             for i, part in enumerate(loaded.problem.parts)
         )
-        results.append(ProblemResult(pid, loaded.problem.title, parts, loaded.path))
+        results.append(ProblemResult(pid, loaded.problem.title, parts, loaded.path,
+                                     variant=loaded.variant))
     return SheetResult(sheet, student, tuple(results), tuple(warnings), bank.seed,
                        variant=exam_variant)
 
@@ -503,7 +505,8 @@ def solve_bank(bank: Bank, variant: int | None = None) -> SheetResult:
             parts.append(PartResult(part.id, part.ask, Status.CORRECT,
                                     part.points, part.points, expected, message=message,
                                     title=part.title))
-        problems.append(ProblemResult(pid, loaded.problem.title, tuple(parts), loaded.path))
+        problems.append(ProblemResult(pid, loaded.problem.title, tuple(parts), loaded.path,
+                                      variant=loaded.variant))
     return SheetResult(None, None, tuple(problems), variant=variant if bank.varied else None)
 
 

@@ -35,6 +35,8 @@ def problem_json(problem: ProblemResult, *, solved: bool = False) -> dict[str, A
         out["score"] = problem.score
     out["max_score"] = problem.max_score
     out["parts"] = [part_json(p, solved=solved) for p in problem.parts]
+    if problem.variant is not None:  # added only where the problem varies
+        out["variant"] = problem.variant
     return out
 
 
