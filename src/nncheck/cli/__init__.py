@@ -20,6 +20,7 @@ from nncheck.cli import (  # noqa: F401
     merge,
     params,
     validate,
+    variants,
 )
 from nncheck.cli.base import app, env
 from nncheck.cli.environment import Environment, ExitStatus, Format, Reveal

@@ -196,8 +196,9 @@ def solve(
                      for pid, lp in bank.problems.items()}
             write(blank, sheet_yaml("your-id", empty, name="Your Name"))
         if sheet is not None:
-            key, unanswered = grading.answer_key(bank, variant)
-            write(sheet, sheet_yaml("key", key, name="answer key"))
+            key_variant, header = _key_variant(bank, variant)
+            key, unanswered = grading.answer_key(bank, key_variant)
+            write(sheet, sheet_yaml("key", key, name="answer key", header=header))
             for line in unanswered:
                 to_stderr(f"note: {'the key' if os.fspath(sheet) == '-' else sheet} leaves out "
                         f"{line}")
@@ -207,6 +208,18 @@ def solve(
         return ExitStatus.OK
 
     run_command(debug, body)
+
+
+def _key_variant(bank: Any, variant: int | None) -> tuple[int | None, dict[str, Any] | None]:
+    """The variant an answer key of a bank with `vary:` answers (--variant, else the variant
+    of its student id `key`) and the `variant:` and `check:` it writes; none for a bank that
+    does not vary."""
+    if not bank.varied:
+        return variant, None
+    from nncheck import variants
+
+    chosen = variant if variant is not None else variants.exam_variant(bank.secret, "key")
+    return chosen, {"variant": chosen, "check": variants.check_code(bank.secret, "key", chosen)}
 
 
 def _refuse_overwriting_problems(targets: dict[str, Path], paths: list[Path],
