@@ -50,7 +50,7 @@ def test_each_student_gets_their_numbers_code_and_a_blank_sheet(tmp_path, monkey
     for sid in ("ada", "bo", "staff"):
         v = variants.exam_variant(SECRET.encode(), sid)
         code = variants.check_code(SECRET.encode(), sid, v)
-        sheet = yaml.safe_load((out / "students" / sid / "sheet.yaml").read_text("utf-8"))
+        sheet = yaml.safe_load((out / "students" / sid / "answers.yaml").read_text("utf-8"))
         assert sheet["variant"] == v and sheet["check"] == code
         assert sheet["answers"] == {"small": {"a": None}}
         text = (out / "students" / sid / "problems.md").read_text("utf-8")
@@ -69,7 +69,7 @@ def test_a_blank_sheet_handed_in_by_another_student_is_reported(tmp_path, monkey
     monkeypatch.setenv("NNCHECK_SECRET", SECRET)
     bank = small_bank(tmp_path)
     out = handout(tmp_path, bank)
-    copied = (out / "students" / "ada" / "sheet.yaml").read_text("utf-8")
+    copied = (out / "students" / "ada" / "answers.yaml").read_text("utf-8")
     sheet = tmp_path / "bo.yaml"
     sheet.write_text(copied.replace("id: ada", "id: bo").replace("a: null", "a: 1"),
                      encoding="utf-8")

@@ -362,7 +362,11 @@ def grade_sheet(
     if bank.varied and student is not None:
         from nncheck.variants import sheet_variant
 
-        exam_variant = sheet_variant(bank.secret, student.id, variant, check)
+        try:
+            exam_variant = sheet_variant(bank.secret, student.id, variant, check)
+        except NncheckError as exc:  # the sheet's own fault: named by its file
+            raise InputError(exc.message, path=sheet, expected=exc.expected,
+                             hint=exc.hint) from None
     results = []
     for pid in problems if problems is not None else bank.problems:
         loaded = bank.variant(bank.problems[pid], exam_variant)

@@ -71,8 +71,9 @@ def sheet_variant(secret: bytes, student_id: str, written: int | None,
         good = check_code(secret, student_id, variant)
         if not hmac.compare_digest(code.strip().upper().encode(), good.encode()):
             raise NncheckError(
-                f"the check code does not match student and variant {variant}: this sheet "
-                "was handed out to another student, or its code was mistyped",
+                f"the check code does not match the student and variant {variant}: this sheet "
+                "was handed out to another student, its code was mistyped, or the course "
+                "secret changed since it was issued",
                 expected=f"the code of the blank sheet handed to the student (variant {own})",
                 hint="give the student their own sheet (`nncheck variants`)")
         if variant != own and not secret:

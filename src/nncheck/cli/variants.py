@@ -32,7 +32,8 @@ def variants_command(
         "column, else the email, names each student).", show_default=False)],
     out: Annotated[Path, typer.Option(
         "--out", metavar="DIR", help="Where to write: DIR/students/<student>/problems.md and "
-        "sheet.yaml, and the keys in DIR/staff/<student>.yaml.", show_default=False)],
+        "answers.yaml (a blank sheet), and the keys in DIR/staff/<student>.yaml.",
+        show_default=False)],
     debug: DebugOpt = False,
 ) -> None:
     """Write each student's problems with their numbers, blank sheet and (for staff) key."""
@@ -69,7 +70,7 @@ def variants_command(
             h = handout(bank, sid, row.name)
             # Apart from staff/ whatever the id: a student `staff` gets students/staff/.
             write_atomic(out / "students" / stem / "problems.md", h.problems)
-            write_atomic(out / "students" / stem / "sheet.yaml", h.sheet)
+            write_atomic(out / "students" / stem / "answers.yaml", h.sheet)
             write_atomic(out / "staff" / f"{stem}.yaml", h.key)
         to_stderr(f"wrote the problems, blank sheets and keys of {len(students)} students to "
                   f"{inert(str(out))}")
