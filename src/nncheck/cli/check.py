@@ -26,7 +26,7 @@ from nncheck.cli.base import (
     to_stderr,
 )
 from nncheck.cli.environment import ExitStatus, Format
-from nncheck.cli.params import Command
+from nncheck.cli.params import Command, parse_count
 from nncheck.errors import NncheckError
 from nncheck.words import inert, json_line
 
@@ -151,7 +151,7 @@ def solve(
         help="Write an empty sheet with every problem and part id (- for standard "
         "output).")] = None,
     variant: Annotated[Optional[int], typer.Option(  # noqa: UP045
-        "--variant", metavar="V", min=1,
+        "--variant", metavar="V", parser=parse_count,
         help="The truths of exam variant V of the problems with `vary:` (and its key with "
         "--sheet).")] = None,
     fmt: FormatOpt = Format.auto,

@@ -18,7 +18,7 @@ from nncheck.words import inert
 @app.command(
     "variants",
     cls=Command,
-    short_help="Write each student's problems, blank sheet and key for their variant.",
+    short_help="Write each student's own problems, blank sheet and key.",
     epilog=examples(
     'nncheck variants problems/seed-exam-varied --roster roster.csv --out handout',
     ),
