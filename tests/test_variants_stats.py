@@ -54,3 +54,28 @@ def test_summary_lists_each_variant_with_its_sheets_and_mean(tmp_path, monkeypat
     assert got == expected
     assert all(v["problem"] == "small" and v["mean"] == 0 and not v["unfair"]
                for v in summary["variants"])
+
+
+def test_merged_shards_count_the_variants_of_one_run(tmp_path, monkeypatch):
+    monkeypatch.setenv("NNCHECK_SECRET", SECRET)
+    bank = small_bank(tmp_path)
+    klass = tmp_path / "class"
+    klass.mkdir()
+    for n in range(10):
+        (klass / f"s{n}.yaml").write_text(
+            f"student: {{id: s{n}}}\nanswers:\n  small: {{a: {n / 10}}}\n", encoding="utf-8")
+    run = CliRunner().invoke
+    assert run(app, ["grade", str(klass), "-p", str(bank), "--out", str(tmp_path / "one")]
+               ).exit_code == 1
+    for k in (1, 2):
+        assert run(app, ["grade", str(klass), "-p", str(bank), "--shard", f"{k}/2",
+                         "--out", str(tmp_path / f"shard{k}")]).exit_code == 1
+    merged = run(app, ["merge", str(tmp_path / "merged"), str(tmp_path / "shard1"),
+                       str(tmp_path / "shard2")])
+    assert merged.exit_code in (0, 1), merged.stderr
+
+    def summary(name: str) -> dict:
+        return json.loads((tmp_path / name / "summary.json").read_text("utf-8"))
+
+    assert summary("merged")["variants"] == summary("one")["variants"]
+    assert sum(v["sheets"] for v in summary("one")["variants"]) == 10

@@ -381,7 +381,7 @@ def _grade_loaded(sheet: SheetFile, loaded: Any, state: _State) -> Row:
         score=result.score,
         max_score=result.max_score,
         scores=tuple((p["id"], p["score"]) for p in data["problems"]),
-        variants=tuple((p["id"], p["variant"]) for p in data["problems"] if "variant" in p),
+        variants=problem_variants(data),
         result=files.result,
         feedback=files.feedback,
         gradescope=files.gradescope,
@@ -391,6 +391,11 @@ def _grade_loaded(sheet: SheetFile, loaded: Any, state: _State) -> Row:
         student_email=student.email,
         headline=view.summary(result),
     )
+
+
+def problem_variants(data: Mapping[str, Any]) -> tuple[tuple[str, int], ...]:
+    """(problem id, its variant) of each varied problem of a results.jsonl object."""
+    return tuple((p["id"], p["variant"]) for p in data["problems"] if "variant" in p)
 
 
 def name_warnings(path: str, rel: str) -> tuple[str, ...]:

@@ -68,6 +68,7 @@ def row_of(data: Mapping[str, Any]) -> Row:
         student_name=student.get("name"), status=data["status"], score=data["score"],
         max_score=data["max_score"],
         scores=tuple((p["id"], p["score"]) for p in data["problems"]),
+        variants=classroom.problem_variants(data),
         parts=tuple(classroom.part_stats(data)),
         warnings=(*classroom.name_warnings(sheet, rel), *data["warnings"]),
         unknown=tuple(UnknownId(*u) for u in data["unknown_ids"]),
