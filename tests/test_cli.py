@@ -57,7 +57,7 @@ def test_invalid_sheet_names_file_line_and_column_with_exit_2():
     assert result.exit_code == 2
     assert result.stderr.strip() == (
         f"error: {DATA / 'bad-key.yaml'}:6:1: unknown key `studnet` — "
-        "one of `student`, `answers`, `decimal_comma` (did you mean `student`?)"
+        "one of `student`, `answers`, `decimal_comma`, `variant`, `check` (did you mean `student`?)"
     )
     assert "Traceback" not in result.output
 
@@ -103,7 +103,7 @@ def test_validate_reports_each_file():
     bad = run("validate", DATA / "bad-key.yaml")
     assert bad.exit_code == 2
     assert bad.stderr == (f"error: {DATA / 'bad-key.yaml'}:6:1: unknown key `studnet` — "
-                          "one of `student`, `answers`, `decimal_comma` "
+                          "one of `student`, `answers`, `decimal_comma`, `variant`, `check` "
                           "(did you mean `student`?)\n")
 
 
@@ -114,8 +114,9 @@ def test_schema_is_json_schema(which):
     assert "properties" in json.loads(result.stdout)
 
 
-# FORMAT.md section 7, the Gradescope autograder's entry point, and review (answer groups)
-COMMANDS = ["check", "solve", "grade", "merge", "validate", "schema", "gradescope", "review"]
+# FORMAT.md section 7, the Gradescope autograder's entry point, review (answer groups), variants
+COMMANDS = ["check", "solve", "grade", "merge", "validate", "schema", "gradescope", "review",
+            "variants"]
 
 
 def test_the_commands_are_those_of_the_format():

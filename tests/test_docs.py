@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from nncheck import grading
+from nncheck import grading, solving
 from nncheck.io.problems import load_problem_from, load_sheet_from
 from nncheck.io.yaml import Document, parse_document
 from nncheck.spec.errors import validate
@@ -131,7 +131,7 @@ def test_doc_example_is_a_valid_document(block):
     validate(Problem, doc)
     loaded = load_problem_from(doc, name)
     bank = grading.make_bank([loaded])
-    grading.solve_bank(bank)
+    solving.solve_bank(bank)
     if loaded.problem.answers is not None:
         sheet = load_sheet_from(doc, name)
         grading.grade_sheet(bank, sheet.answers, sheet=name, student=sheet.student)
@@ -140,7 +140,7 @@ def test_doc_example_is_a_valid_document(block):
 
 def _check_answer_key(bank: grading.Bank, block: Block) -> None:
     """What `solve --sheet` writes for the example grades correct, part by part."""
-    key, _ = grading.answer_key(bank)
+    key, _ = solving.answer_key(bank)
     result = grading.grade_sheet(bank, key)
     for problem in result.problems:
         for part in problem.parts:
@@ -218,7 +218,7 @@ def test_format_example_is_valid(block):
                            MappingProxyType({}))
     loaded = load_problem_from(doc, block.where)
     if not stubbed and self_contained(loaded.problem):
-        grading.solve_bank(grading.make_bank([loaded]))
+        solving.solve_bank(grading.make_bank([loaded]))
 
 
 # A fragment names things it does not define (`answer.design`, `network: net`): the smallest

@@ -123,6 +123,7 @@ def test_top_level_help_lists_every_command_uncut_at_80_columns():
         "  review      Group a class's answers to score each group once (groups.yaml).",
         "  validate    Check problem files and sheets without grading.",
         "  schema      Print the JSON Schema of problem files or sheets.",
+        "  variants    Write each student's own problems, blank sheet and key.",
     ]
 
 
@@ -180,7 +181,7 @@ def test_help_offers_install_and_show_completion():
 
 def test_bash_completes_commands_and_fish_completes_choices():
     done = nncheck(_NNCHECK_COMPLETE="complete_bash", COMP_WORDS="nncheck va", COMP_CWORD="1")
-    assert done.stdout.split() == ["validate"]
+    assert done.stdout.split() == ["validate", "variants"]
     done = nncheck(_NNCHECK_COMPLETE="complete_fish", _TYPER_COMPLETE_FISH_ACTION="get-args",
                    _TYPER_COMPLETE_ARGS="nncheck check --format ")
     assert done.stdout.split() == ["auto", "rich", "text", "json"]

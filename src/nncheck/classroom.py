@@ -106,6 +106,7 @@ class Row:
     unknown: tuple[grading.UnknownId, ...] = ()  # the warnings about ids, for grouping
     student_email: str | None = None
     headline: str | None = None  # `Total 17/20 — 1 wrong, 2 pending`, for one-line feedback
+    variants: tuple[tuple[str, int], ...] = ()  # (problem id, its variant) where problems vary
 
 
 @dataclass(frozen=True)
@@ -370,6 +371,7 @@ def _grade_loaded(sheet: SheetFile, loaded: Any, state: _State) -> Row:
     result = grading.grade_sheet(
         state.bank, loaded.answers, sheet=loaded.path, student=student, overrides=overrides,
         decimal_comma=loaded.decimal_comma, regrade=state.options.regrade,
+        variant=loaded.variant, check=loaded.check,
     )
     status = _status(result)
     unknown = tuple(grading.unknown_ids(state.bank, loaded.answers, overrides))
@@ -389,6 +391,7 @@ def _grade_loaded(sheet: SheetFile, loaded: Any, state: _State) -> Row:
         score=result.score,
         max_score=result.max_score,
         scores=tuple((p["id"], p["score"]) for p in data["problems"]),
+        variants=problem_variants(data),
         result=files.result,
         feedback=files.feedback,
         gradescope=files.gradescope,
@@ -398,6 +401,11 @@ def _grade_loaded(sheet: SheetFile, loaded: Any, state: _State) -> Row:
         student_email=student.email,
         headline=view.summary(result),
     )
+
+
+def problem_variants(data: Mapping[str, Any]) -> tuple[tuple[str, int], ...]:
+    """(problem id, its variant) of each varied problem of a results.jsonl object."""
+    return tuple((p["id"], p["variant"]) for p in data["problems"] if "variant" in p)
 
 
 def name_warnings(path: str, rel: str) -> tuple[str, ...]:

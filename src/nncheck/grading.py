@@ -39,13 +39,11 @@ __all__ = [
     "ProblemResult",
     "SheetResult",
     "UnknownId",
-    "answer_key",
     "answer_sources",
     "depends_on_answers",
     "grade_sheet",
     "load_bank",
     "make_bank",
-    "solve_bank",
     "unknown_ids",
 ]
 
@@ -97,6 +95,7 @@ class ProblemResult:
     title: str | None
     parts: tuple[PartResult, ...]
     path: str | None = None
+    variant: int | None = None  # the problem's variant (its `vary:`), None as written
 
     @property
     def score(self) -> float:
@@ -118,6 +117,7 @@ class SheetResult:
     problems: tuple[ProblemResult, ...]
     warnings: tuple[str, ...] = ()
     seed: Mapping[str, Any] | None = None  # what the sample points were drawn from
+    variant: int | None = None  # the exam variant graded against (variants.py)
 
     @property
     def score(self) -> float:
@@ -154,6 +154,26 @@ class Bank:
     truths: dict[tuple[str, str], Truth] = field(default_factory=dict, repr=False)
     remembered: dict[tuple[str, int, Any], Remembered] = field(default_factory=dict, repr=False)
     _dependent: dict[tuple[str, int], bool] = field(default_factory=dict, repr=False)
+    _variants: dict[tuple[str, int], LoadedProblem] = field(default_factory=dict, repr=False)
+
+    @property
+    def varied(self) -> bool:
+        """Whether some problem draws its values per variant (`vary:`)."""
+        return any(lp.problem.vary is not None for lp in self.problems.values())
+
+    def variant(self, loaded: LoadedProblem, variant: int | None) -> LoadedProblem:
+        """A problem as an exam variant draws it (drawn once per problem variant); the
+        problem as written when it has no `vary:` or there is no variant."""
+        vary = loaded.problem.vary
+        if vary is None or variant is None:
+            return loaded
+        from nncheck import variants
+
+        key = (str(loaded.problem.id), variants.problem_variant(vary, variant))
+        found = self._variants.get(key)
+        if found is None:
+            found = self._variants[key] = variants.variant_problem(loaded, self.secret, key[1])
+        return found
 
     @functools.cached_property
     def seed(self) -> dict[str, Any]:
@@ -196,7 +216,7 @@ class Bank:
         problem = loaded.problem
         part = problem.parts[index]
         dependent = self.dependent(loaded, index)
-        key = (str(problem.id), part.id)
+        key = (_cache_id(loaded), part.id)
         if not dependent and key in self.truths:
             return self.truths[key]
         ctx = Context(problem, part, self.tolerance(problem, part),
@@ -214,6 +234,8 @@ class Bank:
             line, col = loaded.locate(index)
             named = f"part `{part.id}`"
             message = exc.message if exc.message.startswith(named) else f"{named}: {exc.message}"
+            if loaded.variant is not None:
+                message = f"variant {loaded.variant} of the problem: {message}"
             raise InputError(
                 message, path=loaded.path, line=line, col=col,
                 expected=exc.expected, hint=exc.hint,
@@ -252,7 +274,7 @@ class Bank:
             mine = exact_key(answers)
             if mine is None:  # answers of a type the key does not know: not memoised
                 return Remembered(self.truth(loaded, index, answers))
-        key = (str(loaded.problem.id), index, mine)
+        key = (_cache_id(loaded), index, mine)
         found = self.remembered.get(key)
         if found is None:
             found = Remembered(self.truth(loaded, index, answers))
@@ -263,22 +285,29 @@ class Bank:
     def accepting(self, loaded: LoadedProblem, index: int, extra: Sequence[Any]) -> Remembered:
         """The part's truth with the `accept:` entries of the class-wide rules (regrade.py)
         added to its own, built once per part (never for a part read against answers)."""
-        key = (str(loaded.problem.id), index, ("accepting",))
+        key = (_cache_id(loaded), index, ("accepting",))
         found = self.remembered.get(key)
         if found is None:
             found = self.remembered[key] = Remembered(
                 self.truth(loaded, index, None).with_hints((), extra))
         return found
 
-    def solve_all(self) -> list[str]:
+    def solve_all(self, variants: bool = False) -> list[str]:
         """Solve every part that does not depend on a sheet, and check every `solution:`;
         return the warnings about parts that could not be checked, each located.
 
         Finds errors in the bank before any sheet is graded: a part that cannot be solved, or
-        an instructor's model answer that would not earn full marks itself.
+        an instructor's model answer that would not earn full marks itself. Every variant of
+        a problem that varies is drawn; with `variants`, solved too (`validate --solve`).
         """
         warnings = []
         for loaded in self.problems.values():
+            vary = loaded.problem.vary
+            for n in range(1, vary.variants + 1) if vary is not None else ():
+                drawn = self.variant(loaded, n)  # every variant draws and validates
+                for i in range(len(drawn.problem.parts)) if variants else ():
+                    if not self.dependent(drawn, i):
+                        self.truth(drawn, i, None)
             for i, part in enumerate(loaded.problem.parts):
                 if self.dependent(loaded, i):
                     continue
@@ -299,6 +328,12 @@ class Bank:
                         expected="a model answer that earns full marks",
                     )
         return warnings
+
+
+def _cache_id(loaded: LoadedProblem) -> str:
+    """The key of a problem's truths and verdicts: its id, and its variant when drawn."""
+    pid = str(loaded.problem.id)
+    return pid if loaded.variant is None else f"{pid}\0{loaded.variant}"
 
 
 def answer_sources(part: PartBase) -> list[str]:
@@ -326,14 +361,27 @@ def grade_sheet(
     problems: Iterable[str] | None = None,
     decimal_comma: bool = False,
     regrade: regrading.Regrade | None = None,
+    variant: int | None = None,
+    check: str | None = None,
 ) -> SheetResult:
     """Grade a sheet's answers (problem id -> part id -> value) against every bank problem;
     with `decimal_comma`, the sheet writes `1,5` for 1.5; `regrade` holds the class-wide rules
-    and answer groups of the overrides file."""
+    and answer groups of the overrides file. With problems that vary, the sheet is graded
+    against the student's variant (`variant` and `check`: what the sheet writes, see
+    variants.py), and an NncheckError says why a sheet cannot be."""
     warnings = [unknown_text(u) for u in unknown_ids(bank, answers, overrides)]
+    exam_variant = None
+    if bank.varied and student is not None:
+        from nncheck.variants import sheet_variant
+
+        try:
+            exam_variant = sheet_variant(bank.secret, student.id, variant, check)
+        except NncheckError as exc:  # the sheet's own fault: named by its file
+            raise InputError(exc.message, path=sheet, expected=exc.expected,
+                             hint=exc.hint) from None
     results = []
     for pid in problems if problems is not None else bank.problems:
-        loaded = bank.problems[pid]
+        loaded = bank.variant(bank.problems[pid], exam_variant)
         mine = answers.get(pid) or {}
         mine_overrides = (overrides or {}).get(pid, {})
         parts = tuple(
@@ -342,8 +390,10 @@ def grade_sheet(
                         decimal_comma=decimal_comma, regrade=regrade)
             for i, part in enumerate(loaded.problem.parts)
         )
-        results.append(ProblemResult(pid, loaded.problem.title, parts, loaded.path))
-    return SheetResult(sheet, student, tuple(results), tuple(warnings), bank.seed)
+        results.append(ProblemResult(pid, loaded.problem.title, parts, loaded.path,
+                                     variant=loaded.variant))
+    return SheetResult(sheet, student, tuple(results), tuple(warnings), bank.seed,
+                       variant=exam_variant)
 
 
 def _grade_part(
@@ -463,62 +513,6 @@ def located_unknown_answers(bank: Bank, sheet: LoadedSheet) -> list[str]:
         else:
             warnings.append(f"{sheet.path}: {warning}")
     return warnings
-
-
-def solve_bank(bank: Bank) -> SheetResult:
-    """Every part's truth, as a result with no student (what `solve` prints).
-
-    A part graded against the student's own earlier answer has no truth of its own when that
-    earlier part has no `solution:`; it is shown with no expected value and says why.
-    """
-    problems = []
-    for pid, loaded in bank.problems.items():
-        parts = []
-        for i, part in enumerate(loaded.problem.parts):
-            expected, message = _solved(bank, loaded, i)
-            parts.append(PartResult(part.id, part.ask, Status.CORRECT,
-                                    part.points, part.points, expected, message=message,
-                                    title=part.title))
-        problems.append(ProblemResult(pid, loaded.problem.title, tuple(parts), loaded.path))
-    return SheetResult(None, None, tuple(problems))
-
-
-def _solved(bank: Bank, loaded: LoadedProblem, index: int) -> tuple[Any, str | None]:
-    if _unsolvable(loaded, index):
-        return None, "depends on each sheet: the part it reads has no `solution:`"
-    return bank.truth(loaded, index, None).expected, None
-
-
-def _unsolvable(loaded: LoadedProblem, index: int) -> bool:
-    """A part graded against an earlier answer whose part has no `solution:` to stand in."""
-    sources = answer_sources(loaded.problem.parts[index])
-    return any(p.id in sources and p.solution is None for p in loaded.problem.parts)
-
-
-def answer_key(bank: Bank) -> tuple[dict[str, dict[str, Any]], list[str]]:
-    """A sheet's answers that score full marks, and the parts it cannot answer (and why).
-
-    Manual parts get their `solution:` when there is one, and are never reported missing.
-    """
-    key: dict[str, dict[str, Any]] = {}
-    unanswered = []
-    for pid, loaded in bank.problems.items():
-        key[pid] = {}
-        for i, part in enumerate(loaded.problem.parts):
-            if _unsolvable(loaded, i):
-                value, why = None, "the part it reads has no `solution:`"
-            else:
-                truth = bank.truth(loaded, i, None)
-                value, why = truth.key(), "no `solution:`"
-                if value is not None and part.ask != "manual" and \
-                        truth.grade(value).status.value != "correct":
-                    # e.g. a gradient formula too long to write out: its value at one point
-                    value, why = None, "no formula short enough to write: give a `solution:`"
-            if value is not None:
-                key[pid][part.id] = value
-            elif part.ask != "manual":  # a person grades those
-                unanswered.append(f"`{pid}` part `{part.id}`: {why}")
-    return key, unanswered
 
 
 # --- banks -------------------------------------------------------------------------------------

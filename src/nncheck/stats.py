@@ -15,6 +15,7 @@ from typing import Any
 
 from nncheck import items as analysis
 from nncheck.spec.common import fold_option
+from nncheck.variant_stats import variant_summary
 
 STATUSES = ("ok", "failed", "pending", "error")
 TOP_WRONG = 5  # most common wrong answers kept per part
@@ -56,6 +57,7 @@ class Tally:
         # (what, problem, part, suggestion) -> [count, first UNKNOWN_NAMES sheets' names]
         self.unknown: dict[tuple[str, str, str | None, str | None], list[Any]] = {}
         self.unknown_more = 0  # unknown ids past UNKNOWN_GROUPS distinct ones
+        self.by_variant: dict[tuple[str, int], array[float]] = {}  # (problem, variant) -> scores
 
     def add(self, row: Any) -> None:
         """Count one sheet's row."""
@@ -69,6 +71,8 @@ class Tally:
         scores = dict(row.scores)
         for pid, values in self.by_problem.items():
             values.append(scores.get(pid, 0.0))
+        for pid, n in getattr(row, "variants", ()):  # rows read back from older reports: none
+            self.by_variant.setdefault((pid, n), array("d")).append(scores.get(pid, 0.0))
         name = row.student_id if row.student_id is not None else row.rel
         seen = set()
         for p in row.parts:
@@ -163,6 +167,8 @@ class Tally:
             # Files of the class folder and the bank that were not read, and why.
             "files_not_read": [dict(n) for n in not_read[0]],
             "files_not_read_count": not_read[1],
+            # Per variant of each problem that varies (`vary:`), with the unfair draws flagged.
+            **({"variants": variant_summary(self.by_variant)} if self.by_variant else {}),
         }
 
     def _unknown_summary(self) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from nncheck.cli import (  # noqa: F401
     params,
     review,
     validate,
+    variants,
 )
 from nncheck.cli.base import app, env
 from nncheck.cli.environment import Environment, ExitStatus, Format, Reveal

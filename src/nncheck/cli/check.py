@@ -26,7 +26,7 @@ from nncheck.cli.base import (
     to_stderr,
 )
 from nncheck.cli.environment import ExitStatus, Format
-from nncheck.cli.params import Command
+from nncheck.cli.params import Command, parse_count
 from nncheck.errors import NncheckError
 from nncheck.words import inert, json_line
 
@@ -116,6 +116,7 @@ def _check_one(grading: Any, path: Path, bank: Any, extra: Any, rtol: float | No
         this_bank, sheet.answers, sheet=sheet.path, student=sheet.student,
         overrides=extra.students.get(sheet.student.id), problems=only,
         decimal_comma=sheet.decimal_comma, regrade=extra.regrade,
+        variant=sheet.variant, check=sheet.check,
     )
 
 
@@ -153,6 +154,10 @@ def solve(
         "--blank", metavar="FILE",
         help="Write an empty sheet with every problem and part id (- for standard "
         "output).")] = None,
+    variant: Annotated[Optional[int], typer.Option(  # noqa: UP045
+        "--variant", metavar="V", parser=parse_count,
+        help="The truths of exam variant V of the problems with `vary:` (and its key with "
+        "--sheet).")] = None,
     fmt: FormatOpt = Format.auto,
     rtol: RtolOpt = None,
     debug: DebugOpt = False,
@@ -160,7 +165,7 @@ def solve(
     """Print the true answer of every part (and write an answer key or a blank sheet)."""
 
     def body() -> int:
-        from nncheck import grading
+        from nncheck import grading, solving
         from nncheck.io.files import output_target, sheet_yaml, write_atomic
         from nncheck.io.problems import bank_files, load_problem
 
@@ -195,17 +200,30 @@ def solve(
                      for pid, lp in bank.problems.items()}
             write(blank, sheet_yaml("your-id", empty, name="Your Name"))
         if sheet is not None:
-            key, unanswered = grading.answer_key(bank)
-            write(sheet, sheet_yaml("key", key, name="answer key"))
+            key_variant, header = _key_variant(bank, variant)
+            key, unanswered = solving.answer_key(bank, key_variant)
+            write(sheet, sheet_yaml("key", key, name="answer key", header=header))
             for line in unanswered:
                 to_stderr(f"note: {'the key' if os.fspath(sheet) == '-' else sheet} leaves out "
                         f"{line}")
         # A sheet written to standard output is all that goes there.
         if not any(os.fspath(o) == "-" for o in outputs):
-            _print_sheet(grading.solve_bank(bank), resolve_format(fmt), solved=True)
+            _print_sheet(solving.solve_bank(bank, variant), resolve_format(fmt), solved=True)
         return ExitStatus.OK
 
     run_command(debug, body)
+
+
+def _key_variant(bank: Any, variant: int | None) -> tuple[int | None, dict[str, Any] | None]:
+    """The variant an answer key of a bank with `vary:` answers (--variant, else the variant
+    of its student id `key`) and the `variant:` and `check:` it writes; none for a bank that
+    does not vary."""
+    if not bank.varied:
+        return variant, None
+    from nncheck import variants
+
+    chosen = variant if variant is not None else variants.exam_variant(bank.secret, "key")
+    return chosen, {"variant": chosen, "check": variants.check_code(bank.secret, "key", chosen)}
 
 
 def _refuse_overwriting_problems(targets: dict[str, Path], paths: list[Path],

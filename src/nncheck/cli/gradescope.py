@@ -170,6 +170,10 @@ def _grade(paths: Paths, problems: Path, settings: Any, rtol: float | None) -> d
     try:
         found = files.find_sheet(paths.submission)
         loaded = load_sheet(found.opened, shown=inert(found.rel), same_as=found.identity)
+        if bank.varied:  # a sheet for another student's variant is the sheet's fault too
+            from nncheck.variants import sheet_variant
+
+            sheet_variant(bank.secret, loaded.student.id, loaded.variant, loaded.check)
     except NncheckError as exc:  # the sheet's fault: said to the student, in one line
         reason = one_line(str(exc))
         give_up("Your submission could not be graded.", reason, "error")
@@ -179,7 +183,8 @@ def _grade(paths: Paths, problems: Path, settings: Any, rtol: float | None) -> d
         raise
     try:
         result = grading.grade_sheet(bank, loaded.answers, sheet=inert(found.rel),
-                                     student=loaded.student)
+                                     student=loaded.student, variant=loaded.variant,
+                                     check=loaded.check)
         parts = [p for prob in result.problems for p in prob.parts]
         check = doc.sheet_check(found.rel, student=loaded.student.id,
                                 answered=sum(p.claimed is not None for p in parts),

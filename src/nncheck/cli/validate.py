@@ -72,7 +72,7 @@ def validate(
                     if solve and problem is not None:
                         from nncheck import grading
 
-                        warnings += grading.make_bank([problem]).solve_all()
+                        warnings += grading.make_bank([problem]).solve_all(variants=True)
                     if bank is not None and not isinstance(item, LoadedProblem):
                         unknown += grading.located_unknown_answers(bank, item)
                     report.append(_describe(item))

@@ -385,11 +385,14 @@ def write_sheet(path: str | os.PathLike[str], student: str, answers: dict[str, A
     write_atomic(path, sheet_yaml(student, answers, name=name))
 
 
-def sheet_yaml(student: str, answers: dict[str, Any], *, name: str) -> str:
-    """An answer sheet as YAML text: the student's id and name, then the answers."""
+def sheet_yaml(student: str, answers: dict[str, Any], *, name: str | None,
+               header: dict[str, Any] | None = None) -> str:
+    """An answer sheet as YAML text: the student's id and name, the `header` keys (a sheet's
+    `variant:` and `check:`), then the answers."""
     import yaml
 
-    data = {"student": {"id": student, "name": name}, "answers": _plain(answers)}
+    data = {"student": {"id": student, "name": name}, **(header or {}),
+            "answers": _plain(answers)}
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100,
                           default_flow_style=None)
 

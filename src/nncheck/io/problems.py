@@ -106,6 +106,7 @@ class LoadedProblem:
     problem: Problem
     path: str
     doc: Document | None = None
+    variant: int | None = None  # the variant drawn (variants.py), None for the problem as written
 
     def locate(self, part_index: int) -> tuple[int | None, int | None]:
         """Line and column of a part in its file."""
@@ -129,6 +130,8 @@ class LoadedSheet:
     problem: LoadedProblem | None = None  # set for a problem file with inline `answers:`
     doc: Document | None = None  # the file read, for messages that name a line
     decimal_comma: bool = False  # the sheet declares `decimal_comma: true`
+    variant: int | None = None  # the sheet's `variant:` (variants.py)
+    check: str | None = None  # the sheet's check code
 
 
 def load_sheet(path: str | os.PathLike[str], *, shown: str | None = None,
@@ -159,7 +162,8 @@ def load_sheet_from(doc: Document, path: str | os.PathLike[str]) -> LoadedSheet:
                            decimal_comma=problem.decimal_comma)
     sheet = validate(Sheet, doc)
     return LoadedSheet(doc.path, sheet.student, sheet.answers, doc=doc,
-                       decimal_comma=sheet.decimal_comma)
+                       decimal_comma=sheet.decimal_comma, variant=sheet.variant,
+                       check=sheet.check)
 
 
 def load_problem_from(doc: Document, path: str | os.PathLike[str]) -> LoadedProblem:
@@ -177,6 +181,17 @@ def load_problem_from(doc: Document, path: str | os.PathLike[str]) -> LoadedProb
             f"2^{inputs} rows",
             expected=f"at most {MAX_TABLE_INPUTS} inputs",
         )
+    if problem.vary is not None:
+        from nncheck.spec.common import KEY
+        from nncheck.spec.vary import check_paths
+
+        bad = check_paths(doc.data.get("given"), problem.vary)
+        if bad is not None:
+            loc, why = bad
+            at_key = loc[-1] == KEY
+            raise doc.error(loc[:-1] if at_key else loc, f"`vary`: {why}",
+                            expected="a dotted path into `given`, e.g. `net.layers.0.h1.w.1`",
+                            at_key=at_key)
     if problem.id is None:
         if doc.path == STDIN_NAME:
             raise doc.error((), "a problem file on standard input has no `id:`",

@@ -37,6 +37,8 @@ def problem_json(problem: ProblemResult, *, solved: bool = False) -> dict[str, A
         out["score"] = problem.score
     out["max_score"] = problem.max_score
     out["parts"] = [part_json(p, solved=solved) for p in problem.parts]
+    if problem.variant is not None:  # added only where the problem varies
+        out["variant"] = problem.variant
     return out
 
 
@@ -57,6 +59,8 @@ def sheet_json(result: SheetResult, *, solved: bool = False) -> dict[str, Any]:
         out["warnings"] = list(result.warnings)
     if result.seed is not None:
         out["seed"] = dict(result.seed)
+    if result.variant is not None:  # added only where problems vary
+        out["variant"] = result.variant
     return out
 
 

@@ -146,6 +146,8 @@ def _note(note: view.Note, *, indent: int = 2) -> list[RenderableType]:
 def _solved(result: SheetResult) -> RenderableType:
     """The truths `solve` prints: part, ask, expected and points; tables and networks below."""
     items: list[RenderableType] = []
+    if result.variant is not None:
+        items.append(Text(f"variant {result.variant}", style="bold"))
     for problem in result.problems:
         items += [Text(""), Text(view.solved_title(problem), style="bold")]
         table = Table(expand=False)

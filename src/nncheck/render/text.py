@@ -48,7 +48,7 @@ def sheet_lines(result: SheetResult, *, reveal: str = "expected", solved: bool =
 def solved_lines(result: SheetResult) -> list[str]:
     """The truths of a bank as `solve` prints them: no claim, no verdict; tables and networks
     laid out in full under their part."""
-    lines = []
+    lines = [f"variant {result.variant}", ""] if result.variant is not None else []
     for problem in result.problems:
         lines.append(view.solved_title(problem))
         table: list[tuple[str, ...]] = [("part", "ask", "expected", "points")]

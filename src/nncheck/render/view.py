@@ -203,7 +203,8 @@ def heading(result: SheetResult) -> str:
     if result.student is not None:
         who = result.student.id + (f" ({result.student.name})" if result.student.name else "")
     where = result.sheet or ""
-    return inert(" — ".join(x for x in (who, where) if x))
+    variant = f"variant {result.variant}" if result.variant is not None else ""
+    return inert(" — ".join(x for x in (who, where, variant) if x))
 
 
 def title(problem: ProblemResult) -> str:

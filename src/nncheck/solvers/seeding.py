@@ -51,3 +51,11 @@ def fingerprint(secret: bytes, digests: Iterable[bytes]) -> str:
     for d in sorted(digests):
         h.update(d)
     return h.hexdigest()[:FINGERPRINT_CHARS]
+
+
+def keyed(secret: bytes, purpose: str, *fields: str) -> bytes:
+    """An HMAC-SHA256 under the course secret of a purpose and some fields (variants.py: the
+    draws of a variant, a student's variant, a sheet's check code)."""
+    message = purpose.encode() + b"".join(b"\0" + f.encode("utf-8", "surrogatepass")
+                                          for f in fields)
+    return hmac.new(secret, message, hashlib.sha256).digest()

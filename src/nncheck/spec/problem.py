@@ -34,6 +34,7 @@ from nncheck.spec.parts import (
     TruthTablePart,
     asks_with,
 )
+from nncheck.spec.vary import Vary
 from nncheck.words import listing, suggestion
 
 
@@ -74,6 +75,9 @@ class Problem(Strict):
     # is true: left out of the content that seeds the sample points (`problem_digest`).
     decimal_comma: bool = Field(default=False, exclude=True)
     parts: list[Part] = Field(min_length=1)
+    # Values of `given` drawn per variant (spec/vary.py). Left out of the content digest: a
+    # variant's digest is that of its drawn `given`.
+    vary: Vary | None = Field(default=None, exclude=True)
     student: Student | None = None
     answers: dict[Name, Any] | None = None
 
@@ -271,6 +275,8 @@ class Sheet(Strict):
     student: Student
     answers: dict[Name, dict[Name, Any] | None] = Field(default_factory=dict)
     decimal_comma: bool = False  # this sheet writes `1,5` for 1.5 (`;` separates values)
+    variant: int | None = Field(default=None, ge=1)  # the variant answered (variants.py)
+    check: str | None = Field(default=None, max_length=32)  # its check code
 
 
 def oversized_table(problem: Problem) -> tuple[int, str, int] | None:
