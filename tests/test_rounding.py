@@ -101,9 +101,10 @@ def test_the_precision_a_literal_was_written_with(text, place, figures, ambiguou
         # An answer equal to the truth is never short of figures: 3 for 3 at three figures.
         pytest.param("3", {"rounded": True, "min_sigfigs": 3}, 3, Status.CORRECT,
                      id="exact-answer"),
-        # An expression has no written precision: held to half a unit of the minimum place.
-        # 1/28 = 0.0357..., 0.0006 from 0.0351 (at most 0.005); 1/20 = 0.05 is 0.0149 away.
-        pytest.param("0.0351", TWO_DECIMALS, "1/28", Status.CORRECT, id="expression-near"),
+        # An expression shows no figures: it is read as every digit of its value.
+        # 1/28 = 0.0357142857..., 0.0006 from 0.0351: the decimal 0.0357142857... is wrong at
+        # its own last digit; 1/20 = 0.05 (two decimals) is 0.0149 away.
+        pytest.param("0.0351", TWO_DECIMALS, "1/28", Status.WRONG, id="expression-near"),
         pytest.param("0.0351", TWO_DECIMALS, "1/20", Status.WRONG, id="expression-far"),
     ],
 )

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 __all__ = ["MAX_BITS", "Precision", "WrittenFloat", "decimal", "keeps_digits", "keeps_text",
-           "precision"]
+           "of_value", "precision", "strict"]
 
 FLOAT_EXACT = 2**53  # float64 holds every integer below this, and not every one above
 MAX_BITS = 4096  # numerator or denominator of an exact value, as in engine/exact.py
@@ -129,6 +129,23 @@ def precision(text: str) -> Precision | None:
     if place + ambiguous > MAX_PLACE:
         return None
     return Precision(place, len(digits), ambiguous)
+
+
+def strict(made: Precision) -> Precision:
+    """The reading with an integer's trailing zeros not figures (`800`: place 2, 1 figure)."""
+    return Precision(made.place + made.ambiguous, made.figures - made.ambiguous)
+
+
+def of_value(value: float) -> Precision | None:
+    """The precision of a value written as a decimal with no trailing zero, an integer's zeros
+    not figures (8.0: place 0, 1 figure; 800.0: place 2, 1 figure; 1/28: every digit of its
+    shortest decimal); None for a value that is not finite."""
+    if not math.isfinite(value):
+        return None
+    value = abs(value)
+    text = str(int(value)) if value.is_integer() and value < FLOAT_EXACT else repr(value)
+    made = precision(text)
+    return None if made is None else strict(made)
 
 
 def keeps_digits(text: str, value: float) -> bool:

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from nncheck import expr, predicate
-from nncheck.compare import notation
+from nncheck.compare import figures, notation
 from nncheck.compare.error import how_far_off
 from nncheck.compare.numbers import format_number, format_value, to_json_number
 from nncheck.compare.tolerance import EXACT, Tolerance, written_precision
@@ -252,15 +252,13 @@ class NumericTruth:
             except AnswerError as exc:  # no exact value, beyond float64's integers
                 return invalid(str(exc))
             ok = np.array(flags, dtype=bool)
-        elif self.tolerance.rounded and not self.exact:
-            ok = self._close_as_written(got, claimed)
         else:
-            ok = self._close(got, self.values)
+            ok = self._matches(got, claimed, self.values)
         if ok.all():
             why = self.confirm(claimed) if self.confirm is not None else None
             return correct() if why is None else Verdict(Status.WRONG, 0.0, why)
-        for alt in self.accepted:
-            if self._close(got, alt.values).all():
+        for alt in self.accepted:  # compared as the truth is: rounded mode reads the figures
+            if self._matches(got, claimed, alt.values).all():
                 if alt.credit >= 1:
                     return correct(alt.name or None)
                 message, error = self._describe_miss(ok, got, claimed, got)
@@ -269,8 +267,10 @@ class NumericTruth:
         names = []
         credit = 0.0
         for known in self.known:
+            # A hint that earns credit is matched as the truth is; a named mistake, loosely.
+            near = self._matches if known.credit > 0 else _loosely(self._close)
             if (holds(known.when, got, self.values, EXACT if self.exact else self.tolerance)
-                    if known.when is not None else self._close(got, known.values).all()
+                    if known.when is not None else near(got, claimed, known.values).all()
                     and not self._close(known.values, self.values).all()):
                 names.append(known.name)
                 credit = max(credit, known.credit)
@@ -288,16 +288,16 @@ class NumericTruth:
             got = _as_written(got, claimed, self.vector)
         message, error = self._describe_miss(ok, got, claimed, floats)
         if rounded:
-            message += self._rounding_note(claimed)
+            message += self._rounding_note(claimed, floats)
         return Verdict(Status.WRONG, credit, message, tuple(names), error=error)
 
-    def _rounding_note(self, claimed: Any) -> str:
+    def _rounding_note(self, claimed: Any, got: np.ndarray) -> str:
         """Rounded mode, on a miss: `; written with 1 significant figure` (fewer than asked),
         or, at one point, the truth at the precision written: `; at 3 decimals the truth is
         0.035`."""
         items = claimed if isinstance(claimed, list) else [claimed]
         for j, item in enumerate(items):
-            made = written_precision(item)
+            made = figures.of_claim(item)
             if made is None:
                 continue
             where = f"value {j + 1} is " if len(items) > 1 else ""
@@ -309,18 +309,26 @@ class NumericTruth:
                     and math.isfinite(truth) and -made.place <= 17:
                 decimals = -made.place
                 what = f"value {j + 1}" if len(items) > 1 else "the truth"
-                ok = self.tolerance.close_written(np.array([truth]), np.array([float(item)]),
-                                                  [made])
+                value = float(got[0, j] if self.vector else got[0])
+                ok = self.tolerance.close_written(np.array([truth]), np.array([value]), [made])
                 if not ok.all():
                     return (f"; at {decimals} decimal{'s' * (decimals != 1)} {what} is "
                             f"{truth:.{decimals}f}")
         return ""
 
-    def _close_as_written(self, got: np.ndarray, claimed: Any) -> np.ndarray:
-        """Rounded mode: each plain decimal of the claim against the truth rounded as written."""
+    def _matches(self, got: np.ndarray, claimed: Any, want: np.ndarray) -> np.ndarray:
+        """Per point: is the claim `want` as the truth is compared (in rounded mode, each
+        element against `want` rounded as the element was written)?"""
+        if self.tolerance.rounded and not self.exact and self.integers is None:
+            return self._close_as_written(got, claimed, want)
+        return self._close(got, want)
+
+    def _close_as_written(self, got: np.ndarray, claimed: Any, want: np.ndarray) -> np.ndarray:
+        """Rounded mode: each element of the claim against `want` rounded as it was written
+        (an expression: as the decimal of its value, compare/figures.py)."""
         items = claimed if isinstance(claimed, list) else [claimed]
-        written = [written_precision(item) for item in items]
-        close = self.tolerance.close_written(self.values, got, written)
+        written = [figures.of_claim(item) for item in items]
+        close = self.tolerance.close_written(want, got, written)
         return np.asarray(close.reshape(close.shape[0], -1).all(axis=1) if close.ndim > 1
                           else close)
 
@@ -400,6 +408,12 @@ class NumericTruth:
             except (_LengthMismatch, AnswerError, ExprError) as exc:
                 raise ProblemError(f"hint `{hint.say}`: its answer {hint.answer!r}: {exc}") \
                     from None
+            if hint.credit and self._constant_for_formula(values):
+                # With credit, a hint is an accepted answer: the same bar as `accept`.
+                raise ProblemError(f"hint `{hint.say}`: its answer {hint.answer!r} is a "
+                                   "constant, where the part's answer is a formula — a hint "
+                                   "with credit here is a formula, checked at every point "
+                                   "like the truth (or give it no credit)")
             extra.append(Known(hint.say, values, float(hint.credit or 0.0)))
         alternatives = tuple(self._alternative(entry) for entry in accept)
         if not extra and not alternatives:
@@ -415,13 +429,18 @@ class NumericTruth:
             values = self.evaluate_claim(entry.answer)
         except (_LengthMismatch, AnswerError, ExprError) as exc:
             raise ProblemError(f"`accept` answer {entry.answer!r}: {exc}") from None
-        rows = values.reshape(self.points, -1)
-        truths = self.values.reshape(self.points, -1)
-        if self.points > 1 and (rows == rows[0]).all() and not (truths == truths[0]).all():
+        if self._constant_for_formula(values):
             raise ProblemError(f"`accept` answer {entry.answer!r} is a constant, where the "
                                "part's answer is a formula — an accepted answer here is a "
                                "formula, checked at every point like the truth")
         return Known(entry.say or "", values, float(entry.credit))
+
+    def _constant_for_formula(self, values: np.ndarray) -> bool:
+        """Whether `values` are one constant where the truth varies from point to point."""
+        rows = values.reshape(self.points, -1)
+        truths = self.values.reshape(self.points, -1)
+        return bool(self.points > 1 and (rows == rows[0]).all()
+                    and not (truths == truths[0]).all())
 
     def with_siblings(self, values: Callable[[], Mapping[str, np.ndarray]]) -> NumericTruth:
         """The truth, told where to find the values of the problem's other parts."""
@@ -486,6 +505,12 @@ def _written_text(item: Any) -> str | None:
         repr(item) if isinstance(item, float) else str(item))
     text = text.strip().lstrip("+")
     return text if len(text) <= 24 else None
+
+
+def _loosely(close: Callable[[np.ndarray, np.ndarray], np.ndarray]
+             ) -> Callable[[np.ndarray, Any, np.ndarray], np.ndarray]:
+    """`close(got, want)`, taking (and ignoring) the claim as written."""
+    return lambda got, _claimed, want: close(got, want)
 
 
 def _noted(message: str | None, note: str | None) -> str | None:

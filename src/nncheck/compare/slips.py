@@ -28,7 +28,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from nncheck.compare.tolerance import EXACT, NOISE, SLACK, written_precision
+from nncheck.compare import figures
+from nncheck.compare.tolerance import EXACT, NOISE, SLACK
 from nncheck.predicate import holds
 from nncheck.written import FLOAT_EXACT
 
@@ -158,7 +159,7 @@ def _rounded_too_early(truth: NumericTruth, got: np.ndarray, claimed: Any) -> bo
         if tolerance.rounded:
             items = claimed if isinstance(claimed, list) else [claimed]
             for j, item in enumerate(items):
-                made = written_precision(item)
+                made = figures.of_claim(item)
                 if made is None:
                     continue
                 digit = SLACK * 10.0 ** made.place * (1 + NOISE)

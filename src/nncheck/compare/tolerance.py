@@ -17,8 +17,9 @@ PrairieLearn's `sigfig`/`decdig` comparisons ask for a stated precision:
 - an integer written without a point (`800`) may end in zeros that are not significant: it is
   accepted when any reading of its zeros is;
 - an answer equal to the truth is always accepted, whatever its figures (`0` for 0, `3` for 3);
-- an answer that is not a plain decimal (an expression, a formula) has no written precision:
-  it is compared as if written at the minimum precision (half a unit of it).
+- an expression shows no precision of its own (but scientific notation and percentages, see
+  compare/figures.py): it is read as the decimal of its value, every digit, an integer's
+  zeros not figures, so it never passes where that number written plainly would fail.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from nncheck.written import Precision, WrittenFloat, precision
+from nncheck.written import Precision, WrittenFloat, of_value, precision
 
 NOISE = 1e-9  # relative: a truth computed in float64 lands a hair either side of a half
 SMALLEST_PERCENT = 0.001  # a smaller relative error is said as `under 0.001 %`
@@ -50,8 +51,8 @@ class Tolerance:
     min_decimals: int | None = None
 
     def bound(self, expected: Any) -> np.ndarray:
-        """Elementwise: how far a claim may be from `expected` (a claim in rounded mode that
-        is not a plain decimal is held to the minimum precision)."""
+        """Elementwise: how far a claim may be from `expected` (rounded mode: half a unit of
+        the minimum precision; `close_written` compares a claim as it was written)."""
         e = np.abs(np.asarray(expected, dtype=float))
         with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
             if self.sigfigs is not None or self.rounded:
@@ -88,7 +89,8 @@ class Tolerance:
         """Elementwise, in rounded mode: is `claimed` the truth rounded as it was written?
 
         `written` holds, per element of the claim (the last axis), the precision it was
-        written with, or None for an element that is not a plain decimal."""
+        written with, or None for an element that shows none (an expression): that element is
+        read at each point as the decimal of its value (`written.of_value`)."""
         e = np.asarray(expected, dtype=float)
         c = np.asarray(claimed, dtype=float)
         near = np.asarray(self.close(e, c), dtype=bool).copy()
@@ -96,11 +98,15 @@ class Tolerance:
             return near
         columns = [near] if near.ndim < 2 else [near[:, j] for j in range(near.shape[1])]
         for j, (column, made) in enumerate(zip(columns, written)):
-            if made is None:
-                continue
             ee = e if e.ndim < 2 else e[:, j]
             cc = c if c.ndim < 2 else c[:, j]
-            column[...] = self._as_written(ee, cc, made)
+            if made is not None:
+                column[...] = self._as_written(ee, cc, made)
+                continue
+            for i in np.ndindex(cc.shape):  # an expression: the value it has at each point
+                shown = of_value(float(cc[i]))
+                column[i] = shown is not None and bool(
+                    self._as_written(np.asarray(ee[i]), np.asarray(cc[i]), shown))
         return _finish(near, e, c)
 
     def _as_written(self, e: np.ndarray, c: np.ndarray, made: Precision) -> np.ndarray:
