@@ -439,7 +439,8 @@ def _grade_part(
         written = _as_written(claimed, loaded.problem, part, decimal_comma)
         accepting = None if bank.dependent(loaded, index) else (  # regrade.check says why
             lambda extra: bank.accepting(loaded, index, extra).grade(written))
-        result = regrading.apply(result, str(loaded.problem.id), regrade, accepting)
+        result = regrading.apply(result, str(loaded.problem.id), regrade, accepting,
+                                 loaded.variant)
     if override is not None:
         points = float(override.get("points", result.points))
         if points > part.points:

@@ -49,6 +49,7 @@ class Answer:
     ask: str
     status: str
     claimed: Any
+    variant: int | None = None  # the problem's variant, for a problem that varies
 
 
 @dataclass(frozen=True)
@@ -81,9 +82,12 @@ def normalise(claimed: Any, *, free_text: bool = False) -> Any:
     return str(claimed)
 
 
-def answer_key(problem: str, part: str, claimed: Any, *, free_text: bool = False) -> str:
-    """The stable key of an answer's group: 16 hex digits of a SHA-256."""
-    text = json.dumps([problem, part, normalise(claimed, free_text=free_text)],
+def answer_key(problem: str, part: str, claimed: Any, *, free_text: bool = False,
+               variant: int | None = None) -> str:
+    """The stable key of an answer's group: 16 hex digits of a SHA-256. For a problem that
+    varies, the variant is part of it: one answer to two variants is two answers."""
+    where: list[Any] = [problem, part] if variant is None else [problem, part, variant]
+    text = json.dumps([*where, normalise(claimed, free_text=free_text)],
                       sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode("utf-8", errors="surrogatepass")).hexdigest()[:16]
 
@@ -96,7 +100,8 @@ def build(answers: Iterable[Answer], parts: Sequence[tuple[str, str]]) -> list[G
     for a in answers:
         if a.status not in GROUPED:
             continue
-        key = answer_key(a.problem, a.part, a.claimed, free_text=a.ask == "manual")
+        key = answer_key(a.problem, a.part, a.claimed, free_text=a.ask == "manual",
+                         variant=a.variant)
         found.setdefault((a.problem, a.part), {}).setdefault(key, []).append(a)
     out = []
     for where in parts:

@@ -81,9 +81,11 @@ def label(rule: Rule) -> str:
 
 
 def apply(result: Any, problem: str, regrade: Regrade,
-          accepting: Callable[[Sequence[Accept]], Verdict] | None) -> Any:
+          accepting: Callable[[Sequence[Accept]], Verdict] | None,
+          variant: int | None = None) -> Any:
     """Steps 1 to 3: `accept:` rules, `give: full` rules and the answer's group, applied to a
-    grading.PartResult; `accepting` grades the part's claim with more `accept:` entries."""
+    grading.PartResult; `accepting` grades the part's claim with more `accept:` entries;
+    `variant` is the problem's variant where it varies (a group is one variant's answer)."""
     part = result.id
     extra = regrade.accepted(problem, part)
     if extra and accepting is not None and result.claimed is not None \
@@ -100,7 +102,8 @@ def apply(result: Any, problem: str, regrade: Regrade,
             result = _noted(replace(result, status=Status.GRADED, points=result.max_points),
                             label(rule), rule.comment)
     if result.status.value in groups.GROUPED and result.claimed is not None:
-        key = groups.answer_key(problem, part, result.claimed, free_text=result.ask == "manual")
+        key = groups.answer_key(problem, part, result.claimed, free_text=result.ask == "manual",
+                                variant=variant)
         found = regrade.group(problem, part, key)
         if found is not None:
             if found.points is not None:

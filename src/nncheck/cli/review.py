@@ -108,7 +108,7 @@ def _answers(rows: Sequence[Any]) -> Iterator[Any]:
         for prob in data["problems"]:
             for part in prob["parts"]:
                 yield Answer(row.student_id, prob["id"], part["id"], part["ask"],
-                             part["status"], part["claimed"])
+                             part["status"], part["claimed"], prob.get("variant"))
 
 
 def _print(found: Sequence[Any], maxima: dict[tuple[str, str], float], sheets: int, out: str,
