@@ -225,24 +225,24 @@ class NumericTruth:
     def grade(self, claimed: Any) -> Verdict:
         """Grade a number, expression or vector against the truth at every point."""
         plain = self._plain_vector(claimed)
-        reading = None
+        read_from = None  # what a LaTeX claim was read as, said where it is wrong
         if plain is not None:  # numbers as YAML wrote them: nothing to read or parse
             verdict = self._verdict(plain, claimed)
         else:
             try:
                 reading = self.read(claimed)[1]
+                if reading.latex is not None:
+                    read_from = f"read from LaTeX as `{inert(clip(reading.latex, _LATEX_SHOWN))}`"
                 got = self.evaluate_claim(claimed)
             except _LengthMismatch as exc:
-                return _read_as(Verdict(Status.WRONG, 0.0, str(exc)), reading,
-                                self.batch_axis)
+                message = "; ".join(filter(None, [str(exc), read_from]))
+                return _read_as(Verdict(Status.WRONG, 0.0, message), reading, self.batch_axis)
             except (AnswerError, ExprError) as exc:
                 return invalid(str(exc))
             verdict = self._verdict(got, self._as_read(claimed, reading))
             verdict = _read_as(verdict, reading, self.batch_axis)
         note = self.remark(claimed) if self.remark is not None else None
         if verdict.status is Status.WRONG:
-            read_from = (f"read from LaTeX as `{inert(clip(reading.latex, _LATEX_SHOWN))}`"
-                         if reading is not None and reading.latex is not None else None)
             note = "; ".join(filter(None, [note, self._bound_note(claimed), read_from])) or None
         if note:
             message = f"{verdict.message}; {note}" if verdict.message else note
