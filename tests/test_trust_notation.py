@@ -244,3 +244,11 @@ def test_an_underscored_name_with_nothing_bound_stays_unknown() -> None:
     with pytest.raises(ExprError, match="unknown name `h_1`"):
         values("h_1")
     assert expr.parse("g_1").names == {"g_1"}  # the expression language itself is unchanged
+
+
+def test_an_error_names_the_latex_reading_only_for_a_value_written_in_latex() -> None:
+    with pytest.raises(ExprError, match=r"read from LaTeX as `\(\(1\)/\(2\)\) 3`"):
+        read_claim([r"\frac{1}{2} 3", "0.5"], length=2)
+    with pytest.raises(ExprError) as caught:
+        read_claim(["1 2", r"\frac12"], length=2)
+    assert "read from LaTeX" not in str(caught.value)

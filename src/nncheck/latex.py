@@ -20,9 +20,15 @@ Decisions a reader of an answer may need to know:
   `z_g1` and `w_{F,g1}` is `w_F_g1`, the names FORMAT.md §3 gives a unit's pre-activation and
   weights. An unbraced subscript runs over the letters and digits that follow (`w_F_g1` stays
   `w_F_g1`).
-- `\log`, `\ln`, `\exp`, `\sqrt` and the other one-argument functions take a parenthesised
-  argument, a brace group, or the one number, name or command that follows: `\log 0.3` is
-  log(0.3), `\ln \frac{1}{2}` is ln(1/2). `\log_2` and `\log_{10}` are log2 and log10.
+- `\log`, `\ln`, `\exp`, `\tanh` take a parenthesised argument, a brace group, or (the usual
+  convention) the factors that follow, each with its power, up to the next operator, function
+  or parenthesis: `\log 0.3` is log(0.3), `\ln \frac{1}{2}` is ln(1/2), `\ln e^2` is
+  ln(e^2) = 2, `\log_2 8x` is log2(8x), `\ln x \cdot y` is ln(x)*y. `\log_2` and `\log_{10}`
+  are log2 and log10.
+- `\sqrt{x}` is sqrt(x), `\sqrt[3]{x}` the real cube root cbrt(x) (`\sqrt[3]{-8}` is -2), and
+  `\sqrt[n]{x}` is x^(1/n).
+- Refused as ambiguous: a number right before a fraction (`2\frac{1}{2}`, 2½ at school and
+  2·½ to LaTeX) and a double superscript (`x^{2}^{3}`, an error in LaTeX too).
 - `\sigma` is the letter σ, which the expression language reads as the sigmoid before `(`:
   `\sigma(z)` and `\sigma{z}` are sigmoid(z). `\pi` is π and `\infty` is ∞, the constants even
   where a problem names something `pi` or `inf`. Other Greek letters are their letters.

@@ -31,6 +31,7 @@ message quotes from a claim is made of digits and separators matched here, never
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Collection
 from dataclasses import dataclass, replace
@@ -84,6 +85,7 @@ class Reading:
     note: str | None = None
     batch: bool = False  # a leading batch axis (`None`) was written and dropped
     latex: str | None = None  # what a claim written in LaTeX was read as, to quote
+    sources: tuple[str | None, ...] = ()  # per item, the LaTeX it was read from (else None)
 
 
 def read(claimed: Any, *, length: int | None = None, names: Collection[str] = (),
@@ -100,24 +102,28 @@ def read(claimed: Any, *, length: int | None = None, names: Collection[str] = ()
             items = items[1:]
         notes: list[str] = []
         texts = [_from_latex(v) if isinstance(v, str) else v for v in items]
-        out = [_element(v, names, notes, latex=v is not w) if isinstance(v, str) else v
+        out = [_element(v, names, notes, latex=v != w) if isinstance(v, str) else v
                for v, w in zip(texts, items)]
         shown = ", ".join(str(t) for t in texts) if texts != items else None
-        return Reading(tuple(out), _joined(notes), found, shown)
+        sources = tuple(w if v != w else None for v, w in zip(texts, items))
+        return Reading(tuple(out), _joined(notes), found, shown, sources)
     if not isinstance(claimed, str) or len(claimed) > _MAX_TEXT:
         return Reading((claimed,))
     text = _from_latex(claimed)
-    shown = text if text is not claimed else None
+    shown = text if text != claimed else None
     if length is None:
         notes = []
         one = _element(text, names, notes, top=True, latex=shown is not None)
-        return Reading((one,), _joined(notes), latex=shown)
-    return replace(_vector(text, length, names, shape, latex=shown is not None), latex=shown)
+        return Reading((one,), _joined(notes), latex=shown, sources=(shown and claimed,))
+    vector = _vector(text, length, names, shape, latex=shown is not None)
+    return replace(vector, latex=shown, sources=(shown and claimed,) * len(vector.items))
 
 
+@functools.lru_cache(maxsize=1024)
 def _from_latex(text: str) -> str:
     """A text written in LaTeX as the expression language reads it (else the text itself):
-    `{,}` between digits is a comma, as LaTeX typesets it (raises ExprError)."""
+    `{,}` between digits is a comma, as LaTeX typesets it (raises ExprError). What it returns
+    for a LaTeX text has no `\\`, `$` or brace, so it never equals the text."""
     if len(text) > _MAX_TEXT or not latex.is_latex(text):
         return text
     plain = _LATEX_COMMA.sub(",", text)

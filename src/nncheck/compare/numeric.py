@@ -47,13 +47,14 @@ def read_claim(claimed: Any, aliases: Mapping[str, str] | None = None, *,
         raise AnswerError(f"expected a number or an expression, found {_show(claimed)}")
     reading = notation.read(claimed, length=length, names=names, shape=shape)
     out = []
-    for item in reading.items:
+    for k, item in enumerate(reading.items):
         if isinstance(item, list):
             raise AnswerError("expected a flat list of numbers, found a nested list")
         if isinstance(item, bool) or item is None or isinstance(item, dict):
             raise AnswerError(f"expected a number or an expression, found {_show(item)}")
-        if reading.latex is not None and isinstance(item, str):
-            with latex.read_as(item, claimed if isinstance(claimed, str) else ""):
+        source = reading.sources[k] if k < len(reading.sources) else None
+        if source is not None and isinstance(item, str):
+            with latex.read_as(item, source):
                 out.append(expr.parse(item, aliases=aliases))
         else:
             out.append(expr.parse(item, aliases=aliases))
@@ -443,7 +444,7 @@ def written_names(claimed: Any, aliases: Mapping[str, str],
     if claimed is None:
         return []
     try:
-        exprs = read_exprs(claimed, bound_names(aliases))
+        exprs = read_exprs(claimed, bound_names(aliases), names=env.keys() | aliases.keys())
     except (AnswerError, ExprError):
         return []
     found: dict[str, tuple[int, int]] = {}
