@@ -518,8 +518,8 @@ def test_parse_number_agrees_with_parse() -> None:
 
 
 def test_reserved_vocabulary() -> None:
-    functions = {"log", "ln", "log2", "log10", "exp", "sqrt", "abs", "sigmoid", "σ", "tanh",
-                 "relu", "min", "max"}
+    functions = {"log", "ln", "log2", "log10", "exp", "sqrt", "cbrt", "abs", "sigmoid", "σ",
+                 "tanh", "relu", "min", "max"}
     assert functions == expr.FUNCTIONS  # FORMAT section 6 lists these and no other
     assert functions | {"e", "pi", "inf", "and", "or", "not", "xor"} <= expr.RESERVED
     assert (expr.MAX_LENGTH, expr.MAX_DEPTH) == (2000, 100)  # the bounds docs/limits.md states

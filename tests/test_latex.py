@@ -29,8 +29,8 @@ from nncheck.errors import ExprError
         pytest.param(r"\dfrac{3}{4}", {}, 0.75, id="dfrac"),
         pytest.param(r"\tfrac{1}{8}", {}, 0.125, id="tfrac"),
         pytest.param(r"\frac12", {}, 0.5, id="frac-unbraced-digits"),
-        # a fraction is one group: 2·(1/4) = 0.5, not 2·1/4 read otherwise
-        pytest.param(r"2\frac{1}{4}", {}, 0.5, id="number-times-frac"),
+        # a fraction is one group: 2·(1/4) = 0.5 (`2\frac{1}{4}`, 2¼ at school, is refused)
+        pytest.param(r"2 \cdot \frac{1}{4}", {}, 0.5, id="number-times-frac"),
         pytest.param(r"3 \cdot 4", {}, 12.0, id="cdot"),
         pytest.param(r"3 \times 4", {}, 12.0, id="times"),
         pytest.param(r"12 \div 4", {}, 3.0, id="div"),

@@ -83,7 +83,7 @@ SHOWN_WIDTH = 60  # a name or number longer than this is shortened in messages (
 # The names first (no numpy: the specs read them); the functions they stand for are built on
 # first use, by `_unary_functions` and `_variadic_functions`.
 _UNARY_NAMES = frozenset({
-    "log", "log2", "log10", "exp", "sqrt", "abs", "sigmoid", "tanh", "relu",
+    "log", "log2", "log10", "exp", "sqrt", "cbrt", "abs", "sigmoid", "tanh", "relu",
 })
 _VARIADIC_NAMES = frozenset({"min", "max"})
 _FUNCTION_ALIASES = {"ln": "log", "σ": "sigmoid"}
@@ -145,6 +145,7 @@ def _unary_functions() -> dict[str, Callable[[Any], Any]]:
         "log10": _logarithm(np.log10),
         "exp": np.exp,
         "sqrt": np.sqrt,
+        "cbrt": np.cbrt,  # the real cube root: cbrt(-8) is -2, where (-8)^(1/3) is undefined
         "abs": np.abs,
         "sigmoid": sigmoid,
         "tanh": np.tanh,

@@ -142,7 +142,7 @@ def _expression(text: str) -> Any:
     try:
         items = notation.read(text).items
         read = items[0] if len(items) == 1 and isinstance(items[0], str) else text
-    except AnswerError:
+    except (AnswerError, ExprError):
         read = text
     # After the reading: NFKC would turn a superscript power `10⁻³` into `10-3`.
     read = _SPACE.sub("", unicodedata.normalize("NFKC", read).translate(_TIMES))

@@ -20,9 +20,15 @@ Decisions a reader of an answer may need to know:
   `z_g1` and `w_{F,g1}` is `w_F_g1`, the names FORMAT.md §3 gives a unit's pre-activation and
   weights. An unbraced subscript runs over the letters and digits that follow (`w_F_g1` stays
   `w_F_g1`).
-- `\log`, `\ln`, `\exp`, `\sqrt` and the other one-argument functions take a parenthesised
-  argument, a brace group, or the one number, name or command that follows: `\log 0.3` is
-  log(0.3), `\ln \frac{1}{2}` is ln(1/2). `\log_2` and `\log_{10}` are log2 and log10.
+- `\log`, `\ln`, `\exp`, `\tanh` take a parenthesised argument, a brace group, or (the usual
+  convention) the factors that follow, each with its power, up to the next operator, function
+  or parenthesis: `\log 0.3` is log(0.3), `\ln \frac{1}{2}` is ln(1/2), `\ln e^2` is
+  ln(e^2) = 2, `\log_2 8x` is log2(8x), `\ln x \cdot y` is ln(x)*y. `\log_2` and `\log_{10}`
+  are log2 and log10.
+- `\sqrt{x}` is sqrt(x), `\sqrt[3]{x}` the real cube root cbrt(x) (`\sqrt[3]{-8}` is -2), and
+  `\sqrt[n]{x}` is x^(1/n).
+- Refused as ambiguous: a number right before a fraction (`2\frac{1}{2}`, 2½ at school and
+  2·½ to LaTeX) and a double superscript (`x^{2}^{3}`, an error in LaTeX too).
 - `\sigma` is the letter σ, which the expression language reads as the sigmoid before `(`:
   `\sigma(z)` and `\sigma{z}` are sigmoid(z). `\pi` is π and `\infty` is ∞, the constants even
   where a problem names something `pi` or `inf`. Other Greek letters are their letters.
@@ -69,6 +75,8 @@ _SPACING = frozenset({
 _FUNCTIONS = {"log": "log", "ln": "ln", "exp": "exp", "tanh": "tanh"}  # one argument
 _VARIADIC = {"max": "max", "min": "min"}  # their arguments in parentheses, as written
 _FRACTIONS = frozenset({"frac", "dfrac", "tfrac"})
+# Commands that continue the argument of an unparenthesised function (`\ln 2\pi`).
+_FACTOR_COMMANDS = frozenset({*_GREEK, "pi", "infty", "sqrt", *_FRACTIONS})
 _UPRIGHT = frozenset({"mathrm", "operatorname", "text", "textrm", "mathit"})
 _LOG_BASES = {"2": "log2", "10": "log10", "e": "log"}
 _OPENERS = {"(": "(", "[": "(", "\\{": "(", ".": "", "|": "abs("}
@@ -144,6 +152,8 @@ class _Reader:
             if ch == "_":
                 out.append(self._subscript("".join(out)))
             elif ch == "\\":
+                if self._command_at() in _FRACTIONS:
+                    self._refuse_mixed_number("".join(out))
                 self._append(out, self._command())
             elif ch == "{":
                 self._append(out, self._group())
@@ -152,6 +162,7 @@ class _Reader:
             elif ch == "^":
                 self.pos += 1
                 out.append("^" + self._superscript())
+                self._refuse_double_superscript()
             elif ch in "[]":
                 out.append("(" if ch == "[" else ")")
                 self.pos += 1
@@ -313,6 +324,8 @@ class _Reader:
             self.depth -= 1
             if not index.strip():
                 raise self._error("empty root index `[]`", expected="expected `\\sqrt[n]{x}`")
+            if index.strip() == "3":  # the real cube root: `\sqrt[3]{-8}` is -2
+                return f"cbrt({self._argument('sqrt')})"
             return f"(({self._argument('sqrt')})^(1/({index})))"
         return f"sqrt({self._argument('sqrt')})"
 
@@ -327,28 +340,105 @@ class _Reader:
         return _LOG_BASES[base]
 
     def _function_argument(self) -> str:
-        """`\\log 0.3` is log(0.3); an argument in parentheses is left to what follows."""
+        """The argument of a function written without parentheses: the factors that follow,
+        each with its power, up to the next operator, function or parenthesis, as the usual
+        convention reads it: `\\ln e^2` is ln(e^2), `\\log_2 8x` is log2(8x), `\\log 0.3` is
+        log(0.3), `\\ln \\frac{1}{2}` is ln(1/2). An argument in parentheses (or `\\left(`) is
+        left to what follows; a brace group is the argument."""
         self._skip_spaces()
         ch = self._peek()
         if ch == "{":
             return self._group()
-        if ch == "\\":
-            if self.source.startswith("\\left", self.pos):
-                return ""
-            return f"({self._command()})"
+        if ch == "\\" and self._command_at() in ("left", "right"):
+            return ""
+        factors: list[str] = []
+        while True:
+            self._skip_spaces()
+            command = self._command_at() if self._peek() == "\\" else None
+            if command in _SPACING:
+                self._command_name()
+                continue
+            if command in _FRACTIONS and factors:
+                self._refuse_mixed_number(factors[-1])
+            factor = self._factor(first=not factors)
+            if factor is None:
+                break
+            factors.append(factor)
+        return f"({' '.join(factors)})" if factors else ""
+
+    def _factor(self, first: bool) -> str | None:
+        """One factor of an unparenthesised argument, with its power; None where none starts."""
+        ch = self._peek()
         start = self.pos
-        if ch.isdecimal() or ch == ".":
+        if ch == "\\":
+            command = self._command_at()
+            if not first and command not in _FACTOR_COMMANDS:
+                return None  # `\\ln x \\cdot y`, `\\ln x \\ln y`: the argument ends
+            if command in ("left", "right"):
+                return None
+            text = f"({self._command()})"
+        elif ch.isdecimal() or ch == ".":
             while self.pos < self.end and (self.source[self.pos].isdecimal()
                                            or self.source[self.pos] == "."):
                 self.pos += 1
+            text = self.source[start:self.pos]
         elif ch.isalpha():
             while self.pos < self.end and self.source[self.pos].isalnum():
                 self.pos += 1
-            name = self.source[start:self.pos]
+            text = self.source[start:self.pos]
             while self._peek() == "_":
-                name += self._subscript(name)
-            return f"({name})"
-        return f"({self.source[start:self.pos]})" if self.pos > start else ""
+                text += self._subscript(text)
+            text = text.rstrip()
+        else:
+            return None
+        self._skip_spaces()
+        if self._peek() == "^":
+            self.pos += 1
+            text += "^" + self._power()
+            self._refuse_double_superscript()
+        return text
+
+    def _power(self) -> str:
+        """The power of a factor in an unparenthesised argument: `{...}`, a command, or a
+        signed number or name (`e^-2`, `x^2`)."""
+        self._skip_spaces()
+        if self._peek() in ("{", "\\"):
+            return self._argument("^")
+        start = self.pos
+        if self._peek() and self._peek() in "+-":
+            self.pos += 1
+        while self.pos < self.end and (_is_name_char(self.source[self.pos])
+                                       or self.source[self.pos] == "."):
+            self.pos += 1
+        if self.pos == start or self.source[self.pos - 1] in "+-":
+            raise self._error("`^` needs a power", expected="expected `^{...}` or `^2`")
+        return f"({self.source[start:self.pos]})"
+
+    def _refuse_double_superscript(self) -> None:
+        """`x^{2}^{3}` is an error in LaTeX (and 2^3 or 2·3 to a reader): say so."""
+        at = self.pos
+        self._skip_spaces()
+        if self._peek() == "^":
+            raise self._error("double superscript",
+                              expected="expected braces saying which power is meant: "
+                                       "`x^{2^{3}}` or `{x^{2}}^{3}`")
+        self.pos = at
+
+    def _refuse_mixed_number(self, before: str) -> None:
+        """`2\\frac{1}{2}` is 2½ at school and 2·½ to LaTeX: ambiguous, so refused."""
+        text = before.rstrip()
+        digits = len(text) - len(text.rstrip("0123456789."))
+        if digits == 0:
+            return
+        ahead = text[:len(text) - digits][-1:]
+        if ahead and (_is_name_char(ahead) or ahead == "^"):
+            return  # `x2\\frac..`, `x^2\\frac..`: the digits are a name's or a power's
+        raise self._error(
+            f"`{clip(text[len(text) - digits:], _SHOWN_WIDTH)}` followed by a fraction is "
+            "ambiguous",
+            expected="expected `2 + \\frac{1}{2}` for two and a half, or "
+                     "`2 \\cdot \\frac{1}{2}` for a product",
+        )
 
     def _upright(self, name: str) -> str:
         self._skip_spaces()
@@ -375,6 +465,13 @@ class _Reader:
         )
 
     # --- small reads ------------------------------------------------------------------------
+
+    def _command_at(self) -> str:
+        """The name of the command at the current position (a backslash), without reading it."""
+        at = self.pos
+        name = self._command_name()
+        self.pos = at
+        return name
 
     def _peek(self) -> str:
         return self.source[self.pos] if self.pos < self.end else ""

@@ -1,4 +1,4 @@
-"""Answers as people write them, read into what the expression language takes.
+r"""Answers as people write them, read into what the expression language takes.
 
 A claim (a YAML number, string or list) becomes one text or number per element, before any
 element reaches `expr.parse`. What this reading accepts (docs/format.md, "What students may
@@ -15,7 +15,15 @@ write"):
   where the letters make a bound name; superscript powers (`10⁻³`); percentages (`12%` is
   12/100); a leading `≈`, `=`, `~` or `≃` is dropped.
 - a decimal comma only where the problem or the sheet declares it (`with_decimal_comma`):
-  then `1,5` is 1.5 and `;` separates the values.
+  then `1,5` (or LaTeX's `1{,}5`) is 1.5 and `;` separates the values. A leading group of
+  `0` is never thousands: `0,125` is refused with the decimal-comma hint.
+- LaTeX (a text with `\`, `$` or a brace) is read into the expression language first
+  (latex.py), and only then split into values and read as numbers: the commas of
+  `w_{F,g1}`, `\,` and `\max\{1,2\}` never separate values, `\left(1, 2\right)` and
+  `$(1, 2)$` are vectors, and `{,}` between digits is a comma (`1{,}000` is 1000, `1\,000`
+  with LaTeX's thin space too).
+- a name written with an underscore before digits (`g_1`, `x_11`) is the joined name (`g1`,
+  `x11`) where the part binds that one and not the name as written, as LaTeX's `g_{1}` is.
 
 Pure text work on bounded input (expr.MAX_LENGTH): no numpy, no evaluation. Every text a
 message quotes from a claim is made of digits and separators matched here, never free text.
@@ -23,11 +31,13 @@ message quotes from a claim is made of digits and separators matched here, never
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from nncheck import latex
 from nncheck.errors import AnswerError
 
 __all__ = ["BATCH_ADDED", "BATCH_MISSING", "Reading", "read", "with_decimal_comma"]
@@ -48,7 +58,9 @@ _SEPARATORS = ",_٬ \u00a0\u2009\u202f"
 _GROUPED = re.compile(
     rf"(?<![{_D}\w.٫])({_DIGIT}+)([{_SEPARATORS}])({_DIGIT}+)((?:\2{_DIGIT}+)*)(?![{_D}\w])"
 )
-_THOUSANDS = re.compile(rf"{_DIGIT}{{1,3}}(?:[{_SEPARATORS}]{_DIGIT}{{3}})+")
+_NONZERO = "1-9۱-۹١-٩"
+# Thousands never start with a 0 group: `0,125` is a decimal comma, not 125.
+_THOUSANDS = re.compile(rf"[{_NONZERO}]{_DIGIT}{{0,2}}(?:[{_SEPARATORS}]{_DIGIT}{{3}})+")
 _COMMA_NUMBER = re.compile(rf"(?<![{_D}\w.٫]){_DIGIT}+(?:,{_DIGIT}+)+")
 _DOTTED = re.compile(rf"(?<![{_D}\w.٫]){_DIGIT}{{1,3}}(?:\.{_DIGIT}{{3}}){{2,}}(?![{_D}\w.])")
 _SUPERSCRIPT = re.compile("[⁺⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+")
@@ -59,6 +71,9 @@ _CALL = re.compile(r"(?<!\w)[^\W\d]\w*\s*\(")  # a word that starts a call
 _FACTOR_SPLIT = re.compile(r"([xX×*])")
 _PLAIN_INT = re.compile(rf"{_DIGIT}+")
 _TO_ASCII = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
+_LATEX_COMMA = re.compile(rf"(?<=[{_D}])\{{,\}}(?=[{_D}])")  # `1{,}000`: a comma in LaTeX
+_SUBSCRIPTED = re.compile(r"[^\W\d]\w*")  # a name as expr reads it, to join `g_1` as `g1`
+_MAX_DEPTH = 100  # as expr.MAX_DEPTH: how deep LaTeX may nest
 
 
 @dataclass(frozen=True)
@@ -69,6 +84,8 @@ class Reading:
     items: tuple[Any, ...]
     note: str | None = None
     batch: bool = False  # a leading batch axis (`None`) was written and dropped
+    latex: str | None = None  # what a claim written in LaTeX was read as, to quote
+    sources: tuple[str | None, ...] = ()  # per item, the LaTeX it was read from (else None)
 
 
 def read(claimed: Any, *, length: int | None = None, names: Collection[str] = (),
@@ -84,16 +101,35 @@ def read(claimed: Any, *, length: int | None = None, names: Collection[str] = ()
         if found:
             items = items[1:]
         notes: list[str] = []
-        out = [_element(v, names, notes) if isinstance(v, str) else v for v in items]
-        return Reading(tuple(out), _joined(notes), found)
+        texts = [_from_latex(v) if isinstance(v, str) else v for v in items]
+        out = [_element(v, names, notes, latex=v != w) if isinstance(v, str) else v
+               for v, w in zip(texts, items)]
+        shown = ", ".join(str(t) for t in texts) if texts != items else None
+        sources = tuple(w if v != w else None for v, w in zip(texts, items))
+        return Reading(tuple(out), _joined(notes), found, shown, sources)
     if not isinstance(claimed, str) or len(claimed) > _MAX_TEXT:
         return Reading((claimed,))
-    text = _drop_approx(claimed)
+    text = _from_latex(claimed)
+    shown = text if text != claimed else None
     if length is None:
         notes = []
-        one = _element(text, names, notes, top=True)
-        return Reading((one,), _joined(notes))
-    return _vector(text, length, names, shape)
+        one = _element(text, names, notes, top=True, latex=shown is not None)
+        return Reading((one,), _joined(notes), latex=shown, sources=(shown and claimed,))
+    vector = _vector(text, length, names, shape, latex=shown is not None)
+    return replace(vector, latex=shown, sources=(shown and claimed,) * len(vector.items))
+
+
+@functools.lru_cache(maxsize=1024)
+def _from_latex(text: str) -> str:
+    """A text written in LaTeX as the expression language reads it (else the text itself):
+    `{,}` between digits is a comma, as LaTeX typesets it (raises ExprError). What it returns
+    for a LaTeX text has no `\\`, `$` or brace, so it never equals the text."""
+    if len(text) > _MAX_TEXT or not latex.is_latex(text):
+        return text
+    plain = _LATEX_COMMA.sub(",", text)
+    if not latex.is_latex(plain):
+        return plain
+    return latex.translate(plain, _MAX_DEPTH)
 
 
 def with_decimal_comma(claimed: Any) -> Any:
@@ -103,14 +139,16 @@ def with_decimal_comma(claimed: Any) -> Any:
         return [with_decimal_comma(v) for v in claimed]
     if not isinstance(claimed, str) or len(claimed) > _MAX_TEXT:
         return claimed
-    text = re.sub(rf"(?<=[{_D}]),(?=[{_D}])", ".", claimed)
+    text = re.sub(rf"(?<=[{_D}])(?:,|\{{,\}})(?=[{_D}])", ".", claimed)
     return text.replace(";", ",")
 
 
 # --- vectors -----------------------------------------------------------------------------------
 
-def _vector(text: str, length: int, names: Collection[str], shape: bool) -> Reading:
-    inner = _unwrapped(text)
+def _vector(text: str, length: int, names: Collection[str], shape: bool,
+            latex: bool = False) -> Reading:
+    dropped = _drop_approx(text)
+    inner = _unwrapped(dropped)
     pieces = _split_top(inner, ";")
     if len(pieces) == 1:
         pieces = _split_top(inner, ",")
@@ -130,7 +168,9 @@ def _vector(text: str, length: int, names: Collection[str], shape: bool) -> Read
     if found:
         pieces = pieces[1:]
     notes = [note] if note else []
-    out = tuple(_element(p, names, notes) for p in pieces)
+    # One leading `≈` is dropped, of the whole text or of each value: `≈≈0.5` is not read.
+    out = tuple(_element(p, names, notes, latex=latex, approx=i > 0 or dropped is text)
+                for i, p in enumerate(pieces))
     return Reading(out, _joined(notes), found)
 
 
@@ -180,9 +220,12 @@ def _is_batch(value: Any) -> bool:
 
 # --- numbers -----------------------------------------------------------------------------------
 
-def _element(text: str, names: Collection[str], notes: list[str], top: bool = False) -> str:
-    """One number or expression as written, into what expr reads."""
-    text = _drop_approx(text)
+def _element(text: str, names: Collection[str], notes: list[str], top: bool = False, *,
+             latex: bool = False, approx: bool = True) -> str:
+    """One number or expression as written (or as read from LaTeX, where `x` is never a
+    times sign), into what expr reads; a leading `≈` is dropped where `approx`."""
+    if approx:
+        text = _drop_approx(text)
     if len(text) > _MAX_TEXT:
         return text
     calls = bool(_CALL.search(text))
@@ -202,6 +245,9 @@ def _element(text: str, names: Collection[str], notes: list[str], top: bool = Fa
         )
     text = _PERCENT.sub(lambda m: f"({m.group(1)}/100)", text)
     text = _SUPERSCRIPT.sub(lambda m: f"^({m.group(0).translate(_FROM_SUPERSCRIPT)})", text)
+    if latex:
+        return text
+    text = _join_subscripts(text, names)
     times = _times(text, names)
     if times != text:
         if _product_only(times):
@@ -255,7 +301,7 @@ def _refuse_commas(text: str, top: bool) -> None:
         return
     written = found.group(0)
     groups = written.split(",")
-    if len(groups) == 2 and (len(groups[1]) != 3 or len(groups[0]) > 3):
+    if len(groups) == 2 and (len(groups[1]) != 3 or not _THOUSANDS.fullmatch(written)):
         plain = written.replace(",", ".").translate(_TO_ASCII)
         raise AnswerError(
             f"`{written}` has a comma inside a number",
@@ -268,6 +314,23 @@ def _refuse_commas(text: str, top: bool) -> None:
         expected="digits grouped in threes from the right, e.g. `27,000,100`, or no separator"
         + (", or a list for several values" if top else ""),
     )
+
+
+def _join_subscripts(text: str, names: Collection[str]) -> str:
+    """`g_1`, `x_11` as the names `g1`, `x11` (digits after `_` join, as in LaTeX's `g_{1}`),
+    where the part binds the joined name and not the name as written: `w_F_g1` stays."""
+    if "_" not in text or not names:
+        return text
+
+    def join(m: re.Match[str]) -> str:
+        name = m.group(0)
+        if "_" not in name or name in names:
+            return name
+        parts = name.split("_")
+        joined = parts[0] + "".join(p if p.isdecimal() else "_" + p for p in parts[1:])
+        return joined if joined in names else name
+
+    return _SUBSCRIPTED.sub(join, text)
 
 
 def _times(text: str, names: Collection[str]) -> str:

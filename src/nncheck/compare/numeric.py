@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from nncheck import expr, predicate
+from nncheck import expr, latex, predicate
 from nncheck.compare import figures, notation
 from nncheck.compare.error import how_far_off
 from nncheck.compare.numbers import format_number, format_value, to_json_number
@@ -22,11 +22,12 @@ from nncheck.compare.tolerance import EXACT, Tolerance, written_precision
 from nncheck.compare.verdict import Status, Verdict, correct, invalid
 from nncheck.errors import AnswerError, ExprError, ProblemError
 from nncheck.predicate import holds
-from nncheck.words import clip
+from nncheck.words import clip, inert
 from nncheck.written import WrittenFloat
 
 SHOWN_NAMES = 10  # values shown to locate a point: enough to check a chain-rule product
 DEFAULT_TOLERANCE = Tolerance()
+_LATEX_SHOWN = 60  # characters of what a LaTeX answer was read as, quoted when it is wrong
 
 
 def read_exprs(claimed: Any, aliases: Mapping[str, str] | None = None, *,
@@ -46,12 +47,17 @@ def read_claim(claimed: Any, aliases: Mapping[str, str] | None = None, *,
         raise AnswerError(f"expected a number or an expression, found {_show(claimed)}")
     reading = notation.read(claimed, length=length, names=names, shape=shape)
     out = []
-    for item in reading.items:
+    for k, item in enumerate(reading.items):
         if isinstance(item, list):
             raise AnswerError("expected a flat list of numbers, found a nested list")
         if isinstance(item, bool) or item is None or isinstance(item, dict):
             raise AnswerError(f"expected a number or an expression, found {_show(item)}")
-        out.append(expr.parse(item, aliases=aliases))
+        source = reading.sources[k] if k < len(reading.sources) else None
+        if source is not None and isinstance(item, str):
+            with latex.read_as(item, source):
+                out.append(expr.parse(item, aliases=aliases))
+        else:
+            out.append(expr.parse(item, aliases=aliases))
     return out, reading
 
 
@@ -220,22 +226,25 @@ class NumericTruth:
     def grade(self, claimed: Any) -> Verdict:
         """Grade a number, expression or vector against the truth at every point."""
         plain = self._plain_vector(claimed)
+        read_from = None  # what a LaTeX claim was read as, said where it is wrong
         if plain is not None:  # numbers as YAML wrote them: nothing to read or parse
             verdict = self._verdict(plain, claimed)
         else:
             try:
                 reading = self.read(claimed)[1]
+                if reading.latex is not None:
+                    read_from = f"read from LaTeX as `{inert(clip(reading.latex, _LATEX_SHOWN))}`"
                 got = self.evaluate_claim(claimed)
             except _LengthMismatch as exc:
-                return _read_as(Verdict(Status.WRONG, 0.0, str(exc)), reading,
-                                self.batch_axis)
+                message = "; ".join(filter(None, [str(exc), read_from]))
+                return _read_as(Verdict(Status.WRONG, 0.0, message), reading, self.batch_axis)
             except (AnswerError, ExprError) as exc:
                 return invalid(str(exc))
             verdict = self._verdict(got, self._as_read(claimed, reading))
             verdict = _read_as(verdict, reading, self.batch_axis)
         note = self.remark(claimed) if self.remark is not None else None
         if verdict.status is Status.WRONG:
-            note = "; ".join(filter(None, [note, self._bound_note(claimed)])) or None
+            note = "; ".join(filter(None, [note, self._bound_note(claimed), read_from])) or None
         if note:
             message = f"{verdict.message}; {note}" if verdict.message else note
             verdict = replace(verdict, message=message)
@@ -454,7 +463,7 @@ def written_names(claimed: Any, aliases: Mapping[str, str],
     if claimed is None:
         return []
     try:
-        exprs = read_exprs(claimed, bound_names(aliases))
+        exprs = read_exprs(claimed, bound_names(aliases), names=env.keys() | aliases.keys())
     except (AnswerError, ExprError):
         return []
     found: dict[str, tuple[int, int]] = {}
