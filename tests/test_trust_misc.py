@@ -94,3 +94,89 @@ def test_listed_table_hint_pays_when_the_required_rows_are_given(tmp_path):
     part = table_part(tmp_path, "{columns: [m1,m2,m3,n1,n2,Y], rows: [[0,1,1,1,0,1],"
                       "[1,0,1,1,0,1],[1,1,0,1,0,1],[1,1,1,1,1,1]]}", rows=", rows: listed")
     assert (part["status"], part["points"], part["mistakes"]) == ("wrong", 0.5, ["Y is n1"])
+
+
+# --- 2. automatic slips are named to students only where the truth is shown --------------------
+
+# By hand: cross-entropy of y_true [0, 0, 1, 0] against y_pred [..., 0.3, ...] is -ln(0.3) =
+# 1.2039728. Its negation, -1.20397, is the slip "sign flipped"; 12.0397 is "off by a power of
+# ten (×10)": both are the truth itself, transformed. -log10(0.3) = 0.5228787 is the loss's own
+# catalogue mistake "log base 10 instead of e", which says nothing of the truth's digits.
+LOSS = """
+    id: q1
+    parts:
+      - {id: a, ask: loss, fn: cross_entropy, y_true: [0, 0, 1, 0], y_pred: [0.25, 0.25, 0.3, 0.2]}
+    """
+SLIPS = {"-1.20397": "sign flipped", "12.0397": "off by a power of ten (×10)"}
+
+
+def grade_one(tmp_path: Path, answer: str, reveal: str) -> tuple[str, str, dict[str, Any]]:
+    """feedback/s1.txt, gradescope/s1.json and the line of results.jsonl of a class of one."""
+    bank = write(tmp_path / "bank" / "q1.yaml", LOSS).parent
+    klass = write(tmp_path / "class" / "s1.yaml", f"""
+        student: {{id: s1, name: S}}
+        answers:
+          q1: {{a: {answer}}}
+        """).parent
+    out = tmp_path / f"out-{reveal}"
+    result = CliRunner().invoke(app, ["grade", str(klass), "-p", str(bank), "-o", str(out),
+                                      "--reveal", reveal])
+    assert result.exit_code == 1, result.output
+    (line,) = (out / "results.jsonl").read_text("utf-8").splitlines()
+    return ((out / "feedback" / "s1.txt").read_text("utf-8"),
+            (out / "gradescope" / "s1.json").read_text("utf-8"), json.loads(line))
+
+
+def test_a_slip_is_not_named_to_students_at_reveal_mistake(tmp_path):
+    for answer, slip in SLIPS.items():
+        feedback, scorecard, staff = grade_one(tmp_path / answer, answer, "mistake")
+        assert slip not in feedback and slip not in scorecard
+        assert "does not match the expected answer" in feedback
+        (part,) = json.loads(scorecard)["tests"]
+        assert part["tags"] == ["loss"] and part["extra_data"]["mistake"] is None
+        # Staff keep it: results.jsonl names the slip.
+        assert staff["problems"][0]["parts"][0]["mistakes"] == [slip]
+
+
+def test_a_slip_is_named_to_students_at_reveal_expected(tmp_path):
+    feedback, scorecard, _ = grade_one(tmp_path, "-1.20397", "expected")
+    assert "known mistake: sign flipped" in feedback
+    (part,) = json.loads(scorecard)["tests"]
+    assert part["tags"] == ["loss", "sign flipped"]
+
+
+def test_a_catalogue_mistake_is_still_named_at_reveal_mistake(tmp_path):
+    feedback, scorecard, _ = grade_one(tmp_path, "0.5229", "mistake")
+    assert "known mistake: log base 10 instead of e" in feedback
+    assert json.loads(scorecard)["tests"][0]["tags"] == ["loss", "log base 10 instead of e"]
+
+
+def test_gradescope_names_no_slip_at_reveal_mistake(tmp_path):
+    bank = write(tmp_path / "bank" / "q1.yaml", LOSS).parent
+    root = tmp_path / "autograder"
+    write(root / "submission" / "answers.yaml", """
+        student: {id: s1, name: S}
+        answers:
+          q1: {a: -1.20397}
+        """)
+    (root / "results").mkdir()
+    result = CliRunner().invoke(app, ["gradescope", "-p", str(bank), "--root", str(root)])
+    assert result.exit_code == 0, result.output
+    doc = json.loads((root / "results" / "results.json").read_text("utf-8"))
+    part = doc["tests"][-1]
+    assert part["extra_data"]["part"] == "a"
+    assert "sign flipped" not in json.dumps(doc, ensure_ascii=False)
+    assert part["tags"] == ["loss"] and part["extra_data"]["mistake"] is None
+
+
+def test_check_names_the_slip(tmp_path):
+    write(tmp_path / "probs" / "q1.yaml", LOSS)
+    sheet = write(tmp_path / "s.yaml", """
+        student: {id: s1, name: S}
+        answers:
+          q1: {a: -1.20397}
+        """)
+    result = CliRunner().invoke(app, ["check", str(sheet), "--problems", str(tmp_path / "probs"),
+                                      "--format", "text"])
+    assert result.exit_code == 1
+    assert "known mistake: sign flipped" in result.stdout
