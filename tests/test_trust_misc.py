@@ -9,6 +9,7 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+import pytest
 from typer.testing import CliRunner
 
 from nncheck.cli import app
@@ -180,3 +181,44 @@ def test_check_names_the_slip(tmp_path):
                                       "--format", "text"])
     assert result.exit_code == 1
     assert "known mistake: sign flipped" in result.stdout
+
+
+# --- 3. a loss whose sum overflows has its true, finite value ----------------------------------
+
+def loss_part(tmp_path: Path, spec: str, answer: str) -> dict[str, Any]:
+    return check_json(tmp_path, f"""
+        id: p
+        parts:
+          - {{id: a, ask: loss, {spec}}}
+        """, f"a: {answer}")
+
+
+def test_mae_of_two_huge_errors_is_their_mean_not_inf(tmp_path):
+    # By hand: |0 - 1e308| = |0 + 1e308| = 1e308; their mean is 1e308 (their sum, 2e308, is
+    # beyond float64's largest 1.797e308, which is no reason for the mean to be).
+    spec = "fn: mae, y_true: [0, 0], y_pred: [1e308, -1e308]"
+    part = loss_part(tmp_path / "right", spec, "1e308")
+    assert (part["status"], part["expected"]) == ("correct", 1e308)
+    assert loss_part(tmp_path / "inf", spec, "inf")["status"] != "correct"
+
+
+def test_mean_over_a_batch_of_huge_losses_is_finite(tmp_path):
+    # By hand: two samples, each mse (1e154 - 0)² = 1e308; the batch mean is 1e308.
+    spec = "fn: mse, y_true: [[0], [0]], y_pred: [[1e154], [-1e154]]"
+    part = loss_part(tmp_path, spec, "1e308")
+    assert part["status"] == "correct"
+    assert part["expected"] == pytest.approx(1e308, rel=1e-12)
+
+
+def test_a_loss_beyond_the_float_range_is_refused(tmp_path):
+    # By hand: (1e200)² / 2 = 5e399, beyond float64 (1.797e308): no finite truth exists.
+    path = write(tmp_path / "p.yaml", """
+        id: p
+        parts:
+          - {id: a, ask: loss, fn: mse, y_true: [0, 0], y_pred: [1e200, 1]}
+        """)
+    result = CliRunner().invoke(app, ["validate", "--solve", str(path)])
+    assert result.exit_code == 2, result.output
+    assert result.stderr == (f"error: {path}:3:5: part `a`: the mse loss overflows: it is beyond "
+                             "the largest float (about 1.79769e+308) — values whose loss is a "
+                             "finite float\n")
