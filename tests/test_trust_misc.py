@@ -222,3 +222,38 @@ def test_a_loss_beyond_the_float_range_is_refused(tmp_path):
     assert result.stderr == (f"error: {path}:3:5: part `a`: the mse loss overflows: it is beyond "
                              "the largest float (about 1.79769e+308) — values whose loss is a "
                              "finite float\n")
+
+
+# --- 4. messages that say what happened --------------------------------------------------------
+
+def validate_error(tmp_path: Path, text: str) -> str:
+    path = write(tmp_path / "p.yaml", text)
+    result = CliRunner().invoke(app, ["validate", "--solve", str(path)])
+    assert result.exit_code == 2, result.output
+    prefix = f"error: {path}:"
+    assert result.stderr.startswith(prefix) and result.stderr.count("\n") == 1, result.stderr
+    return result.stderr[len(prefix):].rstrip("\n")
+
+
+# By hand (PyTorch's Adam, eps 0): at step 1 with g = 0, m = (1 - β1)·0 = 0 and
+# v = (1 - β2)·0² = 0, so the step m̂ / (√v̂ + 0) is 0/0; Adagrad's g / √(Σg²) likewise.
+def test_adam_with_eps_zero_and_a_zero_gradient_says_zero_over_zero(tmp_path):
+    assert validate_error(tmp_path, """
+        id: p
+        parts:
+          - {id: a, ask: optimizer_step, optimizer: adam, lr: 0.1, eps: 0,
+             params: {w1: 1, w2: 2}, grads: [[0, 1]], steps: 1}
+        """) == ("3:5: part `a`: the step of `w1` is 0/0, not a number (eps is 0, and a gradient "
+                 "of 0 leaves both the step's numerator and √v at 0) — an eps above 0 (PyTorch's "
+                 "default is 1e-8), or gradients that are not 0")
+
+
+def test_adagrad_with_eps_zero_and_a_zero_gradient_says_zero_over_zero(tmp_path):
+    message = validate_error(tmp_path, """
+        id: p
+        parts:
+          - {id: a, ask: optimizer_step, optimizer: adagrad, lr: 0.1, eps: 0,
+             params: {w1: 1, w2: 2}, grads: [[1, 0], [1, 0]], steps: 2}
+        """)
+    assert message.startswith("3:5: part `a`: the step of `w2` is 0/0, not a number")
+    assert "overflow" not in message
