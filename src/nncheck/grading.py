@@ -66,6 +66,7 @@ class PartResult:
     title: str | None = None
     error: Mapping[str, float | None] | None = None  # how far a numeric miss is off
     rule: str | None = None  # the class-wide rules or answer group that changed it (regrade.py)
+    slips: tuple[str, ...] = ()  # the names among `mistakes` that are automatic slips
 
     @property
     def mistake(self) -> str | None:
@@ -431,6 +432,7 @@ def _grade_part(
         claimed=claimed,
         message=verdict.message,
         mistakes=verdict.mistakes,
+        slips=verdict.slips,
         detail=verdict.detail,
         title=part.title,
         error=verdict.error,

@@ -95,7 +95,8 @@ def apply(result: Any, problem: str, regrade: Regrade,
         if points > result.points:
             rule = _accepting_rule(regrade, problem, part, verdict)
             result = _noted(replace(result, status=verdict.status, points=points,
-                                    message=verdict.message, mistakes=verdict.mistakes),
+                                    message=verdict.message, mistakes=verdict.mistakes,
+                                    slips=verdict.slips),
                             label(rule), rule.comment)
     for rule in regrade.matching(problem, part, "give"):
         if result.points < result.max_points or result.status is not Status.CORRECT:

@@ -287,7 +287,8 @@ class NumericTruth:
             names = list(self.rank(claimed, names))
         from nncheck.compare import slips  # named after the catalogue, never credited
 
-        names += slips.matched(self, got, claimed, names)
+        slipped = tuple(slips.matched(self, got, claimed, names))
+        names += slipped
         floats = got
         if shown is not None:  # exact values, every digit, in the message
             got = np.array([[_exact_number(v) for v in row] for row in shown], dtype=object)
@@ -298,7 +299,7 @@ class NumericTruth:
         message, error = self._describe_miss(ok, got, claimed, floats)
         if rounded:
             message += self._rounding_note(claimed, floats)
-        return Verdict(Status.WRONG, credit, message, tuple(names), error=error)
+        return Verdict(Status.WRONG, credit, message, tuple(names), error=error, slips=slipped)
 
     def _rounding_note(self, claimed: Any, got: np.ndarray) -> str:
         """Rounded mode, on a miss: `; written with 1 significant figure` (fewer than asked),

@@ -2,8 +2,11 @@
 
 A hint's `answer` is written as a student would write the table (any of the three forms), and
 may give only some of the asked columns (`{g1: [1, 0, 0, 0]}`: "g1 is the NOR of the inputs").
-A claim matches the hint when every cell the hint gives, in a row the claim gives, is the same
-in the claim (a real column within the part's tolerance, an activation exactly).
+A claim matches the hint when it gives every cell the hint gives and each is the same in the
+claim (a real column within the part's tolerance, an activation exactly): a claim of a few rows
+does not match a hint over more. On a `rows: listed` part the claim must give the required rows
+(as many as required); the hint's cells are then compared in the rows the claim gives, and
+must all be given in the required ones.
 """
 
 from __future__ import annotations
@@ -64,9 +67,22 @@ def matched(truth: TableTruth, cells: Claimed,
 def _agrees(truth: TableTruth, cells: Claimed, hint: Claimed) -> bool:
     from nncheck.compare.tables import EXACT_CELL, MISSING, NUMBER
 
+    listed = truth.rows == "listed"
+    need = truth.required
+    must = np.ones(cells.rows, dtype=bool)  # the rows where the claim must give the hint's cells
+    if listed:
+        must = (need.rows.copy() if need is not None and need.rows is not None
+                else np.zeros(cells.rows, dtype=bool))
+        if (must & ~cells.given).any():
+            return False  # a required row left out
+        if need is not None and int(cells.given.sum()) < need.at_least:
+            return False  # fewer rows than required
     compared = 0
     for name in truth.columns:
-        rows = (hint.codes[name] != MISSING) & cells.given
+        hinted = hint.codes[name] != MISSING
+        if (hinted & must & (cells.codes[name] == MISSING)).any():
+            return False  # a cell the hint gives, left out of the claim: no credit for a part
+        rows = hinted & (cells.given if listed else must)
         if not rows.any():
             continue
         want, got = hint.values[name][rows], cells.values[name][rows]

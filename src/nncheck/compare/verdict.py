@@ -37,6 +37,9 @@ class Verdict:
     detail: Any = None  # ask-specific detail for the renderers (e.g. a table diff)
     # How far a numeric miss is off: {"relative": float or None (a zero truth), "absolute"}.
     error: Mapping[str, float | None] | None = None
+    # The names among `mistakes` that are automatic slips (compare/slips.py): exact transforms
+    # of the truth (its negation, ×10, ...), shown to students only where the truth is.
+    slips: tuple[str, ...] = ()
 
 
 def correct(message: str | None = None, detail: Any = None) -> Verdict:

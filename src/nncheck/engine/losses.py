@@ -149,15 +149,34 @@ def batch_loss(batch: Batch, conv: Convention) -> float:
             terms = terms / math.log(conv.base)
         reduction = batch.loss.reduces(conv.reduction)
         if reduction == "sum" or batch.loss.one_term:
-            per_sample = np.asarray(terms.sum(axis=1))
+            per_sample = scaled_sum(terms, axis=1)
         else:
-            per_sample = np.asarray(terms.mean(axis=1))
-    if conv.over_samples == "sum":
-        return float(per_sample.sum())
-    if conv.weight is not None and conv.weighted_mean and hard_labels(batch.y_true):
-        # PyTorch's weighted mean: the weighted terms over the weights of the true classes
-        return float(per_sample.sum() / (batch.y_true @ np.asarray(conv.weight)).sum())
-    return float(per_sample.mean())
+            per_sample = scaled_sum(terms, axis=1, divide=terms.shape[1])
+        if conv.over_samples == "sum":
+            return float(scaled_sum(per_sample))
+        if conv.weight is not None and conv.weighted_mean and hard_labels(batch.y_true):
+            # PyTorch's weighted mean: the weighted terms over the weights of the true classes
+            weights = float((batch.y_true @ np.asarray(conv.weight)).sum())
+            return float(scaled_sum(per_sample / weights))
+        return float(scaled_sum(per_sample, divide=per_sample.shape[0]))
+
+
+def scaled_sum(terms: np.ndarray, axis: int | None = None, divide: int = 1) -> np.ndarray:
+    """The sum of finite terms over `axis`, divided by `divide`, without a spurious overflow:
+    where the plain sum overflows, the terms are scaled by the largest of them first, so that a
+    mean of [1e308, 1e308] is 1e308, not inf (infinite only where the true value is beyond
+    float64). Terms that are already inf or NaN give what the plain sum gives."""
+    import numpy as np
+
+    with np.errstate(over="ignore"):
+        plain = np.asarray(terms.sum(axis=axis) / divide)
+    if np.isfinite(plain).all() or not np.isfinite(terms).all():
+        return plain
+    scale = np.max(np.abs(terms), axis=axis, keepdims=True)
+    scale = np.where(scale > 0, scale, 1.0)
+    with np.errstate(over="ignore"):
+        kept = (terms / scale).sum(axis=axis, keepdims=True) / divide * scale
+    return np.asarray(kept.reshape(plain.shape))
 
 
 def hard_labels(y_true: np.ndarray) -> bool:

@@ -127,7 +127,7 @@ def part_test(problem_id: str, part: Any, number: str, note: view.Note | None,
         detail.append(f"expected: {_answer(part.expected)}")
     if note is not None:
         detail += text.note_lines(note, indent=0)
-    mistake = part.mistake if settings.reveal != "verdict" else None
+    mistake = next(iter(view.mistakes(part, settings.reveal)), None)
     test: dict[str, Any] = {
         "name": inert(f"{problem_id} / {part.id}"),
         "number": number,

@@ -130,14 +130,24 @@ def notes(problem: ProblemResult, *, reveal: str = "expected") -> list[Note]:
         message = _message(p, reveal)
         if message:
             lines.append(message)
-        if p.mistakes and reveal != "verdict":
-            lines += [f"known mistake: {m}" for m in p.mistakes]
+        lines += [f"known mistake: {m}" for m in mistakes(p, reveal)]
         if p.comment:
             lines.append(f"grader: {p.comment}")
         table = _table(p.detail) if reveal == "expected" else None
         if lines or table:
             out.append(Note(inert(p.id), tuple(dict.fromkeys(map(inert, lines))), table))
     return out
+
+
+def mistakes(part: PartResult, reveal: str) -> tuple[str, ...]:
+    """The known mistakes that may be named at a reveal level: none at `verdict`; at `mistake`,
+    the catalogue's and the instructor's, not the automatic slips (the sign flipped, ×10, the
+    answer to another part ... are the truth transformed: naming one gives the answer away)."""
+    if reveal == "verdict":
+        return ()
+    if reveal == "expected":
+        return part.mistakes
+    return tuple(m for m in part.mistakes if m not in part.slips)
 
 
 def _message(part: PartResult, reveal: str) -> str | None:

@@ -45,7 +45,16 @@ def loss_value(
 ) -> float:
     """The loss `fn` of `y_pred` (or `logits`) against `y_true` (a ProblemError if ill-posed);
     `options`: `margin`, `label_smoothing`, `weight` where the loss takes them."""
-    return batch_loss(*_posed(fn, y_true, y_pred, logits, reduction, log, options))
+    batch, conv = _posed(fn, y_true, y_pred, logits, reduction, log, options)
+    value = batch_loss(batch, conv)
+    if math.isinf(value) and not batch.loss.logarithmic:
+        # Finite inputs (checked) and no log: only the float range is exceeded, and inf would
+        # grade the true value wrong. (A log loss is infinite at a prediction of 0: that is
+        # its value.)
+        raise ProblemError(f"the {fn} loss overflows: it is beyond the largest float "
+                           f"(about {format_number(np.finfo(float).max)})",
+                           expected="values whose loss is a finite float")
+    return value
 
 
 def loss_mistakes(

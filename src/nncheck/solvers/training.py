@@ -52,9 +52,7 @@ def solve_optimizer_step(part: OptimizerStepPart, ctx: Context) -> NumericTruth:
     state = optim.run([truth, *(r for _, r in mistakes)], w0, source.gradient(), steps)
     values = getattr(state, part.of)[:, picked]
     if not np.all(np.isfinite(values[0])):
-        raise ProblemError(f"part `{part.id}`: the steps overflow — the {part.of} after step "
-                           f"{steps} is not finite", expected="a learning rate and gradients "
-                           "that keep the parameters finite")
+        raise _not_finite(part, truth, values[0], labels, steps)
     vector = not scalar and (part.which is None or isinstance(part.which, list))
     known = []
     for (name, _), row in zip(mistakes, values[1:]):
@@ -177,6 +175,25 @@ def _quadratic(part: OptimizerStepPart, ctx: Context, names: list[str]) -> optim
     for i, j, value in coupled:
         matrix[i, j] = matrix[j, i] = value
     return optim.Source(curvature=curvature, slope=slope, coupling=matrix)
+
+
+ADAPTIVE = ("adagrad", "rmsprop", "adam", "adamw")  # a step divided by √v + ε
+
+
+def _not_finite(part: OptimizerStepPart, rule: optim.Rule, row: np.ndarray,
+                labels: Sequence[str], steps: int) -> ProblemError:
+    """Why the truth is not finite: 0/0 (an adaptive step with eps 0 where a parameter's
+    gradient is 0 leaves √v = 0 under a zero numerator, as PyTorch's NaN), else an overflow."""
+    lost = [label for label, x in zip(labels, row) if np.isnan(x)]
+    if lost and rule.optimizer in ADAPTIVE and rule.eps == 0:
+        which = ", ".join(f"`{label}`" for label in lost[:3]) + (" ..." if len(lost) > 3 else "")
+        return ProblemError(
+            f"part `{part.id}`: the step of {which} is 0/0, not a number (eps is 0, and a "
+            "gradient of 0 leaves both the step's numerator and √v at 0)",
+            expected="an eps above 0 (PyTorch's default is 1e-8), or gradients that are not 0")
+    return ProblemError(f"part `{part.id}`: the steps overflow — the {part.of} after step "
+                        f"{steps} are not finite", expected="a learning rate and gradients "
+                        "that keep the parameters finite")
 
 
 def _which(part: OptimizerStepPart, names: Sequence[str], n: int) -> tuple[list[int], list[str]]:
