@@ -1,3 +1,3 @@
 """nncheck: check neural-network exam answers against the truth."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
