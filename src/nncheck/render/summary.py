@@ -101,7 +101,8 @@ def item_lines(parts: list[Mapping[str, Any]], whole: Mapping[str, Any] | None, 
     if not rows or not whole:
         return []
     order = "hardest first" if sort == "difficulty" else "bank order"
-    table = [["part", "difficulty", "SD", "r(rest)", "upper–lower", "flags"]]
+    # Headers kept short so that the table fits 80 columns: U–L is the upper–lower 27 % index.
+    table = [["part", "difficulty", "SD", "r(rest)", "U–L", "flags"]]
     for p in rows:
         table.append([f"{p['problem']} / {p['part']}", _stat(p["difficulty"]), _stat(p["stdev"]),
                       _stat(p["item_rest"]), _stat(p["upper_lower"]),
@@ -116,9 +117,10 @@ def item_lines(parts: list[Mapping[str, Any]], whole: Mapping[str, Any] | None, 
         said.append(f"Cronbach's α {_num(whole['alpha'])}")
     if whole.get("kr20") is not None:
         said.append(f"KR-20 {_num(whole['kr20'])}")
-    if whole.get("sem") is not None:
-        said.append(f"standard error of measurement {_num(whole['sem'])} points")
     lines.append("  " + ", ".join(said))
+    if whole.get("sem") is not None:
+        lines.append(f"  standard error of measurement {_num(whole['sem'])} points; U–L: the "
+                     "upper–lower 27 % index")
     return lines
 
 
