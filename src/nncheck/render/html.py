@@ -16,6 +16,7 @@ from typing import Any
 
 from nncheck.compare.numbers import format_statistic as _num
 from nncheck.items import EASY, HARD, flag_text
+from nncheck.render.summary import bin_label
 from nncheck.words import inert, inert_lines
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
@@ -117,8 +118,7 @@ def histogram_svg(bins: Sequence[Mapping[str, Any]]) -> str:
     for i, b in enumerate(bins):
         h = (height - bottom - 20) * b["count"] / top
         x = left + i * step
-        label = _num(b["from"]) if b["to"] - b["from"] <= 1 else \
-            f"{_num(b['from'])}–{_num(b['to'])}"
+        label = bin_label(b)  # as the terminal summary names it: 0–3, 4–7, ..., 40
         parts += [f'<rect x="{x + 2:.1f}" y="{height - bottom - h:.1f}" width="{step - 4:.1f}" '
                   f'height="{h:.1f}" fill="#4a78b5"><title>{label}: {b["count"]}</title></rect>',
                   f'<text x="{x + step / 2:.1f}" y="{height - bottom - h - 4:.1f}" '
