@@ -17,6 +17,7 @@ import numpy as np
 
 from nncheck import expr
 from nncheck.compare.numbers import format_number, to_json_number, to_json_value
+from nncheck.compare.table_rows import expected_table
 from nncheck.compare.tolerance import Tolerance
 from nncheck.compare.verdict import Status, Verdict
 from nncheck.errors import AnswerError, ExprError, ProblemError
@@ -82,6 +83,11 @@ class LazyRows(Sequence[RowDiff]):
 
     def __len__(self) -> int:
         return len(self._indices)
+
+    @property
+    def indices(self) -> np.ndarray:
+        """The differing rows' numbers in canonical order (row 0: every input off)."""
+        return self._indices
 
     @overload
     def __getitem__(self, i: int) -> RowDiff: ...
@@ -165,8 +171,9 @@ class TableTruth:
 
     @functools.cached_property
     def expected(self) -> dict[str, Any]:
-        """`{columns, rows}` as FORMAT §8 shows a table (built once: every sheet reads it)."""
-        return {"columns": list(self.inputs + self.columns), "rows": to_json_value(self.values)}
+        """`{columns, rows}` as FORMAT §8 shows a table (built once: every sheet reads it); the
+        rows of a large table stay an array until a report reads them (`table_rows`)."""
+        return expected_table(list(self.inputs + self.columns), self.values)
 
     def key(self) -> Any:
         """The table in canonical column form."""

@@ -9,6 +9,7 @@ import numpy as np
 
 from nncheck import expr
 from nncheck.compare.numbers import to_json_value
+from nncheck.compare.table_rows import expected_table
 from nncheck.compare.numeric import Known, NumericTruth
 from nncheck.compare.tables import (
     CellDiff,
@@ -134,10 +135,7 @@ def solve_realize(part: RealizePart, ctx: Context) -> CustomTruth:
     note = None if part.solution is not None else feasible.check_design(
         part.id, template, activation, rows, want, part.domain)
     shown = np.where(want, on, off)
-    expected = {
-        "columns": [*inputs, out_name],
-        "rows": to_json_value(np.column_stack([rows, shown])),
-    }
+    expected = expected_table([*inputs, out_name], np.column_stack([rows, shown]))
 
     def grade(claimed: object) -> Verdict:
         try:
