@@ -142,7 +142,8 @@ def encode_rows(values: Any) -> str:
         slots[:, offset:offset + w] = table.reshape(len(col), w)[at]
         offset += w
     flat = slots.reshape(-1)
-    text = flat[flat != 0].tobytes().decode()
+    fixed = all(len(t) == w for col, w in zip(tokens, widths) for t in col)
+    text = (flat if fixed else flat[flat != 0]).tobytes().decode()  # fixed: no gaps
     return text[:-2]  # the last row's ", "
 
 

@@ -164,6 +164,7 @@ class TableTruth:
     partial: bool = False
     tolerance: Tolerance = Tolerance()
     kinds: Mapping[str, Column] = field(default_factory=dict)  # default: Column.guess
+    # Known mistakes' tables: like `values`, or only the asked columns.
     known: tuple[tuple[str, np.ndarray], ...] = ()
     aliases: Mapping[str, str] = field(default_factory=dict)  # column names a student may use
     required: Required | None = None  # with rows: listed, the rows that must be given
@@ -247,8 +248,9 @@ class TableTruth:
     def _compare(
         self, cells: Claimed, values: np.ndarray, graded: np.ndarray
     ) -> tuple[np.ndarray, list[np.ndarray]]:
-        """The graded rows that differ, and each column's right cells (bool arrays)."""
-        n = len(self.inputs)
+        """The graded rows that differ, and each column's right cells (bool arrays); `values`
+        holds the inputs and the asked columns, or only the asked columns."""
+        n = values.shape[1] - len(self.columns)
         bad = np.zeros(cells.rows, dtype=bool)
         ok_columns = []
         for j, name in enumerate(self.columns):

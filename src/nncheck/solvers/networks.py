@@ -86,8 +86,15 @@ def solve_truth_table(part: TruthTablePart, ctx: Context) -> TableTruth:
     values = table_values(net, columns, part.domain)
     known = []
     if "step" in net.activations():
-        strict = table_values(net.with_activation("step", "step_strict"), columns, part.domain)
-        if not np.array_equal(strict, values):
+        # Only the asked columns: the inputs are the same rows (a known mistake's array may
+        # hold just the asked columns, `TableTruth.known`).
+        n = len(net.inputs)
+        env = net.with_activation("step", "step_strict").forward(
+            {name: values[:, i] for i, name in enumerate(net.inputs)})
+        strict = np.empty((len(values), len(columns)), order="F")
+        for j, c in enumerate(columns):
+            strict[:, j] = env[c]
+        if not np.array_equal(strict, values[:, n:]):
             known.append((STRICT_MISTAKE, strict))
     return TableTruth(
         inputs=net.inputs,
