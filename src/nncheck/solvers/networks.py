@@ -9,8 +9,8 @@ import numpy as np
 
 from nncheck import expr
 from nncheck.compare.numbers import to_json_value
-from nncheck.compare.table_rows import expected_table
 from nncheck.compare.numeric import Known, NumericTruth
+from nncheck.compare.table_rows import expected_table
 from nncheck.compare.tables import (
     CellDiff,
     Column,
