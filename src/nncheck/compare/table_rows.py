@@ -21,7 +21,7 @@ DIFFERING_SHOWN = 8  # the differing rows a summary lists (as the text report's 
 _CHUNK = 1 << 16  # rows encoded at a time (bounds the scratch memory to some megabytes)
 
 
-class Ready(dict):  # type: ignore[type-arg]
+class Ready(dict):
     """A value already as FORMAT §8 writes it (a table's `{columns, rows}`): the JSON renderer
     writes it as it is, without a second walk over its cells."""
 
@@ -56,7 +56,7 @@ class TableRows(Sequence[list[Any]]):
 
         if isinstance(i, slice):
             return [to_json_value(r) for r in self._values[i]]
-        return to_json_value(self._values[i])  # type: ignore[no-any-return]
+        return to_json_value(self._values[i])
 
     def __iter__(self) -> Iterator[list[Any]]:
         from nncheck.compare.numbers import to_json_value
