@@ -19,6 +19,7 @@ from typing import Any, overload
 LARGE_ROWS = 4096  # more rows than this: kept as an array, summarised in a class report
 DIFFERING_SHOWN = 8  # the differing rows a summary lists (as the text report's table does)
 _CHUNK = 1 << 16  # rows encoded at a time (bounds the scratch memory to some megabytes)
+_GROUP = 256  # most combinations of neighbouring columns' cells laid out as one
 
 
 class Ready(dict):
@@ -118,7 +119,11 @@ class TableRows(Sequence[list[Any]]):
 
 def encode_rows(values: Any) -> str:
     """Rows of a 2-D float array as `json.dumps(to_json_value(values))[1:-1]` writes them, a
-    column at a time: each distinct cell is written once, then the text is laid out in numpy."""
+    column at a time: each distinct cell is written once, then the text is laid out in numpy.
+
+    Neighbouring columns of few distinct cells (input bits, a step unit's 0/1) are laid out
+    together, each combination of their cells written once: one pass over the rows for eight
+    bit columns instead of eight."""
     import numpy as np
 
     rows, width = values.shape
@@ -126,23 +131,26 @@ def encode_rows(values: Any) -> str:
         return ""
     if width == 0:
         return ", ".join(["[]"] * rows)
-    tokens: list[list[bytes]] = []
-    index: list[Any] = []
+    groups: list[tuple[list[bytes], Any]] = []
     for j in range(width):
         found, at = _column_tokens(values[:, j])
         tail = ", " if j < width - 1 else "], "
         head = "[" if j == 0 else ""
-        tokens.append([f"{head}{t}{tail}".encode() for t in found])
-        index.append(at)
-    widths = [max(len(t) for t in col) for col in tokens]
+        tokens = [f"{head}{t}{tail}".encode() for t in found]
+        if groups and len(groups[-1][0]) * len(tokens) <= _GROUP:
+            before, where = groups[-1]
+            groups[-1] = ([a + b for a in before for b in tokens], where * len(tokens) + at)
+        else:
+            groups.append((tokens, at))
+    widths = [max(len(t) for t in tokens) for tokens, _ in groups]
     slots = np.zeros((rows, sum(widths)), dtype=np.uint8)  # 0: no byte (JSON has no NUL)
     offset = 0
-    for col, at, w in zip(tokens, index, widths):
-        table = np.frombuffer(b"".join(t.ljust(w, b"\0") for t in col), dtype=np.uint8)
-        slots[:, offset:offset + w] = table.reshape(len(col), w)[at]
+    for (tokens, at), w in zip(groups, widths):
+        table = np.frombuffer(b"".join(t.ljust(w, b"\0") for t in tokens), dtype=np.uint8)
+        slots[:, offset:offset + w] = table.reshape(len(tokens), w)[at]
         offset += w
     flat = slots.reshape(-1)
-    fixed = all(len(t) == w for col, w in zip(tokens, widths) for t in col)
+    fixed = all(len(t) == w for (tokens, _), w in zip(groups, widths) for t in tokens)
     text = (flat if fixed else flat[flat != 0]).tobytes().decode()  # fixed: no gaps
     return text[:-2]  # the last row's ", "
 
