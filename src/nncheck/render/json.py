@@ -7,6 +7,7 @@ from typing import Any
 
 from nncheck.compare.numbers import to_json_value
 from nncheck.compare.table_rows import Ready, TableRows
+from nncheck.compare.verdict import Status
 from nncheck.grading import PartResult, ProblemResult, SheetResult
 from nncheck.words import json_line
 
@@ -101,6 +102,8 @@ def _summary(part: PartResult) -> dict[str, Any] | None:
         return None
     wrong = getattr(part.detail, "wrong_rows", None)
     differing = getattr(wrong, "indices", None)
+    if differing is None and part.status is Status.CORRECT:
+        differing = ()  # a right design (`realize`) keeps no rows
     return expected["rows"].summary(expected["columns"], differing)
 
 
