@@ -1,8 +1,9 @@
 """What a wrong answer to a 20-input truth table costs `nncheck check`, end to end.
 
 Writes, in a temporary folder, a network of 20 inputs, 4 hidden step units and one output, with
-two problems: one asks for the output column `Y` (integers), the other for the 4 hidden units'
-pre-activations (real-valued columns), and a sheet answering each wrongly (`else: 0`). Then
+three problems: one asks for the output column `Y` (integers), one for the 4 hidden units'
+pre-activations (halves), one for two sigmoid units of another network (every cell a different
+float), and a sheet answering each wrongly (`else: 0`). Then
 runs, as users do (fresh processes, best of N, CPU time of the child: the machine is shared):
 
 - `check --format json` and `--format text` of each sheet;
@@ -31,8 +32,9 @@ import numpy as np
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
-TARGETS = {"bin": 1.5, "real": 3.0}  # CPU seconds of `check --format json`
-COLUMNS = {"bin": ["Y"], "real": ["z_h0", "z_h1", "z_h2", "z_h3"]}
+TARGETS = {"bin": 1.5, "real": 3.0, "sigmoid": 3.0}  # CPU seconds of `check --format json`
+# The output; the hidden units' pre-activations (halves); sigmoid units (every cell distinct).
+COLUMNS = {"bin": ["Y"], "real": ["z_h0", "z_h1", "z_h2", "z_h3"], "sigmoid": ["s0", "s1"]}
 FLOOR = ("import sys, numpy as np\n"
          "n = int(sys.argv[1]); k = int(sys.argv[2])\n"
          "rows = np.arange(1 << n, dtype=np.uint32)\n"
@@ -48,9 +50,14 @@ def write_bank(folder: Path, inputs: int) -> None:
     rng = np.random.default_rng(20)
     hidden = {f"h{j}": {"w": [int(w) for w in rng.integers(-2, 3, inputs)],
                         "b": int(rng.integers(-3, 4))} for j in range(4)}
-    net = {"kind": "network", "inputs": names, "activation": "step",
-           "layers": [hidden, {"Y": {"w": [1, -1, 1, -1], "b": -0.5}}]}
+    weights = [float(w) / 7 for w in rng.integers(-9, 10, inputs)]
+    nets = {"net": {"kind": "network", "inputs": names, "activation": "step",
+                    "layers": [hidden, {"Y": {"w": [1, -1, 1, -1], "b": -0.5}}]},
+            "soft": {"kind": "network", "inputs": names, "activation": "sigmoid",
+                     "layers": [{"s0": {"w": weights, "b": 0.1},
+                                 "s1": {"w": weights[::-1], "b": -0.2}}]}}
     for kind, columns in COLUMNS.items():
+        net = nets["soft" if kind == "sigmoid" else "net"]
         (folder / kind).mkdir(parents=True)
         problem = {"id": "big", "title": "a large table", "given": {"net": net},
                    "parts": [{"id": "t", "ask": "truth_table", "network": "net",

@@ -169,4 +169,9 @@ def _column_tokens(column: Any) -> tuple[list[str], Any]:
             at = (column - low).astype(np.intp)
             return [str(int(low) + k) for k in range(int(high - low) + 1)], at
     distinct, at = np.unique(column, return_inverse=True)
-    return [json.dumps(to_json_number(float(v))) for v in distinct], at.reshape(-1)
+    return [_token(to_json_number(v)) for v in distinct.tolist()], at.reshape(-1)
+
+
+def _token(number: float | int | str) -> str:
+    """A number's JSON, as `json.dumps` writes it (a float by its repr, as json does)."""
+    return repr(number) if isinstance(number, float) else json.dumps(number)
