@@ -19,6 +19,7 @@ import difflib
 import json
 import re
 from collections.abc import Callable, Iterable
+from typing import Any
 
 __all__ = [
     "CELL_ELLIPSIS",
@@ -100,15 +101,16 @@ def csv_cell(text: str) -> str:
 _JSON_UNSAFE_RE = re.compile(f"[{_OTHER_UNSAFE}]")  # json.dumps escapes the C0 controls
 
 
-def json_line(value: object, *, allow_nan: bool = True) -> str:
+def json_line(value: object, *, allow_nan: bool = True,
+              default: Callable[[Any], Any] | None = None) -> str:
     """One JSON document on one line, Unicode kept, every unsafe character `\\u`-escaped.
 
     `json.dumps` escapes C0 controls but leaves DEL, C1 controls, bidirectional overrides and
     U+2028/U+2029 raw; the last two end a line for many JSON Lines readers. Written as `\\uXXXX`,
     the document decodes to the same value. `allow_nan=False` refuses NaN and infinities, as
-    `json.dumps` does.
+    `json.dumps` does; `default` is json.dumps' own.
     """
-    text = json.dumps(value, ensure_ascii=False, allow_nan=allow_nan)
+    text = json.dumps(value, ensure_ascii=False, allow_nan=allow_nan, default=default)
     if _JSON_UNSAFE_RE.search(text) is None:
         return text
     return _JSON_UNSAFE_RE.sub(lambda m: "".join(

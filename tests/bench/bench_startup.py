@@ -3,8 +3,9 @@
 Prints, in one run (each figure the best of N fresh processes, as users run them): the wall
 time of `nncheck --help`, of `python -c "import numpy, pydantic, yaml, typer, rich"` (the bare
 import time of the dependencies), of `nncheck check` on the seed sheet, the ratio of check to
-the bare imports, and the modules that cost most under `-X importtime`. The targets: `--help`
-under 150 ms, and check under twice the bare imports.
+the bare imports (by wall time, and by CPU time: the machine may be shared), and the modules
+that cost most under `-X importtime`. The targets: `--help` under 150 ms, and check at most
+1.6 times the bare imports.
 
     python tests/bench/bench_startup.py [--n 10] [--top 12]
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -22,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "problems" / "seed-exam"
 HELP_TARGET_MS = 150.0
-CHECK_TARGET_RATIO = 2.0
+CHECK_TARGET_RATIO = 1.6
 
 NNCHECK = [sys.executable, "-m", "nncheck"]
 HELP = [*NNCHECK, "--help"]
@@ -44,17 +46,24 @@ ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 ENV["PYTHONPYCACHEPREFIX"] = os.path.join(tempfile.gettempdir(), "nncheck-bench-pycache")
 
 
+CPU: dict[str, float] = {}  # the best CPU seconds (user + system) of each command run
+
+
 def best_of(command: list[str], n: int) -> float:
     """The best wall-clock seconds of `n` runs of a command (its output discarded), after one
-    run that warms the bytecode cache."""
+    run that warms the bytecode cache; its best CPU seconds go to `CPU`."""
     best = float("inf")
     subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT,
                    env=ENV)
     for _ in range(n):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                               cwd=ROOT, env=ENV)
         best = min(best, time.perf_counter() - start)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+        CPU[" ".join(command)] = min(CPU.get(" ".join(command), float("inf")), cpu)
         if done.returncode not in (0, 1):
             raise SystemExit(f"{' '.join(command)} failed ({done.returncode}): "
                              f"{done.stderr.decode()[-500:]}")
@@ -94,6 +103,7 @@ def main() -> None:
     validate = best_of(VALIDATE, args.n)
     check = best_of(CHECK, args.n)
     ratio = check / bare
+    cpu_ratio = CPU[" ".join(CHECK)] / CPU[" ".join(BARE)]
     print(f"python -c pass:               {python * 1000:7.0f} ms")
     print(f"nncheck --help:               {help_s * 1000:7.0f} ms  (target < "
           f"{HELP_TARGET_MS:.0f} ms)")
@@ -102,7 +112,9 @@ def main() -> None:
     print(f"  ... and one pydantic model: {bare_models * 1000:7.0f} ms")
     print(f"nncheck validate seed bank:   {validate * 1000:7.0f} ms")
     print(f"nncheck check seed sheet:     {check * 1000:7.0f} ms")
-    print(f"check / bare imports:         {ratio:7.2f}x  (target < {CHECK_TARGET_RATIO:.0f}x)")
+    print(f"check / bare imports:         {ratio:7.2f}x  (target <= {CHECK_TARGET_RATIO:.1f}x)")
+    print(f"  ... by CPU time:            {cpu_ratio:7.2f}x  ({CPU[' '.join(CHECK)] * 1000:.0f} "
+          f"ms / {CPU[' '.join(BARE)] * 1000:.0f} ms)")
     print(f"check / bare with a model:    {check / bare_models:7.2f}x")
     for title, command in (("--help", HELP), ("check", CHECK)):
         print(f"\n-X importtime, {title}: largest imports (cumulative ms, self ms)")
@@ -111,7 +123,7 @@ def main() -> None:
     missed = []
     if help_s * 1000 >= HELP_TARGET_MS:
         missed.append("--help")
-    if ratio >= CHECK_TARGET_RATIO:
+    if ratio > CHECK_TARGET_RATIO:
         missed.append("check")
     if missed:
         print(f"\nover target: {', '.join(missed)}", file=sys.stderr)

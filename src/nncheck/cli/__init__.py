@@ -6,6 +6,7 @@ One module per command family registers its commands on the one `app` of `cli.ba
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 
 # Every module of the command line, loaded with it: the command modules register their
@@ -49,6 +50,10 @@ def _as_is(text: str) -> str:
 
 def main() -> None:
     """Entry point of the `nncheck` command."""
+    # A command's first steps make tens of thousands of objects that live as long as it does
+    # (pydantic schemas, dataclasses, numpy): at the default threshold of 700 allocations the
+    # collector walks them again and again. Garbage cycles are still collected, in larger steps.
+    gc.set_threshold(10_000, 10, 10)
     if os.environ.get("NO_COLOR"):
         os.environ.setdefault("TERM", "dumb")
     if os.environ.get("_NNCHECK_COMPLETE"):

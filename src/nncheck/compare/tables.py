@@ -17,6 +17,7 @@ import numpy as np
 
 from nncheck import expr
 from nncheck.compare.numbers import format_number, to_json_number, to_json_value
+from nncheck.compare.table_rows import expected_table
 from nncheck.compare.tolerance import Tolerance
 from nncheck.compare.verdict import Status, Verdict
 from nncheck.errors import AnswerError, ExprError, ProblemError
@@ -82,6 +83,11 @@ class LazyRows(Sequence[RowDiff]):
 
     def __len__(self) -> int:
         return len(self._indices)
+
+    @property
+    def indices(self) -> np.ndarray:
+        """The differing rows' numbers in canonical order (row 0: every input off)."""
+        return self._indices
 
     @overload
     def __getitem__(self, i: int) -> RowDiff: ...
@@ -158,6 +164,7 @@ class TableTruth:
     partial: bool = False
     tolerance: Tolerance = Tolerance()
     kinds: Mapping[str, Column] = field(default_factory=dict)  # default: Column.guess
+    # Known mistakes' tables: like `values`, or only the asked columns.
     known: tuple[tuple[str, np.ndarray], ...] = ()
     aliases: Mapping[str, str] = field(default_factory=dict)  # column names a student may use
     required: Required | None = None  # with rows: listed, the rows that must be given
@@ -165,8 +172,9 @@ class TableTruth:
 
     @functools.cached_property
     def expected(self) -> dict[str, Any]:
-        """`{columns, rows}` as FORMAT §8 shows a table (built once: every sheet reads it)."""
-        return {"columns": list(self.inputs + self.columns), "rows": to_json_value(self.values)}
+        """`{columns, rows}` as FORMAT §8 shows a table (built once: every sheet reads it); the
+        rows of a large table stay an array until a report reads them (`table_rows`)."""
+        return expected_table(list(self.inputs + self.columns), self.values)
 
     def key(self) -> Any:
         """The table in canonical column form."""
@@ -240,8 +248,9 @@ class TableTruth:
     def _compare(
         self, cells: Claimed, values: np.ndarray, graded: np.ndarray
     ) -> tuple[np.ndarray, list[np.ndarray]]:
-        """The graded rows that differ, and each column's right cells (bool arrays)."""
-        n = len(self.inputs)
+        """The graded rows that differ, and each column's right cells (bool arrays); `values`
+        holds the inputs and the asked columns, or only the asked columns."""
+        n = values.shape[1] - len(self.columns)
         bad = np.zeros(cells.rows, dtype=bool)
         ok_columns = []
         for j, name in enumerate(self.columns):

@@ -340,15 +340,14 @@ def input_rows(inputs: int, domain: str = "binary", extra: int = 0) -> np.ndarra
             f"a truth table of {inputs} inputs has 2^{inputs} rows",
             expected=f"at most {MAX_TABLE_INPUTS} inputs",
         )
-    # Each row number's bits, most significant first, one byte each, cast into the floats.
-    idx = np.arange(1 << inputs, dtype=">u4").view(np.uint8).reshape(-1, 4)
-    bits = np.unpackbits(idx, axis=1)[:, 32 - inputs:]
+    # Input i is off for 2^(n-1-i) rows, then on as long, and so on: each (contiguous) column
+    # is filled as blocks of a view, with no per-row arithmetic.
     rows = np.empty((1 << inputs, inputs + extra), order="F")
-    head = rows[:, :inputs]
-    head[...] = bits
-    if domain == "bipolar":
-        head *= 2
-        head -= 1
+    off = -1.0 if domain == "bipolar" else 0.0
+    for i in range(inputs):
+        blocks = rows[:, i].reshape(1 << i, 2, 1 << (inputs - 1 - i))
+        blocks[:, 0, :] = off
+        blocks[:, 1, :] = 1.0
     return rows
 
 

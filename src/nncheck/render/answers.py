@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from nncheck.compare.numbers import format_value
+from nncheck.compare.table_rows import TableRows
 from nncheck.words import CELL_ELLIPSIS, clip
 
 ANSWER_WIDTH = 60  # widest wrong answer shown in the statistics
@@ -22,7 +23,7 @@ def inline(value: Any, width: int = ANSWER_WIDTH) -> str:
 
 def _flow(value: Any, out: list[str], room: int) -> int:
     """Append `value` in flow style to `out`; stop once `room` characters are spent."""
-    if isinstance(value, (dict, list)):
+    if isinstance(value, (dict, list, TableRows)):  # TableRows: read a row at a time
         items = value.items() if isinstance(value, dict) else enumerate(value)
         out.append("{" if isinstance(value, dict) else "[")
         room -= 1
@@ -44,5 +45,6 @@ def _flow(value: Any, out: list[str], room: int) -> int:
         text = format_value(value)
     out.append(text)
     return room - len(text)
+
 
 

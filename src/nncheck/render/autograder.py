@@ -28,6 +28,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from nncheck.compare.table_rows import TableRows
 from nncheck.compare.verdict import Status
 from nncheck.render import text, view
 from nncheck.render.answers import WHOLE, inline
@@ -197,7 +198,10 @@ def _visibility(settings: Settings, seconds: float | None) -> dict[str, Any]:
 
 
 def _answer(value: Any) -> str:
-    """An answer (or an expected value) whole, in one line."""
+    """An answer (or an expected value) whole, in one line; a large table by its shape
+    (`table, 1048576 rows`), as the feedback shows it."""
+    if isinstance(value, dict) and isinstance(value.get("rows"), TableRows):
+        return view.cell(value)
     return "—" if value is None else inline(value, WHOLE)
 
 

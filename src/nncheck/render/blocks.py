@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from nncheck.compare.table_rows import TableRows
 from nncheck.render import view
 
 
@@ -32,7 +33,8 @@ def block(value: Any) -> Block | None:
     """The value as a table when it is a truth table or a network; None for anything else."""
     if not isinstance(value, dict) or not value:
         return None
-    if isinstance(value.get("columns"), list) and isinstance(value.get("rows"), list):
+    if isinstance(value.get("columns"), list) and isinstance(value.get("rows"),
+                                                             (list, TableRows)):
         rows = value["rows"]
         if all(isinstance(r, (list, tuple)) for r in rows):
             header = tuple(view.cell(c) for c in value["columns"])

@@ -85,7 +85,7 @@ def sheet_files(result: SheetResult, *, status: str, audit: Mapping[str, Any], r
                 facts: Mapping[str, Any] | None = None) -> SheetFiles:
     """A graded sheet's results.jsonl line, feedback text and Gradescope file; `facts` are
     fields the line gains after its status (`rel`, `unknown_ids`)."""
-    data = render_json.sheet_json(result)
+    data = render_json.sheet_json(result, summarise=True)  # large tables: their summaries
     data["status"] = status
     data.update(facts or {})
     data.update(audit)

@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from nncheck.compare.numbers import to_json_value
+from nncheck.compare.table_rows import Ready, TableRows
+from nncheck.compare.verdict import Status
 from nncheck.grading import PartResult, ProblemResult, SheetResult
 from nncheck.words import json_line
 
 
-def part_json(part: PartResult, *, solved: bool = False) -> dict[str, Any]:
-    """One part: status, points, expected, claimed, message, mistakes, how far off."""
+def part_json(part: PartResult, *, solved: bool = False, summarise: bool = False
+              ) -> dict[str, Any]:
+    """One part: status, points, expected, claimed, message, mistakes, how far off.
+
+    With `summarise`, a large expected table is written as its summary (docs/format.md,
+    "Large tables"): a class report repeats it on every line."""
     out: dict[str, Any] = {"id": part.id, "ask": part.ask}
     if not solved:
         out.update(status=part.status.value, points=part.points)
     out["max_points"] = part.max_points
-    out["expected"] = _plain(part.expected)
+    out["expected"] = _summary(part) if summarise else None
+    if out["expected"] is None:
+        out["expected"] = _plain(part.expected)
     if not solved:
         out.update(
             claimed=_plain(part.claimed),
@@ -30,20 +39,23 @@ def part_json(part: PartResult, *, solved: bool = False) -> dict[str, Any]:
     return out
 
 
-def problem_json(problem: ProblemResult, *, solved: bool = False) -> dict[str, Any]:
+def problem_json(problem: ProblemResult, *, solved: bool = False, summarise: bool = False
+                 ) -> dict[str, Any]:
     """One problem and its parts."""
     out: dict[str, Any] = {"id": problem.id, "title": problem.title}
     if not solved:
         out["score"] = problem.score
     out["max_score"] = problem.max_score
-    out["parts"] = [part_json(p, solved=solved) for p in problem.parts]
+    out["parts"] = [part_json(p, solved=solved, summarise=summarise) for p in problem.parts]
     if problem.variant is not None:  # added only where the problem varies
         out["variant"] = problem.variant
     return out
 
 
-def sheet_json(result: SheetResult, *, solved: bool = False) -> dict[str, Any]:
-    """A whole sheet (or, with `solved`, the truths with no student fields)."""
+def sheet_json(result: SheetResult, *, solved: bool = False, summarise: bool = False
+               ) -> dict[str, Any]:
+    """A whole sheet (or, with `solved`, the truths with no student fields); `summarise`
+    writes large expected tables as their summaries (a class report's lines)."""
     out: dict[str, Any] = {}
     if not solved:
         student = result.student
@@ -53,7 +65,8 @@ def sheet_json(result: SheetResult, *, solved: bool = False) -> dict[str, Any]:
             out["student"]["email"] = student.email
         out["score"] = result.score
     out["max_score"] = result.max_score
-    out["problems"] = [problem_json(p, solved=solved) for p in result.problems]
+    out["problems"] = [problem_json(p, solved=solved, summarise=summarise)
+                       for p in result.problems]
     if not solved:
         out["passed"] = result.passed
         out["warnings"] = list(result.warnings)
@@ -70,11 +83,40 @@ def dumps(data: Any) -> str:
     Unicode is kept, but every control, bidirectional override and line separator is written as
     `\\uXXXX`: a terminal or a JSON Lines reader sees it as text; the decoded value is the same.
     """
-    return json_line(data, allow_nan=False)
+    # The rows of a large table are written straight from their array: json.dumps writes a
+    # stand-in string, unguessable by a sheet, which their text then replaces.
+    tables: list[TableRows] = []
+    mark = f"\x00table-rows-{secrets.token_hex(8)}-"
+
+    def stand_in(value: Any) -> str:
+        if not isinstance(value, TableRows):
+            raise TypeError(f"{type(value).__name__} is not JSON serializable")
+        tables.append(value)
+        return f"{mark}{len(tables) - 1}"
+
+    text = json_line(data, allow_nan=False, default=stand_in)
+    for k, rows in enumerate(tables):
+        text = text.replace(json_line(f"{mark}{k}"), rows.json_text(), 1)
+    return text
+
+
+def _summary(part: PartResult) -> dict[str, Any] | None:
+    """A large expected table's summary: its columns, row count and SHA-256, and the expected
+    rows where the answer differs (the first few); None for any other expected value."""
+    expected = part.expected
+    if not isinstance(expected, dict) or not isinstance(expected.get("rows"), TableRows):
+        return None
+    wrong = getattr(part.detail, "wrong_rows", None)
+    differing = getattr(wrong, "indices", None)
+    if differing is None and part.status is Status.CORRECT:
+        differing = ()  # a right design (`realize`) keeps no rows
+    return expected["rows"].summary(expected["columns"], differing)
 
 
 def _plain(value: Any) -> Any:
     """Make a value JSON-safe: numpy numbers and infinities become what FORMAT §8 writes."""
+    if type(value) is Ready or isinstance(value, TableRows):
+        return value  # already what FORMAT §8 writes
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from nncheck.compare.numbers import format_value
+from nncheck.compare.table_rows import TableRows
 from nncheck.compare.tables import TableDetail
 from nncheck.compare.verdict import Status
 from nncheck.grading import PartResult, ProblemResult, SheetResult
@@ -69,7 +70,7 @@ def cell(value: Any) -> str:
 
 def _summarise_mapping(value: dict[Any, Any]) -> str:
     """Tables and networks by their shape; small mappings in full."""
-    if "columns" in value and "rows" in value and isinstance(value["rows"], list):
+    if "columns" in value and "rows" in value and isinstance(value["rows"], (list, TableRows)):
         n = len(value["rows"])
         return f"table, {n} row{'s' * (n != 1)}"
     layers = value.get("layers")

@@ -10,6 +10,7 @@ import numpy as np
 from nncheck import expr
 from nncheck.compare.numbers import to_json_value
 from nncheck.compare.numeric import Known, NumericTruth
+from nncheck.compare.table_rows import expected_table
 from nncheck.compare.tables import (
     CellDiff,
     Column,
@@ -86,8 +87,15 @@ def solve_truth_table(part: TruthTablePart, ctx: Context) -> TableTruth:
     values = table_values(net, columns, part.domain)
     known = []
     if "step" in net.activations():
-        strict = table_values(net.with_activation("step", "step_strict"), columns, part.domain)
-        if not np.array_equal(strict, values):
+        # Only the asked columns: the inputs are the same rows (a known mistake's array may
+        # hold just the asked columns, `TableTruth.known`).
+        n = len(net.inputs)
+        env = net.with_activation("step", "step_strict").forward(
+            {name: values[:, i] for i, name in enumerate(net.inputs)})
+        strict = np.empty((len(values), len(columns)), order="F")
+        for j, c in enumerate(columns):
+            strict[:, j] = env[c]
+        if not np.array_equal(strict, values[:, n:]):
             known.append((STRICT_MISTAKE, strict))
     return TableTruth(
         inputs=net.inputs,
@@ -137,10 +145,7 @@ def solve_realize(part: RealizePart, ctx: Context) -> CustomTruth:
     note = None if part.solution is not None else feasible.check_design(
         part.id, template, activation, rows, want, part.domain)
     shown = np.where(want, on, off)
-    expected = {
-        "columns": [*inputs, out_name],
-        "rows": to_json_value(np.column_stack([rows, shown])),
-    }
+    expected = expected_table([*inputs, out_name], np.column_stack([rows, shown]))
 
     def grade(claimed: object) -> Verdict:
         try:

@@ -30,9 +30,10 @@ Real = Annotated[float, NoCoercion()]
 
 
 class Strict(BaseModel):
-    """A spec model: unknown keys are errors, values are immutable."""
+    """A spec model: unknown keys are errors, values are immutable. Its validator is built
+    when it first validates (`defer_build`): a command builds only the models it reads."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class ToleranceSpec(Strict):

@@ -18,8 +18,9 @@ from nncheck.spec.common import KEY, Loc, Number, Strict, located
 from nncheck.spec.wiring import WiringError, unit_sources
 
 # The most inputs a truth table (or a `realize` target) may have: 2^20 rows, about a million,
-# is already the largest table a 1 MiB sheet can answer in full, and costs about a gigabyte and
-# seconds to grade and report (every row is in the JSON); 24 inputs would cost sixteen times that.
+# is already the largest table a 1 MiB sheet can answer in full; `check` of a wrong answer costs
+# about a second and 450 MB (the table and its JSON, 68 MB of it), and 24 inputs would cost
+# sixteen times that: over 7 GB, and a JSON table of a gigabyte.
 MAX_TABLE_INPUTS = 20
 
 Activation = Literal["step", "step_strict", "sign", "linear", "sigmoid", "tanh", "relu", "softmax"]
