@@ -1,5 +1,6 @@
-"""What `nncheck variants` hands each student: their problems with their numbers (Markdown), a
-blank sheet with their variant and check code, and (for the staff) their answer key.
+"""What `nncheck variants` hands each student: their problems with their numbers (Markdown, and
+a print-ready HTML page: `render.handout_html`), a blank sheet with their variant and check
+code, and (for the staff) their answer key.
 
 Text only: the command line writes the files. Roster names are untrusted and problem texts are
 shown as written: both pass through `inert` (no control or bidirectional character reaches a
@@ -13,6 +14,7 @@ from typing import Any
 
 from nncheck import grading, solving, variants
 from nncheck.io.files import sheet_yaml
+from nncheck.render import handout_html
 from nncheck.words import inert, inert_lines
 
 
@@ -24,6 +26,7 @@ class Handout:
     variant: int
     code: str
     problems: str  # Markdown
+    page: str  # the same problems as a print-ready HTML page
     sheet: str  # the blank sheet (YAML)
     key: str  # the answer key (YAML), for the staff
 
@@ -39,6 +42,7 @@ def handout(bank: grading.Bank, student: str, name: str | None) -> Handout:
     return Handout(
         student, variant, code,
         problems=markdown(drawn, student, name, variant, code),
+        page=handout_html.page(drawn, student, name, variant, code),
         sheet=sheet_yaml(student, blank, name=name, header=header),
         key=sheet_yaml(student, key, name=name, header=header),
     )

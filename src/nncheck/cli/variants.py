@@ -31,8 +31,9 @@ def variants_command(
         "--roster", metavar="FILE", help="The class roster (CSV with a header; the student id "
         "column, else the email, names each student).", show_default=False)],
     out: Annotated[Path, typer.Option(
-        "--out", metavar="DIR", help="Where to write: DIR/students/<student>/problems.md and "
-        "answers.yaml (a blank sheet), and the keys in DIR/staff/<student>.yaml.",
+        "--out", metavar="DIR", help="Where to write: DIR/students/<student>/problems.md, "
+        "problems.html (print-ready) and answers.yaml (a blank sheet), and the keys in "
+        "DIR/staff/<student>.yaml.",
         show_default=False)],
     debug: DebugOpt = False,
 ) -> None:
@@ -70,6 +71,7 @@ def variants_command(
             h = handout(bank, sid, row.name)
             # Apart from staff/ whatever the id: a student `staff` gets students/staff/.
             write_atomic(out / "students" / stem / "problems.md", h.problems)
+            write_atomic(out / "students" / stem / "problems.html", h.page)
             write_atomic(out / "students" / stem / "answers.yaml", h.sheet)
             write_atomic(out / "staff" / f"{stem}.yaml", h.key)
         to_stderr(f"wrote the problems, blank sheets and keys of {len(students)} students to "

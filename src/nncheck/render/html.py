@@ -46,6 +46,12 @@ def text(value: Any) -> str:
     return html.escape(shown, quote=True)
 
 
+def lines(value: str) -> str:
+    """A text of several lines from a sheet or a problem, shown whole (newlines kept), safe
+    inside HTML text."""
+    return html.escape(inert_lines(value), quote=True)
+
+
 def anchor(name: str) -> str:
     """The id of a student's section: a hash of their id, so any id makes a safe anchor."""
     return "student-" + hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:16]
@@ -84,7 +90,7 @@ def student_section(name: str, student_name: str | None, status: str, score: str
                     feedback: str | None, error: str | None) -> str:
     """One student's section: their status, score and the feedback they were sent."""
     who = text(name) + (f" ({text(student_name)})" if student_name else "")
-    body = (f"<pre>{html.escape(inert_lines(feedback))}</pre>" if feedback
+    body = (f"<pre>{lines(feedback)}</pre>" if feedback
             else f'<p class="flag">{text(error)}</p>' if error else "")
     return (f'<section class="student" id="{anchor(name)}"><h3>{who}</h3>'
             f"<p>{text(status)} · {text(score)}</p>{body}</section>\n")
