@@ -60,7 +60,8 @@ def cell(value: Any) -> str:
     elif isinstance(value, (list, tuple)):
         text = format_value(list(value)) if all(
             isinstance(v, (int, float)) and not isinstance(v, bool) for v in value
-        ) else "[" + ", ".join(cell(v) for v in value) + "]"
+        ) else "[" + ", ".join("None" if v is None else cell(v) for v in value) + "]"
+        # (None inside a list is Keras' batch axis `(None, 29, 29, 32)`, as written: not "—")
     elif isinstance(value, float) or (isinstance(value, int) and not isinstance(value, bool)):
         text = format_value(value)
     else:

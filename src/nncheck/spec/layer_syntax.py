@@ -229,6 +229,9 @@ class _LayerError(ValueError):
 def _unknown_type(key: str) -> _Bad:
     if fold(key) in ("input", "inputlayer"):
         return _Bad("the input is not a layer: give its shape as the model's `input: [...]`")
+    if fold(key) in ("type", "kind", "layer"):
+        return _Bad(f"`{key}:` is not how a layer names its type — the type is the key, its "
+                    "arguments its value: `{conv2d: {filters: 32, kernel: 3}}`")
     hint = suggestion(fold(key), TYPE_ALIASES, TYPE_ALIASES.__getitem__)
     return _Bad(f"unknown layer type `{key}`{hint}")
 
