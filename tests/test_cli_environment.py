@@ -39,7 +39,7 @@ def invoke(*args: object) -> int:
 def test_exit_codes_are_named_as_the_readme_lists_them():
     # 0 all correct, 1 some part wrong, 2 bad input, 3 internal bug, 130 interrupted.
     assert {s.name: s.value for s in cli.ExitStatus} == {
-        "OK": 0, "FAILED": 1, "ERROR": 2, "BUG": 3, "INTERRUPTED": 130,
+        "OK": 0, "FAILED": 1, "ERROR": 2, "BUG": 3, "INTERRUPTED": 130, "PIPE_CLOSED": 141,
     }
 
 
@@ -74,4 +74,23 @@ def test_format_auto_is_rich_with_colours_on_a_terminal(streams):
     shown = out.getvalue()
     assert "\x1b[" in shown  # styles, which only a terminal gets
     assert "┏" in shown  # a rich table's heavy head
+    assert err.getvalue() == ""
+
+
+class _ClosedPipe(io.StringIO):
+    """Standard output whose reader has gone (`| head` that has read its lines)."""
+
+    def write(self, text: str) -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+
+def test_a_reader_that_stops_early_ends_the_command_quietly(monkeypatch):
+    # `nncheck check ... | head -1`: no "internal error", no traceback, exit 141 (128 + SIGPIPE),
+    # as a shell reports any program that SIGPIPE ends.
+    err = io.StringIO()
+    fresh = cli.Environment(stdout=_ClosedPipe(), stderr=err, isatty=False)
+    for name, value in vars(fresh).items():
+        monkeypatch.setattr(cli.env, name, value)
+    code = invoke("check", SEED_SHEET, "--problems", SEED, "--format", "text")
+    assert code == 141
     assert err.getvalue() == ""

@@ -4,6 +4,7 @@ body is run (errors to one line on stderr and an exit status)."""
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import traceback
 from collections.abc import Callable, Iterator
@@ -116,6 +117,12 @@ def run_command(debug: bool, body: Callable[[], int]) -> None:
     except KeyboardInterrupt:
         to_stderr("interrupted")
         raise typer.Exit(ExitStatus.INTERRUPTED) from None
+    except BrokenPipeError:
+        # The reader of the output stopped early (`nncheck check ... | head`): nothing more is
+        # said, as of a program that SIGPIPE ends; the output is pointed at /dev/null so that
+        # the flush at exit cannot fail again.
+        _silence(env.stdout)
+        raise typer.Exit(ExitStatus.PIPE_CLOSED) from None
     except Exception as exc:  # a bug: say so in one line, the traceback under --debug
         if debug:
             traceback.print_exc()
@@ -124,6 +131,13 @@ def run_command(debug: bool, body: Callable[[], int]) -> None:
                     "traceback, and please report it)")
         raise typer.Exit(ExitStatus.BUG) from None
     raise typer.Exit(code)
+
+
+def _silence(stream: Any) -> None:
+    with contextlib.suppress(OSError, ValueError):  # a stream with no file (a test's buffer)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stream.fileno())
+        os.close(devnull)
 
 
 def error_lines(exc: NncheckError) -> list[str]:

@@ -19,6 +19,7 @@ class ExitStatus(enum.IntEnum):
     ERROR = 2  # bad input or usage: a file that cannot be read or validated
     BUG = 3  # an internal error in nncheck itself
     INTERRUPTED = 130  # Ctrl-C or SIGTERM (128 + SIGINT, as a shell reports it)
+    PIPE_CLOSED = 141  # the reader stopped early (`| head`): 128 + SIGPIPE, as a shell reports it
 
 
 class Environment:
