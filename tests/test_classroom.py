@@ -462,7 +462,7 @@ def test_the_example_class_grades_with_one_unreadable_sheet(tmp_path):
     assert [Path(r["sheet"]).name for r in errors] == ["s07-gita.yaml"]
     assert errors[0]["error"] == (  # line 10 of s07 is indented with a tab
         f"{SEED / 'class' / 's07-gita.yaml'}:10:1: a tab character "
-        "— indentation with spaces (indent with spaces: YAML does not allow tabs)")
+        "— indentation with spaces (YAML does not allow tabs)")
     summary = json.loads((out / "summary.json").read_text("utf-8"))
     assert summary["warnings"] == [{
         "sheet": str(SEED / "class" / "s08-hana.yaml"),

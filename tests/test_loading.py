@@ -202,7 +202,7 @@ def test_syntax_error_names_line_and_column():
 def test_tab_indentation_gets_a_hint():
     err = refusal("a:\n\tb: 1\n")
     assert where(err) == ("q.yaml", 2, 1)
-    assert err.hint == "indent with spaces: YAML does not allow tabs"
+    assert err.hint == "YAML does not allow tabs"
 
 
 def test_duplicate_nested_key():

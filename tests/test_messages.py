@@ -87,8 +87,7 @@ SHEET_HEAD = "student:\n  id: s1\nanswers:\n  q1:\n"
         id="indentation"),
     pytest.param(
         SHEET_HEAD + "\ta: 1\n",
-        "s.yaml:5:1: a tab character — indentation with spaces (indent with spaces: YAML does "
-        "not allow tabs)",
+        "s.yaml:5:1: a tab character — indentation with spaces (YAML does not allow tabs)",
         id="tab"),
     pytest.param(
         SHEET_HEAD + "    a: the answer: yes\n",

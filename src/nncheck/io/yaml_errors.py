@@ -46,7 +46,7 @@ def syntax_error(exc: yaml.MarkedYAMLError, text: str, path: str) -> InputError:
                      hint="remove the `---` line, or split the file in two")
     if char == "\t":
         return error("a tab character", expected="indentation with spaces",
-                     hint="indent with spaces: YAML does not allow tabs")
+                     hint="YAML does not allow tabs")
     if "quoted scalar" in context and started is not None:
         quote = _char_at(text, context_mark.line, context_mark.column) or '"'
         if "end of stream" in problem:
