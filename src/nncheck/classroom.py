@@ -107,6 +107,7 @@ class Row:
     student_email: str | None = None
     headline: str | None = None  # `Total 17/20 — 1 wrong, 2 pending`, for one-line feedback
     variants: tuple[tuple[str, int], ...] = ()  # (problem id, its variant) where problems vary
+    groups: tuple[tuple[str, str, str], ...] = ()  # (problem, part, answer group key), review's
 
 
 @dataclass(frozen=True)
@@ -400,6 +401,8 @@ def _grade_loaded(sheet: SheetFile, loaded: Any, state: _State) -> Row:
         unknown=unknown,
         student_email=student.email,
         headline=view.summary(result),
+        groups=tuple((p.id, part.id, part.group) for p in result.problems
+                     for part in p.parts if part.group is not None),
     )
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from nncheck import groups
 from nncheck import regrade as regrading
 from nncheck.compare.memo import MEMO_LIMIT, Remembered, exact_key
 from nncheck.compare.notation import with_decimal_comma
@@ -67,6 +68,7 @@ class PartResult:
     error: Mapping[str, float | None] | None = None  # how far a numeric miss is off
     rule: str | None = None  # the class-wide rules or answer group that changed it (regrade.py)
     slips: tuple[str, ...] = ()  # the names among `mistakes` that are automatic slips
+    group: str | None = None  # the key of the answer's group (groups.py), if it is grouped
 
     @property
     def mistake(self) -> str | None:
@@ -437,8 +439,14 @@ def _grade_part(
         title=part.title,
         error=verdict.error,
     )
+    written = _as_written(claimed, loaded.problem, part, decimal_comma)
+    if verdict.status.value in groups.GROUPED and claimed is not None:
+        # Keyed by the answer as it was read, and by the earlier answers it was graded against.
+        given = {s: answers.get(s) for s in answer_sources(part)}
+        result = replace(result, group=groups.answer_key(
+            str(loaded.problem.id), part.id, written, free_text=part.ask == "manual",
+            variant=loaded.variant, given=given))
     if regrade:
-        written = _as_written(claimed, loaded.problem, part, decimal_comma)
         accepting = None if bank.dependent(loaded, index) else (  # regrade.check says why
             lambda extra: bank.accepting(loaded, index, extra).grade(written))
         result = regrading.apply(result, str(loaded.problem.id), regrade, accepting,

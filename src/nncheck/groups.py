@@ -6,15 +6,22 @@ normalised, and the answers that normalise alike form a group. What counts as al
 - a number is its exact value: `0.5`, `0.50`, `"0.5"`, `5e-1`, `50%` and `1/2` are one answer
   (`1` and `1.0` too), and so is any expression of numbers alone (engine/exact);
 - an expression or a vector is its text as the grader reads it (compare/notation: thousands
-  separators, superscript powers, percentages, a leading `≈`), without spaces, with `×`, `·`
-  and `⋅` as `*` and `−` as `-`: `2n + 2` and `2n+2` are one answer, `W` and `w` are not;
-- a table or a design (a mapping) is its values by key, whatever the order of the keys;
-- the text of a manual part is compared without case, punctuation or extra spaces:
-  `Zero gradient.` and `zero   gradient` are one answer.
+  separators, superscript powers, percentages, a leading `≈`; a sheet's decimal commas are
+  read before), with `×`, `·` and `⋅` as `*` and `−` as `-`, and without the spaces next to
+  an operator or a bracket: `2n + 2` and `2n+2` are one answer, `W` and `w` are not, nor are
+  `x y` and `xy`, `0.5 1` and `0.51` (a space between two names or numbers is kept);
+- a table or a design (a mapping) is its values by key, whatever the order of the keys; a cell
+  or column written in bits (`0001 0110`) is its bits as written, not a number;
+- the text of a manual part is compared without case, quotes, extra spaces or the sentence's
+  final `.`, `!` or `?`: `Zero gradient.` and `zero   gradient` are one answer, but every
+  other character counts (`dL/dw = -0.5`, `dL/dw = 0.5` and `dL/dw = 0,5` are three);
+- a part graded against the student's own earlier answers (error carried forward) is also
+  keyed by those answers: one table given for two different designs is two answers.
 
 A group's key is the first 16 hex digits of the SHA-256 of its problem, part and normalised
-answer: the same on every run and every machine, so scores set on a group survive a new run
-of `nncheck review` after more sheets arrive. Pure: no disk, no numpy.
+answer (then the normalised answers it depends on, if any): the same on every run and every
+machine, so scores set on a group survive a new run of `nncheck review` after more sheets
+arrive. Pure: no disk, no numpy.
 """
 
 from __future__ import annotations
@@ -37,6 +44,10 @@ __all__ = ["GROUPED", "Answer", "Group", "answer_key", "build", "merge", "normal
 GROUPED = frozenset({"wrong", "invalid", "pending"})  # statuses whose answers are grouped
 _TIMES = str.maketrans({"×": "*", "·": "*", "⋅": "*", "∗": "*", "−": "-"})
 _SPACE = re.compile(r"\s+")
+# A space next to anything but a letter, digit or point joins nothing: `2n + 2` is `2n+2`.
+_LOOSE_SPACE = re.compile(r"\s+(?=[^\w.])|(?<=[^\w.\s])\s+")
+_BITS = re.compile(r"^[01](?:\s*[01])+$")  # a table's column or cell in bits: `0001 0110`
+_QUOTES = str.maketrans("", "", "\"'`\u2018\u2019\u201c\u201d\u00ab\u00bb\u2039\u203a")
 
 
 @dataclass(frozen=True)
@@ -50,6 +61,7 @@ class Answer:
     status: str
     claimed: Any
     variant: int | None = None  # the problem's variant, for a problem that varies
+    key: str | None = None  # the group key as grading computed it (grading.PartResult.group)
 
 
 @dataclass(frozen=True)
@@ -66,7 +78,7 @@ class Group:
     comment: str | None = None
 
 
-def normalise(claimed: Any, *, free_text: bool = False) -> Any:
+def normalise(claimed: Any, *, free_text: bool = False, _cell: bool = False) -> Any:
     """An answer as grouping compares it (the module's docstring says how); `free_text` for
     the answer of a manual part."""
     if isinstance(claimed, bool) or claimed is None:
@@ -74,20 +86,30 @@ def normalise(claimed: Any, *, free_text: bool = False) -> Any:
     if isinstance(claimed, (int, float)):
         return _number(claimed)
     if isinstance(claimed, str):
-        return _text(claimed) if free_text else _expression(claimed)
+        if free_text:
+            return _text(claimed)
+        if _cell and _BITS.match(claimed.strip()):
+            return "bits:" + "".join(claimed.split())  # as the table reader reads a column
+        return _expression(claimed)
     if isinstance(claimed, (list, tuple)):
-        return [normalise(v, free_text=free_text) for v in claimed]
+        return [normalise(v, free_text=free_text, _cell=_cell) for v in claimed]
     if isinstance(claimed, Mapping):
-        return {str(k): normalise(v, free_text=free_text) for k, v in claimed.items()}
+        return {str(k): normalise(v, free_text=free_text, _cell=True)
+                for k, v in claimed.items()}
     return str(claimed)
 
 
 def answer_key(problem: str, part: str, claimed: Any, *, free_text: bool = False,
-               variant: int | None = None) -> str:
+               variant: int | None = None, given: Mapping[str, Any] | None = None) -> str:
     """The stable key of an answer's group: 16 hex digits of a SHA-256. For a problem that
-    varies, the variant is part of it: one answer to two variants is two answers."""
+    varies, the variant is part of it: one answer to two variants is two answers. `given`:
+    the student's own earlier answers the part is graded against (part id -> answer), part
+    of the key too: one answer on two different earlier answers is two answers."""
     where: list[Any] = [problem, part] if variant is None else [problem, part, variant]
-    text = json.dumps([*where, normalise(claimed, free_text=free_text)],
+    answer = [normalise(claimed, free_text=free_text)]
+    if given:
+        answer.append({str(k): normalise(v) for k, v in given.items()})
+    text = json.dumps([*where, *answer],
                       sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode("utf-8", errors="surrogatepass")).hexdigest()[:16]
 
@@ -100,8 +122,8 @@ def build(answers: Iterable[Answer], parts: Sequence[tuple[str, str]]) -> list[G
     for a in answers:
         if a.status not in GROUPED:
             continue
-        key = answer_key(a.problem, a.part, a.claimed, free_text=a.ask == "manual",
-                         variant=a.variant)
+        key = a.key or answer_key(a.problem, a.part, a.claimed, free_text=a.ask == "manual",
+                                  variant=a.variant)
         found.setdefault((a.problem, a.part), {}).setdefault(key, []).append(a)
     out = []
     for where in parts:
@@ -145,7 +167,8 @@ def _expression(text: str) -> Any:
     except (AnswerError, ExprError):
         read = text
     # After the reading: NFKC would turn a superscript power `10⁻³` into `10-3`.
-    read = _SPACE.sub("", unicodedata.normalize("NFKC", read).translate(_TIMES))
+    read = _SPACE.sub(" ", unicodedata.normalize("NFKC", read).translate(_TIMES)).strip()
+    read = _LOOSE_SPACE.sub("", read)
     try:
         exact = _exact.rational(read)  # numbers only, `+ - * / ^`: None where a name is
     except (AnswerError, ExprError):
@@ -154,6 +177,9 @@ def _expression(text: str) -> Any:
 
 
 def _text(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).casefold()
-    kept = "".join(" " if unicodedata.category(ch)[0] in "PZC" else ch for ch in text)
-    return " ".join(kept.split())
+    """Free text without case, quotes, runs of spaces (or other invisible characters) and
+    the sentence's final `.`, `!` or `?`; every other character counts: `-0.5` is not `0.5`,
+    nor `1/2` `1.2`."""
+    text = unicodedata.normalize("NFKC", text).casefold().translate(_QUOTES)
+    kept = "".join(" " if unicodedata.category(ch)[0] in "ZC" else ch for ch in text)
+    return " ".join(kept.split()).rstrip(".!? ")

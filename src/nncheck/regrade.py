@@ -54,10 +54,17 @@ class Regrade:
         return [r for r, _ in self.rules if getattr(r, change) is not None
                 and r.target[0] == problem and r.target[1] in (None, part)]
 
-    def accepted(self, problem: str, part: str) -> tuple[Accept, ...]:
-        """The `accept:` rules of a part as `accept:` entries of the part."""
+    def accepted(self, problem: str, part: str, variant: int | None = None
+                 ) -> tuple[Accept, ...]:
+        """The `accept:` rules of a part as `accept:` entries of the part (for a problem that
+        varies, those of its `variant`)."""
         return tuple(Accept(answer=r.accept, credit=r.credit, say=r.comment)
-                     for r in self.matching(problem, part, "accept"))
+                     for r in self.accepting(problem, part, variant))
+
+    def accepting(self, problem: str, part: str, variant: int | None) -> list[Rule]:
+        """The `accept:` rules of a part, for one variant of a problem that varies."""
+        return [r for r in self.matching(problem, part, "accept")
+                if r.variant is None or r.variant == variant]
 
     def factor(self, problem: str, part: str) -> float:
         """What `scale:` rules multiply a part's points by (1: none)."""
@@ -87,13 +94,13 @@ def apply(result: Any, problem: str, regrade: Regrade,
     grading.PartResult; `accepting` grades the part's claim with more `accept:` entries;
     `variant` is the problem's variant where it varies (a group is one variant's answer)."""
     part = result.id
-    extra = regrade.accepted(problem, part)
+    extra = regrade.accepted(problem, part, variant)
     if extra and accepting is not None and result.claimed is not None \
             and result.status is not Status.CORRECT:
         verdict = accepting(extra)
         points = round(verdict.fraction * result.max_points, 6)
         if points > result.points:
-            rule = _accepting_rule(regrade, problem, part, verdict)
+            rule = _accepting_rule(regrade.accepting(problem, part, variant), verdict)
             result = _noted(replace(result, status=verdict.status, points=points,
                                     message=verdict.message, mistakes=verdict.mistakes,
                                     slips=verdict.slips),
@@ -102,9 +109,8 @@ def apply(result: Any, problem: str, regrade: Regrade,
         if result.points < result.max_points or result.status is not Status.CORRECT:
             result = _noted(replace(result, status=Status.GRADED, points=result.max_points),
                             label(rule), rule.comment)
-    if result.status.value in groups.GROUPED and result.claimed is not None:
-        key = groups.answer_key(problem, part, result.claimed, free_text=result.ask == "manual",
-                                variant=variant)
+    key = getattr(result, "group", None)  # set by grading, on the answer as it was read
+    if result.status.value in groups.GROUPED and key is not None:
         found = regrade.group(problem, part, key)
         if found is not None:
             if found.points is not None:
@@ -124,10 +130,9 @@ def scaled(result: Any, problem: str, regrade: Regrade) -> Any:
     return result
 
 
-def _accepting_rule(regrade: Regrade, problem: str, part: str, verdict: Verdict) -> Rule:
+def _accepting_rule(rules: Sequence[Rule], verdict: Verdict) -> Rule:
     """The `accept:` rule that earned the credit: the one whose comment the verdict says (the
     comment is the entry's `say:`), else the first."""
-    rules = regrade.matching(problem, part, "accept")
     for r in rules:
         if r.comment and verdict.message and r.comment in verdict.message:
             return r
@@ -156,6 +161,20 @@ def check(regrade: Regrade, bank: Any) -> None:
             raise _error(where, f"`accept:` on part `{problem}/{part}`, which is graded "
                                 "against each student's own earlier answer",
                          "a part with one truth for the whole class")
+        vary = loaded.problem.vary
+        if vary is not None:
+            if rule.variant is None:
+                raise _error(where, f"`accept:` on part `{problem}/{part}` of a problem that "
+                                    "varies: an accepted answer differs per variant: score "
+                                    "the groups of each variant instead",
+                             f"the rule for one variant: `variant: N` (1 to {vary.variants})")
+            if rule.variant > vary.variants:
+                raise _error(where, f"`variant: {rule.variant}` on `{problem}/{part}`",
+                             f"a variant of the problem, 1 to {vary.variants}")
+            loaded = bank.variant(loaded, rule.variant)
+        elif rule.variant is not None:
+            raise _error(where, f"`variant: {rule.variant}` on `{problem}/{part}`, a problem "
+                                "that does not vary", "no `variant:` in the rule")
         try:
             bank.truth(loaded, index, None).with_hints((), [Accept(answer=rule.accept)])
         except (ProblemError, AnswerError, ExprError) as exc:

@@ -105,10 +105,12 @@ def _answers(rows: Sequence[Any]) -> Iterator[Any]:
 
     for row in rows:
         data = json.loads(row.result)
+        keys = {(problem, part): key for problem, part, key in row.groups}
         for prob in data["problems"]:
             for part in prob["parts"]:
                 yield Answer(row.student_id, prob["id"], part["id"], part["ask"],
-                             part["status"], part["claimed"], prob.get("variant"))
+                             part["status"], part["claimed"], prob.get("variant"),
+                             keys.get((prob["id"], part["id"])))
 
 
 def _print(found: Sequence[Any], maxima: dict[tuple[str, str], float], sheets: int, out: str,

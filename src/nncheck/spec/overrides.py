@@ -56,6 +56,7 @@ class Rule(Strict):
     credit: Real = Field(default=1.0, gt=0, le=1, allow_inf_nan=False)
     scale: Real | None = Field(default=None, ge=0, le=MAX_SCALE, allow_inf_nan=False)
     comment: str | None = None
+    variant: int | None = Field(default=None, ge=1)  # an `accept:` for one variant only
 
     @model_validator(mode="after")
     def _one_change(self) -> Rule:
@@ -67,6 +68,8 @@ class Rule(Strict):
                              "`scale: FACTOR`")
         if self.accept is not None and self.part is None:
             raise ValueError("`accept:` is for one part: `part: problem/part`")
+        if self.variant is not None and self.accept is None:
+            raise ValueError("`variant:` is for an `accept:` rule")
         return self
 
     @property
