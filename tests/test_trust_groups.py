@@ -199,3 +199,45 @@ def test_accept_for_one_variant_credits_that_variant_only(tmp_path, monkeypatch)
     got = parts(tmp_path / "report")
     assert (got[first]["a"]["status"], got[first]["a"]["points"]) == ("correct", 1)
     assert (got[second]["a"]["status"], got[second]["a"]["points"]) == ("wrong", 0)
+
+
+# --- 5. one group twice in the file ------------------------------------------------------------
+
+def test_a_group_written_twice_is_an_error_naming_both_lines(tmp_path):
+    bank, klass = make(tmp_path)
+    overrides = tmp_path / "groups.yaml"
+    key = groups.answer_key("q", "p", 0.7)  # s4's wrong answer
+    overrides.write_text(
+        "groups:\n"
+        f"  - {{key: \"{key}\", problem: q, part: p, points: 0}}\n"
+        f"  - {{key: \"{key}\", problem: q, part: p, points: 2}}\n", encoding="utf-8")
+    code, _, stderr = run("grade", klass, "-p", bank, "--overrides", overrides,
+                          "--out", tmp_path / "report", "--format", "text")
+    assert code == 2
+    assert stderr.startswith(f"error: {overrides}:3:5: group {key} of `q/p` is in the file "
+                             "twice, at lines 2 and 3"), stderr
+    assert len(stderr.splitlines()) == 1
+
+
+# --- 6. words ------------------------------------------------------------------------------------
+
+def test_accept_on_a_manual_part_says_what_is_wrong_in_terms_of_rules(tmp_path):
+    bank, klass = make(tmp_path)
+    overrides = tmp_path / "rules.yaml"
+    overrides.write_text("rules:\n  - {part: q/w, accept: zero gradient}\n", encoding="utf-8")
+    code, _, stderr = run("grade", klass, "-p", bank, "--overrides", overrides,
+                          "--out", tmp_path / "report", "--format", "text")
+    assert code == 2
+    assert stderr.startswith(f"error: {overrides}:2:5: `accept:` on part `q/w`, a manual "
+                             "part"), stderr
+    assert "hints" not in stderr
+
+
+def test_review_counts_the_sheets_it_could_not_read(tmp_path):
+    bank, klass = make(tmp_path)
+    (klass / "broken.yaml").write_text("student: {id: s9\n", encoding="utf-8")
+    code, stdout, stderr = run("review", klass, "-p", bank, "--out", tmp_path / "g.yaml",
+                               "--format", "text")
+    assert code == 0, stderr
+    first = stdout.splitlines()[0]
+    assert " from 4 sheets (1 could not be read), " in first, first

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from nncheck import groups
-from nncheck.compare.verdict import Status, Verdict
+from nncheck.compare.verdict import Status, TakesNoHints, Verdict
 from nncheck.errors import AnswerError, ExprError, InputError, ProblemError
 from nncheck.spec.common import Accept
 from nncheck.spec.overrides import Group, Rule
@@ -42,9 +42,16 @@ class Regrade:
     _scores: dict[tuple[str, str, str], Group] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
-        for g, _ in self.groups:
+        seen: dict[tuple[str, str, str], Where] = {}
+        for g, where in self.groups:
+            at = (str(g.problem), str(g.part), g.key)
+            if at in seen:  # two scores for one answer: neither may win silently
+                raise _error(where, f"group {g.key} of `{g.problem}/{g.part}` is in the file "
+                                    f"twice, at lines {seen[at][1]} and {where[1]}",
+                             "each group once: keep the entry with the score you mean")
+            seen[at] = where
             if g.points is not None or g.comment is not None:
-                self._scores[(str(g.problem), str(g.part), g.key)] = g
+                self._scores[at] = g
 
     def __bool__(self) -> bool:
         return bool(self.rules or self._scores)
@@ -175,8 +182,19 @@ def check(regrade: Regrade, bank: Any) -> None:
         elif rule.variant is not None:
             raise _error(where, f"`variant: {rule.variant}` on `{problem}/{part}`, a problem "
                                 "that does not vary", "no `variant:` in the rule")
+        ask = loaded.problem.parts[index].ask
+        if ask == "manual":
+            raise _error(where, f"`accept:` on part `{problem}/{part}`, a manual part: no "
+                                "answer of it is graded, so none can be accepted",
+                         "`give: full`, or the points of its answer groups "
+                         "(nncheck review)")
         try:
-            bank.truth(loaded, index, None).with_hints((), [Accept(answer=rule.accept)])
+            truth = bank.truth(loaded, index, None)
+            if isinstance(truth, TakesNoHints):
+                raise _error(where, f"`accept:` on part `{problem}/{part}` (ask: {ask}), whose "
+                                    "answer is graded otherwise than against a list of answers",
+                             "`give: full`, or the points of its answer groups")
+            truth.with_hints((), [Accept(answer=rule.accept)])
         except (ProblemError, AnswerError, ExprError) as exc:
             raise _error(where, f"`accept:` for part `{problem}/{part}`: {exc}",
                          "an answer the part can grade") from None

@@ -84,7 +84,9 @@ def review(
         write_groups(out, found, others)
         if interactive:
             found = _walk(found, maxima, lambda gs: write_groups(out, gs, others))
-        _print(found, maxima, len(graded), str(out), resolve_format(fmt))
+        unread = sum(r.result is None for r in rows)
+        clashing = sum(r.result is not None and r.rel in clash for r in rows)
+        _print(found, maxima, len(graded), str(out), resolve_format(fmt), unread, clashing)
         return ExitStatus.OK
 
     run_command(debug, body)
@@ -114,16 +116,18 @@ def _answers(rows: Sequence[Any]) -> Iterator[Any]:
 
 
 def _print(found: Sequence[Any], maxima: dict[tuple[str, str], float], sheets: int, out: str,
-           fmt: Format) -> None:
+           fmt: Format, unread: int = 0, clashing: int = 0) -> None:
     from nncheck.render.groups import review_lines
 
     if fmt is Format.json:
-        env.stdout.write(json_line({"out": out, "sheets": sheets, "groups": [
+        env.stdout.write(json_line({"out": out, "sheets": sheets, "unread": unread,
+                                    "clashing": clashing, "groups": [
             {"key": g.key, "problem": g.problem, "part": g.part, "status": g.status,
              "answer": g.answer, "students": list(g.students), "points": g.points,
              "comment": g.comment} for g in found]}) + "\n")
         return
-    lines = [inert(line) for line in review_lines(found, maxima, sheets=sheets, out=out)]
+    lines = [inert(line) for line in review_lines(found, maxima, sheets=sheets, out=out,
+                                                   unread=unread, clashing=clashing)]
     if fmt is Format.text:
         env.stdout.write(inert_lines("\n".join(lines) + "\n"))
     else:

@@ -31,15 +31,18 @@ def part_heading(group: Group, most: float) -> str:
 
 
 def review_lines(groups: Sequence[Group], maxima: Mapping[tuple[str, str], float], *,
-                 sheets: int, out: str, limit: int = GROUPS_SHOWN) -> list[str]:
-    """The summary `review` prints: a count, then each part's largest groups."""
+                 sheets: int, out: str, limit: int = GROUPS_SHOWN, unread: int = 0,
+                 clashing: int = 0) -> list[str]:
+    """The summary `review` prints: a count, then each part's largest groups. `unread`:
+    the sheets that could not be read or graded; `clashing`: those left out because two
+    sheets give one student id (both are said, so no sheet is left out unseen)."""
     scored = sum(g.points is not None for g in groups)
     parts: dict[tuple[str, str], list[Group]] = {}
     for g in groups:
         parts.setdefault((g.problem, g.part), []).append(g)
     lines = [f"{len(groups)} answer group{'s' * (len(groups) != 1)} on {len(parts)} "
-             f"part{'s' * (len(parts) != 1)} from {sheets} sheet{'s' * (sheets != 1)}, "
-             f"{scored} scored — written to {out}"]
+             f"part{'s' * (len(parts) != 1)} from {sheets} sheet{'s' * (sheets != 1)}"
+             f"{_left_out(unread, clashing)}, {scored} scored — written to {out}"]
     for where, members in parts.items():
         lines += ["", part_heading(members[0], maxima.get(where, 0.0)) + ":"]
         for g in members[:limit]:
@@ -55,3 +58,9 @@ def review_lines(groups: Sequence[Group], maxima: Mapping[tuple[str, str], float
 def answer(value: Any, width: int = 60) -> str:
     """An answer on one line, shortened."""
     return inline(value, width)
+
+
+def _left_out(unread: int, clashing: int) -> str:
+    said = ([f"{unread} could not be read"] if unread else []) + \
+        ([f"{clashing} left out: one student id on two sheets"] if clashing else [])
+    return f" ({'; '.join(said)})" if said else ""
