@@ -124,3 +124,19 @@ def test_fragments_are_bounded() -> None:
     assert len(cache) == 2
     assert cache.of(problem(part(claimed=1))) == {"json": "1"}
     assert cache.of(problem(part(claimed=4))) == {}  # past the bound: made afresh
+
+
+def test_fragments_are_bounded_in_characters() -> None:
+    # A bound of 1 character: the first distinct problem made is remembered (its text is
+    # only known once made), then nothing more.
+    cache = Fragments(chars=1)
+    first = cache.of(problem(part(claimed=1)))
+    first["json"] = "x"
+    cache.weigh(first, 1)
+    assert cache.of(problem(part(claimed=1))) is first
+    cache.of(problem(part(claimed=2)))["json"] = "y"
+    assert len(cache) == 1 and cache.of(problem(part(claimed=2))) == {}
+    # Text made for a problem that is not remembered does not count.
+    roomy = Fragments(chars=10)
+    roomy.weigh(roomy.of(problem(part(claimed={1.5}))), 100)  # a claim that is never keyed
+    assert roomy.chars == 10

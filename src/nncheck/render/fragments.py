@@ -19,9 +19,11 @@ from typing import Any, TypeVar
 from nncheck.compare.memo import exact_key
 from nncheck.grading import PartResult, ProblemResult
 
-__all__ = ["FRAGMENT_LIMIT", "Fragments", "once", "problem_key"]
+__all__ = ["FRAGMENT_CHARS", "FRAGMENT_LIMIT", "Fragments", "once", "problem_key"]
 
-FRAGMENT_LIMIT = 8192  # problems remembered per kind of fragment in a run; then made afresh
+FRAGMENT_LIMIT = 8192  # distinct graded problems remembered in a run; then made afresh
+FRAGMENT_CHARS = 16_000_000  # characters of text remembered at most (a diff of a large table
+# in every feedback is long): past it, nothing more is remembered
 
 T = TypeVar("T")
 
@@ -29,8 +31,10 @@ T = TypeVar("T")
 class Fragments:
     """Fragments made once per distinct graded problem (and whatever else they are made of)."""
 
-    def __init__(self, limit: int = FRAGMENT_LIMIT) -> None:
+    def __init__(self, limit: int = FRAGMENT_LIMIT, chars: int = FRAGMENT_CHARS) -> None:
         self.limit = limit
+        self.chars = chars  # what is left of the characters that may be remembered
+        self._new: dict[Any, Any] | None = None  # the entry `of` made last, not yet weighed
         # problem key → (the problem, kept alive for its identities; its fragments by kind)
         self._made: dict[Any, tuple[ProblemResult, dict[Any, Any]]] = {}
 
@@ -48,9 +52,17 @@ class Fragments:
         if found is not None:
             return found[1]
         made: dict[Any, Any] = {}
-        if len(self._made) < self.limit:
+        if len(self._made) < self.limit and self.chars > 0:
             self._made[key] = (problem, made)
+            self._new = made
         return made
+
+    def weigh(self, made: dict[Any, Any], chars: int) -> None:
+        """Count the `chars` characters of the fragments just made into `made` against the
+        bound, if they are remembered."""
+        if made is self._new:
+            self.chars -= chars
+            self._new = None
 
 
 def once(made: dict[Any, Any], kind: Any, make: Callable[..., T], *args: Any) -> T:

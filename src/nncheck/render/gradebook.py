@@ -106,8 +106,11 @@ def sheet_files(result: SheetResult, *, status: str, audit: Mapping[str, Any], r
         entries.append(made)
         objects.append(once(made, "json", _problem_json, p))
         lines.append(once(made, ("text", reveal), text.problem_lines, p, reveal))
-        tests += once(made, ("tests", reveal, i, hashes.get(p.id)), _problem_tests, p, i,
-                      settings, hashes.get(p.id))
+        made_tests = once(made, ("tests", reveal, i, hashes.get(p.id)), _problem_tests, p, i,
+                          settings, hashes.get(p.id))
+        tests += made_tests
+        cache.weigh(made, len(objects[-1]) * 2 + sum(map(len, lines[-1]))  # the text of a
+                    + sum(map(len, made_tests)))  # problem made now counts, if remembered
     data = render_json.sheet_json(result, summarise=True, problems=[])
     data["status"] = status
     data.update(facts or {})
