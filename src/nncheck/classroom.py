@@ -45,6 +45,7 @@ from nncheck.io.files import SheetFile, shown_path, survey
 from nncheck.io.problems import bank_survey, load_sheet
 from nncheck.render import gradebook as formats
 from nncheck.render import view
+from nncheck.render.fragments import Fragments, once
 from nncheck.words import one_line
 
 REVEALS = ("verdict", "mistake", "expected")
@@ -175,6 +176,8 @@ class _State:
     bank: Any
     options: Options
     audit: Mapping[str, Any]
+    # Each distinct graded problem's report fragments, made once in this process.
+    fragments: Fragments = field(default_factory=Fragments)
 
 
 _STATE: _State | None = None
@@ -378,10 +381,13 @@ def _grade_loaded(sheet: SheetFile, loaded: Any, state: _State) -> Row:
     unknown = tuple(grading.unknown_ids(state.bank, loaded.answers, overrides))
     files = formats.sheet_files(result, status=status, audit=state.audit,
                                 reveal=state.options.reveal,
-                                facts={"rel": sheet.rel, "unknown_ids": [list(u) for u in unknown]})
+                                facts={"rel": sheet.rel, "unknown_ids": [list(u) for u in unknown]},
+                                cache=state.fragments)
     # The statistics are taken from the line as written, as `merge` reads it back: a merged
-    # report counts exactly what a single run counts.
-    data = json.loads(files.result)
+    # report counts exactly what a single run counts (each problem's once per distinct one).
+    data = {"problems": files.problems}
+    stats_of = [once(made, "stats", _problem_stats, o)
+                for made, o in zip(files.fragments, files.problems)]
     return Row(
         sheet=sheet.path,
         rel=sheet.rel,
@@ -396,7 +402,7 @@ def _grade_loaded(sheet: SheetFile, loaded: Any, state: _State) -> Row:
         result=files.result,
         feedback=files.feedback,
         gradescope=files.gradescope,
-        parts=tuple(part_stats(data)),
+        parts=tuple(stat for stats_ in stats_of for stat in stats_),
         warnings=(*name_warnings(sheet.path, sheet.rel), *result.warnings),
         unknown=unknown,
         student_email=student.email,
@@ -425,6 +431,10 @@ def _status(result: Any) -> str:
     waiting = any(p.status is Status.PENDING and p.max_points > 0
                   for prob in result.problems for p in prob.parts)
     return "pending" if waiting else "ok"
+
+
+def _problem_stats(problem: Mapping[str, Any]) -> tuple[PartStat, ...]:
+    return tuple(part_stats({"problems": [problem]}))
 
 
 def part_stats(data: Mapping[str, Any]) -> Iterator[PartStat]:

@@ -110,7 +110,13 @@ def json_line(value: object, *, allow_nan: bool = True,
     the document decodes to the same value. `allow_nan=False` refuses NaN and infinities, as
     `json.dumps` does; `default` is json.dumps' own.
     """
-    text = json.dumps(value, ensure_ascii=False, allow_nan=allow_nan, default=default)
+    return json_escaped(json.dumps(value, ensure_ascii=False, allow_nan=allow_nan,
+                                   default=default))
+
+
+def json_escaped(text: str) -> str:
+    """JSON text (as `json.dumps(..., ensure_ascii=False)` writes it) with every unsafe
+    character `\\u`-escaped, as `json_line` writes it; pieces escaped apart join alike."""
     if _JSON_UNSAFE_RE.search(text) is None:
         return text
     return _JSON_UNSAFE_RE.sub(lambda m: "".join(

@@ -3,9 +3,13 @@
 Prints, in one run: seconds to grade N sheets (all cores, then --jobs 1), seconds per sheet of
 a shell loop of `nncheck check` over a sample, their ratio, and the speedup of all cores over
 one. The targets (on a 2-core machine): 1,000 sheets in under 10 s, and at least 100 times
-faster per sheet than the loop.
+faster per sheet than the loop. Then the CPU a sheet costs (--jobs 1) against the floor of
+merely loading the same sheets with LibYAML and comparing them with `==` to the answer key
+(target: at most 3x), and --jobs 2 against --jobs 1 (target: at least 1.7x); with `--before
+SRC`, the same figures of another checkout's `src` folder, timed in the same run.
 
     python tests/bench/bench_grade.py [--n 1000] [--sample 50] [--problems problems/seed-exam]
+                                      [--before /path/to/older/checkout/src] [--repeat 3]
 """
 
 from __future__ import annotations
@@ -20,13 +24,17 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from make_class import SEED_EXAM, make_class  # a script beside this one
+import yaml
+from make_class import SEED_EXAM, answer_key, make_class  # a script beside this one
 
 TARGET_SECONDS = 10.0  # for 1,000 sheets on 2 cores
 TARGET_RATIO = 100.0
+TARGET_FLOOR = 3.0  # grade's CPU per sheet, at most this times the LibYAML-load-and-compare floor
+TARGET_SCALING = 1.7  # --jobs 2 over --jobs 1, on a quiet 2-core machine
 
 
 def nncheck_command() -> list[str]:
@@ -41,16 +49,21 @@ def cpu_of_children() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def time_grade(class_dir: Path, problems: Path, out: Path, jobs: int | None
-               ) -> tuple[float, float]:
-    """Wall-clock and CPU seconds of one `nncheck grade` run (a fresh process, as users run it)."""
+def time_grade(class_dir: Path, problems: Path, out: Path, jobs: int | None,
+               src: Path | None = None) -> tuple[float, float]:
+    """Wall-clock and CPU seconds of one `nncheck grade` run (a fresh process, as users run it;
+    `src`: the `src` folder to import nncheck from)."""
     command = [*nncheck_command(), "grade", str(class_dir), "--problems", str(problems),
                "--out", str(out), "--format", "text"]
     if jobs is not None:
         command += ["--jobs", str(jobs)]
     cpu = cpu_of_children()
     start = time.perf_counter()
-    done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    env = None if src is None else {**os.environ, "PYTHONPATH": str(src)}
+    if src is not None:
+        command = [sys.executable, "-m", "nncheck", *command[len(nncheck_command()):]]
+    done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                          env=env)
     seconds = time.perf_counter() - start
     if done.returncode not in (0, 1):
         raise SystemExit(f"grade failed ({done.returncode}): {done.stderr}")
@@ -68,6 +81,32 @@ def time_check_loop(sheets: list[Path], problems: Path) -> float:
     return (time.perf_counter() - start) / len(sheets)
 
 
+def floor_per_sheet(sheets: list[Path], key: dict[str, Any]) -> float:
+    """CPU seconds per sheet of loading each sheet with LibYAML and comparing it with `==`."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    start = time.process_time()
+    right = 0
+    for path in sheets:
+        try:
+            data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
+        except yaml.YAMLError:
+            continue
+        answers = data.get("answers") or {}
+        for pid, parts in key.items():
+            mine = answers.get(pid) or {}
+            right += sum(mine.get(part) == value for part, value in parts.items())
+    return (time.process_time() - start) / len(sheets)
+
+
+def cpu_figures(root: Path, problems: Path, n: int, repeat: int, src: Path | None
+                ) -> tuple[float, float]:
+    """(CPU seconds per sheet of --jobs 1, speedup of --jobs 2 over --jobs 1), the best of
+    `repeat` runs each (a shared machine only ever makes a run slower)."""
+    ones = [time_grade(root / "class", problems, root / "cpu1", 1, src) for _ in range(repeat)]
+    twos = [time_grade(root / "class", problems, root / "cpu2", 2, src) for _ in range(repeat)]
+    return min(c for _, c in ones) / n, min(w for w, _ in ones) / min(w for w, _ in twos)
+
+
 def same_files(a: Path, b: Path) -> bool:
     """Whether two report folders hold byte-identical files."""
     def listing(root: Path) -> dict[str, bytes]:
@@ -82,6 +121,11 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=1000, help="sheets in the class")
     parser.add_argument("--sample", type=int, default=50, help="sheets in the `check` loop")
     parser.add_argument("--problems", type=Path, default=SEED_EXAM)
+    parser.add_argument("--before", type=Path, default=None,
+                        help="an older checkout's src folder, timed in the same run")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each CPU figure")
+    parser.add_argument("--cpu-only", action="store_true",
+                        help="only the CPU figures (no loop of `check`)")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="nncheck-bench-") as tmp:
@@ -92,6 +136,18 @@ def main() -> None:
               f"({len(list(args.problems.glob('*.yaml')))} problems), {cores} cores, "
               f"load average {os.getloadavg()[0]:.2f}")
 
+        floor = floor_per_sheet(sheets, answer_key(args.problems))
+        print(f"floor, LibYAML load and `==`:  {floor * 1000:.3f} ms CPU a sheet")
+        runs = [("before", args.before), ("now", None)] if args.before else [("now", None)]
+        for label, src in runs:
+            cpu, scaling = cpu_figures(root, args.problems, args.n, args.repeat, src)
+            print(f"{label:>6}: grade --jobs 1  {cpu * 1000:.3f} ms CPU a sheet = "
+                  f"{cpu / floor:.2f}x the floor (target <= {TARGET_FLOOR:g}x: "
+                  f"{'met' if cpu / floor <= TARGET_FLOOR else 'NOT met'}); --jobs 2 / --jobs 1 "
+                  f"{scaling:.2f}x (target >= {TARGET_SCALING:g}x: "
+                  f"{'met' if scaling >= TARGET_SCALING else 'NOT met'})")
+        if args.cpu_only:
+            return
         every, every_cpu = time_grade(root / "class", args.problems, root / "all", None)
         one, one_cpu = time_grade(root / "class", args.problems, root / "one", 1)
         loop = time_check_loop(sheets[: args.sample], args.problems)

@@ -67,7 +67,8 @@ def known_answer(truth: Any, rng: random.Random) -> Any:
     item = rng.choice(known)
     if hasattr(truth, "columns") and isinstance(item, tuple):  # a table: (name, values)
         values = item[1]
-        n = len(truth.inputs)
+        # like the truth's values, or only the asked columns
+        n = len(truth.inputs) if values.shape[1] > len(truth.columns) else 0
         return {c: [_number(v) for v in values[:, n + j]] for j, c in enumerate(truth.columns)}
     values = getattr(item, "values", None)
     if values is None or getattr(truth, "points", 1) != 1:

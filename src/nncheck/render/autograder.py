@@ -92,19 +92,20 @@ def _longest_backtick_run(value: str) -> int:
 
 def sheet_results(result: Any, settings: Settings, *, hashes: Mapping[str, str] | None = None,
                   extra: Mapping[str, Any] | None = None, first: Sequence[Mapping[str, Any]] = (),
-                  seconds: float | None = None) -> dict[str, Any]:
-    """A graded sheet as `results.json`: one test per part (after the tests of `first`).
+                  seconds: float | None = None,
+                  problems: Sequence[list[dict[str, Any]]] | None = None) -> dict[str, Any]:
+    """A graded sheet as `results.json`: one test per part (after the tests of `first`);
+    `problems`: each problem's `problem_tests`, where they are already made.
 
     While the scores are not visible to the student, the top-level output does not give the
     total away either: it says when the scores will be shown.
     """
     hashes = hashes or {}
     tests: list[dict[str, Any]] = [dict(t) for t in first]
-    for i, prob in enumerate(result.problems, 1):
-        notes = {n.part: n for n in view.notes(prob, reveal=settings.reveal)}
-        for j, part in enumerate(prob.parts, 1):
-            tests.append(part_test(prob.id, part, f"{i}.{j}", notes.get(inert(part.id)),
-                                   settings, hashes.get(prob.id)))
+    for made in problems if problems is not None else (
+            problem_tests(prob, i, settings, hashes.get(prob.id))
+            for i, prob in enumerate(result.problems, 1)):
+        tests += made
     if settings.visibility in (None, "visible"):
         said = [f"**{md_text(view.summary(result))}**"]
         if result.warnings:
@@ -116,6 +117,14 @@ def sheet_results(result: Any, settings: Settings, *, hashes: Mapping[str, str] 
     data["extra_data"] = {"max_score": result.max_score, **(extra or {})}
     data["tests"] = tests
     return data
+
+
+def problem_tests(prob: Any, number: int, settings: Settings, problem_hash: str | None
+                  ) -> list[dict[str, Any]]:
+    """The tests of the `number`th problem of a sheet, one per part."""
+    notes = {n.part: n for n in view.notes(prob, reveal=settings.reveal)}
+    return [part_test(prob.id, part, f"{number}.{j}", notes.get(inert(part.id)), settings,
+                      problem_hash) for j, part in enumerate(prob.parts, 1)]
 
 
 def part_test(problem_id: str, part: Any, number: str, note: view.Note | None,
@@ -205,13 +214,20 @@ def _answer(value: Any) -> str:
     return "—" if value is None else inline(value, WHOLE)
 
 
-def results_text(data: Mapping[str, Any]) -> str:
-    """A `results.json` with one test per line: readable, and written by the fast encoder."""
+def results_text(data: Mapping[str, Any], tests: Iterable[str] | None = None) -> str:
+    """A `results.json` with one test per line: readable, and written by the fast encoder
+    (`tests`: the tests already as `test_text`, written instead of `data`'s)."""
     # json.dumps with `indent` falls back to the pure-Python encoder, 10x slower per sheet.
     head = [f"  {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}," for k, v in data.items()
             if k != "tests"]
-    tests = ",\n".join(f"    {json.dumps(t, ensure_ascii=False)}" for t in data["tests"])
-    return _json_safe("\n".join(["{", *head, '  "tests": [', tests, "  ]", "}"]) + "\n")
+    written = tests if tests is not None else map(test_text, data["tests"])
+    body = ",\n".join(f"    {t}" for t in written)
+    return _json_safe("\n".join(["{", *head, '  "tests": [', body, "  ]", "}"]) + "\n")
+
+
+def test_text(test: Mapping[str, Any]) -> str:
+    """One test as `results_text` writes it on its line."""
+    return json.dumps(test, ensure_ascii=False)
 
 
 def _json_safe(text: str) -> str:

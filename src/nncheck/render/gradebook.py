@@ -32,11 +32,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple, Protocol
 
 from nncheck.compare.numbers import format_score
-from nncheck.grading import SheetResult
+from nncheck.grading import ProblemResult, SheetResult
 from nncheck.render import autograder, text
 from nncheck.render import json as render_json
 from nncheck.render.answers import inline
-from nncheck.words import csv_cell, inert_lines, json_line
+from nncheck.render.fragments import Fragments, once
+from nncheck.words import csv_cell, inert_lines, json_escaped, json_line
 
 __all__ = ["BOM", "GradedRow", "SheetFiles", "csv_fields", "csv_header", "inline", "json_text",
            "result_line", "sheet_files"]
@@ -79,23 +80,64 @@ class SheetFiles(NamedTuple):
     result: str  # its results.jsonl line
     feedback: str  # feedback/<id>.txt
     gradescope: str  # gradescope/<id>.json
+    # Each problem's object of the line, as a reader of the line gets it back (`json.loads`).
+    problems: tuple[dict[str, Any], ...] = ()
+    # Each problem's fragments (`render.fragments`): the caller may remember its own there.
+    fragments: tuple[dict[Any, Any], ...] = ()
+
+
+_PROBLEMS = '"problems": []'  # where the line's problems go: only a key can be written so
 
 
 def sheet_files(result: SheetResult, *, status: str, audit: Mapping[str, Any], reveal: str,
-                facts: Mapping[str, Any] | None = None) -> SheetFiles:
+                facts: Mapping[str, Any] | None = None, cache: Fragments | None = None
+                ) -> SheetFiles:
     """A graded sheet's results.jsonl line, feedback text and Gradescope file; `facts` are
-    fields the line gains after its status (`rel`, `unknown_ids`)."""
-    data = render_json.sheet_json(result, summarise=True)  # large tables: their summaries
+    fields the line gains after its status (`rel`, `unknown_ids`). With `cache`, each
+    problem's fragments are made once per distinct graded problem of the class (the JSON
+    text of a line's problems and of a Gradescope file's tests, joined as `json.dumps` and
+    `autograder.results_text` join them)."""
+    cache = cache if cache is not None else Fragments(limit=0)
+    settings = autograder.Settings(reveal=reveal)
+    hashes = audit.get("problem_hashes") or {}
+    entries, objects, lines, tests = [], [], [], []
+    for i, p in enumerate(result.problems, 1):
+        made = cache.of(p)
+        entries.append(made)
+        objects.append(once(made, "json", _problem_json, p))
+        lines.append(once(made, ("text", reveal), text.problem_lines, p, reveal))
+        made_tests = once(made, ("tests", reveal, i, hashes.get(p.id)), _problem_tests, p, i,
+                          settings, hashes.get(p.id))
+        tests += made_tests
+        cache.weigh(made, len(objects[-1]) * 2 + sum(map(len, lines[-1]))  # the text of a
+                    + sum(map(len, made_tests)))  # problem made now counts, if remembered
+    data = render_json.sheet_json(result, summarise=True, problems=[])
     data["status"] = status
     data.update(facts or {})
     data.update(audit)
+    # In JSON text, a quote inside a string is escaped: the one `"problems": []` is the key's.
+    line = json.dumps(data, ensure_ascii=False).replace(
+        _PROBLEMS, f'"problems": [{", ".join(objects)}]', 1)
     return SheetFiles(
-        result=json_line(data),
-        feedback=inert_lines(text.render_sheet(result, reveal=reveal)),
+        result=json_escaped(line),
+        feedback=inert_lines(text.render_sheet(result, reveal=reveal, problems=lines)),
         gradescope=autograder.results_text(autograder.sheet_results(
-            result, autograder.Settings(reveal=reveal), hashes=audit.get("problem_hashes"),
-            extra={"nncheck_version": audit.get("nncheck_version")})),
+            result, settings, hashes=hashes,
+            extra={"nncheck_version": audit.get("nncheck_version")}, problems=[]), tests),
+        problems=tuple(once(made, "read", json.loads, o) for made, o in zip(entries, objects)),
+        fragments=tuple(entries),
     )
+
+
+def _problem_json(problem: ProblemResult) -> str:
+    return json.dumps(render_json.problem_json(problem, summarise=True),  # large tables:
+                      ensure_ascii=False)  # their summaries
+
+
+def _problem_tests(problem: ProblemResult, number: int, settings: autograder.Settings,
+                   problem_hash: str | None) -> list[str]:
+    return [autograder.test_text(t)
+            for t in autograder.problem_tests(problem, number, settings, problem_hash)]
 
 
 def csv_header(ids: Sequence[str], parts: Sequence[tuple[str, str]] = ()) -> list[str]:

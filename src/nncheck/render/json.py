@@ -52,10 +52,11 @@ def problem_json(problem: ProblemResult, *, solved: bool = False, summarise: boo
     return out
 
 
-def sheet_json(result: SheetResult, *, solved: bool = False, summarise: bool = False
-               ) -> dict[str, Any]:
+def sheet_json(result: SheetResult, *, solved: bool = False, summarise: bool = False,
+               problems: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """A whole sheet (or, with `solved`, the truths with no student fields); `summarise`
-    writes large expected tables as their summaries (a class report's lines)."""
+    writes large expected tables as their summaries (a class report's lines); `problems`:
+    each problem's `problem_json`, where they are already made."""
     out: dict[str, Any] = {}
     if not solved:
         student = result.student
@@ -65,8 +66,8 @@ def sheet_json(result: SheetResult, *, solved: bool = False, summarise: bool = F
             out["student"]["email"] = student.email
         out["score"] = result.score
     out["max_score"] = result.max_score
-    out["problems"] = [problem_json(p, solved=solved, summarise=summarise)
-                       for p in result.problems]
+    out["problems"] = problems if problems is not None else [
+        problem_json(p, solved=solved, summarise=summarise) for p in result.problems]
     if not solved:
         out["passed"] = result.passed
         out["warnings"] = list(result.warnings)

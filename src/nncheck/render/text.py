@@ -9,39 +9,48 @@ cannot pass for one.
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Sequence
 
-from nncheck.grading import SheetResult
+from nncheck.grading import ProblemResult, SheetResult
 from nncheck.render import blocks, view
 from nncheck.words import inert_lines
 
 CELL = 28  # widest expected/claimed column; a longer value wraps onto the lines below
 
 
-def sheet_lines(result: SheetResult, *, reveal: str = "expected", solved: bool = False
-                ) -> list[str]:
-    """The report of one sheet, line by line (`solved`: the truths `solve` prints)."""
+def sheet_lines(result: SheetResult, *, reveal: str = "expected", solved: bool = False,
+                problems: Sequence[list[str]] | None = None) -> list[str]:
+    """The report of one sheet, line by line (`solved`: the truths `solve` prints);
+    `problems`: each problem's `problem_lines`, where they are already made."""
     if solved:
         return solved_lines(result)
     lines = []
     head = view.heading(result)
     if head:
         lines += [head, ""]
-    show_expected = reveal == "expected"
-    wrap = {2, 3} if show_expected else {2}
-    for problem in result.problems:
-        lines.append(view.title(problem))
-        table = [("part", "ask", *(("expected",) if show_expected else ()), "claimed",
-                  "verdict", "points")]
-        for r in view.rows(problem):
-            table.append((r.part, r.ask, *((r.expected,) if show_expected else ()), r.claimed,
-                          view.verdict(r), r.points))
-        lines += _columns(table, indent=2, wrap=wrap)
-        for note in view.notes(problem, reveal=reveal):
-            lines.append(f"  {note.part}:")
-            lines += note_lines(note, indent=4)
-        lines.append("")
+    for made in problems if problems is not None else (
+            problem_lines(p, reveal=reveal) for p in result.problems):
+        lines += made
     lines += view.warnings(result)
     lines.append(view.summary(result))
+    return lines
+
+
+def problem_lines(problem: ProblemResult, reveal: str = "expected") -> list[str]:
+    """One problem of a sheet's report: its title, its parts' table, their notes, a blank line."""
+    show_expected = reveal == "expected"
+    wrap = {2, 3} if show_expected else {2}
+    lines = [view.title(problem)]
+    table = [("part", "ask", *(("expected",) if show_expected else ()), "claimed",
+              "verdict", "points")]
+    for r in view.rows(problem):
+        table.append((r.part, r.ask, *((r.expected,) if show_expected else ()), r.claimed,
+                      view.verdict(r), r.points))
+    lines += _columns(table, indent=2, wrap=wrap)
+    for note in view.notes(problem, reveal=reveal):
+        lines.append(f"  {note.part}:")
+        lines += note_lines(note, indent=4)
+    lines.append("")
     return lines
 
 
@@ -90,9 +99,12 @@ def note_lines(note: view.Note, *, indent: int = 4) -> list[str]:
     return lines
 
 
-def render_sheet(result: SheetResult, *, reveal: str = "expected", solved: bool = False) -> str:
-    """The report of one sheet as one string (ends with a newline), inert for a terminal."""
-    return inert_lines("\n".join(sheet_lines(result, reveal=reveal, solved=solved)) + "\n")
+def render_sheet(result: SheetResult, *, reveal: str = "expected", solved: bool = False,
+                 problems: Sequence[list[str]] | None = None) -> str:
+    """The report of one sheet as one string (ends with a newline), inert for a terminal
+    (`problems`: as `sheet_lines` takes them)."""
+    lines = sheet_lines(result, reveal=reveal, solved=solved, problems=problems)
+    return inert_lines("\n".join(lines) + "\n")
 
 
 def wrap_cell(text: str, width: int = CELL) -> list[str]:
