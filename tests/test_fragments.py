@@ -103,13 +103,14 @@ def test_the_key_tells_apart_whatever_a_renderer_reads() -> None:
     # Every field of a graded part is in the key: a new field must be added to it.
     assert {f.name for f in dataclasses.fields(grading.PartResult)} == {
         "id", "ask", "status", "points", "max_points", "expected", "claimed", "message",
-        "mistakes", "comment", "detail", "title", "error", "rule", "slips"}
+        "mistakes", "comment", "detail", "title", "error", "rule", "slips", "group"}
     same = problem_key(problem(part()))
     assert same == problem_key(problem(part()))
     for changed in [part(claimed=1.0), part(claimed=True), part(claimed="1"),
                     part(claimed=[1]), part(claimed=(1,)), part(points=0),
                     part(points=-0.0), part(max_points=1), part(comment="see me"),
                     part(message="off by one"), part(mistakes=("bias",)), part(rule="r1"),
+                    part(group="0123456789abcdef"),
                     part(error={"abs": 1.0}), part(title="T"), part(slips=("s",)),
                     part(status=grading.Status.CORRECT), part(expected=[1.0])]:
         assert problem_key(problem(changed)) != same, changed

@@ -90,4 +90,4 @@ def _part_key(part: PartResult) -> Any:
     error = None if part.error is None else exact_key(dict(part.error))
     return (part.status, id(part.expected), id(part.detail), claimed, part.id, part.ask,
             exact_key(part.points), exact_key(part.max_points), part.message, part.mistakes,
-            part.comment, part.title, error, part.rule, part.slips)
+            part.comment, part.title, error, part.rule, part.slips, part.group)
