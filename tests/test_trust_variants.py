@@ -66,3 +66,75 @@ def test_gradescope_by_email_only_takes_a_sheet_naming_the_submitters_email(tmp_
     root = autograder_root(tmp_path / "b", {"answers.yaml": bob}, {"users": [{"id": "1"}]})
     run("gradescope", "--root", root, "--problems", VARIED)
     assert results(root)["tests"][0]["status"] == "passed"
+
+
+# --- 2. a respelled id does not choose a variant -----------------------------------------------
+
+def _small_key(tmp_path: Path, sheet_id: str) -> tuple[Path, str]:
+    """The `small` bank and a full-marks sheet for `sheet_id`'s own variant: p read from the
+    drawn `given`, the loss -ln p (FORMAT §5: cross-entropy with a one-hot target)."""
+    import math
+
+    from test_variants import small_bank
+
+    from nncheck import grading, variants
+
+    folder = small_bank(tmp_path)
+    bank = grading.load_bank(folder)
+    v = variants.exam_variant(bank.secret, sheet_id)
+    p = float(bank.variant(bank.problems["small"], v).problem.given["pred"][0])
+    return folder, f"student: {{id: {sheet_id}}}\nanswers:\n  small: {{a: {-math.log(p)}}}\n"
+
+
+def _grade_with_roster(tmp_path: Path, bank: Path, sheets: dict[str, str],
+                       roster: str) -> list[dict]:
+    klass = tmp_path / "class"
+    klass.mkdir()
+    for name, text in sheets.items():
+        (klass / name).write_text(text, encoding="utf-8")
+    (tmp_path / "r.csv").write_text(roster, encoding="utf-8")
+    out = tmp_path / "out"
+    run("grade", klass, "-p", bank, "--roster", tmp_path / "r.csv", "--out", out)
+    lines = (out / "results.jsonl").read_text("utf-8").splitlines()
+    return [json.loads(x) for x in lines]
+
+
+def test_an_id_respelled_to_match_a_roster_row_does_not_pick_the_variant(tmp_path,
+                                                                          monkeypatch):
+    monkeypatch.setenv("NNCHECK_SECRET", SECRET)
+    bank, sheet = _small_key(tmp_path, "S042")  # full marks for the variant of `S042`
+    rows = _grade_with_roster(tmp_path, bank, {"a.yaml": sheet}, ROSTER)
+    assert [r["status"] for r in rows] == ["error"]
+    assert "`S042`" in rows[0]["error"] and "`s042`" in rows[0]["error"]
+    assert rows[0].get("score") in (None, 0)
+
+
+def test_an_id_written_as_the_roster_writes_it_is_graded(tmp_path, monkeypatch):
+    monkeypatch.setenv("NNCHECK_SECRET", SECRET)
+    bank, sheet = _small_key(tmp_path, "s042")
+    rows = _grade_with_roster(tmp_path, bank, {"a.yaml": sheet}, ROSTER)
+    assert [(r["status"], r["score"]) for r in rows] == [("ok", 1)]
+
+
+# --- 3. email-only and SIS-login-only roster rows ----------------------------------------------
+
+def test_an_email_only_row_gets_a_sheet_that_grade_matches_to_it(tmp_path, monkeypatch):
+    monkeypatch.setenv("NNCHECK_SECRET", SECRET)
+    code, out, _ = handouts(tmp_path, "id,email,name\ns1,,One\n,two@x.edu,Two\n")
+    assert code == 0
+    from nncheck.classroom import file_stem
+
+    key = (out / "staff" / f"{file_stem('two@x.edu')}.yaml").read_text("utf-8")
+    assert "email: two@x.edu" in key
+    rows = _grade_with_roster(tmp_path, VARIED, {"two.yaml": key},
+                              "id,email,name\ns1,,One\n,two@x.edu,Two\n")
+    assert rows[0]["status"] != "error" and rows[0]["student"]["id"] == "two@x.edu"
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text("utf-8"))
+    assert summary["roster"]["matched"] == 1
+
+
+def test_a_row_with_only_a_sis_login_id_gets_its_handout(tmp_path, monkeypatch):
+    monkeypatch.setenv("NNCHECK_SECRET", SECRET)
+    code, out, stderr = handouts(tmp_path, "email,login id,name\n,jdoe,Jo\n")
+    assert code == 0, stderr
+    assert "id: jdoe" in (out / "students" / "jdoe" / "answers.yaml").read_text("utf-8")

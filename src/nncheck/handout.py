@@ -31,7 +31,8 @@ class Handout:
     key: str  # the answer key (YAML), for the staff
 
 
-def handout(bank: grading.Bank, student: str, name: str | None) -> Handout:
+def handout(bank: grading.Bank, student: str, name: str | None,
+            email: str | None = None) -> Handout:
     """A student's problems, blank sheet and key for their own variant."""
     variant = variants.exam_variant(bank.secret, student)
     code = variants.check_code(bank.secret, student, variant)
@@ -43,8 +44,8 @@ def handout(bank: grading.Bank, student: str, name: str | None) -> Handout:
         student, variant, code,
         problems=markdown(drawn, student, name, variant, code),
         page=handout_html.page(drawn, student, name, variant, code),
-        sheet=sheet_yaml(student, blank, name=name, header=header),
-        key=sheet_yaml(student, key, name=name, header=header),
+        sheet=sheet_yaml(student, blank, name=name, header=header, email=email),
+        key=sheet_yaml(student, key, name=name, header=header, email=email),
     )
 
 
