@@ -138,3 +138,42 @@ def test_a_row_with_only_a_sis_login_id_gets_its_handout(tmp_path, monkeypatch):
     code, out, stderr = handouts(tmp_path, "email,login id,name\n,jdoe,Jo\n")
     assert code == 0, stderr
     assert "id: jdoe" in (out / "students" / "jdoe" / "answers.yaml").read_text("utf-8")
+
+
+# --- 4. hostile `vary:` blocks -------------------------------------------------------------------
+
+BLOCKS = """\
+id: small
+given:
+  y: [1, 0]
+  pred: [0.5, 0.5]
+vary:
+  variants: 3
+  draw:
+    c: {{blocks: [{{pred: {block}}}]}}
+    a1: {{at: pred.1, range: [0.1, 0.4], step: 0.05}}
+parts:
+  - {{id: a, ask: loss, fn: cross_entropy, y_true: y, y_pred: pred}}
+"""
+
+
+def test_a_block_that_unmakes_a_later_path_is_a_located_problem_error(tmp_path, monkeypatch):
+    from test_variants import small_bank
+
+    monkeypatch.setenv("NNCHECK_SECRET", SECRET)
+    # `pred` becomes 5, [] or null before `a1` writes `pred.1`: that path names nothing.
+    for block, why in (("5", "`given.pred` is a single value: nothing inside it is `1`"),
+                       ("[]", "`given.pred` is a list of 0 values: no item `1`"),
+                       ("null", "`given.pred` is a single value: nothing inside it is `1`")):
+        home = tmp_path / f"b{len(block)}"
+        home.mkdir()
+        folder = small_bank(home, BLOCKS.format(block=block))
+        code, _, stderr = run("validate", "--solve", folder)
+        assert code == 2, stderr
+        assert "small.yaml:9:" in stderr  # the line of `a1`
+        assert why in stderr
+        assert "Traceback" not in stderr
+        (tmp_path / "r.csv").write_text(ROSTER, encoding="utf-8")
+        code, _, stderr = run("variants", folder, "--roster", tmp_path / "r.csv",
+                              "--out", tmp_path / f"out{block}")
+        assert code == 2 and why in stderr
