@@ -177,3 +177,22 @@ def test_a_block_that_unmakes_a_later_path_is_a_located_problem_error(tmp_path, 
         code, _, stderr = run("variants", folder, "--roster", tmp_path / "r.csv",
                               "--out", tmp_path / f"out{block}")
         assert code == 2 and why in stderr
+
+
+# --- 7. roster strings in problems.md are text --------------------------------------------------
+
+def test_roster_names_and_ids_render_as_text_in_problems_md(tmp_path, monkeypatch):
+    from test_gradescope_autograder import html
+
+    from nncheck.classroom import file_stem
+
+    monkeypatch.setenv("NNCHECK_SECRET", SECRET)
+    name = "<img src=x onerror=alert(1)> [click](javascript:alert(2))"
+    sid = "s1<b>[x](javascript:y)"
+    code, out, stderr = handouts(tmp_path, f'id,name\n"{sid}","{name}"\n')
+    assert code == 0, stderr
+    page = html((out / "students" / file_stem(sid) / "problems.md").read_text("utf-8"))
+    # A CommonMark renderer shows them as text: no tag, no link, the characters as entities.
+    assert "<img" not in page and "<a " not in page and "<b>" not in page
+    assert "&lt;img src=x onerror=alert(1)&gt; [click](javascript:alert(2))" in page
+    assert "s1&lt;b&gt;[x](javascript:y)" in page
