@@ -196,3 +196,17 @@ def test_roster_names_and_ids_render_as_text_in_problems_md(tmp_path, monkeypatc
     assert "<img" not in page and "<a " not in page and "<b>" not in page
     assert "&lt;img src=x onerror=alert(1)&gt; [click](javascript:alert(2))" in page
     assert "s1&lt;b&gt;[x](javascript:y)" in page
+
+
+# --- 8. a sheet's `variant:` is a whole number as written -----------------------------------------
+
+def test_a_sheets_variant_must_be_a_positive_integer_as_written(tmp_path, monkeypatch):
+    monkeypatch.setenv("NNCHECK_SECRET", SECRET)
+    for written in ("true", "6344.0", '"12"', "0"):
+        sheet = tmp_path / "s.yaml"
+        sheet.write_text(f"student: {{id: s1, name: S}}\nvariant: {written}\nanswers:\n"
+                         "  small: {a: 1}\n", encoding="utf-8")
+        code, _, stderr = run("check", sheet, "--problems", VARIED, "--format", "text")
+        assert code == 2, (written, stderr)
+        assert "s.yaml:2:10: expected " in stderr and written.strip('"') in stderr
+        assert "Traceback" not in stderr
