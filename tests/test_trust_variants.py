@@ -210,3 +210,23 @@ def test_a_sheets_variant_must_be_a_positive_integer_as_written(tmp_path, monkey
         assert code == 2, (written, stderr)
         assert "s.yaml:2:10: expected " in stderr and written.strip('"') in stderr
         assert "Traceback" not in stderr
+
+
+# --- 5. a step finer than the decimals a value keeps ---------------------------------------------
+
+def test_a_step_finer_than_twelve_decimals_is_refused_not_rounded_to_integers(tmp_path,
+                                                                            monkeypatch):
+    from test_variants import SMALL, small_bank
+
+    monkeypatch.setenv("NNCHECK_SECRET", SECRET)
+    # 4e-13 has 13 decimals (0.0000000000004): rounded to 0 decimals its draws were 0 or 1,
+    # outside [0.1, 0.1000000000008].
+    folder = small_bank(tmp_path, SMALL.replace("range: [0.1, 0.9], step: 0.1",
+                                                "range: [0.1, 0.1000000000008], step: 4e-13"))
+    code, _, stderr = run("validate", "--solve", folder)
+    assert code == 2
+    assert "small.yaml:9:" in stderr and "more than 12 decimals" in stderr
+    from nncheck.spec.vary import step_decimals
+
+    # The decimals of a step are those written: 0.05 → 2, 2.5e-05 → 0.000025 → 6, 1e-12 → 12.
+    assert [step_decimals(s) for s in (0.05, 2.5e-05, 1e-12, 4e-13, 5.0)] == [2, 6, 12, 13, 0]

@@ -33,7 +33,7 @@ from nncheck import expr
 from nncheck.errors import ExprError, InputError, NncheckError
 from nncheck.solvers.seeding import keyed
 from nncheck.spec.common import KEY
-from nncheck.spec.vary import Draw, Vary, path_problem, split_path
+from nncheck.spec.vary import Draw, Vary, path_problem, split_path, step_decimals
 
 if TYPE_CHECKING:
     from nncheck.io.problems import LoadedProblem
@@ -156,8 +156,7 @@ def _one(rng: random.Random, name: str, d: Draw, values: Mapping[str, Any]) -> A
 def _decimals(d: Draw) -> int:
     if d.decimals is not None:
         return d.decimals
-    text = f"{d.step:.12f}".rstrip("0")
-    return len(text.split(".")[1]) if "." in text else 0
+    return step_decimals(d.step or 1.0)  # at most MAX_DECIMALS: checked when the file is read
 
 
 def _rounded(value: float, decimals: int) -> int | float:

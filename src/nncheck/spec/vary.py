@@ -62,6 +62,10 @@ class Draw(Strict):
             if (self.step is None) == (self.decimals is None):
                 raise located(("range",), "a `range` takes a `step` or a number of "
                               "`decimals` (one of them)")
+            if self.step is not None and step_decimals(self.step) > MAX_DECIMALS:
+                raise located(("step",), f"a `step` of {self.step!r} has more than "
+                              f"{MAX_DECIMALS} decimals: its values could not be shown or "
+                              f"rounded to it", self.step)
             if (hi - lo) / self.spacing > MAX_CHOICES:
                 raise located(("range",), f"a `range` of more than {MAX_CHOICES} values: "
                               "use a larger `step` or fewer `decimals`")
@@ -139,6 +143,14 @@ def _known(names: frozenset[str], seen: list[str], loc: tuple[str | int, ...]) -
         if name not in seen:
             known = ", ".join(f"`{n}`" for n in seen) or "none yet"
             raise located(loc, f"`{name}` is not a name drawn before it (drawn: {known})", name)
+
+
+def step_decimals(step: float) -> int:
+    """The decimals of a step as written (its shortest repr: 0.05 has 2, 2.5e-05 has 6)."""
+    from decimal import Decimal
+
+    exponent = Decimal(repr(step)).normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
 
 
 def split_path(path: str) -> list[str | int]:
