@@ -230,3 +230,52 @@ def test_a_step_finer_than_twelve_decimals_is_refused_not_rounded_to_integers(tm
 
     # The decimals of a step are those written: 0.05 → 2, 2.5e-05 → 0.000025 → 6, 1e-12 → 12.
     assert [step_decimals(s) for s in (0.05, 2.5e-05, 1e-12, 4e-13, 5.0)] == [2, 6, 12, 13, 0]
+
+
+# --- 6. the work of drawing every variant is bounded --------------------------------------------
+
+def _many(folder: Path, variants: int, names: int, where: bool, extra: str = "") -> Path:
+    folder.mkdir(parents=True)
+    draws = "".join(f"    n{i}: {{integers: [0, 9]}}\n" for i in range(names))
+    given = "".join(f"  n{i}: 0\n" for i in range(names))
+    text = (f"id: p\ngiven:\n  y: [1, 0]\n  pred: [0.5, 0.5]\n{given}{extra}"
+            f"vary:\n  variants: {variants}\n  draw:\n{draws}"
+            + ('  where: ["n0 + n1 > 17"]\n' if where else "")
+            + "parts:\n  - {id: a, ask: loss, fn: cross_entropy, y_true: y, y_pred: pred}\n")
+    (folder / "p.yaml").write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_too_many_draws_are_refused_when_the_file_is_read(tmp_path):
+    # 199 names × 10,000 variants, each tried at least 100 times for `where:`: 199,000,000
+    # draws, far above 1,000,000; with no `where:` 1,990,000, still above.
+    for where, most in ((True, "at most 50 variants"), (False, "at most 5025 variants")):
+        folder = _many(tmp_path / str(where), 10_000, 199, where)
+        code, _, stderr = run("validate", folder)
+        assert code == 2, stderr
+        line = 4 + 199 + 2  # after id, given, y, pred and the n_i: vary, then variants
+        assert f"p.yaml:{line}:" in stderr and "more than 1,000,000 draws" in stderr
+        assert most in stderr  # 1,000,000 // (199 × 100) = 50; 1,000,000 // 199 = 5025
+
+
+def test_a_large_given_times_many_variants_is_refused(tmp_path):
+    # 40,000 numbers in `given` (each a value of the file) × 1,000 variants: 40 million values
+    # drawn and kept, above 5,000,000.
+    big = "  big: [" + ", ".join(["0.5"] * 40_000) + "]\n"
+    folder = _many(tmp_path / "big", 1_000, 1, False, extra=big)
+    code, _, stderr = run("validate", folder)
+    assert code == 2, stderr
+    assert "more than 5,000,000 values to draw and keep" in stderr
+
+
+def test_tries_for_where_shrink_with_the_work_and_never_below_a_hundred():
+    from nncheck.spec.vary import Vary
+
+    def vary(variants: int, names: int) -> Vary:
+        return Vary.model_validate({"variants": variants, "where": ["n0 > 0"],
+                                    "draw": {f"n{i}": {"integers": [0, 9]}
+                                             for i in range(names)}})
+
+    # min(1000, 1,000,000 // (variants × names))
+    assert vary(20, 5).tries == 1000
+    assert vary(2000, 5).tries == 100

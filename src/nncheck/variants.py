@@ -39,7 +39,6 @@ if TYPE_CHECKING:
     from nncheck.io.problems import LoadedProblem
 
 EXAM_VARIANTS = 10_000  # exam variants a student id is spread over
-MAX_TRIES = 1_000  # draws of one variant tried before `where:` is declared unmet
 CODE_CHARS = 6
 
 
@@ -107,11 +106,11 @@ class Unmet(Located):
 
 def draw(secret: bytes, problem_id: str, vary: Vary, variant: int) -> dict[str, Any]:
     """The values of one variant (1..`variants`) of a problem, by drawn name; a ProblemError
-    naming the `where:` constraint when MAX_TRIES draws do not meet it."""
+    naming the `where:` constraint when `vary.tries` draws do not meet it."""
     mac = keyed(secret, "vary", problem_id, str(variant))
     rng = random.Random(int.from_bytes(mac, "big"))
     unmet: dict[str, int] = {}
-    for _ in range(MAX_TRIES):
+    for _ in range(vary.tries):
         values = _all(rng, vary)
         failed = _unmet(vary, values)
         if failed is None:
@@ -119,7 +118,7 @@ def draw(secret: bytes, problem_id: str, vary: Vary, variant: int) -> dict[str, 
         unmet[failed] = unmet.get(failed, 0) + 1
     worst = max(unmet, key=lambda k: unmet[k])
     raise Unmet(
-        f"`vary`: variant {variant}: `where: {worst}` is not met in {MAX_TRIES} draws",
+        f"`vary`: variant {variant}: `where: {worst}` is not met in {vary.tries} draws",
         ("vary", "where", vary.where.index(worst)),
         expected="a constraint the ranges can meet (widen a range, or loosen the constraint)")
 

@@ -30,6 +30,12 @@ MAX_VARIANTS = 10_000
 MAX_DRAWS = 200  # names drawn per problem
 MAX_CHOICES = 1_000  # values of a range, choices or blocks listed
 MAX_DECIMALS = 12
+# The work of drawing every variant of a problem is bounded, so that no file can make loading
+# a bank take minutes (a name drawn costs some microseconds, `where:` included):
+MAX_TRIES = 1_000  # draws of one variant tried, at most, before `where:` is declared unmet
+MIN_WHERE_TRIES = 100  # a problem with `where:` can afford at least this many tries a variant
+MAX_DRAW_WORK = 1_000_000  # names drawn, over every try of every variant of a problem
+MAX_VARIANT_NODES = 5_000_000  # the file's values and keys × `variants` (each variant a copy)
 KINDS = ("range", "integers", "choices", "blocks", "value")
 
 
@@ -120,6 +126,24 @@ class Vary(Strict):
                 raise located((name, KEY), f"`{name}` would hide a function, a constant or a "
                               "keyword of the expression language", name)
         return value
+
+    @property
+    def tries(self) -> int:
+        """The draws of one variant tried before `where:` is declared unmet: MAX_TRIES, fewer
+        when so many names and variants would exceed MAX_DRAW_WORK."""
+        return min(MAX_TRIES, MAX_DRAW_WORK // (self.variants * len(self.draw)))
+
+    @model_validator(mode="after")
+    def _bounded(self) -> Vary:
+        names, tries = len(self.draw), MIN_WHERE_TRIES if self.where else 1
+        if self.variants * names * tries > MAX_DRAW_WORK:
+            most = MAX_DRAW_WORK // (names * tries)
+            with_where, or_not = (f", tried up to {MIN_WHERE_TRIES} times each for `where:`",
+                                  ", or no `where:`") if self.where else ("", "")
+            raise located(("variants",), f"{self.variants} variants of {names} names drawn"
+                          f"{with_where} are more than {MAX_DRAW_WORK:,} draws: at most "
+                          f"{most} variants (or fewer names{or_not})", self.variants)
+        return self
 
     @model_validator(mode="after")
     def _expressions(self) -> Vary:
