@@ -28,6 +28,7 @@ from nncheck.frame import Frame
 from nncheck.io.roster import Matching, Roster, Student
 from nncheck.render import exports as formats
 from nncheck.render.gradebook import BOM
+from nncheck.words import inert
 
 MISSING = ("zero", "blank")
 
@@ -190,6 +191,29 @@ def plan(extras: Extras, sheets: Sequence[tuple[str, str, str | None, str | None
             if value:
                 claims.setdefault(value.casefold(), []).append(shown)
     return Plan(shared={key: found for key, found in claims.items() if len(found) > 1})
+
+
+def respelled(extras: Extras, plan: Plan, contacts: Sequence[tuple[str, str, str | None,
+                                                                    str | None]],
+              varied: set[str]) -> dict[str, str]:
+    """Why each sheet graded against a variant (its relative path in `varied`) whose roster row
+    gives another id is an error: a variant is drawn from the sheet's id as written, so an id
+    matched only after folding case, by a SIS id or by email (`S042` for `s042`) would let a
+    student choose their variant. The sheet must write the id its row hands out."""
+    if extras.roster is None or plan.matching is None:
+        return {}
+    errors: dict[str, str] = {}
+    for rel, shown, student_id, _ in contacts:
+        i = plan.matching.rows.get(rel)
+        if i is None or rel not in varied:
+            continue
+        student = extras.roster.students[i]
+        if student_id != student.handout_id:
+            errors[rel] = (f"{shown}: student id `{inert(student_id or '')}` is roster line "
+                           f"{student.line}'s `{inert(student.handout_id)}` written otherwise "
+                           "— in a bank that varies, a sheet writes its student's id as the "
+                           "roster (and its blank sheet) does; not graded")
+    return errors
 
 
 @contextmanager

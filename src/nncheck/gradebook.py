@@ -78,6 +78,7 @@ def write_report(folder: ReportFolder, frame: Frame, rows: Iterable[Row],
     extras = extras or exports.Extras()
     keys: list[tuple[str, str, str | None]] = []  # what the duplicate check needs of each row
     contacts: list[tuple[str, str, str | None, str | None]] = []  # what the roster needs
+    varied: set[str] = set()  # the sheets graded against a variant
     with _writing(folder):
         spool = folder.spool()
     with spool:
@@ -85,6 +86,8 @@ def write_report(folder: ReportFolder, frame: Frame, rows: Iterable[Row],
             keys.append((row.rel, row.sheet, row.student_id))
             if extras.roster is not None or extras.moodle:
                 contacts.append((row.rel, row.sheet, row.student_id, row.student_email))
+                if row.variants and row.status != "error":
+                    varied.add(row.rel)
             with _writing(folder):
                 if row.status != "error" and row.student_id is not None:
                     stem = classroom.file_stem(row.student_id)
@@ -95,7 +98,8 @@ def write_report(folder: ReportFolder, frame: Frame, rows: Iterable[Row],
         clash = classroom.clashes(keys)
         del keys
         plan = exports.plan(extras, contacts)
-        del contacts
+        clash = {**exports.respelled(extras, plan, contacts, varied), **clash}
+        del contacts, varied
         tally = frame.tally()
         with _writing(folder):
             sections = folder.spool()  # the students' part of report.html, until the top is known

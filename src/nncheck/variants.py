@@ -32,13 +32,13 @@ from typing import TYPE_CHECKING, Any
 from nncheck import expr
 from nncheck.errors import ExprError, InputError, NncheckError
 from nncheck.solvers.seeding import keyed
-from nncheck.spec.vary import Draw, Vary, split_path
+from nncheck.spec.common import KEY
+from nncheck.spec.vary import Draw, Vary, path_problem, split_path, step_decimals
 
 if TYPE_CHECKING:
     from nncheck.io.problems import LoadedProblem
 
 EXAM_VARIANTS = 10_000  # exam variants a student id is spread over
-MAX_TRIES = 1_000  # draws of one variant tried before `where:` is declared unmet
 CODE_CHARS = 6
 
 
@@ -92,21 +92,25 @@ def sheet_variant(secret: bytes, student_id: str, written: int | None,
 
 # --- drawing --------------------------------------------------------------------------------
 
-class Unmet(NncheckError):
-    """A `where:` constraint no draw met; `loc` is where in the problem file it is written."""
+class Located(NncheckError):
+    """A `vary:` that fails when drawn; `loc` is where in the problem file it is written."""
 
     def __init__(self, message: str, loc: tuple[str | int, ...], **kw: str) -> None:
         super().__init__(message, **kw)
         self.loc = loc
 
 
+class Unmet(Located):
+    """A `where:` constraint no draw met; `loc` is where in the problem file it is written."""
+
+
 def draw(secret: bytes, problem_id: str, vary: Vary, variant: int) -> dict[str, Any]:
     """The values of one variant (1..`variants`) of a problem, by drawn name; a ProblemError
-    naming the `where:` constraint when MAX_TRIES draws do not meet it."""
+    naming the `where:` constraint when `vary.tries` draws do not meet it."""
     mac = keyed(secret, "vary", problem_id, str(variant))
     rng = random.Random(int.from_bytes(mac, "big"))
     unmet: dict[str, int] = {}
-    for _ in range(MAX_TRIES):
+    for _ in range(vary.tries):
         values = _all(rng, vary)
         failed = _unmet(vary, values)
         if failed is None:
@@ -114,7 +118,7 @@ def draw(secret: bytes, problem_id: str, vary: Vary, variant: int) -> dict[str, 
         unmet[failed] = unmet.get(failed, 0) + 1
     worst = max(unmet, key=lambda k: unmet[k])
     raise Unmet(
-        f"`vary`: variant {variant}: `where: {worst}` is not met in {MAX_TRIES} draws",
+        f"`vary`: variant {variant}: `where: {worst}` is not met in {vary.tries} draws",
         ("vary", "where", vary.where.index(worst)),
         expected="a constraint the ranges can meet (widen a range, or loosen the constraint)")
 
@@ -151,8 +155,7 @@ def _one(rng: random.Random, name: str, d: Draw, values: Mapping[str, Any]) -> A
 def _decimals(d: Draw) -> int:
     if d.decimals is not None:
         return d.decimals
-    text = f"{d.step:.12f}".rstrip("0")
-    return len(text.split(".")[1]) if "." in text else 0
+    return step_decimals(d.step or 1.0)  # at most MAX_DECIMALS: checked when the file is read
 
 
 def _rounded(value: float, decimals: int) -> int | float:
@@ -206,10 +209,13 @@ def substituted(data: Mapping[str, Any], vary: Vary, values: Mapping[str, Any]
     given = out.get("given")
     for name, d in vary.draw.items():
         if d.kind == "blocks":
-            for path, value in (d.blocks or [])[values[name] - 1].items():
-                _put(given, str(path), copy.deepcopy(value))
+            b = values[name] - 1
+            for path, value in (d.blocks or [])[b].items():
+                _put(given, str(path), copy.deepcopy(value),
+                     ("vary", "draw", name, "blocks", b, path))
         else:
-            _put(given, d.at or name, values[name])
+            _put(given, d.at or name, values[name],
+                 ("vary", "draw", name, "at" if d.at else KEY))
     for key in ("title", "text"):
         if isinstance(out.get(key), str):
             out[key] = fill(out[key], values)
@@ -221,7 +227,15 @@ def substituted(data: Mapping[str, Any], vary: Vary, values: Mapping[str, Any]
     return out
 
 
-def _put(given: Any, path: str, value: Any) -> None:
+def _put(given: Any, path: str, value: Any, loc: tuple[str | int, ...]) -> None:
+    """Write a drawn value at its path; a path that an earlier draw has made name nothing (a
+    block that wrote `pred: 5`, then `at: pred.1`) is a Located error, never a crash."""
+    why = path_problem(given, path)
+    if why is not None:
+        raise Located(f"`vary`: `{path}` names no value once the draws before it are written: "
+                      f"{why}", loc,
+                      expected="draws whose paths still name a value of `given` when they are "
+                      "written (a block or choice keeps the shape the paths after it need)")
     steps = split_path(path)
     node = given
     for step in steps[:-1]:
@@ -246,12 +260,15 @@ def variant_problem(loaded: LoadedProblem, secret: bytes, variant: int) -> Loade
     where = loaded.doc.locate(("vary",))
     try:
         values = draw(secret, str(problem.id), problem.vary, variant)
+        data = substituted(loaded.doc.data, problem.vary, values)
     except NncheckError as exc:
-        if isinstance(exc, Unmet):
+        message = exc.message
+        if isinstance(exc, Located):
             where = loaded.doc.locate(exc.loc)
-        raise InputError(exc.message, path=loaded.path, line=where[0], col=where[1],
+            if not isinstance(exc, Unmet):  # an Unmet names its variant already
+                message = message.replace("`vary`: ", f"`vary`: variant {variant}: ", 1)
+        raise InputError(message, path=loaded.path, line=where[0], col=where[1],
                          expected=exc.expected, hint=exc.hint) from None
-    data = substituted(loaded.doc.data, problem.vary, values)
     data["id"] = problem.id
     try:
         drawn = Problem.model_validate(data)

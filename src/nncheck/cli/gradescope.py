@@ -170,6 +170,7 @@ def _grade(paths: Paths, problems: Path, settings: Any, rtol: float | None) -> d
     try:
         found = files.find_sheet(paths.submission)
         loaded = load_sheet(found.opened, shown=inert(found.rel), same_as=found.identity)
+        _refuse_another_students(loaded.student, meta.users, varied=bank.varied)
         if bank.varied:  # a sheet for another student's variant is the sheet's fault too
             from nncheck.variants import sheet_variant
 
@@ -201,6 +202,35 @@ def _grade(paths: Paths, problems: Path, settings: Any, rtol: float | None) -> d
 
     return {"status": extra["status"], "score": result.score, "sheet": found.rel,
             "summary": view.summary(result)}
+
+
+def _refuse_another_students(student: Any, users: Any, *, varied: bool) -> None:
+    """A sheet whose student is none of the submitters is not graded: it would be graded (and
+    against that student's variant) for whoever handed it in. A submitter with a roster id
+    (`sid`) owns a sheet whose id is that sid, exactly, or their email (ignoring case). When
+    no submitter has a sid, a sheet whose id or email is a submitter's email (ignoring case) is
+    theirs; a sheet that gives another email is refused, and so is one that names nobody's
+    email in a bank that varies (its variant could be anyone's); in a bank that does not vary
+    such a sheet is graded as before. Metadata naming no sid and no email checks nothing."""
+    def fold(text: str | None) -> str | None:
+        return text.casefold() if text else None
+
+    sheet_id, sheet_email = student.id, fold(getattr(student, "email", None))
+    emails = {fold(u.email) for u in users if u.email}
+    sids = {u.sid for u in users if u.sid}
+    if not sids and not emails:
+        return
+    if sheet_id in sids or fold(sheet_id) in emails:
+        return
+    if not sids and sheet_email in emails:
+        return
+    if not sids and sheet_email is None and not varied:
+        return
+    raise NncheckError(
+        f"the sheet is another student's: its student id `{inert(sheet_id)}` is not the "
+        "submitter's",
+        expected="the submitter's own sheet, with their own student id"
+        + ("" if sids else " (or their Gradescope email as `student: {email: ...}`)"))
 
 
 def _failed(give_up: Any, exc: BaseException, what: str) -> None:

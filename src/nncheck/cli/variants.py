@@ -60,15 +60,14 @@ def variants_command(
         students = read_roster(roster).students
         stems: dict[str, str] = {}
         for row in students:
-            sid = row.id or row.sis_user_id or row.email
-            assert sid is not None, "a roster row names its student"
+            sid = row.handout_id  # the id `grade --roster` draws this student's variant from
             stem = file_stem(sid)
             if stem.casefold() in stems:
                 raise NncheckError(f"roster line {row.line}: student `{inert(sid)}` has the "
                                    f"file name of `{inert(stems[stem.casefold()])}`",
                                    expected="student ids that differ in more than case")
             stems[stem.casefold()] = sid
-            h = handout(bank, sid, row.name)
+            h = handout(bank, sid, row.name, row.email)
             # Apart from staff/ whatever the id: a student `staff` gets students/staff/.
             write_atomic(out / "students" / stem / "problems.md", h.problems)
             write_atomic(out / "students" / stem / "problems.html", h.page)

@@ -386,12 +386,15 @@ def write_sheet(path: str | os.PathLike[str], student: str, answers: dict[str, A
 
 
 def sheet_yaml(student: str, answers: dict[str, Any], *, name: str | None,
-               header: dict[str, Any] | None = None) -> str:
-    """An answer sheet as YAML text: the student's id and name, the `header` keys (a sheet's
-    `variant:` and `check:`), then the answers."""
+               header: dict[str, Any] | None = None, email: str | None = None) -> str:
+    """An answer sheet as YAML text: the student's id, name (and email, when given), the
+    `header` keys (a sheet's `variant:` and `check:`), then the answers."""
     import yaml
 
-    data = {"student": {"id": student, "name": name}, **(header or {}),
+    who: dict[str, Any] = {"id": student, "name": name}
+    if email is not None:
+        who["email"] = email
+    data = {"student": who, **(header or {}),
             "answers": _plain(answers)}
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100,
                           default_flow_style=None)

@@ -183,7 +183,7 @@ def load_problem_from(doc: Document, path: str | os.PathLike[str]) -> LoadedProb
         )
     if problem.vary is not None:
         from nncheck.spec.common import KEY
-        from nncheck.spec.vary import check_paths
+        from nncheck.spec.vary import MAX_VARIANT_NODES, check_paths
 
         bad = check_paths(doc.data.get("given"), problem.vary)
         if bad is not None:
@@ -192,6 +192,13 @@ def load_problem_from(doc: Document, path: str | os.PathLike[str]) -> LoadedProb
             raise doc.error(loc[:-1] if at_key else loc, f"`vary`: {why}",
                             expected="a dotted path into `given`, e.g. `net.layers.0.h1.w.1`",
                             at_key=at_key)
+        nodes = len(doc.marks) + len(doc.key_marks)
+        if problem.vary.variants * nodes > MAX_VARIANT_NODES:
+            raise doc.error(("vary", "variants"), f"`vary`: {problem.vary.variants} variants "
+                            f"of a file of {nodes:,} values and keys are more than "
+                            f"{MAX_VARIANT_NODES:,} values to draw and keep",
+                            expected=f"at most {MAX_VARIANT_NODES // nodes:,} variants (or a "
+                            "smaller `given`)")
     if problem.id is None:
         if doc.path == STDIN_NAME:
             raise doc.error((), "a problem file on standard input has no `id:`",

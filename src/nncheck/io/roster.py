@@ -11,7 +11,8 @@ are separated by commas (or by semicolons or tabs, when the header holds those a
 Every string in it is untrusted: whoever writes it out makes it inert (`words`).
 
 Sheets are matched to rows by id first (the roster's id, then its SIS user id, then its SIS
-login id; ignoring case), then, for the sheets left, by email (ignoring case). A row is
+login id; ignoring case), then, for the sheets left, by email (ignoring case): the sheet's
+email, else its id (`nncheck variants` gives an email-only row the email as its id). A row is
 matched by one student: a later sheet with another id that leads to the same row is left
 unmatched, with the reason.
 """
@@ -62,6 +63,13 @@ class Student:
         """How a message names this student: the id, else the email, else the line."""
         return self.id or self.email or self.sis_user_id or self.sis_login_id or \
             f"line {self.line}"
+
+    @property
+    def handout_id(self) -> str:
+        """The student id `nncheck variants` writes on this student's sheet, and so the one
+        their variant is drawn from: the id, else the SIS user id, SIS login id or email."""
+        found = self.id or self.sis_user_id or self.sis_login_id or self.email
+        return found if found is not None else f"line {self.line}"  # a row always has one
 
     @property
     def sis_label(self) -> str:
@@ -121,9 +129,11 @@ class Roster:
                     claim(rel, shown, student_id, row)
                     break
         for rel, shown, student_id, email in sheets:
-            if rel in rows or rel in refused or email is None:
+            if rel in rows or rel in refused:
                 continue
-            row = self._index["email"].get(_fold(email))
+            row = None if email is None else self._index["email"].get(_fold(email))
+            if row is None and student_id is not None:  # the id of an email-only row
+                row = self._index["email"].get(_fold(student_id))
             if row is not None:
                 claim(rel, shown, student_id, row)
         unmatched = [(shown, student_id, refused.get(rel, _UNMATCHED[student_id is None]))

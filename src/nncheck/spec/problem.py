@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Annotated, Any
 
 from pydantic import Discriminator, Field, Tag, field_validator, model_validator
+from pydantic import Strict as NoCoercion
 
 from nncheck import expr
 from nncheck.errors import ExprError
@@ -275,7 +276,8 @@ class Sheet(Strict):
     student: Student
     answers: dict[Name, dict[Name, Any] | None] = Field(default_factory=dict)
     decimal_comma: bool = False  # this sheet writes `1,5` for 1.5 (`;` separates values)
-    variant: int | None = Field(default=None, ge=1)  # the variant answered (variants.py)
+    # The variant answered (variants.py): a whole number as written, never `true` nor `6344.0`.
+    variant: Annotated[int, NoCoercion()] | None = Field(default=None, ge=1)
     check: str | None = Field(default=None, max_length=32)  # its check code
 
 

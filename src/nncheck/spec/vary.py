@@ -30,6 +30,12 @@ MAX_VARIANTS = 10_000
 MAX_DRAWS = 200  # names drawn per problem
 MAX_CHOICES = 1_000  # values of a range, choices or blocks listed
 MAX_DECIMALS = 12
+# The work of drawing every variant of a problem is bounded, so that no file can make loading
+# a bank take minutes (a name drawn costs some microseconds, `where:` included):
+MAX_TRIES = 1_000  # draws of one variant tried, at most, before `where:` is declared unmet
+MIN_WHERE_TRIES = 100  # a problem with `where:` can afford at least this many tries a variant
+MAX_DRAW_WORK = 1_000_000  # names drawn, over every try of every variant of a problem
+MAX_VARIANT_NODES = 5_000_000  # the file's values and keys × `variants` (each variant a copy)
 KINDS = ("range", "integers", "choices", "blocks", "value")
 
 
@@ -62,6 +68,10 @@ class Draw(Strict):
             if (self.step is None) == (self.decimals is None):
                 raise located(("range",), "a `range` takes a `step` or a number of "
                               "`decimals` (one of them)")
+            if self.step is not None and step_decimals(self.step) > MAX_DECIMALS:
+                raise located(("step",), f"a `step` of {self.step!r} has more than "
+                              f"{MAX_DECIMALS} decimals: its values could not be shown or "
+                              f"rounded to it", self.step)
             if (hi - lo) / self.spacing > MAX_CHOICES:
                 raise located(("range",), f"a `range` of more than {MAX_CHOICES} values: "
                               "use a larger `step` or fewer `decimals`")
@@ -117,6 +127,24 @@ class Vary(Strict):
                               "keyword of the expression language", name)
         return value
 
+    @property
+    def tries(self) -> int:
+        """The draws of one variant tried before `where:` is declared unmet: MAX_TRIES, fewer
+        when so many names and variants would exceed MAX_DRAW_WORK."""
+        return min(MAX_TRIES, MAX_DRAW_WORK // (self.variants * len(self.draw)))
+
+    @model_validator(mode="after")
+    def _bounded(self) -> Vary:
+        names, tries = len(self.draw), MIN_WHERE_TRIES if self.where else 1
+        if self.variants * names * tries > MAX_DRAW_WORK:
+            most = MAX_DRAW_WORK // (names * tries)
+            with_where, or_not = (f", tried up to {MIN_WHERE_TRIES} times each for `where:`",
+                                  ", or no `where:`") if self.where else ("", "")
+            raise located(("variants",), f"{self.variants} variants of {names} names drawn"
+                          f"{with_where} are more than {MAX_DRAW_WORK:,} draws: at most "
+                          f"{most} variants (or fewer names{or_not})", self.variants)
+        return self
+
     @model_validator(mode="after")
     def _expressions(self) -> Vary:
         """Every `value` and `where` reads names drawn before it (in `draw:` order)."""
@@ -139,6 +167,14 @@ def _known(names: frozenset[str], seen: list[str], loc: tuple[str | int, ...]) -
         if name not in seen:
             known = ", ".join(f"`{n}`" for n in seen) or "none yet"
             raise located(loc, f"`{name}` is not a name drawn before it (drawn: {known})", name)
+
+
+def step_decimals(step: float) -> int:
+    """The decimals of a step as written (its shortest repr: 0.05 has 2, 2.5e-05 has 6)."""
+    from decimal import Decimal
+
+    exponent = Decimal(repr(step)).normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
 
 
 def split_path(path: str) -> list[str | int]:
