@@ -8,35 +8,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from reportkit import assert_same_report, files_of, run, seed_copy
 
-from conftest import SEED
-from nncheck.cli import app
-
-
-def run(*args: object) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, [str(a) for a in args])
-    return result.exit_code, result.stdout, result.stderr
-
-
-def files_of(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-def assert_same_report(got_dir: Path, want_dir: Path) -> None:
-    got, want = files_of(got_dir), files_of(want_dir)
-    assert sorted(got) == sorted(want)
-    for name in want:
-        assert got[name] == want[name], name
-
-
-@pytest.fixture
-def seed(tmp_path: Path) -> tuple[Path, Path]:
-    bank = tmp_path / "bank"
-    shutil.copytree(SEED, bank)
-    return bank, bank / "class"
-
+seed = pytest.fixture(seed_copy, name="seed")
 
 def grade(klass: Path, bank: Path, out: Path, *more: object) -> tuple[int, str, str]:
     return run("grade", klass, "-p", bank, "-o", out, "-f", "text", *more)
