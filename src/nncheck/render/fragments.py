@@ -21,8 +21,8 @@ from nncheck.grading import PartResult, ProblemResult
 
 __all__ = ["FRAGMENT_CHARS", "FRAGMENT_LIMIT", "Fragments", "once", "problem_key"]
 
-FRAGMENT_LIMIT = 8192  # distinct graded problems remembered in a run; then made afresh
-FRAGMENT_CHARS = 16_000_000  # characters of text remembered at most (a diff of a large table
+FRAGMENT_LIMIT = 1024  # distinct graded problems remembered in a run; then made afresh
+FRAGMENT_CHARS = 2_000_000  # characters of text remembered at most (a diff of a large table
 # in every feedback is long): past it, nothing more is remembered
 
 T = TypeVar("T")
