@@ -8,25 +8,16 @@ import math
 from typing import Any
 
 import pytest
+from layerkit import cases, solve
 
 from conftest import context
 from nncheck.compare.verdict import Status
 from nncheck.errors import ProblemError
 from nncheck.solvers.sequence import solve_layer_output
-from oracle import data, layer_values
+from oracle import data
 from oracle.layer_values import LayerCase, keras_weights
 
 RECORDED = data.answers("layer_values")
-
-
-def solve(layer: dict[str, Any], input: Any, **part: Any) -> Any:
-    ctx = context({"parts": [{"id": "p", "ask": "layer_output", "layer": layer,
-                              "input": input, **part}]})
-    return solve_layer_output(ctx.part, ctx)
-
-
-def cases(*kinds: str) -> list[pytest.ParameterSet]:
-    return [pytest.param(c, id=c.id) for c in layer_values.CASES if c.kind in kinds]
 
 
 def torch_layer(case: LayerCase) -> dict[str, Any]:

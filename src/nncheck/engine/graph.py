@@ -375,7 +375,7 @@ def _back(node: _Node, g: Any, env: Mapping[str, Any], grads: dict[str, Any], sl
         base, power = _value(node.base, env, memo), _value(node.exponent, env, memo)
         local = 1.0 if outer else power * base ** (power - 1)
         _back(node.base, g * local, env, grads, slip, memo, False)
-        if _has_names(node.exponent):
+        if has_names(node.exponent):
             _back(node.exponent, g * (1.0 if outer else base**power * np.log(base)),
                   env, grads, slip, memo, False)
     elif isinstance(node, _Chain) and node.kind == "sum":
@@ -405,7 +405,7 @@ def _back_product(node: _Chain, g: Any, env: Mapping[str, Any], grads: dict[str,
         after.append(after[-1] * f)
     after.reverse()
     for i, (op, child) in enumerate(terms):
-        if not _has_names(child):
+        if not has_names(child):
             continue
         if outer:
             _back(child, g, env, grads, slip, memo, False)
@@ -458,7 +458,8 @@ def _derivative(function: str, x: Any, y: Any, slip: Slip) -> Any:
     raise ProblemError(f"no derivative for `{function}`")
 
 
-def _has_names(node: _Node) -> bool:
+def has_names(node: _Node) -> bool:
+    """Whether an expression tree reads any name (else it is a constant)."""
     stack = [node]
     while stack:
         top = stack.pop()

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from nncheck import expr
+from nncheck.engine.graph import has_names
 from nncheck.engine.symbolic import add, mul
 from nncheck.errors import ExprError
 from nncheck.expr import _Call, _Chain, _Name, _Neg, _Node, _Pow, _render
@@ -81,7 +82,7 @@ def _back(node: _Node, g: str | None, terms: dict[str, list[str | None]],
     elif isinstance(node, _Pow):
         base, power = _text(node.base), _text(node.exponent)
         _back(node.base, mul(g, power, f"({base}^({power} - 1))"), terms)
-        if _has_names(node.exponent):
+        if has_names(node.exponent):
             _back(node.exponent, mul(g, f"({base}^{power})", f"log({base})"), terms)
     elif isinstance(node, _Chain) and node.kind == "sum":
         _back(node.first, g, terms)
@@ -90,7 +91,7 @@ def _back(node: _Node, g: str | None, terms: dict[str, list[str | None]],
     elif isinstance(node, _Chain):
         factors = [("*", node.first), *node.rest]
         texts = [_text(c) if o == "*" else f"(1/{_text(c)})" for o, c in factors]
-        varying = [i for i, (_, c) in enumerate(factors) if _has_names(c)]
+        varying = [i for i, (_, c) in enumerate(factors) if has_names(c)]
         # each varying factor's derivative repeats every other factor: past this, the key
         # would be too long whatever follows
         if len(varying) * sum(map(len, texts)) > MAX_PRODUCT_TEXT:
@@ -129,13 +130,3 @@ def _back_call(node: _Call, g: str, terms: dict[str, list[str | None]],
         "relu": f"({x} > 0)",
     }[node.function]
     _back(node.args[0], mul(g, local), terms)
-
-
-def _has_names(node: _Node) -> bool:
-    stack = [node]
-    while stack:
-        top = stack.pop()
-        if isinstance(top, _Name):
-            return True
-        stack.extend(expr._children(top))
-    return False
