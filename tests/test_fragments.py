@@ -1,4 +1,5 @@
-"""A class report's per-sheet fragments are made once per distinct graded problem, exactly."""
+"""A class report's per-sheet fragments are made once per distinct graded part, exactly; and
+the parts themselves are graded once per distinct answer."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 
 from nncheck import classroom, grading
 from nncheck.render import json as render_json
-from nncheck.render.fragments import Fragments, problem_key
+from nncheck.render.fragments import Fragments, part_key
 
 LOSS = """\
 id: loss
@@ -44,21 +45,28 @@ def lines_by_student(report: classroom.ClassReport) -> dict[str, dict]:
     return {r.student_id: json.loads(r.result) for r in report.rows if r.result is not None}
 
 
-def test_a_repeated_problem_is_rendered_once_per_class(tmp_path: Path,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    # Three sheets, every answer alike: 2 problems in the bank, so 2 problem objects made,
-    # not 3 sheets x 2 problems = 6; and 2 feedback blocks.
+def test_a_repeated_answer_is_graded_and_rendered_once_per_class(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Three sheets, every answer alike: 2 parts in the bank, so each part is graded once and
+    # its object made once, not 3 sheets x 2 parts = 6 times.
     sheets, bank = write_class(tmp_path, ["'-log(0.3)'"] * 3)
     made: list[str] = []
-    real_json = render_json.problem_json
+    graded: list[str] = []
+    real_json, real_grade = render_json.part_json, grading._grade_part
 
-    def counted(problem, **kw):  # type: ignore[no-untyped-def]
-        made.append(problem.id)
-        return real_json(problem, **kw)
+    def counted(part, **kw):  # type: ignore[no-untyped-def]
+        made.append(part.id)
+        return real_json(part, **kw)
 
-    monkeypatch.setattr(render_json, "problem_json", counted)
+    def grading_counted(bank, loaded, index, *args, **kw):  # type: ignore[no-untyped-def]
+        graded.append(loaded.problem.parts[index].id)
+        return real_grade(bank, loaded, index, *args, **kw)
+
+    monkeypatch.setattr(render_json, "part_json", counted)
+    monkeypatch.setattr(grading, "_grade_part", grading_counted)
     report = classroom.grade_class(sheets, bank, classroom.Options(jobs=1))
-    assert sorted(made) == ["loss", "pick"]
+    assert sorted(made) == ["a", "p"]
+    assert sorted(graded) == ["a", "p"]
     # Each sheet's line still names its own student, with the shared problems.
     lines = lines_by_student(report)
     assert sorted(lines) == ["s0", "s1", "s2"]
@@ -95,49 +103,64 @@ def part(**changes: object) -> grading.PartResult:
     return dataclasses.replace(base, **changes)
 
 
-def problem(*parts: grading.PartResult) -> grading.ProblemResult:
-    return grading.ProblemResult("p", None, parts)
-
-
 def test_the_key_tells_apart_whatever_a_renderer_reads() -> None:
     # Every field of a graded part is in the key: a new field must be added to it.
     assert {f.name for f in dataclasses.fields(grading.PartResult)} == {
         "id", "ask", "status", "points", "max_points", "expected", "claimed", "message",
         "mistakes", "comment", "detail", "title", "error", "rule", "slips", "group"}
-    same = problem_key(problem(part()))
-    assert same == problem_key(problem(part()))
+    same = part_key(part())
+    assert same == part_key(part())
     for changed in [part(claimed=1.0), part(claimed=True), part(claimed="1"),
                     part(claimed=[1]), part(claimed=(1,)), part(points=0),
                     part(points=-0.0), part(max_points=1), part(comment="see me"),
                     part(message="off by one"), part(mistakes=("bias",)), part(rule="r1"),
-                    part(group="0123456789abcdef"),
+                    part(group="0123456789abcdef"), part(id="b"), part(ask="choice"),
                     part(error={"abs": 1.0}), part(title="T"), part(slips=("s",)),
                     part(status=grading.Status.CORRECT), part(expected=[1.0])]:
-        assert problem_key(problem(changed)) != same, changed
+        assert part_key(changed) != same, changed
     # A claim of a type the grader does not key is never remembered.
-    assert problem_key(problem(part(claimed={1.5, 2.5}))) is None
+    assert part_key(part(claimed={1.5, 2.5})) is None
+
+
+def test_parts_alike_of_two_problems_keep_their_own_fragments() -> None:
+    cache = Fragments()
+    cache.of("p", part())["json"] = "of p"
+    assert cache.of("q", part()) == {}
+    assert cache.of("p", part()) == {"json": "of p"}
+
+
+def test_a_part_is_found_by_identity_and_kept_alive() -> None:
+    cache = Fragments()
+    first = part()
+    made = cache.of("p", first)
+    assert cache.of("p", first) is made
+    assert cache.of("p", part()) is made  # another object, graded alike
+    del first  # the entry keeps it: no new object can take its identity
+    assert cache.of("p", part(claimed=2)) is not made
 
 
 def test_fragments_are_bounded() -> None:
     cache = Fragments(limit=2)
     for claim in range(5):
-        cache.of(problem(part(claimed=claim)))["json"] = str(claim)
+        cache.of("p", part(claimed=claim))["json"] = str(claim)
     assert len(cache) == 2
-    assert cache.of(problem(part(claimed=1))) == {"json": "1"}
-    assert cache.of(problem(part(claimed=4))) == {}  # past the bound: made afresh
+    assert cache.of("p", part(claimed=1)) == {"json": "1"}
+    assert cache.of("p", part(claimed=4)) == {}  # past the bound: made afresh
 
 
 def test_fragments_are_bounded_in_characters() -> None:
-    # A bound of 1 character: the first distinct problem made is remembered (its text is
-    # only known once made), then nothing more.
+    # A bound of 1 character: the first distinct part made is remembered (its text is only
+    # known once made), then nothing more.
     cache = Fragments(chars=1)
-    first = cache.of(problem(part(claimed=1)))
+    first = cache.of("p", part(claimed=1))
     first["json"] = "x"
+    assert cache.is_new(first)
     cache.weigh(first, 1)
-    assert cache.of(problem(part(claimed=1))) is first
-    cache.of(problem(part(claimed=2)))["json"] = "y"
-    assert len(cache) == 1 and cache.of(problem(part(claimed=2))) == {}
-    # Text made for a problem that is not remembered does not count.
+    assert not cache.is_new(first)
+    assert cache.of("p", part(claimed=1)) is first
+    cache.of("p", part(claimed=2))["json"] = "y"
+    assert len(cache) == 1 and cache.of("p", part(claimed=2)) == {}
+    # Text made for a part that is not remembered does not count.
     roomy = Fragments(chars=10)
-    roomy.weigh(roomy.of(problem(part(claimed={1.5}))), 100)  # a claim that is never keyed
+    roomy.weigh(roomy.of("p", part(claimed={1.5})), 100)  # a claim that is never keyed
     assert roomy.chars == 10

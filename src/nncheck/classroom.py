@@ -46,6 +46,7 @@ from nncheck.io.problems import bank_survey, load_sheet
 from nncheck.render import gradebook as formats
 from nncheck.render import view
 from nncheck.render.fragments import Fragments, once
+from nncheck.unknown import UnknownId, unknown_ids
 from nncheck.words import one_line
 
 REVEALS = ("verdict", "mistake", "expected")
@@ -104,7 +105,7 @@ class Row:
     gradescope: str | None = None  # the gradescope/<student>.json file
     parts: tuple[PartStat, ...] = ()
     warnings: tuple[str, ...] = ()
-    unknown: tuple[grading.UnknownId, ...] = ()  # the warnings about ids, for grouping
+    unknown: tuple[UnknownId, ...] = ()  # the warnings about ids, for grouping
     student_email: str | None = None
     headline: str | None = None  # `Total 17/20 — 1 wrong, 2 pending`, for one-line feedback
     variants: tuple[tuple[str, int], ...] = ()  # (problem id, its variant) where problems vary
@@ -378,7 +379,7 @@ def _grade_loaded(sheet: SheetFile, loaded: Any, state: _State) -> Row:
         variant=loaded.variant, check=loaded.check,
     )
     status = _status(result)
-    unknown = tuple(grading.unknown_ids(state.bank, loaded.answers, overrides))
+    unknown = tuple(unknown_ids(state.bank, loaded.answers, overrides))
     files = formats.sheet_files(result, status=status, audit=state.audit,
                                 reveal=state.options.reveal,
                                 facts={"rel": sheet.rel, "unknown_ids": [list(u) for u in unknown]},
@@ -386,7 +387,8 @@ def _grade_loaded(sheet: SheetFile, loaded: Any, state: _State) -> Row:
     # The statistics are taken from the line as written, as `merge` reads it back: a merged
     # report counts exactly what a single run counts (each problem's once per distinct one).
     data = {"problems": files.problems}
-    stats_of = [once(made, "stats", _problem_stats, o)
+    stats_of = [[once(mine, "stats", _part_stat, o["id"], part)
+                 for mine, part in zip(made, o["parts"])]
                 for made, o in zip(files.fragments, files.problems)]
     return Row(
         sheet=sheet.path,
@@ -433,8 +435,9 @@ def _status(result: Any) -> str:
     return "pending" if waiting else "ok"
 
 
-def _problem_stats(problem: Mapping[str, Any]) -> tuple[PartStat, ...]:
-    return tuple(part_stats({"problems": [problem]}))
+def _part_stat(problem: str, part: Mapping[str, Any]) -> PartStat:
+    (stat,) = part_stats({"problems": [{"id": problem, "parts": [part]}]})
+    return stat
 
 
 def part_stats(data: Mapping[str, Any]) -> Iterator[PartStat]:

@@ -11,7 +11,7 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from nncheck import groups
 from nncheck import regrade as regrading
@@ -21,14 +21,13 @@ from nncheck.compare.verdict import Status, Truth, Verdict
 from nncheck.errors import AnswerError, ExprError, InputError, NncheckError, ProblemError
 from nncheck.io.problems import (
     LoadedProblem,
-    LoadedSheet,
     bank_files,
     load_problem,
     read_secret,
 )
 from nncheck.spec.parts import ANSWER_PREFIX, NumericPart, PartBase
 from nncheck.spec.problem import Problem, Student
-from nncheck.words import closest, inert
+from nncheck.unknown import unknown_ids, unknown_text
 
 if TYPE_CHECKING:
     from nncheck.compare.tolerance import Tolerance
@@ -39,13 +38,11 @@ __all__ = [
     "PartResult",
     "ProblemResult",
     "SheetResult",
-    "UnknownId",
     "answer_sources",
     "depends_on_answers",
     "grade_sheet",
     "load_bank",
     "make_bank",
-    "unknown_ids",
 ]
 
 
@@ -138,6 +135,7 @@ class SheetResult:
         return not any(part.failed for prob in self.problems for part in prob.parts)
 
 
+_NO_CLAIM = exact_key(None)  # the key of a part the sheet leaves unanswered
 PARTS_REMEMBERED = MEMO_LIMIT * 4  # truths whose verdicts a memo keeps (per part and answers)
 
 
@@ -147,7 +145,9 @@ class Bank:
 
     `truths` holds the truth of each part that does not read a sheet's answers, solved once.
     With `memo`, verdicts are remembered too, across the sheets of a class: one per distinct
-    claim, per part (and, for a part graded against the sheet's own answers, per those answers).
+    claim, per part (and, for a part graded against the sheet's own answers, per those answers),
+    and so are the graded parts themselves (`graded`): a repeated answer is graded, grouped and
+    ruled on once, and comes back as the same object.
     """
 
     problems: dict[str, LoadedProblem]
@@ -156,6 +156,8 @@ class Bank:
     memo: bool = False
     truths: dict[tuple[str, str], Truth] = field(default_factory=dict, repr=False)
     remembered: dict[tuple[str, int, Any], Remembered] = field(default_factory=dict, repr=False)
+    graded: dict[Any, PartResult] = field(default_factory=dict, repr=False)
+    _graded_under: Any = field(default=None, repr=False)  # the rules `graded` was graded under
     _dependent: dict[tuple[str, int], bool] = field(default_factory=dict, repr=False)
     _variants: dict[tuple[str, int], LoadedProblem] = field(default_factory=dict, repr=False)
 
@@ -285,6 +287,29 @@ class Bank:
                 self.remembered[key] = found
         return found
 
+    def graded_key(self, loaded: LoadedProblem, index: int, written: Any,
+                   decimal_comma: bool) -> Any:
+        """What a part's grading reads of a sheet, as a key of `graded` (None: not memoised):
+        the part, its claim exactly as written, how the sheet writes decimals and, for a part
+        graded against the sheet's own answers, those answers (`written`: the sheet's answers
+        to the problem as `written_answers` keys them)."""
+        whole, by_part = written
+        if whole is None:
+            return None
+        mine = whole if self.dependent(loaded, index) else ()
+        claim = by_part.get(("s", loaded.problem.parts[index].id), _NO_CLAIM)
+        return (_cache_id(loaded), index, claim, decimal_comma, mine)
+
+    def written_answers(self, answers: Mapping[str, Any], rules: Any) -> Any:
+        """A sheet's answers to one problem as `graded_key` reads them: their `exact_key`
+        (None: not memoised), and each answer's by its key's. The class-wide `rules` are the
+        same for every sheet of a run; other rules start the memo afresh."""
+        if rules is not self._graded_under:
+            self.graded.clear()
+            self._graded_under = rules
+        whole = exact_key(answers)
+        return whole, (dict(whole[1]) if whole is not None and whole[0] == "d" else {})
+
     def accepting(self, loaded: LoadedProblem, index: int, extra: Sequence[Any]) -> Remembered:
         """The part's truth with the `accept:` entries of the class-wide rules (regrade.py)
         added to its own, built once per part (never for a part read against answers)."""
@@ -387,16 +412,45 @@ def grade_sheet(
         loaded = bank.variant(bank.problems[pid], exam_variant)
         mine = answers.get(pid) or {}
         mine_overrides = (overrides or {}).get(pid, {})
+        written = bank.written_answers(mine, regrade) if bank.memo else None
         parts = tuple(
-            _grade_part(bank, loaded, i, mine, mine_overrides.get(part.id),
-                        student=student.id if student is not None else None,
-                        decimal_comma=decimal_comma, regrade=regrade)
+            _graded_part(bank, loaded, i, mine, mine_overrides.get(part.id),
+                         student=student.id if student is not None else None,
+                         decimal_comma=decimal_comma, regrade=regrade, written=written)
             for i, part in enumerate(loaded.problem.parts)
         )
         results.append(ProblemResult(pid, loaded.problem.title, parts, loaded.path,
                                      variant=loaded.variant))
     return SheetResult(sheet, student, tuple(results), tuple(warnings), bank.seed,
                        variant=exam_variant)
+
+
+def _graded_part(
+    bank: Bank,
+    loaded: LoadedProblem,
+    index: int,
+    answers: Mapping[str, Any],
+    override: Mapping[str, Any] | None,
+    *,
+    student: str | None = None,
+    decimal_comma: bool = False,
+    regrade: regrading.Regrade | None = None,
+    written: Any = None,
+) -> PartResult:
+    """`_grade_part`, once per distinct answer of a class when the bank has a memo (`written`:
+    the answers as `Bank.written_answers` keys them); a person's override is the student's
+    own: such a part is graded afresh."""
+    key = None
+    if written is not None and override is None:
+        key = bank.graded_key(loaded, index, written, decimal_comma)
+        found = bank.graded.get(key) if key is not None else None
+        if found is not None:
+            return found
+    graded = _grade_part(bank, loaded, index, answers, override, student=student,
+                         decimal_comma=decimal_comma, regrade=regrade)
+    if key is not None and len(bank.graded) < PARTS_REMEMBERED:
+        bank.graded[key] = graded
+    return graded
 
 
 def _grade_part(
@@ -478,52 +532,6 @@ def _as_written(claimed: Any, problem: Problem, part: PartBase, decimal_comma: b
     if not (decimal_comma or problem.decimal_comma) or not isinstance(part, NumericPart):
         return claimed
     return with_decimal_comma(claimed)
-
-
-class UnknownId(NamedTuple):
-    """An answer (or override) to a problem or part the bank does not have."""
-
-    what: str  # "answer" or "override"
-    problem: str
-    part: str | None  # None: the whole problem is unknown
-    suggestion: str | None  # the closest known id, if one is close
-
-
-def unknown_ids(bank: Bank, answers: Mapping[str, Any], overrides: Overrides | None = None
-                ) -> list[UnknownId]:
-    """A sheet's answers and overrides to ids the bank does not have, with suggestions."""
-    found = []
-    for what, given in (("answer", answers), ("override", overrides or {})):
-        for pid, parts in given.items():
-            if pid not in bank.problems:
-                found.append(UnknownId(what, str(pid), None, closest(pid, bank.problems)))
-                continue
-            known = [p.id for p in bank.problems[pid].problem.parts]
-            found += (UnknownId(what, str(pid), str(part_id), closest(part_id, known))
-                      for part_id in parts or {} if part_id not in known)
-    return found
-
-
-def unknown_text(u: UnknownId) -> str:
-    """The warning for an unknown id, with its suggestion."""
-    hint = f" (did you mean `{inert(u.suggestion)}`?)" if u.suggestion else ""
-    if u.part is None:
-        return f"{u.what}s to unknown problem `{u.problem}`{hint}"
-    return f"`{u.problem}`: {u.what} to unknown part `{u.part}`{hint}"
-
-
-def located_unknown_answers(bank: Bank, sheet: LoadedSheet) -> list[str]:
-    """The answers of a sheet to problems or parts the bank does not have, each a warning at
-    the line and column of its id (`validate --problems`)."""
-    warnings = []
-    for u in unknown_ids(bank, sheet.answers):
-        warning = unknown_text(u)
-        place = (u.problem,) if u.part is None else (u.problem, u.part)
-        if sheet.doc is not None and sheet.problem is None:
-            warnings.append(str(sheet.doc.error(("answers", *place), warning, at_key=True)))
-        else:
-            warnings.append(f"{sheet.path}: {warning}")
-    return warnings
 
 
 # --- banks -------------------------------------------------------------------------------------

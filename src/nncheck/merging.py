@@ -28,11 +28,11 @@ from nncheck.errors import NncheckError
 from nncheck.exports import Extras
 from nncheck.frame import Frame
 from nncheck.gradebook import _writing, write_report
-from nncheck.grading import UnknownId
 from nncheck.io.report import ReportFolder
 from nncheck.io.saved import SavedReport
 from nncheck.render import gradebook as formats
 from nncheck.render import view
+from nncheck.unknown import UnknownId
 from nncheck.words import inert_lines, json_line
 
 AUDIT = ("nncheck_version", "problem_hashes", "seed")

@@ -74,7 +74,9 @@ def validate(
 
                         warnings += grading.make_bank([problem]).solve_all(variants=True)
                     if bank is not None and not isinstance(item, LoadedProblem):
-                        unknown += grading.located_unknown_answers(bank, item)
+                        from nncheck.unknown import located_unknown_answers
+
+                        unknown += located_unknown_answers(bank, item)
                     report.append(_describe(item))
                 except NncheckError as exc:
                     errors += error_lines(exc)

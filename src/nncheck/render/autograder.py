@@ -122,9 +122,8 @@ def sheet_results(result: Any, settings: Settings, *, hashes: Mapping[str, str] 
 def problem_tests(prob: Any, number: int, settings: Settings, problem_hash: str | None
                   ) -> list[dict[str, Any]]:
     """The tests of the `number`th problem of a sheet, one per part."""
-    notes = {n.part: n for n in view.notes(prob, reveal=settings.reveal)}
-    return [part_test(prob.id, part, f"{number}.{j}", notes.get(inert(part.id)), settings,
-                      problem_hash) for j, part in enumerate(prob.parts, 1)]
+    return [part_test(prob.id, part, f"{number}.{j}", view.note(part, reveal=settings.reveal),
+                      settings, problem_hash) for j, part in enumerate(prob.parts, 1)]
 
 
 def part_test(problem_id: str, part: Any, number: str, note: view.Note | None,

@@ -1,14 +1,17 @@
-"""A sheet's report fragments remembered across the sheets of a class, per problem.
+"""A sheet's report fragments remembered across the sheets of a class, per graded part.
 
-A class repeats few distinct answers, and the truths remember one verdict per distinct answer
-(`compare.memo`): most problems of most sheets come out graded exactly as on an earlier sheet.
-Such a problem's results.jsonl object, feedback lines and Gradescope tests are made once and
-looked up after. Two problems share their fragments only if nothing the renderers read can
-tell them apart: every string, number and claim is keyed by `memo.exact_key` (type at every
-depth); an expected value and a verdict's detail by identity (the truths and their verdicts
-are remembered, so a repeated answer brings back the same objects, and the entry keeps them
-alive, so that no other object can take their identity). A problem with a claim that cannot be
-keyed is rendered afresh, never remembered.
+A class repeats few distinct answers: the bank grades each distinct answer to a part once and
+hands back the same graded part for it (`grading.Bank.graded`). Such a part's results.jsonl
+object, feedback row and note, Gradescope test and statistics are made once and looked up
+after; a problem's and a sheet's are joined from its parts' (joining costs little, and a
+class repeats a part's answer far more often than a whole problem's).
+
+A part is found by identity first (the entry keeps it alive, so no other object can take its
+identity), then by what tells it apart: two parts share fragments only if nothing the renderers
+read can tell them apart. Every string, number and claim is keyed by `memo.exact_key` (type at
+every depth); an expected value and a verdict's detail by identity (the truths and their
+verdicts are remembered, so a repeated answer brings back the same objects, and the entry keeps
+them alive too). A part with a claim that cannot be keyed is rendered afresh, never remembered.
 """
 
 from __future__ import annotations
@@ -17,11 +20,11 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from nncheck.compare.memo import exact_key
-from nncheck.grading import PartResult, ProblemResult
+from nncheck.grading import PartResult
 
-__all__ = ["FRAGMENT_CHARS", "FRAGMENT_LIMIT", "Fragments", "once", "problem_key"]
+__all__ = ["FRAGMENT_CHARS", "FRAGMENT_LIMIT", "Fragments", "once", "part_key"]
 
-FRAGMENT_LIMIT = 1024  # distinct graded problems remembered in a run; then made afresh
+FRAGMENT_LIMIT = 8192  # distinct graded parts remembered in a run; then made afresh
 FRAGMENT_CHARS = 2_000_000  # characters of text remembered at most (a diff of a large table
 # in every feedback is long): past it, nothing more is remembered
 
@@ -29,33 +32,43 @@ T = TypeVar("T")
 
 
 class Fragments:
-    """Fragments made once per distinct graded problem (and whatever else they are made of)."""
+    """Fragments made once per distinct graded part (and whatever else they are made of)."""
 
     def __init__(self, limit: int = FRAGMENT_LIMIT, chars: int = FRAGMENT_CHARS) -> None:
         self.limit = limit
         self.chars = chars  # what is left of the characters that may be remembered
         self._new: dict[Any, Any] | None = None  # the entry `of` made last, not yet weighed
-        # problem key → (the problem, kept alive for its identities; its fragments by kind)
-        self._made: dict[Any, tuple[ProblemResult, dict[Any, Any]]] = {}
+        # part key → (the part, kept alive for its identities; its fragments by kind)
+        self._made: dict[Any, tuple[PartResult, dict[Any, Any]]] = {}
+        self._same: dict[int, dict[Any, Any]] = {}  # the same entries, by their part's identity
 
     def __len__(self) -> int:
         return len(self._made)
 
-    def of(self, problem: ProblemResult) -> dict[Any, Any]:
-        """The fragments made so far of a problem graded exactly like `problem`, by kind (a
-        kind names all else a fragment is made of): fill it with what is missing. Empty and
-        not remembered when the problem cannot be keyed, or the limit is reached."""
-        key = problem_key(problem)
+    def of(self, problem: str, part: PartResult) -> dict[Any, Any]:
+        """The fragments made so far of a part of `problem` graded exactly like `part`, by kind
+        (a kind names all else a fragment is made of): fill it with what is missing. Empty and
+        not remembered when the part cannot be keyed, or a bound is reached."""
+        same = self._same.get(id(part))
+        if same is not None:
+            return same
+        key = part_key(part)
         if key is None:
             return {}
+        key = (problem, key)
         found = self._made.get(key)
         if found is not None:
             return found[1]
         made: dict[Any, Any] = {}
         if len(self._made) < self.limit and self.chars > 0:
-            self._made[key] = (problem, made)
+            self._made[key] = (part, made)
+            self._same[id(part)] = made
             self._new = made
         return made
+
+    def is_new(self, made: dict[Any, Any]) -> bool:
+        """Whether `made` is the entry `of` made last, remembered and not yet weighed."""
+        return made is self._new
 
     def weigh(self, made: dict[Any, Any], chars: int) -> None:
         """Count the `chars` characters of the fragments just made into `made` against the
@@ -73,15 +86,8 @@ def once(made: dict[Any, Any], kind: Any, make: Callable[..., T], *args: Any) ->
     return found
 
 
-def problem_key(problem: ProblemResult) -> Any:
-    """What tells a graded problem apart from any other, as a key (None: it cannot be keyed)."""
-    parts = tuple(_part_key(p) for p in problem.parts)
-    if None in parts:
-        return None
-    return (problem.id, problem.title, problem.path, exact_key(problem.variant), parts)
-
-
-def _part_key(part: PartResult) -> Any:
+def part_key(part: PartResult) -> Any:
+    """What tells a graded part apart from any other, as a key (None: it cannot be keyed)."""
     # The strings are the bank's and the truths' own (str or None); numbers and the claim
     # keyed with their types.
     claimed = exact_key(part.claimed)

@@ -32,8 +32,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple, Protocol
 
 from nncheck.compare.numbers import format_score
-from nncheck.grading import ProblemResult, SheetResult
-from nncheck.render import autograder, text
+from nncheck.grading import PartResult, SheetResult
+from nncheck.render import autograder, text, view
 from nncheck.render import json as render_json
 from nncheck.render.answers import inline
 from nncheck.render.fragments import Fragments, once
@@ -82,35 +82,50 @@ class SheetFiles(NamedTuple):
     gradescope: str  # gradescope/<id>.json
     # Each problem's object of the line, as a reader of the line gets it back (`json.loads`).
     problems: tuple[dict[str, Any], ...] = ()
-    # Each problem's fragments (`render.fragments`): the caller may remember its own there.
-    fragments: tuple[dict[Any, Any], ...] = ()
+    # Each problem's parts' fragments (`render.fragments`): the caller may remember its own.
+    fragments: tuple[tuple[dict[Any, Any], ...], ...] = ()
 
 
-_PROBLEMS = '"problems": []'  # where the line's problems go: only a key can be written so
+_PARTS = '"parts": []'  # where a problem's parts go: only a key can be written so
+_PROBLEMS = '"problems": []'  # where the line's problems go
 
 
 def sheet_files(result: SheetResult, *, status: str, audit: Mapping[str, Any], reveal: str,
                 facts: Mapping[str, Any] | None = None, cache: Fragments | None = None
                 ) -> SheetFiles:
     """A graded sheet's results.jsonl line, feedback text and Gradescope file; `facts` are
-    fields the line gains after its status (`rel`, `unknown_ids`). With `cache`, each
-    problem's fragments are made once per distinct graded problem of the class (the JSON
-    text of a line's problems and of a Gradescope file's tests, joined as `json.dumps` and
-    `autograder.results_text` join them)."""
+    fields the line gains after its status (`rel`, `unknown_ids`). With `cache`, each part's
+    fragments are made once per distinct graded part of the class (the JSON text of its
+    object, its feedback row and note, its Gradescope test), and joined as `json.dumps`,
+    `text.problem_lines` and `autograder.results_text` join them."""
     cache = cache if cache is not None else Fragments(limit=0)
     settings = autograder.Settings(reveal=reveal)
     hashes = audit.get("problem_hashes") or {}
-    entries, objects, lines, tests = [], [], [], []
+    entries, objects, read_back, lines, tests = [], [], [], [], []
     for i, p in enumerate(result.problems, 1):
-        made = cache.of(p)
+        made = tuple(cache.of(p.id, part) for part in p.parts)
+        pieces = []
+        for j, (part, mine) in enumerate(zip(p.parts, made), 1):
+            part_text = once(mine, "json", _part_json, part)
+            piece = once(mine, ("text", reveal), text.part_pieces, part, reveal)
+            test = once(mine, ("test", reveal, i, j, hashes.get(p.id)), _part_test, p.id,
+                        part, f"{i}.{j}", settings, hashes.get(p.id))
+            once(mine, "read", json.loads, part_text)
+            pieces.append(piece)
+            tests.append(test)
+            if cache.is_new(mine):  # the text of a part made now counts, if remembered
+                cache.weigh(mine, len(part_text) * 2 + len(test)
+                            + sum(len(x) for cell in piece.cells for x in cell)
+                            + sum(map(len, piece.said)))
+        head = json.dumps(render_json.problem_json(p, summarise=True, parts=[]),
+                          ensure_ascii=False)
+        objects.append(head.replace(_PARTS, f'"parts": [{", ".join(m["json"] for m in made)}]',
+                                    1))
+        read = json.loads(head)
+        read["parts"] = [m["read"] for m in made]
+        read_back.append(read)
+        lines.append(text.problem_lines(p, reveal, pieces))
         entries.append(made)
-        objects.append(once(made, "json", _problem_json, p))
-        lines.append(once(made, ("text", reveal), text.problem_lines, p, reveal))
-        made_tests = once(made, ("tests", reveal, i, hashes.get(p.id)), _problem_tests, p, i,
-                          settings, hashes.get(p.id))
-        tests += made_tests
-        cache.weigh(made, len(objects[-1]) * 2 + sum(map(len, lines[-1]))  # the text of a
-                    + sum(map(len, made_tests)))  # problem made now counts, if remembered
     data = render_json.sheet_json(result, summarise=True, problems=[])
     data["status"] = status
     data.update(facts or {})
@@ -120,24 +135,25 @@ def sheet_files(result: SheetResult, *, status: str, audit: Mapping[str, Any], r
         _PROBLEMS, f'"problems": [{", ".join(objects)}]', 1)
     return SheetFiles(
         result=json_escaped(line),
-        feedback=inert_lines(text.render_sheet(result, reveal=reveal, problems=lines)),
+        feedback=text.render_sheet(result, reveal=reveal, problems=lines),  # inert
         gradescope=autograder.results_text(autograder.sheet_results(
             result, settings, hashes=hashes,
             extra={"nncheck_version": audit.get("nncheck_version")}, problems=[]), tests),
-        problems=tuple(once(made, "read", json.loads, o) for made, o in zip(entries, objects)),
+        problems=tuple(read_back),
         fragments=tuple(entries),
     )
 
 
-def _problem_json(problem: ProblemResult) -> str:
-    return json.dumps(render_json.problem_json(problem, summarise=True),  # large tables:
-                      ensure_ascii=False)  # their summaries
+def _part_json(part: PartResult) -> str:
+    return json.dumps(render_json.part_json(part, summarise=True),  # large tables: their
+                      ensure_ascii=False)  # summaries
 
 
-def _problem_tests(problem: ProblemResult, number: int, settings: autograder.Settings,
-                   problem_hash: str | None) -> list[str]:
-    return [autograder.test_text(t)
-            for t in autograder.problem_tests(problem, number, settings, problem_hash)]
+def _part_test(problem_id: str, part: PartResult, number: str, settings: autograder.Settings,
+               problem_hash: str | None) -> str:
+    return autograder.test_text(autograder.part_test(
+        problem_id, part, number, view.note(part, reveal=settings.reveal), settings,
+        problem_hash))
 
 
 def csv_header(ids: Sequence[str], parts: Sequence[tuple[str, str]] = ()) -> list[str]:

@@ -39,14 +39,15 @@ def part_json(part: PartResult, *, solved: bool = False, summarise: bool = False
     return out
 
 
-def problem_json(problem: ProblemResult, *, solved: bool = False, summarise: bool = False
-                 ) -> dict[str, Any]:
-    """One problem and its parts."""
+def problem_json(problem: ProblemResult, *, solved: bool = False, summarise: bool = False,
+                 parts: list[Any] | None = None) -> dict[str, Any]:
+    """One problem and its parts (`parts`: what to write for them, where already made)."""
     out: dict[str, Any] = {"id": problem.id, "title": problem.title}
     if not solved:
         out["score"] = problem.score
     out["max_score"] = problem.max_score
-    out["parts"] = [part_json(p, solved=solved, summarise=summarise) for p in problem.parts]
+    out["parts"] = parts if parts is not None else [
+        part_json(p, solved=solved, summarise=summarise) for p in problem.parts]
     if problem.variant is not None:  # added only where the problem varies
         out["variant"] = problem.variant
     return out

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Sequence
+from typing import NamedTuple
 
-from nncheck.grading import ProblemResult, SheetResult
+from nncheck.grading import PartResult, ProblemResult, SheetResult
 from nncheck.render import blocks, view
 from nncheck.words import inert_lines
 
@@ -36,22 +37,45 @@ def sheet_lines(result: SheetResult, *, reveal: str = "expected", solved: bool =
     return lines
 
 
-def problem_lines(problem: ProblemResult, reveal: str = "expected") -> list[str]:
-    """One problem of a sheet's report: its title, its parts' table, their notes, a blank line."""
-    show_expected = reveal == "expected"
-    wrap = {2, 3} if show_expected else {2}
+class PartPieces(NamedTuple):
+    """A part's share of its problem's report."""
+
+    cells: list[list[str]]  # its row of the table, each cell as its lines
+    said: list[str]  # the lines under the table about it
+    widths: tuple[int, ...]  # the widest line of each cell
+
+
+_HEADERS = {show: ("part", "ask", *(("expected",) if show else ()), "claimed", "verdict",
+                   "points") for show in (True, False)}
+
+
+def problem_lines(problem: ProblemResult, reveal: str = "expected",
+                  parts: Sequence[PartPieces] | None = None) -> list[str]:
+    """One problem of a sheet's report: its title, its parts' table, their notes, a blank line
+    (`parts`: each part's `part_pieces`, where they are already made)."""
+    pieces = parts if parts is not None else [part_pieces(p, reveal) for p in problem.parts]
+    header = _HEADERS[reveal == "expected"]
+    widths = [max(column) for column in zip(map(len, header), *(p.widths for p in pieces))]
     lines = [view.title(problem)]
-    table = [("part", "ask", *(("expected",) if show_expected else ()), "claimed",
-              "verdict", "points")]
-    for r in view.rows(problem):
-        table.append((r.part, r.ask, *((r.expected,) if show_expected else ()), r.claimed,
-                      view.verdict(r), r.points))
-    lines += _columns(table, indent=2, wrap=wrap)
-    for note in view.notes(problem, reveal=reveal):
-        lines.append(f"  {note.part}:")
-        lines += note_lines(note, indent=4)
+    lines += _aligned([[[c] for c in header], *(p.cells for p in pieces)], 2, widths)
+    for piece in pieces:
+        lines += piece.said
     lines.append("")
     return lines
+
+
+def part_pieces(part: PartResult, reveal: str = "expected") -> PartPieces:
+    """A part's row of its problem's table (the expected and claimed values wrap), and the
+    lines said under it."""
+    show_expected = reveal == "expected"
+    wrap = {2, 3} if show_expected else {2}
+    r = view.row(part)
+    row = (r.part, r.ask, *((r.expected,) if show_expected else ()), r.claimed,
+           view.verdict(r), r.points)
+    cells = [wrap_cell(c) if i in wrap else [c] for i, c in enumerate(row)]
+    note = view.note(part, reveal=reveal)
+    said = [] if note is None else [f"  {note.part}:", *note_lines(note, indent=4)]
+    return PartPieces(cells, said, tuple(max(map(len, cell)) for cell in cells))
 
 
 def solved_lines(result: SheetResult) -> list[str]:
@@ -116,13 +140,25 @@ def wrap_cell(text: str, width: int = CELL) -> list[str]:
 def _columns(table: list[tuple[str, ...]], indent: int, wrap: set[int] | frozenset[int] =
              frozenset()) -> list[str]:
     """Rows as aligned columns; a cell of a column in `wrap` continues on the lines below."""
-    split = [[wrap_cell(c) if i in wrap else [c] for i, c in enumerate(row)] for row in table]
-    widths = [max(len(piece) for row in split for piece in row[i])
-              for i in range(len(table[0]))]
+    return _aligned([[wrap_cell(c) if i in wrap else [c] for i, c in enumerate(row)]
+                     for row in table], indent)
+
+
+def _aligned(split: Sequence[list[list[str]]], indent: int,
+             widths: Sequence[int] | None = None) -> list[str]:
+    """Rows of cells, each cell as its lines, as aligned columns (`widths`: each column's
+    widest line, where it is known)."""
+    if widths is None:
+        widths = [max(len(piece) for row in split for piece in row[i])
+                  for i in range(len(split[0]))]
     pad = " " * indent
     out = []
     for row in split:
-        for k in range(max(len(c) for c in row)):
+        depth = max(map(len, row))
+        if depth == 1:  # the common case: a line
+            out.append((pad + "  ".join(c[0].ljust(w) for c, w in zip(row, widths))).rstrip())
+            continue
+        for k in range(depth):
             pieces = [c[k] if k < len(c) else "" for c in row]
             out.append((pad + "  ".join(p.ljust(w) for p, w in zip(pieces, widths))).rstrip())
     return out

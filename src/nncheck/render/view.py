@@ -117,28 +117,33 @@ def _num(x: float) -> str:
 
 def rows(problem: ProblemResult) -> list[Row]:
     """The lines of a problem's table."""
-    return [
-        Row(inert(p.id), inert(p.ask), cell(p.expected), cell(p.claimed), p.status, points(p),
-            p.max_points == 0)
-        for p in problem.parts
-    ]
+    return [row(p) for p in problem.parts]
+
+
+def row(p: PartResult) -> Row:
+    """One part's line of its problem's table."""
+    return Row(inert(p.id), inert(p.ask), cell(p.expected), cell(p.claimed), p.status,
+               points(p), p.max_points == 0)
 
 
 def notes(problem: ProblemResult, *, reveal: str = "expected") -> list[Note]:
     """What to say under parts that are wrong, invalid, pending, on the boundary or commented."""
-    out = []
-    for p in problem.parts:
-        lines = []
-        message = _message(p, reveal)
-        if message:
-            lines.append(message)
-        lines += [f"known mistake: {m}" for m in mistakes(p, reveal)]
-        if p.comment:
-            lines.append(f"grader: {p.comment}")
-        table = _table(p.detail) if reveal == "expected" else None
-        if lines or table:
-            out.append(Note(inert(p.id), tuple(dict.fromkeys(map(inert, lines))), table))
-    return out
+    return [n for n in (note(p, reveal=reveal) for p in problem.parts) if n is not None]
+
+
+def note(p: PartResult, *, reveal: str = "expected") -> Note | None:
+    """What to say under one part (None: nothing)."""
+    lines = []
+    message = _message(p, reveal)
+    if message:
+        lines.append(message)
+    lines += [f"known mistake: {m}" for m in mistakes(p, reveal)]
+    if p.comment:
+        lines.append(f"grader: {p.comment}")
+    table = _table(p.detail) if reveal == "expected" else None
+    if lines or table:
+        return Note(inert(p.id), tuple(dict.fromkeys(map(inert, lines))), table)
+    return None
 
 
 def mistakes(part: PartResult, reveal: str) -> tuple[str, ...]:
