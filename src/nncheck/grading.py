@@ -97,12 +97,13 @@ class ProblemResult:
     path: str | None = None
     variant: int | None = None  # the problem's variant (its `vary:`), None as written
 
-    @property
+    # Summed once: a report asks often. (The fields are frozen, so the sums stay true.)
+    @functools.cached_property
     def score(self) -> float:
         """Points earned."""
         return sum(p.points for p in self.parts)
 
-    @property
+    @functools.cached_property
     def max_score(self) -> float:
         """Points available."""
         return sum(p.max_points for p in self.parts)
@@ -119,12 +120,12 @@ class SheetResult:
     seed: Mapping[str, Any] | None = None  # what the sample points were drawn from
     variant: int | None = None  # the exam variant graded against (variants.py)
 
-    @property
+    @functools.cached_property
     def score(self) -> float:
         """Points earned over every problem."""
         return sum(p.score for p in self.problems)
 
-    @property
+    @functools.cached_property
     def max_score(self) -> float:
         """Points available over every problem."""
         return sum(p.max_score for p in self.problems)

@@ -16,7 +16,7 @@ them alive too). A part with a claim that cannot be keyed is rendered afresh, ne
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from nncheck.compare.memo import exact_key
@@ -41,6 +41,9 @@ class Fragments:
         # part key → (the part, kept alive for its identities; its fragments by kind)
         self._made: dict[Any, tuple[PartResult, dict[Any, Any]]] = {}
         self._same: dict[int, dict[Any, Any]] = {}  # the same entries, by their part's identity
+        self._kept: set[int] = {id(made) for _, made in self._made.values()}
+        # What is made of a problem whole, by the problem and its parts' entries (`joined`).
+        self._joined: dict[Any, Any] = {}
 
     def __len__(self) -> int:
         return len(self._made)
@@ -63,8 +66,25 @@ class Fragments:
         if len(self._made) < self.limit and self.chars > 0:
             self._made[key] = (part, made)
             self._same[id(part)] = made
+            self._kept.add(id(made))
             self._new = made
         return made
+
+    def joined(self, head: Any, made: Sequence[dict[Any, Any]], make: Callable[..., list[str]],
+               *args: Any) -> list[str]:
+        """The lines made of a problem whole, as `make(*args)` makes them: remembered by `head`
+        (all else they are made of) and by which entries of `of` its parts have, when every
+        part has a remembered entry (its identity is then its own)."""
+        if not all(id(m) in self._kept for m in made):
+            return make(*args)
+        key = (head, tuple(map(id, made)))
+        found = self._joined.get(key)
+        if found is None:
+            found = make(*args)
+            if len(self._joined) < self.limit and self.chars > 0:
+                self._joined[key] = found
+                self.chars -= sum(map(len, found))
+        return found
 
     def is_new(self, made: dict[Any, Any]) -> bool:
         """Whether `made` is the entry `of` made last, remembered and not yet weighed."""

@@ -124,7 +124,8 @@ def sheet_files(result: SheetResult, *, status: str, audit: Mapping[str, Any], r
         read = json.loads(head)
         read["parts"] = [m["read"] for m in made]
         read_back.append(read)
-        lines.append(text.problem_lines(p, reveal, pieces))
+        lines.append(cache.joined((p.id, p.title, p.variant, reveal), made,
+                                  text.problem_lines, p, reveal, pieces))
         entries.append(made)
     data = render_json.sheet_json(result, summarise=True, problems=[])
     data["status"] = status
