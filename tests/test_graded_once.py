@@ -147,3 +147,21 @@ def test_a_repeated_answer_comes_back_as_the_same_graded_part() -> None:
     alone = grading.load_bank(SEED)
     grading.grade_sheet(alone, answers, problems=["q5-cross-entropy"])
     assert alone.graded == {}
+
+
+def test_hostile_text_is_escaped_in_every_piece_of_every_file(tmp_path: Path) -> None:
+    # Pieces are escaped as they are made and joined after: a remembered piece, a sheet's own
+    # name and each problem's heading must all come out escaped, on the first sheet and after.
+    hostile = "\\u202e\\x1b[31m\\u2028x\\x85"  # YAML escapes: RLO, ESC, LINE SEPARATOR, NEL
+    text = sheet("s1", DESIGN_A, f'"{hostile}"').replace(
+        "name: Student s1", f'name: "Eve {hostile}"')
+    klass, bank = write_class(tmp_path, {
+        "s1": text, "s2": text.replace("s1", "s2"), "s3": text.replace("s1", "s3")})
+    rows = assert_each_as_alone(klass, bank, classroom.Options(jobs=1))
+    raw = ["\u202e", "\x1b", "\u2028", "\x85"]
+    for row in rows.values():
+        for written in (row.result, row.feedback, row.gradescope):
+            assert written is not None
+            assert not any(ch in written for ch in raw), written
+        assert "\\u202e" in row.result  # escaped in JSON: the same value when read back
+        assert "\\u202e" in row.feedback and "\\x1b" in row.feedback  # visible in text

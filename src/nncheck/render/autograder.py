@@ -221,15 +221,17 @@ def results_text(data: Mapping[str, Any], tests: Iterable[str] | None = None) ->
             if k != "tests"]
     written = tests if tests is not None else map(test_text, data["tests"])
     body = ",\n".join(f"    {t}" for t in written)
-    return _json_safe("\n".join(["{", *head, '  "tests": [', body, "  ]", "}"]) + "\n")
+    # `json_safe` escapes character by character: pieces made safe apart join alike.
+    return "\n".join([json_safe("\n".join(["{", *head])), '  "tests": [', body, "  ]", "}"]
+                     ) + "\n"
 
 
 def test_text(test: Mapping[str, Any]) -> str:
-    """One test as `results_text` writes it on its line."""
-    return json.dumps(test, ensure_ascii=False)
+    """One test as `results_text` writes it on its line (safe as `json_safe` makes it)."""
+    return json_safe(json.dumps(test, ensure_ascii=False))
 
 
-def _json_safe(text: str) -> str:
+def json_safe(text: str) -> str:
     """JSON text with the characters `words.json_line` escapes escaped (the same value)."""
     if inert_lines(text) == text:  # json.dumps leaves no raw control but the newlines
         return text

@@ -70,9 +70,9 @@ class Fragments:
             self._new = made
         return made
 
-    def joined(self, head: Any, made: Sequence[dict[Any, Any]], make: Callable[..., list[str]],
-               *args: Any) -> list[str]:
-        """The lines made of a problem whole, as `make(*args)` makes them: remembered by `head`
+    def joined(self, head: Any, made: Sequence[dict[Any, Any]], make: Callable[..., str],
+               *args: Any) -> str:
+        """The text made of a problem whole, as `make(*args)` makes it: remembered by `head`
         (all else they are made of) and by which entries of `of` its parts have, when every
         part has a remembered entry (its identity is then its own)."""
         if not all(id(m) in self._kept for m in made):
@@ -83,7 +83,7 @@ class Fragments:
             found = make(*args)
             if len(self._joined) < self.limit and self.chars > 0:
                 self._joined[key] = found
-                self.chars -= sum(map(len, found))
+                self.chars -= len(found)
         return found
 
     def is_new(self, made: dict[Any, Any]) -> bool:

@@ -37,7 +37,7 @@ from nncheck.render import autograder, text, view
 from nncheck.render import json as render_json
 from nncheck.render.answers import inline
 from nncheck.render.fragments import Fragments, once
-from nncheck.words import csv_cell, inert_lines, json_escaped, json_line
+from nncheck.words import csv_cell, inert_lines, json_line
 
 __all__ = ["BOM", "GradedRow", "SheetFiles", "csv_fields", "csv_header", "inline", "json_text",
            "result_line", "sheet_files"]
@@ -117,26 +117,27 @@ def sheet_files(result: SheetResult, *, status: str, audit: Mapping[str, Any], r
                 cache.weigh(mine, len(part_text) * 2 + len(test)
                             + sum(len(x) for cell in piece.cells for x in cell)
                             + sum(map(len, piece.said)))
-        head = json.dumps(render_json.problem_json(p, summarise=True, parts=[]),
-                          ensure_ascii=False)
+        # Every piece is escaped as it is made (`json_escaped`, `inert_lines` and
+        # `autograder.json_safe` escape character by character: pieces escaped apart join
+        # alike), so the joined files need no second pass.
+        head = json_line(render_json.problem_json(p, summarise=True, parts=[]))
         objects.append(head.replace(_PARTS, f'"parts": [{", ".join(m["json"] for m in made)}]',
                                     1))
         read = json.loads(head)
         read["parts"] = [m["read"] for m in made]
         read_back.append(read)
         lines.append(cache.joined((p.id, p.title, p.variant, reveal), made,
-                                  text.problem_lines, p, reveal, pieces))
+                                  text.problem_text, p, reveal, pieces))
         entries.append(made)
     data = render_json.sheet_json(result, summarise=True, problems=[])
     data["status"] = status
     data.update(facts or {})
     data.update(audit)
     # In JSON text, a quote inside a string is escaped: the one `"problems": []` is the key's.
-    line = json.dumps(data, ensure_ascii=False).replace(
-        _PROBLEMS, f'"problems": [{", ".join(objects)}]', 1)
+    line = json_line(data).replace(_PROBLEMS, f'"problems": [{", ".join(objects)}]', 1)
     return SheetFiles(
-        result=json_escaped(line),
-        feedback=text.render_sheet(result, reveal=reveal, problems=lines),  # inert
+        result=line,
+        feedback=text.render_sheet(result, reveal=reveal, texts=lines),
         gradescope=autograder.results_text(autograder.sheet_results(
             result, settings, hashes=hashes,
             extra={"nncheck_version": audit.get("nncheck_version")}, problems=[]), tests),
@@ -146,8 +147,7 @@ def sheet_files(result: SheetResult, *, status: str, audit: Mapping[str, Any], r
 
 
 def _part_json(part: PartResult) -> str:
-    return json.dumps(render_json.part_json(part, summarise=True),  # large tables: their
-                      ensure_ascii=False)  # summaries
+    return json_line(render_json.part_json(part, summarise=True))  # large tables: summaries
 
 
 def _part_test(problem_id: str, part: PartResult, number: str, settings: autograder.Settings,

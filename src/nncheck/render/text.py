@@ -25,16 +25,20 @@ def sheet_lines(result: SheetResult, *, reveal: str = "expected", solved: bool =
     `problems`: each problem's `problem_lines`, where they are already made."""
     if solved:
         return solved_lines(result)
-    lines = []
-    head = view.heading(result)
-    if head:
-        lines += [head, ""]
+    lines = _head_lines(result)
     for made in problems if problems is not None else (
             problem_lines(p, reveal=reveal) for p in result.problems):
         lines += made
-    lines += view.warnings(result)
-    lines.append(view.summary(result))
-    return lines
+    return lines + _tail_lines(result)
+
+
+def _head_lines(result: SheetResult) -> list[str]:
+    head = view.heading(result)
+    return [head, ""] if head else []
+
+
+def _tail_lines(result: SheetResult) -> list[str]:
+    return [*view.warnings(result), view.summary(result)]
 
 
 class PartPieces(NamedTuple):
@@ -124,11 +128,26 @@ def note_lines(note: view.Note, *, indent: int = 4) -> list[str]:
 
 
 def render_sheet(result: SheetResult, *, reveal: str = "expected", solved: bool = False,
-                 problems: Sequence[list[str]] | None = None) -> str:
+                 problems: Sequence[list[str]] | None = None,
+                 texts: Sequence[str] | None = None) -> str:
     """The report of one sheet as one string (ends with a newline), inert for a terminal
-    (`problems`: as `sheet_lines` takes them)."""
-    lines = sheet_lines(result, reveal=reveal, solved=solved, problems=problems)
-    return inert_lines("\n".join(lines) + "\n")
+    (`problems`: as `sheet_lines` takes them; `texts`: each problem's `problem_text`, where
+    they are already made)."""
+    if texts is not None and not solved:
+        # `inert_lines` escapes character by character: pieces made inert apart join alike.
+        return (_text(_head_lines(result)) + "".join(texts) + _text(_tail_lines(result)))
+    return _text(sheet_lines(result, reveal=reveal, solved=solved, problems=problems))
+
+
+def problem_text(problem: ProblemResult, reveal: str = "expected",
+                 parts: Sequence[PartPieces] | None = None) -> str:
+    """One problem of a sheet's report as `render_sheet` writes it (`problem_lines`, inert)."""
+    return _text(problem_lines(problem, reveal, parts))
+
+
+def _text(lines: list[str]) -> str:
+    """Lines as inert text, each ended by a newline."""
+    return inert_lines("".join(f"{line}\n" for line in lines))
 
 
 def wrap_cell(text: str, width: int = CELL) -> list[str]:
