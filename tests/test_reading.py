@@ -8,13 +8,17 @@ by iteration alike, and every located message the same as when each place was re
 from __future__ import annotations
 
 import gc
+import os
 import random
+import stat
 from typing import Any
 
 import pytest
 import yaml
 
 from nncheck.errors import InputError
+from nncheck.io import files
+from nncheck.io.files import read_regular
 from nncheck.io.problems import load_problem_from, load_sheet_from
 from nncheck.io.scalars import MAX_NODES
 from nncheck.io.yaml import parse_document
@@ -283,3 +287,32 @@ def test_a_read_file_holds_no_reference_cycle():
         assert gc.collect() == 0
     finally:
         gc.enable()
+
+
+# --- the bytes of a file ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", [0, 1, 99, 100, 101, 250])
+def test_a_file_is_read_whole_up_to_the_limit(tmp_path, size):
+    path = tmp_path / "f.yaml"
+    path.write_bytes(bytes(range(256))[:size])
+    data, said = read_regular(str(path), 100)
+    assert data == bytes(range(256))[: min(size, 100)]
+    assert said == size
+
+
+@pytest.mark.parametrize("said", [0, 10, 99])
+def test_a_file_larger_than_its_size_said_is_read_to_the_limit(tmp_path, monkeypatch, said):
+    # A file that grew after it was measured, or one of /proc (size 0): the size is a guess.
+    path = tmp_path / "f.yaml"
+    path.write_bytes(b"x" * 150)
+    real = os.fstat
+
+    def smaller(fd: int) -> os.stat_result:
+        info = list(real(fd))
+        info[stat.ST_SIZE] = said
+        return os.stat_result(info)
+
+    monkeypatch.setattr(files.os, "fstat", smaller)
+    assert read_regular(str(path), 120)[0] == b"x" * 120
+    assert read_regular(str(path), 200)[0] == b"x" * 150
