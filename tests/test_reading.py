@@ -8,9 +8,11 @@ by iteration alike, and every located message the same as when each place was re
 from __future__ import annotations
 
 import gc
+import math
 import os
 import random
 import stat
+import struct
 from typing import Any
 
 import pytest
@@ -22,6 +24,7 @@ from nncheck.io.files import read_regular
 from nncheck.io.problems import load_problem_from, load_sheet_from
 from nncheck.io.scalars import MAX_NODES
 from nncheck.io.yaml import parse_document
+from nncheck.written import WrittenFloat, keeps_digits, keeps_text
 
 # Columns are counted from 1, in characters (`é` is one).
 TRICKY = (
@@ -316,3 +319,48 @@ def test_a_file_larger_than_its_size_said_is_read_to_the_limit(tmp_path, monkeyp
     monkeypatch.setattr(files.os, "fstat", smaller)
     assert read_regular(str(path), 120)[0] == b"x" * 120
     assert read_regular(str(path), 200)[0] == b"x" * 150
+
+
+# --- floats written as Python writes them -------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "kept"), [
+    ("1.2039728043259361", None),  # Python's own repr of a float: nothing more to keep
+    ("0.1", None),
+    ("-0.0", None),
+    ("1000.0", None),
+    ("5e-324", None),
+    ("1.7976931348623157e+308", None),
+    ("2.2250738585072014e-308", None),
+    ("1e3", "1e3"),  # 1000.0 to Python: the precision written is kept
+    ("-0.20", "-0.20"),
+    ("0.1000000000000000055511151231257827", "0.1000000000000000055511151231257827"),
+    ("4.9406564584124654e-324", "4.9406564584124654e-324"),  # 5e-324, written longer
+    # Not as Python writes them, but the same decimal to the same precision: nothing kept.
+    ("1.2039728043259361e0", None),
+    ("1.7976931348623157E+308", None),
+    ("+0.5", None),
+])
+def test_a_float_keeps_its_text_only_when_python_would_write_it_otherwise(text, kept):
+    value = parse_document(f"v: {text}\n", "f.yaml").data["v"]
+    assert value == float(text)
+    assert str(value) == str(float(text))
+    assert (value.text if isinstance(value, WrittenFloat) else None) == kept
+
+
+def test_random_floats_written_as_python_writes_them_are_read_as_written_rules_say():
+    rng = random.Random(19)
+    samples = [rng.uniform(-10, 10) for _ in range(300)]
+    samples += [struct.unpack("<d", struct.pack("<Q", rng.getrandbits(64)))[0]
+                for _ in range(700)]
+    for number in samples:
+        if not math.isfinite(number):
+            continue
+        text = repr(number)
+        if "e" not in text and "." not in text:  # pragma: no cover - repr always has one
+            continue
+        value = parse_document(f"v: {text}\n", "f.yaml").data["v"]
+        # The rule of io/scalars.py, worked out the long way for each.
+        rule_keeps = keeps_text(text, number) or keeps_digits(text, number)
+        assert not rule_keeps, text
+        assert type(value) is float and value == number and str(value) == text

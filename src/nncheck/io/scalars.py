@@ -93,6 +93,10 @@ def _as_float(value: str) -> Any:
         # "number too large" where it is used, as it does for the same literal in an expression.
         if math.isinf(number):
             return value
+        # Written as Python writes the float (`1.2039728043259361`, as most long literals
+        # are): its shortest decimal, so nothing more to keep (and no exact arithmetic).
+        if value == repr(number):
+            return number
         # `18014398509481985.0` is 18014398509481984 as a float64: keep what was written; and
         # `-0.20` is -0.2: keep the precision that was written (rounding-aware grading).
         kept = keeps_text(value, number) or keeps_digits(value, number)
