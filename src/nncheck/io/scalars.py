@@ -182,13 +182,12 @@ class Builder:
             node, depth, container = stack.pop()
             pending: list[tuple[yaml.Node, int, Any]] = []
             depth += 1
-            if isinstance(container, list):
-                children = node.value
+            if type(container) is list:
+                children, values = node.value, container  # filled in place
             else:
                 entries = self.pairs(node)
                 self.keys += len(entries)
-                children = [child for _, child in entries.values()]
-            values: list[Any] = []
+                children, values = [child for _, child in entries.values()], []
             if depth <= MAX_DEPTH and self.count + len(children) <= MAX_NODES:
                 # No bound can be reached among these children: counted at once, and the
                 # plain scalars (most of a file) resolved here, without a call each.
@@ -200,10 +199,9 @@ class Builder:
                     else:
                         values.append(self._value(child, depth, pending))
             else:
-                values = [self.value(child, depth, pending) for child in children]
-            if isinstance(container, list):
-                container.extend(values)
-            else:
+                for child in children:
+                    values.append(self.value(child, depth, pending))
+            if values is not container:
                 container.update(zip(entries, values))
             # Reversed, so that nested values are visited (and their errors found) in file order.
             stack.extend(reversed(pending))
@@ -331,10 +329,11 @@ class Builder:
         entries: dict[Any, tuple[yaml.Node, yaml.Node]] = {}
         merged: set[Any] = set()  # keys that came from `<<`: the mapping's own keys override them
         cached = _PLAIN_CACHE.get
-        for key_node, value_node in node.value:
+        for pair in node.value:  # (key node, value node), kept as the entry
+            key_node = pair[0]
             tag = key_node.tag
             if tag == _MERGE or (tag == PLAIN and key_node.value == "<<"):
-                for key, entry in self._merged(value_node).items():
+                for key, entry in self._merged(pair[1]).items():
                     if key not in entries:  # an earlier entry, own or merged, wins
                         entries[key] = entry
                         merged.add(key)
@@ -342,15 +341,16 @@ class Builder:
             key = cached(key_node.value, _NOTHING) if tag == PLAIN else _NOTHING
             if key is _NOTHING:
                 key = self.key(key_node)
-            if key in entries and key not in merged:
-                first_line = node_mark(entries[key][0])[0]
-                raise self.fail(
-                    key_node,
-                    f"duplicate key `{key}`",
-                    expected=f"each key once in a mapping (first at line {first_line})",
-                )
-            merged.discard(key)
-            entries[key] = (key_node, value_node)
+            if key in entries:
+                if key not in merged:
+                    first_line = node_mark(entries[key][0])[0]
+                    raise self.fail(
+                        key_node,
+                        f"duplicate key `{key}`",
+                        expected=f"each key once in a mapping (first at line {first_line})",
+                    )
+                merged.discard(key)
+            entries[key] = pair
         if self.has_anchors:
             self._pairs_done[id(node)] = entries
         return entries
