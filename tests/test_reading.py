@@ -364,3 +364,12 @@ def test_random_floats_written_as_python_writes_them_are_read_as_written_rules_s
         rule_keeps = keeps_text(text, number) or keeps_digits(text, number)
         assert not rule_keeps, text
         assert type(value) is float and value == number and str(value) == text
+
+
+def test_a_key_that_is_also_its_value_has_its_place():
+    # `? &k a` anchors the key; `: *k` makes the value that same node.
+    doc = parse_document("x: 1\n? &k a\n: *k\n", "k.yaml")
+    assert doc.data == {"x": 1, "a": "a"}
+    assert doc.key_marks[("a",)] == (2, 3)
+    assert doc.marks[("a",)] == (2, 3)
+    assert dict(doc.key_marks) == {("x",): (1, 1), ("a",): (2, 3)}

@@ -50,27 +50,26 @@ class Positions:
             entries = self._pairs[id(node)] = self._builder.pairs(node)
         return entries
 
-    def _step(self, node: yaml.Node, item: Any) -> tuple[yaml.Node, yaml.Node] | None:
-        """(key node, value node) of `item` in `node` (the key node is the value node in a list)."""
+    def _step(self, node: yaml.Node, item: Any) -> tuple[yaml.Node | None, yaml.Node] | None:
+        """(key node, value node) of `item` in `node`; an item of a list has no key node."""
         if isinstance(node, yaml.MappingNode):
             return self._entries(node).get(item)
         if isinstance(node, yaml.SequenceNode):
             index = _index(item, len(node.value))
-            return None if index is None else (node.value[index], node.value[index])
+            return None if index is None else (None, node.value[index])
         return None
 
     def find(self, loc: Loc, *, key: bool = False) -> Position | None:
         """The place of the value at `loc` (of its key, with `key`), None if the file has none."""
-        node, key_node = self._root, None
+        node: yaml.Node = self._root
+        key_node: yaml.Node | None = None  # none for the whole file and an item of a list
         for item in loc:
             found = self._step(node, item)
             if found is None:
                 return None
             key_node, node = found
         if key:
-            if key_node is None or key_node is node:  # the root, or an item of a list
-                return None
-            return node_mark(key_node)
+            return None if key_node is None else node_mark(key_node)
         return node_mark(node)
 
     def walk(self) -> Iterator[tuple[Loc, Position, Position | None]]:
