@@ -13,6 +13,7 @@ import os
 import random
 import stat
 import struct
+import sys
 from typing import Any
 
 import pytest
@@ -373,3 +374,26 @@ def test_a_key_that_is_also_its_value_has_its_place():
     assert doc.key_marks[("a",)] == (2, 3)
     assert doc.marks[("a",)] == (2, 3)
     assert dict(doc.key_marks) == {("x",): (1, 1), ("a",): (2, 3)}
+
+
+def _stack_depth() -> int:
+    frame, depth = sys._getframe(), 0
+    while frame is not None:
+        frame, depth = frame.f_back, depth + 1
+    return depth
+
+
+def test_a_place_behind_merges_of_merges_is_found_without_following_them_again():
+    # 300 merges, each of the next: read at the top of a stack, their place is then asked from
+    # a deeper one (a message being built), where following them again would need 600 frames.
+    text = "a: " + "{<<: " * 300 + "{x: 1}" + "}" * 300 + "\n"
+    doc = parse_document(text, "m.yaml")
+    assert doc.data == {"a": {"x": 1}}
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(_stack_depth() + 60)
+    try:
+        # `a: ` is 3 characters, then 300 times `{<<: ` (5): the innermost `{` at 1504.
+        assert doc.key_marks[("a", "x")] == (1, 1505)
+        assert doc.marks[("a", "x")] == (1, 1508)
+    finally:
+        sys.setrecursionlimit(limit)

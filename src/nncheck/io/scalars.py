@@ -165,7 +165,7 @@ class Builder:
         self.has_anchors = has_anchors
         self.count = 0  # values built (after alias expansion)
         self.keys = 0  # keys of the mappings built
-        # A mapping reached through several aliases is flattened once.
+        # A mapping's entries, kept (see `pairs`).
         self._pairs_done: dict[int, dict[Any, tuple[yaml.Node, yaml.Node]]] = {}
 
     def fail(self, node: yaml.Node, message: str, **extra: Any) -> InputError:
@@ -321,18 +321,23 @@ class Builder:
         return self.scalar(node)
 
     def pairs(self, node: yaml.MappingNode) -> dict[Any, tuple[yaml.Node, yaml.Node]]:
-        """Return a mapping's entries (key -> key node, value node), merges applied, once each."""
-        if self.has_anchors:
-            done = self._pairs_done.get(id(node))
-            if done is not None:
-                return done
+        """Return a mapping's entries (key -> key node, value node), merges applied, once each.
+
+        Kept for a mapping reached through an alias (flattened once) and for one with merge
+        keys: asked again (for a place, `io.positions`), its merges of merges are not followed
+        again, from a deeper stack, where they could exceed Python's recursion limit."""
+        done = self._pairs_done.get(id(node))
+        if done is not None:
+            return done
         entries: dict[Any, tuple[yaml.Node, yaml.Node]] = {}
         merged: set[Any] = set()  # keys that came from `<<`: the mapping's own keys override them
+        keep = self.has_anchors
         cached = _PLAIN_CACHE.get
         for pair in node.value:  # (key node, value node), kept as the entry
             key_node = pair[0]
             tag = key_node.tag
             if tag == _MERGE or (tag == PLAIN and key_node.value == "<<"):
+                keep = True
                 for key, entry in self._merged(pair[1]).items():
                     if key not in entries:  # an earlier entry, own or merged, wins
                         entries[key] = entry
@@ -351,7 +356,7 @@ class Builder:
                     )
                 merged.discard(key)
             entries[key] = pair
-        if self.has_anchors:
+        if keep:
             self._pairs_done[id(node)] = entries
         return entries
 
