@@ -30,7 +30,7 @@ import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from nncheck.errors import InputError, NncheckError
 from nncheck.io.report import file_mode
@@ -116,11 +116,22 @@ def read_regular(path: str, limit: int, *, shown: str | None = None,
                     raise InputError("the file changed while the class was being read",
                                      path=where, expected="a class folder that stays put")
                 if what is None:
-                    return stream.read(limit), info.st_size
+                    return _read_up_to(stream, limit, info.st_size), info.st_size
     except OSError as exc:
         raise InputError(f"cannot read the file: {exc.strerror or exc}", path=where,
                          expected="a readable file") from exc
     raise InputError(f"not a regular file: {what}", path=where, expected=expected)
+
+
+def _read_up_to(stream: BinaryIO, limit: int, size: int) -> bytes:
+    """At most `limit` bytes of a stream whose size is said to be `size`: one read of the size
+    and a byte more (a read of `limit` would set aside `limit` bytes for every small file),
+    then, if the file is larger than it said (growing, or a /proc file saying 0), the rest."""
+    first = min(limit, max(size, 0) + 1)
+    data = stream.read(first)
+    if len(data) == first < limit:
+        data += stream.read(limit - first)
+    return data
 
 
 def read_stdin(limit: int) -> tuple[bytes, int]:

@@ -2,8 +2,8 @@
 
 Scalars follow the YAML 1.2 core schema (`on`, `off`, `yes` stay strings, `011` is 11); only
 the standard tags are accepted, duplicate keys are errors, no Python object is ever constructed,
-and the number of nodes (after alias expansion) and the nesting depth are bounded. The line and
-column of every value and key are recorded on the way.
+and the number of nodes (after alias expansion) and the nesting depth are bounded. Places are
+not recorded here: `io.positions` finds the one a message needs in the node tree.
 """
 
 from __future__ import annotations
@@ -93,6 +93,10 @@ def _as_float(value: str) -> Any:
         # "number too large" where it is used, as it does for the same literal in an expression.
         if math.isinf(number):
             return value
+        # Written as Python writes the float (`1.2039728043259361`, as most long literals
+        # are): its shortest decimal, so nothing more to keep (and no exact arithmetic).
+        if value == repr(number):
+            return number
         # `18014398509481985.0` is 18014398509481984 as a float64: keep what was written; and
         # `-0.20` is -0.2: keep the precision that was written (rounding-aware grading).
         kept = keeps_text(value, number) or keeps_digits(value, number)
@@ -154,15 +158,14 @@ _TAGGED = {
 
 
 class Builder:
-    """Builds plain values from a node tree, recording positions and counting every node."""
+    """Builds plain values from a node tree, counting every node and every key on the way."""
 
     def __init__(self, path: str, has_anchors: bool):
         self.path = path
         self.has_anchors = has_anchors
-        self.count = 0
-        self.marks: dict[Loc, Position] = {}
-        self.key_marks: dict[Loc, Position] = {}
-        # A mapping reached through several aliases is flattened once.
+        self.count = 0  # values built (after alias expansion)
+        self.keys = 0  # keys of the mappings built
+        # A mapping's entries, kept (see `pairs`).
         self._pairs_done: dict[int, dict[Any, tuple[yaml.Node, yaml.Node]]] = {}
 
     def fail(self, node: yaml.Node, message: str, **extra: Any) -> InputError:
@@ -172,43 +175,57 @@ class Builder:
 
     def build(self, root: yaml.Node) -> Any:
         """Return the plain value of `root`; walks with an explicit stack, so depth is no limit."""
-        stack: list[tuple[yaml.Node, Loc, Any]] = []
-        data = self.value(root, (), stack)
+        stack: list[tuple[yaml.Node, int, Any]] = []
+        data = self.value(root, 0, stack)
+        cached = _PLAIN_CACHE.get
         while stack:
-            node, loc, container = stack.pop()
-            pending: list[tuple[yaml.Node, Loc, Any]] = []
-            if isinstance(container, list):
-                for index, child in enumerate(node.value):
-                    container.append(self.value(child, (*loc, index), pending))
+            node, depth, container = stack.pop()
+            pending: list[tuple[yaml.Node, int, Any]] = []
+            depth += 1
+            if type(container) is list:
+                children, values = node.value, container  # filled in place
             else:
-                key_marks = self.key_marks
-                for key, (key_node, child) in self.pairs(node).items():
-                    child_loc = (*loc, key)
-                    mark = key_node.start_mark
-                    key_marks[child_loc] = (mark.line + 1, mark.column + 1)
-                    container[key] = self.value(child, child_loc, pending)
+                entries = self.pairs(node)
+                self.keys += len(entries)
+                children, values = [child for _, child in entries.values()], []
+            if depth <= MAX_DEPTH and self.count + len(children) <= MAX_NODES:
+                # No bound can be reached among these children: counted at once, and the
+                # plain scalars (most of a file) resolved here, without a call each.
+                self.count += len(children)
+                for child in children:
+                    if child.tag == PLAIN:
+                        result = cached(child.value, _NOTHING)
+                        values.append(self._plain(child) if result is _NOTHING else result)
+                    else:
+                        values.append(self._value(child, depth, pending))
+            else:
+                for child in children:
+                    values.append(self.value(child, depth, pending))
+            if values is not container:
+                container.update(zip(entries, values))
             # Reversed, so that nested values are visited (and their errors found) in file order.
             stack.extend(reversed(pending))
         return data
 
-    def value(self, node: yaml.Node, loc: Loc, pending: list[tuple[yaml.Node, Loc, Any]]) -> Any:
-        """Return a scalar's value, or an empty container queued in `pending` to be filled."""
+    def value(self, node: yaml.Node, depth: int, pending: list[tuple[yaml.Node, int, Any]]
+              ) -> Any:
+        """Return a scalar's value, or an empty container queued in `pending` to be filled;
+        `depth` is the number of lists and mappings around the node."""
         self.count += 1
         if self.count > MAX_NODES:
             raise self._too_many(node)
-        if len(loc) > MAX_DEPTH:
+        if depth > MAX_DEPTH:
             raise self.fail(
                 node,
                 f"nested too deeply: more than {MAX_DEPTH} levels of lists and mappings",
                 expected=f"at most {MAX_DEPTH} levels",
             )
-        mark = node.start_mark
-        self.marks[loc] = (mark.line + 1, mark.column + 1)
+        return self._value(node, depth, pending)
+
+    def _value(self, node: yaml.Node, depth: int, pending: list[tuple[yaml.Node, int, Any]]
+               ) -> Any:
         if node.tag == PLAIN:  # the common case first
-            try:
-                return _plain(node.value)
-            except ValueError as exc:  # an integer of more digits than Python converts
-                raise self._too_long(node) from exc
+            return self._plain(node)
         if isinstance(node, yaml.ScalarNode):
             return self.scalar(node)
         container: Any
@@ -218,8 +235,14 @@ class Builder:
         else:
             self._check_tag(node, MAP, "a mapping")
             container = {}
-        pending.append((node, loc, container))
+        pending.append((node, depth, container))
         return container
+
+    def _plain(self, node: yaml.ScalarNode) -> Any:
+        try:
+            return _plain(node.value)
+        except ValueError as exc:  # an integer of more digits than Python converts
+            raise self._too_long(node) from exc
 
     def _too_many(self, node: yaml.Node) -> InputError:
         if self.has_anchors:
@@ -298,31 +321,42 @@ class Builder:
         return self.scalar(node)
 
     def pairs(self, node: yaml.MappingNode) -> dict[Any, tuple[yaml.Node, yaml.Node]]:
-        """Return a mapping's entries (key -> key node, value node), merges applied, once each."""
-        if self.has_anchors:
-            done = self._pairs_done.get(id(node))
-            if done is not None:
-                return done
+        """Return a mapping's entries (key -> key node, value node), merges applied, once each.
+
+        Kept for a mapping reached through an alias (flattened once) and for one with merge
+        keys: asked again (for a place, `io.positions`), its merges of merges are not followed
+        again, from a deeper stack, where they could exceed Python's recursion limit."""
+        done = self._pairs_done.get(id(node))
+        if done is not None:
+            return done
         entries: dict[Any, tuple[yaml.Node, yaml.Node]] = {}
         merged: set[Any] = set()  # keys that came from `<<`: the mapping's own keys override them
-        for key_node, value_node in node.value:
-            if key_node.tag == _MERGE or (key_node.tag == PLAIN and key_node.value == "<<"):
-                for key, entry in self._merged(value_node).items():
+        keep = self.has_anchors
+        cached = _PLAIN_CACHE.get
+        for pair in node.value:  # (key node, value node), kept as the entry
+            key_node = pair[0]
+            tag = key_node.tag
+            if tag == _MERGE or (tag == PLAIN and key_node.value == "<<"):
+                keep = True
+                for key, entry in self._merged(pair[1]).items():
                     if key not in entries:  # an earlier entry, own or merged, wins
                         entries[key] = entry
                         merged.add(key)
                 continue
-            key = self.key(key_node)
-            if key in entries and key not in merged:
-                first_line = node_mark(entries[key][0])[0]
-                raise self.fail(
-                    key_node,
-                    f"duplicate key `{key}`",
-                    expected=f"each key once in a mapping (first at line {first_line})",
-                )
-            merged.discard(key)
-            entries[key] = (key_node, value_node)
-        if self.has_anchors:
+            key = cached(key_node.value, _NOTHING) if tag == PLAIN else _NOTHING
+            if key is _NOTHING:
+                key = self.key(key_node)
+            if key in entries:
+                if key not in merged:
+                    first_line = node_mark(entries[key][0])[0]
+                    raise self.fail(
+                        key_node,
+                        f"duplicate key `{key}`",
+                        expected=f"each key once in a mapping (first at line {first_line})",
+                    )
+                merged.discard(key)
+            entries[key] = pair
+        if keep:
             self._pairs_done[id(node)] = entries
         return entries
 

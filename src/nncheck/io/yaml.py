@@ -24,6 +24,7 @@ import yaml
 
 from nncheck.errors import InputError
 from nncheck.io import files
+from nncheck.io.positions import positions
 from nncheck.io.scalars import (
     MAP,
     PLAIN,
@@ -48,7 +49,11 @@ MAX_FILE_BYTES = 1 << 20  # 1 MiB
 
 @dataclass(frozen=True)
 class Document:
-    """A parsed YAML file: plain data plus the line and column of every value and key."""
+    """A parsed YAML file: plain data plus the line and column of every value and key.
+
+    `marks` and `key_marks` map a path to a place; a file's are found when asked (see
+    `io.positions`), and their lengths count the values and keys (after alias expansion).
+    """
 
     path: str
     data: Any
@@ -198,9 +203,8 @@ def parse_document(text: str, path: str, *, sha256: str = "") -> Document:
         raise InputError(
             "merge keys (`<<`) are nested too deeply", path=path, expected="fewer levels of `<<`"
         ) from exc
-    return Document(
-        path, data, MappingProxyType(builder.marks), MappingProxyType(builder.key_marks), sha256
-    )
+    marks, key_marks = positions(root, builder)  # found when a message asks, not for every value
+    return Document(path, data, marks, key_marks, sha256)
 
 
 def _line_col(text: str, index: int) -> Position:
