@@ -53,7 +53,8 @@ def files(row: classroom.Row) -> tuple[object, ...]:
     return (row.status, row.score, row.result, row.feedback, row.gradescope, row.parts)
 
 
-def assert_each_as_alone(klass: Path, bank: Path, options: classroom.Options) -> dict[str, classroom.Row]:
+def assert_each_as_alone(klass: Path, bank: Path, options: classroom.Options
+                         ) -> dict[str, classroom.Row]:
     whole = {r.student_id: r for r in classroom.grade_class(klass, bank, options).rows}
     for sid, row in whole.items():
         (alone,) = classroom.grade_class(
