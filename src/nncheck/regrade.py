@@ -19,14 +19,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nncheck import groups
 from nncheck.compare.verdict import Status, TakesNoHints, Verdict
 from nncheck.errors import AnswerError, ExprError, InputError, ProblemError
 from nncheck.spec.common import Accept
-from nncheck.spec.overrides import Group, Rule
 from nncheck.words import clip, json_line
+
+if TYPE_CHECKING:
+    from nncheck.spec.overrides import Group, Rule
 
 __all__ = ["Regrade", "apply", "check", "label", "scaled"]
 

@@ -3,9 +3,10 @@
 Prints, in one run (each figure the best of N fresh processes, as users run them): the wall
 time of `nncheck --help`, of `python -c "import numpy, pydantic, yaml, typer, rich"` (the bare
 import time of the dependencies), of `nncheck check` on the seed sheet, the ratio of check to
-the bare imports (by wall time, and by CPU time: the machine may be shared), and the modules
-that cost most under `-X importtime`. The targets: `--help` under 150 ms, and check at most
-1.6 times the bare imports.
+the bare imports (by wall time, and by CPU time: the machine may be shared), the CPU time of
+`nncheck grade` of a class of one sheet (`--jobs 1`), which shares that start-up, and the
+modules that cost most under `-X importtime`. The targets: `--help` under 150 ms, and check at
+most 1.6 times the bare imports.
 
     python tests/bench/bench_startup.py [--n 10] [--top 12]
 """
@@ -102,6 +103,14 @@ def main() -> None:
     bare_models = best_of(BARE_MODELS, args.n)
     validate = best_of(VALIDATE, args.n)
     check = best_of(CHECK, args.n)
+    with tempfile.TemporaryDirectory() as tmp:
+        one = Path(tmp) / "class"
+        one.mkdir()
+        (one / "seed-student.yaml").write_bytes((SEED / "sheets" / "seed-student.yaml")
+                                                .read_bytes())
+        grade_command = [*NNCHECK, "grade", str(one), "--problems", str(SEED), "--out",
+                         str(Path(tmp) / "report"), "--jobs", "1"]
+        grade = best_of(grade_command, args.n)
     ratio = check / bare
     cpu_ratio = CPU[" ".join(CHECK)] / CPU[" ".join(BARE)]
     print(f"python -c pass:               {python * 1000:7.0f} ms")
@@ -116,6 +125,8 @@ def main() -> None:
     print(f"  ... by CPU time:            {cpu_ratio:7.2f}x  ({CPU[' '.join(CHECK)] * 1000:.0f} "
           f"ms / {CPU[' '.join(BARE)] * 1000:.0f} ms)")
     print(f"check / bare with a model:    {check / bare_models:7.2f}x")
+    print(f"nncheck grade, 1-sheet class: {grade * 1000:7.0f} ms  "
+          f"({CPU[' '.join(grade_command)] * 1000:.0f} ms of CPU, --jobs 1)")
     for title, command in (("--help", HELP), ("check", CHECK)):
         print(f"\n-X importtime, {title}: largest imports (cumulative ms, self ms)")
         for cumulative, own, name in import_offenders(command, args.top):

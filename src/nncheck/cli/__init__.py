@@ -6,8 +6,12 @@ One module per command family registers its commands on the one `app` of `cli.ba
 from __future__ import annotations
 
 import contextlib
+import copy
 import gc
 import os
+import sys
+
+import typer
 
 # Every module of the command line, loaded with it: the command modules register their
 # commands on the one app.
@@ -60,4 +64,33 @@ def main() -> None:
         _plain_completion_help()
     # One name however it was started (`python -m nncheck` too): shell completion calls the
     # program back by this name, and reads `_NNCHECK_COMPLETE`.
-    app(prog_name="nncheck")
+    _for_command(sys.argv[1:])(prog_name="nncheck")
+
+
+def _for_command(args: list[str]) -> typer.Typer:
+    """The app to run `nncheck ARGS` with: one with only the command ARGS name, if they start
+    with the name of a command.
+
+    Typer builds the click command of every registered command (their signatures, type hints
+    and parameters, ~15 ms) before it parses anything; a run of one command needs its own
+    alone. Its help, usage errors and results are the same as the whole app's (the name of a
+    command is all the app's parser reads before handing the rest over to that command). Any
+    other start (an option, a mistyped name, no name, shell completion) gets the whole app.
+    """
+    if not args or os.environ.get("_NNCHECK_COMPLETE"):
+        return app
+    chosen = [info for info in app.registered_commands if _command_name(info) == args[0]]
+    if len(chosen) != 1 or app.registered_groups:
+        return app
+    one = copy.copy(app)
+    one.registered_commands = chosen
+    return one
+
+
+def _command_name(info: typer.models.CommandInfo) -> str | None:
+    """The name a command is called by, as typer names it."""
+    if info.name:
+        return info.name
+    if info.callback is None:
+        return None
+    return info.callback.__name__.lower().replace("_", "-")

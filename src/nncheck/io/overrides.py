@@ -21,7 +21,6 @@ from nncheck.io.files import write_atomic
 from nncheck.io.yaml import Document, read_document
 from nncheck.regrade import Regrade
 from nncheck.spec.errors import validate
-from nncheck.spec.overrides import ClassWide, Overrides, split_file
 from nncheck.words import clip, json_line
 
 __all__ = ["GROUPS_HEADER", "OverridesFile", "groups_yaml", "read_overrides", "write_groups"]
@@ -44,6 +43,10 @@ def read_overrides(path: str | os.PathLike[str]) -> OverridesFile:
 
 def parse(doc: Document) -> OverridesFile:
     """An overrides document, validated."""
+    # The models of an overrides file are built only when one is read: `check` without
+    # --overrides does not pay for them.
+    from nncheck.spec.overrides import ClassWide, Overrides, split_file
+
     per_student, wide = split_file(doc.data)
     students = validate(Overrides, dataclasses.replace(doc, data=per_student)).root_dict()
     found = validate(ClassWide, dataclasses.replace(doc, data=wide))

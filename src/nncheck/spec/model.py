@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import Field, PrivateAttr, field_validator, model_validator
 
-from nncheck.spec.common import KEY, Strict, located
+from nncheck.spec.common import KEY, Strict, empty_dict, located
 from nncheck.spec.layer_syntax import IDENT, build_layers, describe, read_size, symbols_of
 from nncheck.spec.layers import VOCABULARY, Layer, is_reserved
 from nncheck.spec.parts import Domain
@@ -40,7 +40,7 @@ class ModelSpec(Strict):
     framework: Literal["keras", "pytorch"] = "keras"
     layout: Literal["channels_last", "channels_first"] | None = None
     input: list[int | str] = Field(min_length=1)
-    symbols: dict[str, Domain] = Field(default_factory=dict)
+    symbols: dict[str, Domain] = Field(default_factory=empty_dict)
     layers: list[Any] = Field(min_length=1, json_schema_extra=_LAYERS_SCHEMA)
 
     _expanded: tuple[Layer, ...] = PrivateAttr(default=())

@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import Field, RootModel, model_validator
 
-from nncheck.spec.common import Real, Strict
+from nncheck.spec.common import Real, Strict, empty_list
 from nncheck.spec.part_base import MAX_POINTS
 from nncheck.spec.problem import Name
 
@@ -89,7 +89,7 @@ class Group(Strict):
     part: Name
     status: str | None = None  # what the grader said of the answer (for people)
     answer: Any = None  # the answer as the first student wrote it (for people)
-    students: list[Name] = Field(default_factory=list)  # who gave it when review ran
+    students: list[Name] = Field(default_factory=empty_list)  # who gave it when review ran
     points: Real | None = Field(default=None, ge=0, le=MAX_POINTS, allow_inf_nan=False)
     comment: str | None = None
 
@@ -97,8 +97,8 @@ class Group(Strict):
 class ClassWide(Strict):
     """The list-valued keys of an overrides file."""
 
-    rules: list[Rule] = Field(default_factory=list)
-    groups: list[Group] = Field(default_factory=list)
+    rules: list[Rule] = Field(default_factory=empty_list)
+    groups: list[Group] = Field(default_factory=empty_list)
 
 
 def split_file(data: Any) -> tuple[Any, dict[str, Any]]:

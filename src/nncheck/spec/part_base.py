@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 from pydantic import Field, SerializerFunctionWrapHandler, model_serializer
 
-from nncheck.spec.common import Accept, Hint, Name, Real, Strict, Tolerance
+from nncheck.spec.common import Accept, Hint, Name, Real, Strict, Tolerance, empty_list
 
 # Points beyond this are a typo; the bound also keeps every sum of points a finite float.
 MAX_POINTS = 1_000_000
@@ -60,6 +60,6 @@ class NumericPart(PartBase):
     """A part whose answer is a number (or numbers): instructor `hints` name wrong ones,
     `accept` lists other answers that earn credit."""
 
-    hints: list[Hint] = Field(default_factory=list)
-    accept: list[Accept] = Field(default_factory=list)
+    hints: list[Hint] = Field(default_factory=empty_list)
+    accept: list[Accept] = Field(default_factory=empty_list)
 

@@ -26,6 +26,8 @@ from nncheck.spec.common import (
     Number,
     Real,
     Strict,
+    empty_dict,
+    empty_list,
     fold_option,
     located,
     refuse_reserved,
@@ -114,7 +116,8 @@ class TruthTablePart(PartBase):
     required: RequiredRows | None = None
     partial: StrictBool = False  # credit for the fraction of right rows
     _QUIET: ClassVar[tuple[str, ...]] = ("hints",)
-    hints: list[Hint] = Field(default_factory=list)  # `answer`: a table, or some columns of one
+    # `answer`: a table, or some columns of one
+    hints: list[Hint] = Field(default_factory=empty_list)
 
     @model_validator(mode="after")
     def _check_required(self) -> TruthTablePart:
@@ -416,7 +419,7 @@ class FormulaPart(NumericPart):
 
     ask: Literal["formula"]
     reference: Number
-    symbols: dict[str, Domain] = Field(default_factory=dict)
+    symbols: dict[str, Domain] = Field(default_factory=empty_dict)
 
     @field_validator("symbols")
     @classmethod
@@ -432,10 +435,10 @@ class ChoicePart(PartBase):
     ask: Literal["choice"]
     options: list[Name] = Field(min_length=2)  # `options: [1, 2, 3]` are the texts "1", "2", "3"
     key: Name
-    explain: dict[Name, str] = Field(default_factory=dict)
+    explain: dict[Name, str] = Field(default_factory=empty_dict)
     _QUIET: ClassVar[tuple[str, ...]] = ("hints", "accept")
-    hints: list[Hint] = Field(default_factory=list)
-    accept: list[Accept] = Field(default_factory=list)
+    hints: list[Hint] = Field(default_factory=empty_list)
+    accept: list[Accept] = Field(default_factory=empty_list)
 
     @model_validator(mode="after")
     def _check_key(self) -> ChoicePart:

@@ -16,6 +16,7 @@ from nncheck.spec.common import (
     Name,
     Strict,
     Tolerance,
+    empty_dict,
     located,
     refuse_reserved,
 )
@@ -68,9 +69,9 @@ class Problem(Strict):
     id: Name | None = None
     title: str | None = None
     text: str | None = None
-    given: dict[str, Given] = Field(default_factory=dict)
-    defaults: dict[str, Any] = Field(default_factory=dict)
-    aliases: dict[str, str] = Field(default_factory=dict)
+    given: dict[str, Given] = Field(default_factory=empty_dict)
+    defaults: dict[str, Any] = Field(default_factory=empty_dict)
+    aliases: dict[str, str] = Field(default_factory=empty_dict)
     tolerance: Tolerance | None = None
     # Answers may write `1,5` for 1.5 (`;` separates values). How answers are read, not what
     # is true: left out of the content that seeds the sample points (`problem_digest`).
@@ -274,7 +275,7 @@ class Sheet(Strict):
     """A student's answer sheet: problem id -> part id -> value."""
 
     student: Student
-    answers: dict[Name, dict[Name, Any] | None] = Field(default_factory=dict)
+    answers: dict[Name, dict[Name, Any] | None] = Field(default_factory=empty_dict)
     decimal_comma: bool = False  # this sheet writes `1,5` for 1.5 (`;` separates values)
     # The variant answered (variants.py): a whole number as written, never `true` nor `6344.0`.
     variant: Annotated[int, NoCoercion()] | None = Field(default=None, ge=1)

@@ -24,7 +24,7 @@ from pydantic import Field, field_validator, model_validator
 
 from nncheck import expr
 from nncheck.errors import ExprError
-from nncheck.spec.common import KEY, Strict, located
+from nncheck.spec.common import KEY, Strict, empty_list, located
 
 MAX_VARIANTS = 10_000
 MAX_DRAWS = 200  # names drawn per problem
@@ -112,7 +112,7 @@ class Vary(Strict):
 
     variants: int = Field(default=20, ge=1, le=MAX_VARIANTS)
     draw: dict[str, Draw] = Field(min_length=1, max_length=MAX_DRAWS)
-    where: list[str] = Field(default_factory=list, max_length=MAX_DRAWS)
+    where: list[str] = Field(default_factory=empty_list, max_length=MAX_DRAWS)
 
     @field_validator("draw")
     @classmethod
