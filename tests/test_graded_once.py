@@ -64,17 +64,25 @@ def assert_each_as_alone(klass: Path, bank: Path, options: classroom.Options
 
 
 def test_an_answer_graded_against_earlier_answers_is_keyed_by_them(tmp_path: Path) -> None:
-    # s1 and s2 write the same pre-activations; s2's design makes them wrong. s3 repeats s2.
+    # s1 and s2 write the same pre-activations; s2's design makes them wrong. s3 repeats s2;
+    # s4 is s1 with an answer to another part (which the pre-activations do not read).
+    # Design A on the rows 000 ... 111: n1 fires on two or more inputs on, n2 on three, Y on
+    # exactly two (n1 and not n2).
+    outputs = ("    outputs: {n1: [0, 0, 0, 1, 0, 1, 1, 1], n2: [0, 0, 0, 0, 0, 0, 0, 1],\n"
+               "              Y: [0, 0, 0, 1, 0, 1, 1, 0]}\n")
     klass, bank = write_class(tmp_path, {
         "s1": sheet("s1", DESIGN_A + PRE_A, "1.2039728043259361"),
         "s2": sheet("s2", DESIGN_B + PRE_A, "1.2039728043259361"),
         "s3": sheet("s3", DESIGN_B + PRE_A, "1.2039728043259361"),
+        "s4": sheet("s4", DESIGN_A + PRE_A + outputs, "1.2039728043259361"),
     })
     rows = assert_each_as_alone(klass, bank, classroom.Options(jobs=1))
     status = {sid: {p.part: p.status for p in row.parts} for sid, row in rows.items()}
     assert status["s1"]["pre-activations"] == "correct"
     assert status["s2"]["pre-activations"] == "wrong"
     assert status["s3"]["pre-activations"] == "wrong"
+    assert status["s4"]["pre-activations"] == "correct"
+    assert status["s4"]["outputs"] == "correct"
 
 
 def test_a_decimal_comma_is_read_only_on_the_sheet_that_declares_it(tmp_path: Path) -> None:

@@ -159,7 +159,8 @@ class Bank:
     remembered: dict[tuple[str, int, Any], Remembered] = field(default_factory=dict, repr=False)
     graded: dict[Any, PartResult] = field(default_factory=dict, repr=False)
     _graded_under: Any = field(default=None, repr=False)  # the rules `graded` was graded under
-    _dependent: dict[tuple[str, int], bool] = field(default_factory=dict, repr=False)
+    _dependent: dict[tuple[str, int], tuple[str, ...]] = field(default_factory=dict,
+                                                               repr=False)
     _variants: dict[tuple[str, int], LoadedProblem] = field(default_factory=dict, repr=False)
 
     @property
@@ -193,11 +194,16 @@ class Bank:
                 "secret": bool(self.secret)}
 
     def dependent(self, loaded: LoadedProblem, index: int) -> bool:
-        """Whether a part reads the sheet's own answers (looked up once per part)."""
+        """Whether a part reads the sheet's own answers."""
+        return bool(self.sources(loaded, index))
+
+    def sources(self, loaded: LoadedProblem, index: int) -> tuple[str, ...]:
+        """The ids of the earlier parts whose answers a part reads (looked up once per part):
+        nothing else of a sheet decides its truth."""
         key = (str(loaded.problem.id), index)
         found = self._dependent.get(key)
         if found is None:
-            found = self._dependent[key] = depends_on_answers(loaded.problem.parts[index])
+            found = self._dependent[key] = tuple(answer_sources(loaded.problem.parts[index]))
         return found
 
     def tolerance(self, problem: Problem, part: PartBase) -> Tolerance:
@@ -276,8 +282,9 @@ class Bank:
         # Error carried forward: a truth built on the student's own answers (their design, say)
         # is keyed by those answers; any other truth is one per part.
         mine = None
-        if self.dependent(loaded, index):
-            mine = exact_key(answers)
+        sources = self.sources(loaded, index)
+        if sources:
+            mine = exact_key({s: answers.get(s) for s in sources})
             if mine is None:  # answers of a type the key does not know: not memoised
                 return Remembered(self.truth(loaded, index, answers))
         key = (_cache_id(loaded), index, mine)
@@ -292,12 +299,12 @@ class Bank:
                    decimal_comma: bool) -> Any:
         """What a part's grading reads of a sheet, as a key of `graded` (None: not memoised):
         the part, its claim exactly as written, how the sheet writes decimals and, for a part
-        graded against the sheet's own answers, those answers (`written`: the sheet's answers
-        to the problem as `written_answers` keys them)."""
+        graded against the sheet's own earlier answers, those answers (`written`: the sheet's
+        answers to the problem as `written_answers` keys them)."""
         whole, by_part = written
         if whole is None:
             return None
-        mine = whole if self.dependent(loaded, index) else ()
+        mine = tuple(by_part.get(("s", s), _NO_CLAIM) for s in self.sources(loaded, index))
         claim = by_part.get(("s", loaded.problem.parts[index].id), _NO_CLAIM)
         return (_cache_id(loaded), index, claim, decimal_comma, mine)
 
