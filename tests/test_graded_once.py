@@ -174,3 +174,20 @@ def test_hostile_text_is_escaped_in_every_piece_of_every_file(tmp_path: Path) ->
             assert not any(ch in written for ch in raw), written
         assert "\\u202e" in row.result  # escaped in JSON: the same value when read back
         assert "\\u202e" in row.feedback and "\\x1b" in row.feedback  # visible in text
+
+
+def test_the_written_key_tells_apart_whatever_the_grader_tells_apart() -> None:
+    from nncheck.compare.memo import written_key
+    from nncheck.written import WrittenFloat
+
+    told_apart = [1, 1.0, True, "1", [1], (1,), None, {1: 1}, {"1": 1}, 0.0, -0.0,
+                  WrittenFloat(18014398509481984.0, "18014398509481985.0"),
+                  18014398509481984.0, {"a": 1, "b": 2}, {"b": 2, "a": 1}, [[1]], [1, 1]]
+    keys = [written_key(v) for v in told_apart]
+    assert len(set(keys)) == len(told_apart)
+    # Equal values written apart share a key, however their objects are shared.
+    word = "".join(["ab", "c"])
+    assert written_key([word, word]) == written_key(["abc", "".join(["a", "bc"])])
+    assert written_key({"w": [1, 1, 1], "b": -1.5}) == written_key({"w": [1, 1, 1], "b": -1.5})
+    # A value of a type no key knows is never keyed.
+    assert written_key([object()]) is None

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from nncheck import groups
 from nncheck import regrade as regrading
-from nncheck.compare.memo import MEMO_LIMIT, Remembered, exact_key
+from nncheck.compare.memo import MEMO_LIMIT, Remembered, exact_key, written_key
 from nncheck.compare.notation import with_decimal_comma
 from nncheck.compare.verdict import Status, Truth, Verdict
 from nncheck.errors import AnswerError, ExprError, InputError, NncheckError, ProblemError
@@ -136,7 +136,7 @@ class SheetResult:
         return not any(part.failed for prob in self.problems for part in prob.parts)
 
 
-_NO_CLAIM = exact_key(None)  # the key of a part the sheet leaves unanswered
+_NO_CLAIM = written_key(None)  # the key of a part the sheet leaves unanswered
 PARTS_REMEMBERED = MEMO_LIMIT * 4  # truths whose verdicts a memo keeps (per part and answers)
 
 
@@ -301,22 +301,24 @@ class Bank:
         the part, its claim exactly as written, how the sheet writes decimals and, for a part
         graded against the sheet's own earlier answers, those answers (`written`: the sheet's
         answers to the problem as `written_answers` keys them)."""
-        whole, by_part = written
-        if whole is None:
+        if written is None:
             return None
-        mine = tuple(by_part.get(("s", s), _NO_CLAIM) for s in self.sources(loaded, index))
-        claim = by_part.get(("s", loaded.problem.parts[index].id), _NO_CLAIM)
+        claim = written.get(loaded.problem.parts[index].id, _NO_CLAIM)
+        mine = tuple(written.get(s, _NO_CLAIM) for s in self.sources(loaded, index))
+        if claim is None or None in mine:
+            return None
         return (_cache_id(loaded), index, claim, decimal_comma, mine)
 
     def written_answers(self, answers: Mapping[str, Any], rules: Any) -> Any:
-        """A sheet's answers to one problem as `graded_key` reads them: their `exact_key`
-        (None: not memoised), and each answer's by its key's. The class-wide `rules` are the
+        """A sheet's answers to one problem as `graded_key` reads them: each answer's
+        `written_key` by its part id (None: not memoised). The class-wide `rules` are the
         same for every sheet of a run; other rules start the memo afresh."""
         if rules is not self._graded_under:
             self.graded.clear()
             self._graded_under = rules
-        whole = exact_key(answers)
-        return whole, (dict(whole[1]) if whole is not None and whole[0] == "d" else {})
+        if type(answers) is not dict:
+            return None
+        return {k: written_key(v) for k, v in answers.items() if type(k) is str}
 
     def accepting(self, loaded: LoadedProblem, index: int, extra: Sequence[Any]) -> Remembered:
         """The part's truth with the `accept:` entries of the class-wide rules (regrade.py)
