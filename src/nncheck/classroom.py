@@ -53,7 +53,6 @@ REVEALS = ("verdict", "mistake", "expected")
 CHOICE_CHARS = 200  # a choice answer kept for the option counts, at most this long
 
 Progress = Callable[[int, int], None]  # (sheets done, sheets in all)
-Sink = Callable[["Row"], "Row"]  # what is done with each row where it is graded
 
 
 @dataclass(frozen=True)
@@ -111,7 +110,6 @@ class Row:
     headline: str | None = None  # `Total 17/20 — 1 wrong, 2 pending`, for one-line feedback
     variants: tuple[tuple[str, int], ...] = ()  # (problem id, its variant) where problems vary
     groups: tuple[tuple[str, str, str], ...] = ()  # (problem, part, answer group key), review's
-    written: bool = False  # its feedback and Gradescope files are written (`graded_rows`' sink)
 
 
 @dataclass(frozen=True)
@@ -179,9 +177,8 @@ class _State:
     bank: Any
     options: Options
     audit: Mapping[str, Any]
-    # Each distinct graded part's report fragments, made once in this process.
+    # Each distinct graded problem's report fragments, made once in this process.
     fragments: Fragments = field(default_factory=Fragments)
-    sink: Sink | None = None  # writes a row's own files where it is graded (`graded_rows`)
 
 
 _STATE: _State | None = None
@@ -243,18 +240,13 @@ def _most(options: Options, problem: str, part: Any) -> float:
     return round(part.points * factor, 6)
 
 
-def graded_rows(run: ClassRun, progress: Progress | None = None, sink: Sink | None = None
-                ) -> Generator[Row, None, None]:
-    """Each sheet's row, in report order, as it is graded (duplicates not yet flagged).
-
-    `sink`, if given, is called with each row where it is graded (in a worker, in parallel),
-    and its row is the one yielded: a report writes a sheet's own files there. An OSError it
-    raises stops the run."""
+def graded_rows(run: ClassRun, progress: Progress | None = None) -> Generator[Row, None, None]:
+    """Each sheet's row, in report order, as it is graded (duplicates not yet flagged)."""
     global _STATE
-    _STATE = _State(run.bank, run.options, run.audit, sink=sink)
+    _STATE = _State(run.bank, run.options, run.audit)
     graded = 0
     try:
-        for row in _grade_all(run.files, run.problems, run.options, progress, sink):
+        for row in _grade_all(run.files, run.problems, run.options, progress):
             if row is not None:
                 graded += 1
                 yield row
@@ -296,11 +288,10 @@ def _grade_all(
     problems: str | os.PathLike[str],
     options: Options,
     progress: Progress | None,
-    sink: Sink | None = None,
 ) -> Iterator[Row | None]:
     jobs = min(options.jobs or usable_cores(), usable_cores(), max(1, len(files)))
     if jobs == 1:
-        yield from _report(map(_graded, files), len(files), progress)
+        yield from _report(map(_grade_file, files), len(files), progress)
         return
     methods = multiprocessing.get_all_start_methods()
     # Fork shares the parent's loaded bank and cached truths; spawn rebuilds them per worker.
@@ -311,7 +302,7 @@ def _grade_all(
         # Python 3.12+ warns when forking with threads alive (numpy's BLAS pool): the workers
         # only run Python code and never touch those threads' locks.
         warnings.filterwarnings("ignore", category=DeprecationWarning, message=".*fork.*")
-        pool = workers.Workers(context, jobs, _graded, _init_worker, (rebuild, sink))
+        pool = workers.Workers(context, jobs, _grade_file, _init_worker, (rebuild,))
     try:
         yield from _report(pool.map(files, chunk), len(files), progress)
     except BaseException:
@@ -337,7 +328,7 @@ def _report(rows: Iterable[Row | None], total: int, progress: Progress | None
         yield row
 
 
-def _init_worker(rebuild: tuple[str, Options] | None, sink: Sink | None) -> None:
+def _init_worker(rebuild: tuple[str, Options] | None) -> None:
     global _STATE
     # Only the parent answers Ctrl-C (sent to the whole process group): it stops the workers,
     # so they must not print a traceback each.
@@ -348,15 +339,7 @@ def _init_worker(rebuild: tuple[str, Options] | None, sink: Sink | None) -> None
         problems, options = rebuild
         bank = _load_bank(problems, options.rtol)
         _STATE = _State(bank, options, {"nncheck_version": __version__,
-                                        "problem_hashes": _hashes(bank)}, sink=sink)
-
-
-def _graded(sheet: SheetFile) -> Row | None:
-    """A sheet graded into its row, and passed to the sink, if there is one (outside
-    `_grade_file`: what the sink raises stops the run, it does not make an error row)."""
-    row = _grade_file(sheet)
-    sink = _STATE.sink if _STATE is not None else None
-    return row if row is None or sink is None else sink(row)
+                                        "problem_hashes": _hashes(bank)})
 
 
 def _grade_file(sheet: SheetFile) -> Row | None:

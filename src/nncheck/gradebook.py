@@ -56,10 +56,8 @@ def grade_into(
     folder = None
     try:
         folder = ReportFolder(out, inputs)
-        # Closed on the way out, whatever stops the run: the workers stop at once. Each
-        # sheet's own files are written where it is graded, by the workers in parallel.
-        with contextlib.closing(classroom.graded_rows(run, progress, SheetWriter(folder))
-                                ) as rows:
+        # Closed on the way out, whatever stops the run: the workers stop at once.
+        with contextlib.closing(classroom.graded_rows(run, progress)) as rows:
             summary = write_report(folder, Frame.of_run(run), rows, extras)
         with _writing(folder):
             folder.commit()
@@ -84,18 +82,19 @@ def write_report(folder: ReportFolder, frame: Frame, rows: Iterable[Row],
     with _writing(folder):
         spool = folder.spool()
     with spool:
-        # Rows come as they are graded: an OSError from writing a sheet's own files where it
-        # was graded (`SheetWriter`) reaches here too.
-        with _writing(folder):
-            for row in rows:
-                keys.append((row.rel, row.sheet, row.student_id))
-                if extras.roster is not None or extras.moodle:
-                    contacts.append((row.rel, row.sheet, row.student_id, row.student_email))
-                    if row.variants and row.status != "error":
-                        varied.add(row.rel)
-                if not row.written:
-                    row = SheetWriter(folder)(row)
-                pickle.dump(row, spool, protocol=pickle.HIGHEST_PROTOCOL)
+        for row in rows:
+            keys.append((row.rel, row.sheet, row.student_id))
+            if extras.roster is not None or extras.moodle:
+                contacts.append((row.rel, row.sheet, row.student_id, row.student_email))
+                if row.variants and row.status != "error":
+                    varied.add(row.rel)
+            with _writing(folder):
+                if row.status != "error" and row.student_id is not None:
+                    stem = classroom.file_stem(row.student_id)
+                    _write(folder, f"feedback/{stem}.txt", row.feedback or "")
+                    _write(folder, f"gradescope/{stem}.json", row.gradescope or "")
+                pickle.dump(replace(row, gradescope=None), spool,
+                            protocol=pickle.HIGHEST_PROTOCOL)
         clash = classroom.clashes(keys)
         del keys
         plan = exports.plan(extras, contacts)
@@ -115,21 +114,6 @@ def write_report(folder: ReportFolder, frame: Frame, rows: Iterable[Row],
                 _write(folder, "summary.json", formats.json_text(summary))
                 _write_page(folder, summary, students, sections)
     return summary
-
-
-class SheetWriter:
-    """Writes a graded sheet's feedback and Gradescope files into a report folder's staging
-    area; returns its row without the Gradescope text (nothing else reads it)."""
-
-    def __init__(self, folder: ReportFolder) -> None:
-        self.folder = folder
-
-    def __call__(self, row: Row) -> Row:
-        if row.status != "error" and row.student_id is not None:
-            stem = classroom.file_stem(row.student_id)
-            _write(self.folder, f"feedback/{stem}.txt", row.feedback or "")
-            _write(self.folder, f"gradescope/{stem}.json", row.gradescope or "")
-        return replace(row, gradescope=None, written=True)
 
 
 def _write_tables(folder: ReportFolder, frame: Frame, rows: Iterator[Row],

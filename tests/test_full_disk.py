@@ -1,6 +1,7 @@
-"""Each sheet's feedback and Gradescope files are written where the sheet is graded (by the
-workers, in parallel): a disk that fills up there is still a clean error, and the previous
-report stays whole."""
+"""A disk that fills up while a sheet's feedback is written, graded by one process or by
+several: a clean error, and the previous report stays whole. (One process writes every file:
+on ext4, processes creating files in one folder at once contend for it, and each new file
+costs more CPU than when one process creates them all.)"""
 
 from __future__ import annotations
 
