@@ -255,13 +255,15 @@ def nncheck(*args: object, limit: int | None = None) -> subprocess.Popen[bytes]:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=limited)
 
 
-def test_a_full_disk_is_an_input_output_error_and_the_old_report_stays(bank, klass, tmp_path):
+@pytest.mark.parametrize("jobs", ["1", "2"])  # one process writes, however many grade
+def test_a_full_disk_is_an_input_output_error_and_the_old_report_stays(bank, klass, tmp_path,
+                                                                       jobs):
     out = tmp_path / "out"
     assert grade(klass, "-p", bank, "-o", out)[0] == 0
     before = files(out)
     biggest = max(map(len, before.values()))  # results.jsonl: it cannot be written whole
     (klass / "s01.yaml").write_text(sheet("s01", "Ada", why="changed"), encoding="utf-8")
-    child = nncheck("grade", klass, "-p", bank, "-o", out, "-j", "1", "-f", "text",
+    child = nncheck("grade", klass, "-p", bank, "-o", out, "-j", jobs, "-f", "text",
                     limit=biggest // 2)
     _, stderr = child.communicate(timeout=120)
     assert child.returncode == 2, stderr

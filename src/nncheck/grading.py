@@ -422,45 +422,26 @@ def grade_sheet(
         loaded = bank.variant(bank.problems[pid], exam_variant)
         mine = answers.get(pid) or {}
         mine_overrides = (overrides or {}).get(pid, {})
+        # With a memo, each distinct answer is graded once and comes back as the same object;
+        # a part a person overrode for this student is the student's own, graded afresh.
         written = bank.written_answers(mine, regrade) if bank.memo else None
-        parts = tuple(
-            _graded_part(bank, loaded, i, mine, mine_overrides.get(part.id),
-                         student=student.id if student is not None else None,
-                         decimal_comma=decimal_comma, regrade=regrade, written=written)
-            for i, part in enumerate(loaded.problem.parts)
-        )
-        results.append(ProblemResult(pid, loaded.problem.title, parts, loaded.path,
+        parts = []
+        for i, part in enumerate(loaded.problem.parts):
+            override = mine_overrides.get(part.id)
+            key = None if override is not None else bank.graded_key(loaded, i, written,
+                                                                    decimal_comma)
+            graded = bank.graded.get(key) if key is not None else None
+            if graded is None:
+                graded = _grade_part(bank, loaded, i, mine, override,
+                                     student=student.id if student is not None else None,
+                                     decimal_comma=decimal_comma, regrade=regrade)
+                if key is not None and len(bank.graded) < PARTS_REMEMBERED:
+                    bank.graded[key] = graded
+            parts.append(graded)
+        results.append(ProblemResult(pid, loaded.problem.title, tuple(parts), loaded.path,
                                      variant=loaded.variant))
     return SheetResult(sheet, student, tuple(results), tuple(warnings), bank.seed,
                        variant=exam_variant)
-
-
-def _graded_part(
-    bank: Bank,
-    loaded: LoadedProblem,
-    index: int,
-    answers: Mapping[str, Any],
-    override: Mapping[str, Any] | None,
-    *,
-    student: str | None = None,
-    decimal_comma: bool = False,
-    regrade: regrading.Regrade | None = None,
-    written: Any = None,
-) -> PartResult:
-    """`_grade_part`, once per distinct answer of a class when the bank has a memo (`written`:
-    the answers as `Bank.written_answers` keys them); a person's override is the student's
-    own: such a part is graded afresh."""
-    key = None
-    if written is not None and override is None:
-        key = bank.graded_key(loaded, index, written, decimal_comma)
-        found = bank.graded.get(key) if key is not None else None
-        if found is not None:
-            return found
-    graded = _grade_part(bank, loaded, index, answers, override, student=student,
-                         decimal_comma=decimal_comma, regrade=regrade)
-    if key is not None and len(bank.graded) < PARTS_REMEMBERED:
-        bank.graded[key] = graded
-    return graded
 
 
 def _grade_part(
