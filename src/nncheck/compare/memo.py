@@ -57,13 +57,17 @@ def exact_key(value: Any) -> str | None:
     return "".join(out) if _written(value, out) else None
 
 
+_SMALL = {i: f"i{i:x};" for i in range(-1, 256)}  # the keys of small ints, shared
+
+
 def _written(value: Any, out: list[str]) -> bool:
     """Append the key of `value` to `out`; False for a value of a type the key does not know."""
     kind = type(value)
     if kind is str:
         out.append(f"s{len(value)}:{value}")
     elif kind is int:
-        out.append(f"i{value:x};")  # hex: no limit on the digits of a long int
+        # hex: no limit on the digits of a long int; a small one's key made once
+        out.append(_SMALL[value] if -1 <= value <= 255 else f"i{value:x};")
     elif kind is float:
         out.append(f"f{value.hex()};")  # -0.0 and 0.0 differ; every NaN is one key
     elif kind is bool:
