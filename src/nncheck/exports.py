@@ -18,7 +18,7 @@ What each file looks like is in `render.exports`.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import IO, Any
@@ -179,7 +179,7 @@ class Tables:
         self.moodle.writerow(formats.moodle_row(value, score, feedback))
 
 
-def plan(extras: Extras, sheets: Sequence[tuple[str, str, str | None, str | None]]) -> Plan:
+def plan(extras: Extras, sheets: Iterable[tuple[str, str, str | None, str | None]]) -> Plan:
     """Match the sheets (relative path, path, student id, email) to the roster; without one,
     find the Moodle identifiers that several sheets claim."""
     if extras.roster is not None:
@@ -193,7 +193,7 @@ def plan(extras: Extras, sheets: Sequence[tuple[str, str, str | None, str | None
     return Plan(shared={key: found for key, found in claims.items() if len(found) > 1})
 
 
-def respelled(extras: Extras, plan: Plan, contacts: Sequence[tuple[str, str, str | None,
+def respelled(extras: Extras, plan: Plan, contacts: Iterable[tuple[str, str, str | None,
                                                                     str | None]],
               varied: set[str]) -> dict[str, str]:
     """Why each sheet graded against a variant (its relative path in `varied`) whose roster row

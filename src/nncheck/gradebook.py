@@ -2,9 +2,10 @@
 
 A sheet's feedback and Gradescope files are written as soon as it is graded; its gradebook row
 and result line wait on disk (in a spool in the staging folder) until every sheet is graded,
-since a sheet graded last can make an earlier one a duplicate. Memory holds only what the
-statistics, the duplicate check and a roster's matching need (a few strings a sheet), so it
-stays nearly flat in the size of the class.
+since a sheet graded last can make an earlier one a duplicate; so do what the duplicate check
+and a roster's matching need (`roll`), and report.html's sections and index of students.
+Memory holds the statistics (a few numbers a sheet) and 8 bytes a sheet for the duplicate
+check, so it stays nearly flat in the size of the class.
 
 What each file holds, and how a sheet's strings are made inert, is in `render.gradebook`; every
 write goes through the report folder of `io.report`.
@@ -28,6 +29,7 @@ from nncheck.frame import Frame
 from nncheck.io.report import ReportFolder, cannot_write
 from nncheck.render import gradebook as formats
 from nncheck.render import html
+from nncheck.roll import Roll
 
 
 def grade_into(
@@ -76,53 +78,50 @@ def write_report(folder: ReportFolder, frame: Frame, rows: Iterable[Row],
     is made from its fields), feedback and Gradescope text: graded now, or read back from a
     saved report (`merging`), which gives the same bytes."""
     extras = extras or exports.Extras()
-    keys: list[tuple[str, str, str | None]] = []  # what the duplicate check needs of each row
-    contacts: list[tuple[str, str, str | None, str | None]] = []  # what the roster needs
-    varied: set[str] = set()  # the sheets graded against a variant
     with _writing(folder):
-        spool = folder.spool()
-    with spool:
+        spool, who = folder.spool(), folder.spool()
+    with spool, who:
+        roll = Roll(who)  # what the duplicate check and the roster need of each row
         for row in rows:
-            keys.append((row.rel, row.sheet, row.student_id))
-            if extras.roster is not None or extras.moodle:
-                contacts.append((row.rel, row.sheet, row.student_id, row.student_email))
-                if row.variants and row.status != "error":
-                    varied.add(row.rel)
             with _writing(folder):
+                roll.add(row)
                 if row.status != "error" and row.student_id is not None:
                     stem = classroom.file_stem(row.student_id)
                     _write(folder, f"feedback/{stem}.txt", row.feedback or "")
                     _write(folder, f"gradescope/{stem}.json", row.gradescope or "")
                 pickle.dump(replace(row, gradescope=None), spool,
                             protocol=pickle.HIGHEST_PROTOCOL)
-        clash = classroom.clashes(keys)
-        del keys
-        plan = exports.plan(extras, contacts)
-        clash = {**exports.respelled(extras, plan, contacts, varied), **clash}
-        del contacts, varied
+        with _writing(folder):
+            clash = roll.clashes()
+            if extras.roster is not None or extras.moodle:
+                plan = exports.plan(extras, roll.contacts())
+                varied = roll.varied() if extras.roster is not None else set()
+                clash = {**exports.respelled(extras, plan, roll.contacts(), varied), **clash}
+            else:
+                plan = exports.plan(extras, ())
         tally = frame.tally()
         with _writing(folder):
-            sections = folder.spool()  # the students' part of report.html, until the top is known
-        with sections:
+            # The students' part of report.html, and its index, until the top is known.
+            sections, index = folder.spool(), folder.spool()
+        with sections, index:
             with _writing(folder), exports.opened(folder, frame, extras, plan) as tables:
                 spool.seek(0)
-                students = _write_tables(folder, frame, _spooled(spool), clash, tally, tables,
-                                         sections)
+                _write_tables(folder, frame, _spooled(spool), clash, tally, tables, sections,
+                              index)
             summary = frame.summary(tally)
             summary.update(tables.summary())
             with _writing(folder):
                 _write(folder, "summary.json", formats.json_text(summary))
-                _write_page(folder, summary, students, sections)
+                _write_page(folder, summary, index, sections)
     return summary
 
 
 def _write_tables(folder: ReportFolder, frame: Frame, rows: Iterator[Row],
                   clash: Mapping[str, str], tally: stats.Tally, tables: exports.Tables,
-                  sections: IO[bytes]) -> list[tuple[str, str, str]]:
-    """grades.csv and results.jsonl, the students' sections of report.html; return each
-    student's (name, status, score) for the page's index."""
+                  sections: IO[bytes], index: IO[bytes]) -> None:
+    """grades.csv and results.jsonl; the students' sections of report.html, and its index of
+    students (name, status, score), into their spools."""
     ids, parts = [pid for pid, _ in frame.maxima], tables.parts
-    students = []
     with folder.open("results.jsonl") as results, folder.open("grades.csv", newline="") as table:
         table.write(formats.BOM)
         writer = csv.writer(table, lineterminator="\r\n")  # RFC 4180, as spreadsheets write it
@@ -140,25 +139,33 @@ def _write_tables(folder: ReportFolder, frame: Frame, rows: Iterator[Row],
             tables.add(row)
             name = row.student_id if row.student_id is not None else row.rel
             score = "—" if row.score is None else f"{_num(row.score)}/{_num(row.max_score or 0)}"
-            students.append((name, row.status, score))
+            index.write((html.index_row(name, row.status, score) + "\n").encode())
             sections.write(html.student_section(
                 name, row.student_name, row.status, score,
                 row.feedback if row.status != "error" else None, row.error).encode())
         for row in tables.missing():  # roster students with no sheet, in roster order
             writer.writerow(formats.csv_fields(row, ids, parts))
-    return students
 
 
-def _write_page(folder: ReportFolder, summary: Mapping[str, Any],
-                students: list[tuple[str, str, str]], sections: IO[bytes]) -> None:
-    """report.html: the class statistics, then the students' sections from their spool."""
+def _write_page(folder: ReportFolder, summary: Mapping[str, Any], index: IO[bytes],
+                sections: IO[bytes]) -> None:
+    """report.html: the class statistics, then the index of students and their sections
+    from their spools."""
     with folder.open("report.html") as page:
-        page.write(html.page_start(summary, students))
-        sections.seek(0)
-        decode = codecs.getincrementaldecoder("utf-8")()
-        while chunk := sections.read(1 << 16):
-            page.write(decode.decode(chunk))
-        page.write(decode.decode(b"", final=True) + html.page_end())
+        page.write(html.page_top(summary))
+        _copy(index, page)
+        page.write(html.index_end())
+        _copy(sections, page)
+        page.write(html.page_end())
+
+
+def _copy(spool: IO[bytes], page: IO[str]) -> None:
+    """A spool of UTF-8 text, from its start, onto the end of a page."""
+    spool.seek(0)
+    decode = codecs.getincrementaldecoder("utf-8")()
+    while chunk := spool.read(1 << 16):
+        page.write(decode.decode(chunk))
+    page.write(decode.decode(b"", final=True))
 
 
 def _spooled(spool: IO[bytes]) -> Iterator[Row]:

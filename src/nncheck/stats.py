@@ -1,5 +1,6 @@
 """Class statistics, tallied one sheet at a time: memory grows with the distinct wrong answers,
-not with the number of sheets (a score per sheet and problem is kept, for the median)."""
+and by a few bytes a sheet (a score per sheet and problem is kept, for the median and the
+variants; a byte per sheet and part, most often, for the item statistics: `columns`)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from nncheck import items as analysis
+from nncheck.columns import Column
 from nncheck.spec.common import fold_option
 from nncheck.variant_stats import variant_summary
 
@@ -36,7 +38,7 @@ class _Part:
         self.status: Counter[str] = Counter()
         # canonical answer -> [count, shown, {mistake: count}, first students (None: past RARE)]
         self.wrong: dict[str, list[Any]] = {}
-        self.points = array("d", bytes(8 * before))  # per graded sheet, in report order
+        self.points = Column(before)  # per graded sheet, in report order
         self.mistakes: Counter[str] = Counter()  # named mistakes, over every wrong answer
         self.choices: dict[str, list[Any]] = {}  # folded option -> [count, as first written]
 

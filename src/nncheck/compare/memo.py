@@ -39,34 +39,57 @@ class Remembered:
         return verdict
 
 
-_TAGS: dict[type, str] = {bool: "b", int: "i", str: "s", type(None): "n"}
-
-
-def exact_key(value: Any) -> Any:
+def exact_key(value: Any) -> str | None:
     """A written value as a hashable key that tells apart whatever the grader tells apart.
 
     The type of every value is part of the key, at every depth and for dict keys too: `111`
     and `"111"`, `1`, `1.0` and `true`, `0.0` and `-0.0`, a list and a tuple are different
     answers (JSON would write some of them alike). Key order is kept: it is part of what was
     written. None for a value of any other type: it is graded afresh, never memoised.
+
+    The key is one string, a few characters a value (a class's memos hold thousands of them):
+    each value is written as a tag and what follows it, so that its end can always be found,
+    and two keys are equal only if the values are: `s<length>:<text>` a str, `i<hex>;` an int,
+    `T`/`F` a bool, `n` None, `f<float.hex()>;` a float, `w<length>:<digits>` a float kept with
+    the digits written, `l<count>[`/`t<count>[` a list/tuple and its items, `d<count>{` a dict
+    and its keys and values in turn.
     """
+    out: list[str] = []
+    return "".join(out) if _written(value, out) else None
+
+
+_SMALL = {i: f"i{i:x};" for i in range(-1, 256)}  # the keys of small ints, shared
+
+
+def _written(value: Any, out: list[str]) -> bool:
+    """Append the key of `value` to `out`; False for a value of a type the key does not know."""
     kind = type(value)
-    tag = _TAGS.get(kind)
-    if tag is not None:
-        return (tag, value)
-    if kind is float:
-        return ("f", value.hex())  # -0.0 and 0.0 differ; every NaN is one key
-    if kind is WrittenFloat:  # `18014398509481985.0`: its digits, not its float64, tell it
-        return ("w", value.text)
-    if kind is list or kind is tuple:
-        items = tuple(exact_key(v) for v in value)
-        return None if None in items else ("l" if kind is list else "t", items)
-    if kind is dict:
-        pairs = tuple((exact_key(k), exact_key(v)) for k, v in value.items())
-        if any(k is None or v is None for k, v in pairs):
-            return None
-        return ("d", pairs)
-    return None
+    if kind is str:
+        out.append(f"s{len(value)}:{value}")
+    elif kind is int:
+        # hex: no limit on the digits of a long int; a small one's key made once
+        out.append(_SMALL[value] if -1 <= value <= 255 else f"i{value:x};")
+    elif kind is float:
+        out.append(f"f{value.hex()};")  # -0.0 and 0.0 differ; every NaN is one key
+    elif kind is bool:
+        out.append("T" if value else "F")
+    elif value is None:
+        out.append("n")
+    elif kind is WrittenFloat:  # `18014398509481985.0`: its digits, not its float64, tell it
+        out.append(f"w{len(value.text)}:{value.text}")
+    elif kind is list or kind is tuple:
+        out.append(f"{'l' if kind is list else 't'}{len(value)}[")
+        for v in value:
+            if not _written(v, out):
+                return False
+    elif kind is dict:
+        out.append(f"d{len(value)}{{")
+        for k, v in value.items():
+            if not (_written(k, out) and _written(v, out)):
+                return False
+    else:
+        return False
+    return True
 
 
 def written_key(value: Any) -> Any:
@@ -75,7 +98,7 @@ def written_key(value: Any) -> Any:
     `-0.0` apart from `0.0`, a list apart from a tuple) and keep key order, with no references
     between equal objects (version 3 added them); equal bytes read back as the same value. A
     value marshal does not write (a `WrittenFloat`, any other subclass) is keyed by
-    `exact_key`, whose tuples never equal bytes. None: it cannot be keyed."""
+    `exact_key`, whose strings never equal bytes. None: it cannot be keyed."""
     try:
         return marshal.dumps(value, 2)
     except ValueError:

@@ -57,11 +57,18 @@ def anchor(name: str) -> str:
     return "student-" + hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
-def page_start(summary: Mapping[str, Any], students: Sequence[tuple[str, str, str]]) -> str:
+def page_start(summary: Mapping[str, Any], students: Iterable[tuple[str, str, str]]) -> str:
     """Everything before the students' sections: the class statistics, charts and lists.
 
     `students` are (name, status, score) of each sheet, in report order, for the index.
     """
+    return (page_top(summary) + "".join(index_row(*s) + "\n" for s in students)
+            + index_end())
+
+
+def page_top(summary: Mapping[str, Any]) -> str:
+    """The start of the page up to the index of students, which follows a row at a time
+    (`index_row`, each and its newline, then `index_end`)."""
     out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
            f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
@@ -80,10 +87,18 @@ def page_start(summary: Mapping[str, Any], students: Sequence[tuple[str, str, st
     out += _shared(summary.get("shared_rare_wrong_answers"))
     out += ['<h2 id="students">Students</h2>', "<table>",
             "<tr><th>student</th><th>status</th><th>score</th></tr>"]
-    out += [f'<tr><td><a href="#{anchor(name)}">{text(name)}</a></td><td>{text(st)}</td>'
-            f'<td class="n">{text(score)}</td></tr>' for name, st, score in students]
-    out.append("</table>")
     return "\n".join(out) + "\n"
+
+
+def index_row(name: str, status: str, score: str) -> str:
+    """A student's row of the page's index: a link to their section, their status and score."""
+    return (f'<tr><td><a href="#{anchor(name)}">{text(name)}</a></td><td>{text(status)}</td>'
+            f'<td class="n">{text(score)}</td></tr>')
+
+
+def index_end() -> str:
+    """What closes the index of students."""
+    return "</table>\n"
 
 
 def student_section(name: str, student_name: str | None, status: str, score: str,
