@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 from typing import IO, Any
 
-from nncheck import classroom, exports, stats
+from nncheck import classroom, exports
 from nncheck.classroom import Options, Progress, Row
 from nncheck.compare.numbers import format_statistic as _num
 from nncheck.frame import Frame
@@ -76,12 +76,21 @@ def write_report(folder: ReportFolder, frame: Frame, rows: Iterable[Row],
 
     The rows come in report order, each with its results.jsonl line (`result`; an error row's
     is made from its fields), feedback and Gradescope text: graded now, or read back from a
-    saved report (`merging`), which gives the same bytes."""
+    saved report (`merging`), which gives the same bytes.
+
+    Without a roster or a Moodle export, the tables are written as the rows come, while the
+    rest of the class is graded; a sheet graded last can still make an earlier one a
+    duplicate, and then they are written again from the spool. With a roster (or Moodle's
+    export, which matches against one), they wait for the whole class."""
     extras = extras or exports.Extras()
     with _writing(folder):
         spool, who = folder.spool(), folder.spool()
-    with spool, who:
+    with spool, who, contextlib.ExitStack() as stack:
         roll = Roll(who)  # what the duplicate check and the roster need of each row
+        plan = None if extras.roster is not None or extras.moodle else exports.plan(extras, ())
+        with _writing(folder):
+            tables = None if plan is None else stack.enter_context(
+                _Tables(folder, frame, extras, plan))
         for row in rows:
             with _writing(folder):
                 roll.add(row)
@@ -89,62 +98,90 @@ def write_report(folder: ReportFolder, frame: Frame, rows: Iterable[Row],
                     stem = classroom.file_stem(row.student_id)
                     _write(folder, f"feedback/{stem}.txt", row.feedback or "")
                     _write(folder, f"gradescope/{stem}.json", row.gradescope or "")
-                pickle.dump(replace(row, gradescope=None), spool,
-                            protocol=pickle.HIGHEST_PROTOCOL)
+                row = replace(row, gradescope=None)
+                pickle.dump(row, spool, protocol=pickle.HIGHEST_PROTOCOL)
+                if tables is not None:
+                    tables.add(row, {})
         with _writing(folder):
             clash = roll.clashes()
-            if extras.roster is not None or extras.moodle:
+            if plan is None:
                 plan = exports.plan(extras, roll.contacts())
                 varied = roll.varied() if extras.roster is not None else set()
                 clash = {**exports.respelled(extras, plan, roll.contacts(), varied), **clash}
-            else:
-                plan = exports.plan(extras, ())
-        tally = frame.tally()
-        with _writing(folder):
-            # The students' part of report.html, and its index, until the top is known.
-            sections, index = folder.spool(), folder.spool()
-        with sections, index:
-            with _writing(folder), exports.opened(folder, frame, extras, plan) as tables:
-                spool.seek(0)
-                _write_tables(folder, frame, _spooled(spool), clash, tally, tables, sections,
-                              index)
-            summary = frame.summary(tally)
-            summary.update(tables.summary())
+        if tables is None or clash:  # written again, whole, now that every row is known
             with _writing(folder):
-                _write(folder, "summary.json", formats.json_text(summary))
-                _write_page(folder, summary, index, sections)
+                if tables is not None:
+                    tables.close()
+                tables = stack.enter_context(_Tables(folder, frame, extras, plan))
+                spool.seek(0)
+                for row in _spooled(spool):
+                    tables.add(row, clash)
+        with _writing(folder):
+            summary = tables.finish()
+            _write(folder, "summary.json", formats.json_text(summary))
+            _write_page(folder, summary, tables.index, tables.sections)
+            tables.close()  # a disk that fills up as the files are flushed is told here
     return summary
 
 
-def _write_tables(folder: ReportFolder, frame: Frame, rows: Iterator[Row],
-                  clash: Mapping[str, str], tally: stats.Tally, tables: exports.Tables,
-                  sections: IO[bytes], index: IO[bytes]) -> None:
-    """grades.csv and results.jsonl; the students' sections of report.html, and its index of
-    students (name, status, score), into their spools."""
-    ids, parts = [pid for pid, _ in frame.maxima], tables.parts
-    with folder.open("results.jsonl") as results, folder.open("grades.csv", newline="") as table:
+class _Tables:
+    """grades.csv, results.jsonl and the export tables, written a row at a time, with the
+    class statistics tallied and report.html's index of students (name, status, score) and
+    their sections spooled, until the top of the page is known."""
+
+    def __init__(self, folder: ReportFolder, frame: Frame, extras: exports.Extras,
+                 plan: exports.Plan) -> None:
+        self.folder, self.frame = folder, frame
+        self._stack = contextlib.ExitStack()
+        with self._stack as stack:  # closed at once if any file cannot be opened
+            self.exports = stack.enter_context(exports.opened(folder, frame, extras, plan))
+            self.results = stack.enter_context(folder.open("results.jsonl"))
+            table = stack.enter_context(folder.open("grades.csv", newline=""))
+            self.sections = stack.enter_context(folder.spool())
+            self.index = stack.enter_context(folder.spool())
+            self._stack = stack.pop_all()
+        self.ids, self.parts = [pid for pid, _ in frame.maxima], self.exports.parts
+        self.tally = frame.tally()
         table.write(formats.BOM)
-        writer = csv.writer(table, lineterminator="\r\n")  # RFC 4180, as spreadsheets write it
-        writer.writerow(formats.csv_header(ids, parts))
-        for row in rows:
-            if row.rel in clash:
-                if row.status != "error" and row.student_id is not None:
-                    stem = classroom.file_stem(row.student_id)
-                    folder.remove(f"feedback/{stem}.txt")
-                    folder.remove(f"gradescope/{stem}.json")
-                row = classroom.as_error(row, clash[row.rel])
-            results.write(formats.result_line(row, frame.audit) + "\n")
-            writer.writerow(formats.csv_fields(row, ids, parts))
-            tally.add(row)
-            tables.add(row)
-            name = row.student_id if row.student_id is not None else row.rel
-            score = "—" if row.score is None else f"{_num(row.score)}/{_num(row.max_score or 0)}"
-            index.write((html.index_row(name, row.status, score) + "\n").encode())
-            sections.write(html.student_section(
-                name, row.student_name, row.status, score,
-                row.feedback if row.status != "error" else None, row.error).encode())
-        for row in tables.missing():  # roster students with no sheet, in roster order
-            writer.writerow(formats.csv_fields(row, ids, parts))
+        self.writer = csv.writer(table, lineterminator="\r\n")  # RFC 4180, as spreadsheets
+        self.writer.writerow(formats.csv_header(self.ids, self.parts))  # write it
+
+    def __enter__(self) -> _Tables:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close every file and spool (a second time does nothing)."""
+        self._stack.close()
+
+    def add(self, row: Row, clash: Mapping[str, str]) -> None:
+        """One row, made an error row if it is among the duplicates in `clash`."""
+        if row.rel in clash:
+            if row.status != "error" and row.student_id is not None:
+                stem = classroom.file_stem(row.student_id)
+                self.folder.remove(f"feedback/{stem}.txt")
+                self.folder.remove(f"gradescope/{stem}.json")
+            row = classroom.as_error(row, clash[row.rel])
+        self.results.write(formats.result_line(row, self.frame.audit) + "\n")
+        self.writer.writerow(formats.csv_fields(row, self.ids, self.parts))
+        self.tally.add(row)
+        self.exports.add(row)
+        name = row.student_id if row.student_id is not None else row.rel
+        score = "—" if row.score is None else f"{_num(row.score)}/{_num(row.max_score or 0)}"
+        self.index.write((html.index_row(name, row.status, score) + "\n").encode())
+        self.sections.write(html.student_section(
+            name, row.student_name, row.status, score,
+            row.feedback if row.status != "error" else None, row.error).encode())
+
+    def finish(self) -> dict[str, Any]:
+        """The roster's students with no sheet, in roster order; the class statistics."""
+        for row in self.exports.missing():
+            self.writer.writerow(formats.csv_fields(row, self.ids, self.parts))
+        summary = self.frame.summary(self.tally)
+        summary.update(self.exports.summary())
+        return summary
 
 
 def _write_page(folder: ReportFolder, summary: Mapping[str, Any], index: IO[bytes],

@@ -1,0 +1,77 @@
+"""The report's tables are written as the rows come, while the class is graded; a duplicate
+found at the end has them written again whole. Either way, the same bytes as one pass."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import SEED
+from nncheck import gradebook
+from nncheck.classroom import Options
+from nncheck.exports import Extras
+
+SHEET = (SEED / "sheets" / "seed-student.yaml").read_text(encoding="utf-8")
+
+
+def write_class(folder: Path, ids: list[str]) -> None:
+    folder.mkdir()
+    for n, sid in enumerate(ids, 1):
+        text = SHEET.replace("id: seed-student", f"id: {sid}")
+        (folder / f"s{n:02}.yaml").write_text(text, encoding="utf-8")
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_duplicate_found_last_makes_both_sheets_errors_once(tmp_path: Path, jobs: int) -> None:
+    # s01 is streamed out as an ordinary row before s03, graded last, turns out to share its id.
+    klass = tmp_path / "class"
+    write_class(klass, ["ada", "bo", "ada"])
+    out = tmp_path / "out"
+    gradebook.grade_into(out, klass, SEED, Options(jobs=jobs))
+    lines = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
+    assert [(line["rel"], line["status"]) for line in lines] == [
+        ("s01.yaml", "error"), ("s02.yaml", "failed"), ("s03.yaml", "error")]
+    assert "student id `ada` is also used by" in lines[0]["error"]
+    rows = (out / "grades.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert [r.split(",")[0] for r in rows] == ["id", "ada", "bo", "ada"]
+    assert sorted(p.name for p in (out / "feedback").iterdir()) == ["bo.txt"]
+    page = (out / "report.html").read_text()
+    assert page.count('<section class="student"') == 3  # one section a sheet, not five
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["sheets"] == 3 and summary["status"]["error"] == 2
+
+
+def test_streamed_and_written_after_give_the_same_bytes(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    # A roster makes the tables wait for the whole class; without one they are streamed. With
+    # the roster's own file left out of the comparison, both reports are the same bytes.
+    klass = tmp_path / "class"
+    write_class(klass, ["ada", "bo", "cy"])
+    streamed = tmp_path / "streamed"
+    gradebook.grade_into(streamed, klass, SEED, Options(jobs=1))
+    waited = tmp_path / "waited"
+    monkeypatch.setattr(gradebook, "_Tables", _Counted)
+    _Counted.made = 0
+    gradebook.grade_into(waited, klass, SEED, Options(jobs=1), extras=Extras())
+    assert _Counted.made == 1  # no duplicate: one pass, made while grading
+    assert files(streamed) == files(waited)
+    shutil.rmtree(waited)
+    write_class(tmp_path / "dup", ["ada", "ada"])
+    _Counted.made = 0
+    gradebook.grade_into(waited, tmp_path / "dup", SEED, Options(jobs=1))
+    assert _Counted.made == 2  # the duplicate: written again, whole
+
+
+class _Counted(gradebook._Tables):
+    made = 0
+
+    def __init__(self, *args: object) -> None:
+        type(self).made += 1
+        super().__init__(*args)  # type: ignore[arg-type]
