@@ -164,3 +164,39 @@ def test_fragments_are_bounded_in_characters() -> None:
     roomy = Fragments(chars=10)
     roomy.weigh(roomy.of("p", part(claimed={1.5})), 100)  # a claim that is never keyed
     assert roomy.chars == 10
+
+
+def test_a_problem_is_joined_once_per_set_of_remembered_parts() -> None:
+    cache = Fragments(joined=10)
+    made = [cache.of("p", part(claimed=1)), cache.of("p", part(claimed=2))]
+    calls: list[str] = []
+
+    def join(text: str) -> str:
+        calls.append(text)
+        return text
+
+    assert cache.joined("head", made, len, join, "ab") == "ab"
+    assert cache.joined("head", made, len, join, "other") == "ab"  # remembered
+    assert cache.joined("other head", made, len, join, "cd") == "cd"
+    assert calls == ["ab", "cd"]
+    # A part that is not remembered (its claim is never keyed): joined afresh each time.
+    loose = [made[0], cache.of("p", part(claimed={1.5}))]
+    cache.joined("head", loose, len, join, "x")
+    cache.joined("head", loose, len, join, "x")
+    assert calls == ["ab", "cd", "x", "x"]
+
+
+def test_problems_joined_are_bounded_in_characters() -> None:
+    cache = Fragments(joined=3)
+    made = [cache.of("p", part())]
+    cache.joined(1, made, len, str.upper, "abcd")  # 4 characters: remembered, then full
+    calls: list[str] = []
+
+    def join(text: str) -> str:
+        calls.append(text)
+        return text
+
+    assert cache.joined(1, made, len, join, "new") == "ABCD"
+    cache.joined(2, made, len, join, "ef")
+    cache.joined(2, made, len, join, "ef")
+    assert calls == ["ef", "ef"]  # past the bound: made afresh each time

@@ -22,11 +22,13 @@ from typing import Any, TypeVar
 from nncheck.compare.memo import exact_key
 from nncheck.grading import PartResult
 
-__all__ = ["FRAGMENT_CHARS", "FRAGMENT_LIMIT", "Fragments", "once", "part_key"]
+__all__ = ["FRAGMENT_CHARS", "FRAGMENT_LIMIT", "JOINED_CHARS", "Fragments", "once", "part_key"]
 
 FRAGMENT_LIMIT = 8192  # distinct graded parts remembered in a run; then made afresh
 FRAGMENT_CHARS = 2_000_000  # characters of text remembered at most (a diff of a large table
 # in every feedback is long): past it, nothing more is remembered
+JOINED_CHARS = 8_000_000  # characters of problems joined from their parts remembered at most:
+# a class repeats a whole problem's answers less often than a part's, so there are more
 
 T = TypeVar("T")
 
@@ -34,9 +36,11 @@ T = TypeVar("T")
 class Fragments:
     """Fragments made once per distinct graded part (and whatever else they are made of)."""
 
-    def __init__(self, limit: int = FRAGMENT_LIMIT, chars: int = FRAGMENT_CHARS) -> None:
+    def __init__(self, limit: int = FRAGMENT_LIMIT, chars: int = FRAGMENT_CHARS,
+                 joined: int = JOINED_CHARS) -> None:
         self.limit = limit
         self.chars = chars  # what is left of the characters that may be remembered
+        self.joined_chars = joined  # and of those of problems joined from their parts
         self._new: dict[Any, Any] | None = None  # the entry `of` made last, not yet weighed
         # part key → (the part, kept alive for its identities; its fragments by kind)
         self._made: dict[Any, tuple[PartResult, dict[Any, Any]]] = {}
@@ -70,20 +74,21 @@ class Fragments:
             self._new = made
         return made
 
-    def joined(self, head: Any, made: Sequence[dict[Any, Any]], make: Callable[..., str],
-               *args: Any) -> str:
-        """The text made of a problem whole, as `make(*args)` makes it: remembered by `head`
-        (all else they are made of) and by which entries of `of` its parts have, when every
-        part has a remembered entry (its identity is then its own)."""
+    def joined(self, head: Any, made: Sequence[dict[Any, Any]], weight: Callable[[T], int],
+               make: Callable[..., T], *args: Any) -> T:
+        """What is made of a problem whole, as `make(*args)` makes it: remembered by `head`
+        (all else it is made of) and by which entries of `of` its parts have, when every part
+        has a remembered entry (its identity is then its own); `weight(it)`: the characters
+        it holds, counted against the bound."""
         if not all(id(m) in self._kept for m in made):
             return make(*args)
         key = (head, tuple(map(id, made)))
         found = self._joined.get(key)
         if found is None:
             found = make(*args)
-            if len(self._joined) < self.limit and self.chars > 0:
+            if len(self._joined) < self.limit and self.joined_chars > 0:
                 self._joined[key] = found
-                self.chars -= len(found)
+                self.joined_chars -= weight(found)
         return found
 
     def is_new(self, made: dict[Any, Any]) -> bool:

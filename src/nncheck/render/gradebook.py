@@ -32,7 +32,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple, Protocol
 
 from nncheck.compare.numbers import format_score
-from nncheck.grading import PartResult, SheetResult
+from nncheck.grading import PartResult, ProblemResult, SheetResult
 from nncheck.render import autograder, text, view
 from nncheck.render import json as render_json
 from nncheck.render.answers import inline
@@ -96,54 +96,77 @@ def sheet_files(result: SheetResult, *, status: str, audit: Mapping[str, Any], r
     """A graded sheet's results.jsonl line, feedback text and Gradescope file; `facts` are
     fields the line gains after its status (`rel`, `unknown_ids`). With `cache`, each part's
     fragments are made once per distinct graded part of the class (the JSON text of its
-    object, its feedback row and note, its Gradescope test), and joined as `json.dumps`,
-    `text.problem_lines` and `autograder.results_text` join them."""
+    object, its feedback row and note, its Gradescope test), and each problem's are joined
+    from them once per distinct set of graded parts, as `json.dumps`, `text.problem_lines`
+    and `autograder.results_text` join them."""
     cache = cache if cache is not None else Fragments(limit=0)
     settings = autograder.Settings(reveal=reveal)
     hashes = audit.get("problem_hashes") or {}
-    entries, objects, read_back, lines, tests = [], [], [], [], []
+    entries, problems = [], []
     for i, p in enumerate(result.problems, 1):
         made = tuple(cache.of(p.id, part) for part in p.parts)
-        pieces = []
-        for j, (part, mine) in enumerate(zip(p.parts, made), 1):
-            part_text = once(mine, "json", _part_json, part)
-            piece = once(mine, ("text", reveal), text.part_pieces, part, reveal)
-            test = once(mine, ("test", reveal, i, j, hashes.get(p.id)), _part_test, p.id,
-                        part, f"{i}.{j}", settings, hashes.get(p.id))
-            once(mine, "read", json.loads, part_text)
-            pieces.append(piece)
-            tests.append(test)
-            if cache.is_new(mine):  # the text of a part made now counts, if remembered
-                cache.weigh(mine, len(part_text) * 2 + len(test)
-                            + sum(len(x) for cell in piece.cells for x in cell)
-                            + sum(map(len, piece.said)))
-        # Every piece is escaped as it is made (`json_escaped`, `inert_lines` and
-        # `autograder.json_safe` escape character by character: pieces escaped apart join
-        # alike), so the joined files need no second pass.
-        head = json_line(render_json.problem_json(p, summarise=True, parts=[]))
-        objects.append(head.replace(_PARTS, f'"parts": [{", ".join(m["json"] for m in made)}]',
-                                    1))
-        read = json.loads(head)
-        read["parts"] = [m["read"] for m in made]
-        read_back.append(read)
-        lines.append(cache.joined((p.id, p.title, p.variant, reveal), made,
-                                  text.problem_text, p, reveal, pieces))
         entries.append(made)
+        problems.append(cache.joined((p.id, p.title, p.variant, reveal, i, hashes.get(p.id)),
+                                     made, _Problem.chars, _problem, p, i, made, cache,
+                                     settings, hashes.get(p.id)))
     data = render_json.sheet_json(result, summarise=True, problems=[])
     data["status"] = status
     data.update(facts or {})
     data.update(audit)
     # In JSON text, a quote inside a string is escaped: the one `"problems": []` is the key's.
-    line = json_line(data).replace(_PROBLEMS, f'"problems": [{", ".join(objects)}]', 1)
+    line = json_line(data).replace(
+        _PROBLEMS, f'"problems": [{", ".join(m.json for m in problems)}]', 1)
     return SheetFiles(
         result=line,
-        feedback=text.render_sheet(result, reveal=reveal, texts=lines),
+        feedback=text.render_sheet(result, reveal=reveal, texts=[m.text for m in problems]),
         gradescope=autograder.results_text(autograder.sheet_results(
             result, settings, hashes=hashes,
-            extra={"nncheck_version": audit.get("nncheck_version")}, problems=[]), tests),
-        problems=tuple(read_back),
+            extra={"nncheck_version": audit.get("nncheck_version")}, problems=[]),
+            [t for m in problems for t in m.tests]),
+        problems=tuple(m.read for m in problems),
         fragments=tuple(entries),
     )
+
+
+class _Problem(NamedTuple):
+    """A graded problem's share of a sheet's files, joined from its parts'."""
+
+    json: str  # its object of the results line
+    read: dict[str, Any]  # that object, as a reader of the line gets it back
+    text: str  # its feedback
+    tests: list[str]  # its Gradescope tests
+
+    def chars(self) -> int:
+        """The characters joined for it (its tests are its parts' own strings)."""
+        return len(self.json) + len(self.text)
+
+
+def _problem(p: ProblemResult, number: int, made: Sequence[dict[Any, Any]], cache: Fragments,
+             settings: autograder.Settings, problem_hash: str | None) -> _Problem:
+    """The `number`th problem of a sheet, joined from its parts' fragments (each made once
+    into its entry of `made`)."""
+    reveal = settings.reveal
+    pieces, tests = [], []
+    for j, (part, mine) in enumerate(zip(p.parts, made), 1):
+        part_text = once(mine, "json", _part_json, part)
+        piece = once(mine, ("text", reveal), text.part_pieces, part, reveal)
+        test = once(mine, ("test", reveal, number, j, problem_hash), _part_test, p.id, part,
+                    f"{number}.{j}", settings, problem_hash)
+        once(mine, "read", json.loads, part_text)
+        pieces.append(piece)
+        tests.append(test)
+        if cache.is_new(mine):  # the text of a part made now counts, if remembered
+            cache.weigh(mine, len(part_text) * 2 + len(test)
+                        + sum(len(x) for cell in piece.cells for x in cell)
+                        + sum(map(len, piece.said)))
+    # Every piece is escaped as it is made (`json_escaped`, `inert_lines` and
+    # `autograder.json_safe` escape character by character: pieces escaped apart join
+    # alike), so the joined files need no second pass.
+    head = json_line(render_json.problem_json(p, summarise=True, parts=[]))
+    read = json.loads(head)
+    read["parts"] = [m["read"] for m in made]
+    return _Problem(head.replace(_PARTS, f'"parts": [{", ".join(m["json"] for m in made)}]', 1),
+                    read, text.problem_text(p, reveal, pieces), tests)
 
 
 def _part_json(part: PartResult) -> str:
