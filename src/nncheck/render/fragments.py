@@ -27,7 +27,7 @@ __all__ = ["FRAGMENT_CHARS", "FRAGMENT_LIMIT", "JOINED_CHARS", "Fragments", "onc
 FRAGMENT_LIMIT = 8192  # distinct graded parts remembered in a run; then made afresh
 FRAGMENT_CHARS = 2_000_000  # characters of text remembered at most (a diff of a large table
 # in every feedback is long): past it, nothing more is remembered
-JOINED_CHARS = 8_000_000  # characters of problems joined from their parts remembered at most:
+JOINED_CHARS = 2_000_000  # characters of problems joined from their parts remembered at most:
 # a class repeats a whole problem's answers less often than a part's, so there are more
 
 T = TypeVar("T")
