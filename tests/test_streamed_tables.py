@@ -75,3 +75,20 @@ class _Counted(gradebook._Tables):
     def __init__(self, *args: object) -> None:
         type(self).made += 1
         super().__init__(*args)  # type: ignore[arg-type]
+
+
+def test_a_row_crosses_a_pipe_whole() -> None:
+    # Rows go from the workers to the parent and through the spool pickled; their parts as
+    # plain tuples on the way, named tuples again on arrival.
+    import pickle
+
+    from nncheck.classroom import PartStat, Row
+
+    stat = PartStat("q1", "a", "wrong", 0.0, 2.0, True, True, '"2n"', "2n", "biases", None)
+    row = Row("s.yaml", "s.yaml", "s", "s1", "Ada", status="failed", score=1.5,
+              max_score=4.0, scores=(("q1", 1.5),), result="{}", feedback="ok\n",
+              parts=(stat, stat._replace(part="b", answer=None)), headline="Total 1.5/4")
+    back = pickle.loads(pickle.dumps(row, protocol=pickle.HIGHEST_PROTOCOL))
+    assert back == row
+    assert [type(p) for p in back.parts] == [PartStat, PartStat]
+    assert back.parts[0].mistake == "biases" and back.parts[1].part == "b"
