@@ -77,11 +77,13 @@ class Tally:
             self.by_variant.setdefault((pid, n), array("d")).append(scores.get(pid, 0.0))
         name = row.student_id if row.student_id is not None else row.rel
         seen = set()
+        parts = self.parts
         for p in row.parts:
-            part = self.parts.get((p.problem, p.part))
+            key = (p.problem, p.part)
+            part = parts.get(key)
             if part is None:  # sheets before this one had no such part: 0 points on it
-                part = self.parts[(p.problem, p.part)] = _Part(p.max_points, len(self.scores) - 1)
-            seen.add((p.problem, p.part))
+                part = parts[key] = _Part(p.max_points, len(self.scores) - 1)
+            seen.add(key)
             part.points.append(float(p.points))
             part.status[p.status] += 1
             if p.mistake:
@@ -103,9 +105,10 @@ class Tally:
                 # Who gave it, while few did: memory stays within RARE + 1 names an answer.
                 if group[3] is not None:
                     group[3] = group[3] + [name] if group[0] <= analysis.RARE else None
-        for key, part in self.parts.items():
-            if key not in seen:
-                part.points.append(0.0)
+        if len(seen) < len(parts):  # parts this sheet does not have: 0 points on each
+            for key, part in parts.items():
+                if key not in seen:
+                    part.points.append(0.0)
         self.warnings += ({"sheet": row.sheet, "warning": w} for w in row.warnings)
         self._add_unknown(row)
 
