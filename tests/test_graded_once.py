@@ -111,13 +111,15 @@ def test_a_persons_override_stays_the_students_own(tmp_path: Path) -> None:
     assert points == {"s1": 0.0, "s2": 0.5, "s3": 0.0}
 
 
-def test_other_rules_grade_afresh() -> None:
+def test_other_rules_grade_afresh(tmp_path: Path) -> None:
     # One bank, the same answer graded under no rules, then under a rule that gives it full
     # marks, then under none again: each time as those rules grade it.
     bank = grading.load_bank(SEED)
     bank.memo = True
     wrong = {"q5-cross-entropy": {"a": 0.5}}
-    overrides = read_overrides_text("rules:\n  - {part: q5-cross-entropy/a, give: full}\n")
+    rules = tmp_path / "overrides.yaml"
+    rules.write_text("rules:\n  - {part: q5-cross-entropy/a, give: full}\n", encoding="utf-8")
+    overrides = read_overrides(rules)
 
     def points(regrade: object) -> float:
         result = grading.grade_sheet(bank, wrong, problems=["q5-cross-entropy"],
@@ -127,15 +129,6 @@ def test_other_rules_grade_afresh() -> None:
     assert points(None) == 0.0
     assert points(overrides.regrade) == 1.0  # the part's points in the seed exam
     assert points(None) == 0.0
-
-
-def read_overrides_text(text: str):  # type: ignore[no-untyped-def]
-    import tempfile
-
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "overrides.yaml"
-        path.write_text(text, encoding="utf-8")
-        return read_overrides(path)
 
 
 def test_a_repeated_answer_comes_back_as_the_same_graded_part() -> None:

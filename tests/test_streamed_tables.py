@@ -4,7 +4,6 @@ found at the end has them written again whole. Either way, the same bytes as one
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -50,22 +49,25 @@ def test_a_duplicate_found_last_makes_both_sheets_errors_once(tmp_path: Path, jo
 
 def test_streamed_and_written_after_give_the_same_bytes(tmp_path: Path,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    # A roster makes the tables wait for the whole class; without one they are streamed. With
-    # the roster's own file left out of the comparison, both reports are the same bytes.
+    # The same class written both ways: tables streamed as the rows come (no roster), and
+    # tables written after the whole class, as a roster makes them. Same bytes.
     klass = tmp_path / "class"
     write_class(klass, ["ada", "bo", "cy"])
-    streamed = tmp_path / "streamed"
-    gradebook.grade_into(streamed, klass, SEED, Options(jobs=1))
-    waited = tmp_path / "waited"
     monkeypatch.setattr(gradebook, "_Tables", _Counted)
     _Counted.made = 0
-    gradebook.grade_into(waited, klass, SEED, Options(jobs=1), extras=Extras())
+    streamed = tmp_path / "streamed"
+    gradebook.grade_into(streamed, klass, SEED, Options(jobs=1), extras=Extras())
     assert _Counted.made == 1  # no duplicate: one pass, made while grading
+    monkeypatch.setattr(gradebook, "_streams", lambda extras: False)
+    waited = tmp_path / "waited"
+    gradebook.grade_into(waited, klass, SEED, Options(jobs=1), extras=Extras())
+    assert _Counted.made == 2  # one pass again, made after grading
     assert files(streamed) == files(waited)
-    shutil.rmtree(waited)
+    monkeypatch.undo()
+    monkeypatch.setattr(gradebook, "_Tables", _Counted)
     write_class(tmp_path / "dup", ["ada", "ada"])
     _Counted.made = 0
-    gradebook.grade_into(waited, tmp_path / "dup", SEED, Options(jobs=1))
+    gradebook.grade_into(tmp_path / "dup-report", tmp_path / "dup", SEED, Options(jobs=1))
     assert _Counted.made == 2  # the duplicate: written again, whole
 
 

@@ -50,24 +50,38 @@ def grade_into(
     links to) or `overrides_file` is refused: replacing it would delete them.
     """
     run = classroom.prepare(class_dir, problems, options or Options())
+    folder = ReportFolder(out, class_inputs(run, class_dir, problems, overrides_file, extras))
+    # The rows closed on the way out, whatever stops the run: the workers stop at once.
+    with replacing(folder), contextlib.closing(classroom.graded_rows(run, progress)) as rows:
+        summary = write_report(folder, Frame.of_run(run), rows, extras)
+    return summary
+
+
+def class_inputs(run: classroom.ClassRun, class_dir: str | os.PathLike[str],
+                 problems: str | os.PathLike[str],
+                 overrides_file: str | os.PathLike[str] | None,
+                 extras: exports.Extras | None) -> list[tuple[str, str | os.PathLike[str] | None]]:
+    """What a class run reads, each with what it is: `--out` may not be, hold or lie inside
+    any of them."""
     inputs: list[tuple[str, str | os.PathLike[str] | None]] = [
         ("the class folder", class_dir), ("the problem bank", problems),
         ("the overrides file", overrides_file),
         ("the roster", extras.roster.path if extras and extras.roster else None)]
     inputs += [("the problem file", lp.path) for lp in run.bank.problems.values()]
-    folder = None
+    return inputs
+
+
+@contextlib.contextmanager
+def replacing(folder: ReportFolder) -> Iterator[None]:
+    """Write a report into the folder's staging area, then put it in the place of `--out`;
+    whatever stops it before (an error, Ctrl-C), the previous report stays as it was."""
     try:
-        folder = ReportFolder(out, inputs)
-        # Closed on the way out, whatever stops the run: the workers stop at once.
-        with contextlib.closing(classroom.graded_rows(run, progress)) as rows:
-            summary = write_report(folder, Frame.of_run(run), rows, extras)
+        yield
         with _writing(folder):
             folder.commit()
     except BaseException:
-        if folder is not None:
-            folder.discard()
+        folder.discard()
         raise
-    return summary
 
 
 def write_report(folder: ReportFolder, frame: Frame, rows: Iterable[Row],
@@ -87,7 +101,7 @@ def write_report(folder: ReportFolder, frame: Frame, rows: Iterable[Row],
         spool, who = folder.spool(), folder.spool()
     with spool, who, contextlib.ExitStack() as stack:
         roll = Roll(who)  # what the duplicate check and the roster need of each row
-        plan = None if extras.roster is not None or extras.moodle else exports.plan(extras, ())
+        plan = exports.plan(extras, ()) if _streams(extras) else None
         with _writing(folder):
             tables = None if plan is None else stack.enter_context(
                 _Tables(folder, frame, extras, plan))
@@ -122,6 +136,12 @@ def write_report(folder: ReportFolder, frame: Frame, rows: Iterable[Row],
             _write_page(folder, summary, tables.index, tables.sections)
             tables.close()  # a disk that fills up as the files are flushed is told here
     return summary
+
+
+def _streams(extras: exports.Extras) -> bool:
+    """Whether the tables can be written as the rows come: no roster to match them against
+    first (Moodle's export matches against one)."""
+    return extras.roster is None and not extras.moodle
 
 
 class _Tables:

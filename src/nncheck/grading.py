@@ -159,8 +159,7 @@ class Bank:
     remembered: dict[tuple[str, int, Any], Remembered] = field(default_factory=dict, repr=False)
     graded: dict[Any, PartResult] = field(default_factory=dict, repr=False)
     _graded_under: Any = field(default=None, repr=False)  # the rules `graded` was graded under
-    _dependent: dict[tuple[str, int], tuple[str, ...]] = field(default_factory=dict,
-                                                               repr=False)
+    _sources: dict[tuple[str, int], tuple[str, ...]] = field(default_factory=dict, repr=False)
     _variants: dict[tuple[str, int], LoadedProblem] = field(default_factory=dict, repr=False)
 
     @property
@@ -201,9 +200,9 @@ class Bank:
         """The ids of the earlier parts whose answers a part reads (looked up once per part):
         nothing else of a sheet decides its truth."""
         key = (str(loaded.problem.id), index)
-        found = self._dependent.get(key)
+        found = self._sources.get(key)
         if found is None:
-            found = self._dependent[key] = tuple(answer_sources(loaded.problem.parts[index]))
+            found = self._sources[key] = tuple(answer_sources(loaded.problem.parts[index]))
         return found
 
     def tolerance(self, problem: Problem, part: PartBase) -> Tolerance:

@@ -27,7 +27,7 @@ from nncheck.classroom import Options, Progress, Row
 from nncheck.errors import NncheckError
 from nncheck.exports import Extras
 from nncheck.frame import Frame
-from nncheck.gradebook import _writing, write_report
+from nncheck.gradebook import class_inputs, replacing, write_report
 from nncheck.io.report import ReportFolder
 from nncheck.io.saved import SavedReport
 from nncheck.render import gradebook as formats
@@ -194,7 +194,7 @@ def merge_into(out: str | os.PathLike[str], dirs: Sequence[str | os.PathLike[str
         ("the shard report", d) for d in dirs]
     inputs.append(("the roster", extras.roster.path if extras.roster else None))
     folder = ReportFolder(out, inputs)
-    try:
+    with replacing(folder):
         ids = [p["id"] for p in first["problems"]]
         frame = _frame(first, _bank_parts(reports, ids) if extras.per_part else ())
         owner: dict[str, tuple[str, int]] = {}  # a student id's file name -> (id, report)
@@ -226,11 +226,6 @@ def merge_into(out: str | os.PathLike[str], dirs: Sequence[str | os.PathLike[str
                 f"the shards hold {summary['sheets']} sheets, but the class folder held "
                 f"{first['class_sheets']} when they were graded",
                 expected="every shard of one run, K/N for K = 1 … N")
-        with _writing(folder):
-            folder.commit()
-    except BaseException:
-        folder.discard()
-        raise
     return summary
 
 
@@ -328,13 +323,8 @@ def update_into(
     whole = replace(options, student=None)
     facts = saved.summary
     _check_update(saved, run, whole)
-    inputs: list[tuple[str, str | os.PathLike[str] | None]] = [
-        ("the class folder", class_dir), ("the problem bank", problems),
-        ("the overrides file", overrides_file),
-        ("the roster", extras.roster.path if extras and extras.roster else None)]
-    inputs += [("the problem file", lp.path) for lp in run.bank.problems.values()]
-    folder = ReportFolder(out, inputs)
-    try:
+    folder = ReportFolder(out, class_inputs(run, class_dir, problems, overrides_file, extras))
+    with replacing(folder):
         with contextlib.closing(classroom.graded_rows(run, progress)) as graded:
             new = sorted(graded, key=lambda r: r.rel)
         new_rels = {r.rel for r in new}
@@ -376,11 +366,6 @@ def update_into(
         old = _saved_rows(saved, ids, keep=kept_rels.__contains__)
         frame = replace(Frame.of_run(run), options=whole)
         summary = write_report(folder, frame, heapq.merge(old, new, key=_key), extras)
-        with _writing(folder):
-            folder.commit()
-    except BaseException:
-        folder.discard()
-        raise
     return summary
 
 
