@@ -5,6 +5,8 @@ Sheets are untrusted: a student's id, name, answer or YAML key may hold control 
 of them may reach a terminal (clear screen, window title, OSC 8 links, OSC 52 clipboard
 writes), a spreadsheet (formulas) or a JSON Lines reader (line separators) as anything but
 visible text. Every writer of a report passes its strings through one of these functions.
+Each escapes character by character, so text made safe in pieces joins to the text made safe
+whole: a report may escape each piece once, as it is made, and join them as they are.
 
 It also says how messages are worded, once for every module: a suggestion for a misspelt
 name (`did_you_mean`, `suggestion`), a long text shortened (`clip`), text on one line
@@ -112,6 +114,14 @@ def json_line(value: object, *, allow_nan: bool = True,
     """
     return json_escaped(json.dumps(value, ensure_ascii=False, allow_nan=allow_nan,
                                    default=default))
+
+
+def json_safe(text: str) -> str:
+    """JSON text as `json.dumps` writes it, indented or not, with every character that is not
+    inert (but the newlines of its layout) written as `json_line` writes it: the same value."""
+    if inert_lines(text) == text:  # json.dumps leaves no raw control but the newlines
+        return text
+    return "".join(json_line(c)[1:-1] if inert_lines(c) != c else c for c in text)
 
 
 def json_escaped(text: str) -> str:

@@ -32,7 +32,7 @@ from nncheck.compare.table_rows import TableRows
 from nncheck.compare.verdict import Status
 from nncheck.render import text, view
 from nncheck.render.answers import WHOLE, inline
-from nncheck.words import inert, inert_lines, json_line
+from nncheck.words import inert, json_safe
 
 SPEC_URL = "https://gradescope-autograders.readthedocs.io/en/latest/specs/"
 VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
@@ -221,7 +221,7 @@ def results_text(data: Mapping[str, Any], tests: Iterable[str] | None = None) ->
             if k != "tests"]
     written = tests if tests is not None else map(test_text, data["tests"])
     body = ",\n".join(f"    {t}" for t in written)
-    # `json_safe` escapes character by character: pieces made safe apart join alike.
+    # Pieces made safe apart join as the whole made safe would (`words`).
     return "\n".join([json_safe("\n".join(["{", *head])), '  "tests": [', body, "  ]", "}"]
                      ) + "\n"
 
@@ -229,10 +229,3 @@ def results_text(data: Mapping[str, Any], tests: Iterable[str] | None = None) ->
 def test_text(test: Mapping[str, Any]) -> str:
     """One test as `results_text` writes it on its line (safe as `json_safe` makes it)."""
     return json_safe(json.dumps(test, ensure_ascii=False))
-
-
-def json_safe(text: str) -> str:
-    """JSON text with the characters `words.json_line` escapes escaped (the same value)."""
-    if inert_lines(text) == text:  # json.dumps leaves no raw control but the newlines
-        return text
-    return "".join(json_line(c)[1:-1] if inert_lines(c) != c else c for c in text)

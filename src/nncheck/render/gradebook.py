@@ -37,7 +37,7 @@ from nncheck.render import autograder, text, view
 from nncheck.render import json as render_json
 from nncheck.render.answers import inline
 from nncheck.render.fragments import Fragments, once
-from nncheck.words import csv_cell, inert_lines, json_line
+from nncheck.words import csv_cell, json_line, json_safe
 
 __all__ = ["BOM", "GradedRow", "SheetFiles", "csv_fields", "csv_header", "inline", "json_text",
            "result_line", "sheet_files"]
@@ -159,9 +159,7 @@ def _problem(p: ProblemResult, number: int, made: Sequence[dict[Any, Any]], cach
             cache.weigh(mine, len(part_text) * 2 + len(test)
                         + sum(len(x) for cell in piece.cells for x in cell)
                         + sum(map(len, piece.said)))
-    # Every piece is escaped as it is made (`json_escaped`, `inert_lines` and
-    # `autograder.json_safe` escape character by character: pieces escaped apart join
-    # alike), so the joined files need no second pass.
+    # Every piece is escaped as it is made, so the joined files need no second pass (`words`).
     head = json_line(render_json.problem_json(p, summarise=True, parts=[]))
     read = json.loads(head)
     read["parts"] = [m["read"] for m in made]
@@ -223,7 +221,4 @@ def result_line(row: GradedRow, audit: Mapping[str, Any]) -> str:
 
 def json_text(value: Any) -> str:
     """Indented JSON, Unicode kept, with the characters `words.json_line` escapes escaped."""
-    text = json.dumps(value, ensure_ascii=False, indent=2) + "\n"
-    if inert_lines(text) == text:  # json.dumps leaves no raw control but the newlines
-        return text
-    return "".join(json_line(c)[1:-1] if inert_lines(c) != c else c for c in text)
+    return json_safe(json.dumps(value, ensure_ascii=False, indent=2) + "\n")

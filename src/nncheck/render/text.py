@@ -134,7 +134,7 @@ def render_sheet(result: SheetResult, *, reveal: str = "expected", solved: bool 
     (`problems`: as `sheet_lines` takes them; `texts`: each problem's `problem_text`, where
     they are already made)."""
     if texts is not None and not solved:
-        # `inert_lines` escapes character by character: pieces made inert apart join alike.
+        # Pieces made inert apart join as the whole made inert would (`words`).
         return (_text(_head_lines(result)) + "".join(texts) + _text(_tail_lines(result)))
     return _text(sheet_lines(result, reveal=reveal, solved=solved, problems=problems))
 
