@@ -39,7 +39,6 @@ __all__ = [
     "ProblemResult",
     "SheetResult",
     "answer_sources",
-    "depends_on_answers",
     "grade_sheet",
     "load_bank",
     "make_bank",
@@ -378,11 +377,6 @@ def answer_sources(part: PartBase) -> list[str]:
     refs = (getattr(part, "network", None), getattr(part, "model", None))
     return [r[len(ANSWER_PREFIX):] for r in refs
             if isinstance(r, str) and r.startswith(ANSWER_PREFIX)]
-
-
-def depends_on_answers(part: PartBase) -> bool:
-    """Whether a part is graded against the student's own earlier answer."""
-    return bool(answer_sources(part))
 
 
 Overrides = Mapping[str, Mapping[str, Mapping[str, Any]]]  # problem -> part -> {points, comment}
