@@ -94,3 +94,38 @@ def test_a_row_crosses_a_pipe_whole() -> None:
     assert back == row
     assert [type(p) for p in back.parts] == [PartStat, PartStat]
     assert back.parts[0].mistake == "biases" and back.parts[1].part == "b"
+
+
+def test_a_duplicate_rewrites_the_tables_from_what_was_written(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # With a duplicate, the streamed tables are written again from the staged results.jsonl
+    # and feedback; with a roster's wait, from the rows themselves. A class whose strings are
+    # hostile (a line separator, a bidi override, a formula, a tab), with a sheet that cannot
+    # be read and one that does not validate, gives the same bytes both ways.
+    klass = tmp_path / "class"
+    write_class(klass, ["ada", "bo", "cy", "ada", "dee"])
+    (klass / "s02.yaml").write_text(
+        SHEET.replace("id: seed-student", "id: bo").replace("name: Seed Student", 'name: "B\\u2028o\\u202e\\tx"')
+        .replace('better: "no"', 'better: "=1+2\\u2028no"'), encoding="utf-8")
+    (klass / "s06.yaml").write_text("student: {id: eve\nanswers: [", encoding="utf-8")
+    (klass / "s07.yaml").write_text("student: {id: fay}\nanswers: {q9: {a: 1}}\n",
+                                    encoding="utf-8")
+    streamed, waited = tmp_path / "streamed", tmp_path / "waited"
+    gradebook.grade_into(streamed, klass, SEED, Options(jobs=1))
+    monkeypatch.setattr(gradebook, "_streams", lambda extras: False)
+    gradebook.grade_into(waited, klass, SEED, Options(jobs=1))
+    assert files(streamed) == files(waited)
+    lines = [json.loads(line) for line in (streamed / "results.jsonl").read_text().splitlines()]
+    assert [line["status"] for line in lines] == [
+        "error", "failed", "failed", "error", "failed", "error", "failed"]
+    assert not any(name.startswith(".") for name in files(streamed))  # nothing set aside left
+    page = (streamed / "report.html").read_text()
+    assert page.count('<section class="student"') == 7
+    feedback = (streamed / "feedback" / "bo.txt").read_text()
+    assert feedback in html_unescape(page)  # bo's feedback, read back into report.html
+
+
+def html_unescape(text: str) -> str:
+    import html
+
+    return html.unescape(text)

@@ -428,6 +428,33 @@ def _grade_loaded(sheet: SheetFile, loaded: Any, state: _State) -> Row:
     )
 
 
+def row_of(data: Mapping[str, Any], line: str | None = None,
+           files: tuple[str, str] | None = None) -> Row:
+    """A results.jsonl object as a run's row holds it: what the statistics count, its line
+    and (for a graded sheet) its feedback and Gradescope text."""
+    student = data.get("student") or {}
+    sheet, rel = data["sheet"], data["rel"]
+    if data["status"] == "error":
+        return Row(sheet, rel, "", student.get("id"), student.get("name"), error=data["error"],
+                   student_email=student.get("email"), result=line)
+    feedback, gradescope = files if files is not None else (None, None)
+    return Row(
+        sheet=sheet, rel=rel, name="", student_id=student.get("id"),
+        student_name=student.get("name"), status=data["status"], score=data["score"],
+        max_score=data["max_score"],
+        scores=tuple((p["id"], p["score"]) for p in data["problems"]),
+        result=line, feedback=feedback, gradescope=gradescope,
+        variants=problem_variants(data),
+        parts=tuple(part_stats(data)),
+        warnings=(*name_warnings(sheet, rel), *data["warnings"]),
+        unknown=tuple(UnknownId(*u) for u in data["unknown_ids"]),
+        student_email=student.get("email"),
+        headline=view.headline(data["score"], data["max_score"],
+                               ((p["status"], p["max_points"]) for prob in data["problems"]
+                                for p in prob["parts"])),
+    )
+
+
 def problem_variants(data: Mapping[str, Any]) -> tuple[tuple[str, int], ...]:
     """(problem id, its variant) of each varied problem of a results.jsonl object."""
     return tuple((p["id"], p["variant"]) for p in data["problems"] if "variant" in p)

@@ -1,11 +1,14 @@
 """The class report, streamed into --out as the sheets are graded.
 
-A sheet's feedback and Gradescope files are written as soon as it is graded; its gradebook row
-and result line wait on disk (in a spool in the staging folder) until every sheet is graded,
-since a sheet graded last can make an earlier one a duplicate; so do what the duplicate check
-and a roster's matching need (`roll`), and report.html's sections and index of students.
-Memory holds the statistics (a few numbers a sheet) and 8 bytes a sheet for the duplicate
-check, so it stays nearly flat in the size of the class.
+A sheet's feedback and Gradescope files are written as soon as it is graded, and so are its
+grades.csv row, results.jsonl line and export rows (report.html's index of students and its
+sections wait in spools until the top of the page is known). A sheet graded last can make an
+earlier one a duplicate: then the tables are written again, whole, from the results.jsonl and
+feedback written so far. With a roster (or Moodle's export, which matches against one), the
+rows wait in a spool for the whole class instead. What the duplicate check and a roster's
+matching need of each sheet waits on disk too (`roll`). Memory holds the statistics (a few
+numbers a sheet) and 8 bytes a sheet for the duplicate check, so it stays nearly flat in the
+size of the class.
 
 What each file holds, and how a sheet's strings are made inert, is in `render.gradebook`; every
 write goes through the report folder of `io.report`.
@@ -16,6 +19,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
+import json
 import os
 import pickle
 from collections.abc import Iterable, Iterator, Mapping
@@ -94,15 +98,15 @@ def write_report(folder: ReportFolder, frame: Frame, rows: Iterable[Row],
 
     Without a roster or a Moodle export, the tables are written as the rows come, while the
     rest of the class is graded; a sheet graded last can still make an earlier one a
-    duplicate, and then they are written again from the spool. With a roster (or Moodle's
-    export, which matches against one), they wait for the whole class."""
+    duplicate, and then they are written again from the results.jsonl and feedback written so
+    far. With a roster (or Moodle's export, which matches against one), the rows wait in a
+    spool for the whole class."""
     extras = extras or exports.Extras()
-    with _writing(folder):
-        spool, who = folder.spool(), folder.spool()
-    with spool, who, contextlib.ExitStack() as stack:
-        roll = Roll(who)  # what the duplicate check and the roster need of each row
-        plan = exports.plan(extras, ()) if _streams(extras) else None
+    with _files() as stack:
         with _writing(folder):
+            roll = Roll(stack.enter_context(folder.spool()))  # the duplicate check's, roster's
+            plan = exports.plan(extras, ()) if _streams(extras) else None
+            spool = stack.enter_context(folder.spool())  # the rows, where they must wait
             tables = None if plan is None else stack.enter_context(
                 _Tables(folder, frame, extras, plan))
         for row in rows:
@@ -112,24 +116,28 @@ def write_report(folder: ReportFolder, frame: Frame, rows: Iterable[Row],
                     stem = classroom.file_stem(row.student_id)
                     _write(folder, f"feedback/{stem}.txt", row.feedback or "")
                     _write(folder, f"gradescope/{stem}.json", row.gradescope or "")
-                row = replace(row, gradescope=None)
-                pickle.dump(row, spool, protocol=pickle.HIGHEST_PROTOCOL)
                 if tables is not None:
                     tables.add(row, {})
+                else:
+                    pickle.dump(replace(row, gradescope=None), spool,
+                                protocol=pickle.HIGHEST_PROTOCOL)
         with _writing(folder):
             clash = roll.clashes()
             if plan is None:
                 plan = exports.plan(extras, roll.contacts())
                 varied = roll.varied() if extras.roster is not None else set()
                 clash = {**exports.respelled(extras, plan, roll.contacts(), varied), **clash}
-        if tables is None or clash:  # written again, whole, now that every row is known
-            with _writing(folder):
-                if tables is not None:
-                    tables.close()
+        with _writing(folder):  # written again, whole, now that every row is known
+            if tables is None:
                 tables = stack.enter_context(_Tables(folder, frame, extras, plan))
-                spool.seek(0)
                 for row in _spooled(spool):
                     tables.add(row, clash)
+            elif clash:
+                tables.close()
+                with folder.set_aside("results.jsonl") as lines:
+                    tables = stack.enter_context(_Tables(folder, frame, extras, plan))
+                    for row in _written(folder, lines, clash):
+                        tables.add(row, clash)
         with _writing(folder):
             summary = tables.finish()
             _write(folder, "summary.json", formats.json_text(summary))
@@ -226,6 +234,7 @@ def _copy(spool: IO[bytes], page: IO[str]) -> None:
 
 
 def _spooled(spool: IO[bytes]) -> Iterator[Row]:
+    spool.seek(0)
     while True:
         try:
             yield pickle.load(spool)
@@ -233,9 +242,34 @@ def _spooled(spool: IO[bytes]) -> Iterator[Row]:
             return
 
 
+def _written(folder: ReportFolder, lines: IO[str], clash: Mapping[str, str]) -> Iterator[Row]:
+    """The rows of the tables written so far, from their results.jsonl lines, each with the
+    feedback that report.html holds (a duplicate's is not read: it becomes an error row)."""
+    for line in lines:
+        line = line.removesuffix("\n")
+        row = classroom.row_of(json.loads(line), line)
+        if row.status != "error" and row.student_id is not None and row.rel not in clash:
+            stem = classroom.file_stem(row.student_id)
+            row = replace(row, feedback=folder.read(f"feedback/{stem}.txt"))
+        yield row
+
+
 def _write(folder: ReportFolder, name: str, text: str) -> None:
     with folder.open(name) as f:
         f.write(text)
+
+
+@contextlib.contextmanager
+def _files() -> Iterator[contextlib.ExitStack]:
+    """The files a report is written through, closed on the way out. After a failure the
+    report is discarded: an error closing them (the same full disk) does not hide the first."""
+    with contextlib.ExitStack() as stack:
+        try:
+            yield stack
+        except BaseException:
+            with contextlib.suppress(OSError):
+                stack.close()
+            raise
 
 
 @contextlib.contextmanager

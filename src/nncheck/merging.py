@@ -31,8 +31,6 @@ from nncheck.gradebook import class_inputs, replacing, write_report
 from nncheck.io.report import ReportFolder
 from nncheck.io.saved import SavedReport
 from nncheck.render import gradebook as formats
-from nncheck.render import view
-from nncheck.unknown import UnknownId
 from nncheck.words import inert_lines, json_line
 
 AUDIT = ("nncheck_version", "problem_hashes", "seed")
@@ -50,33 +48,6 @@ SAME = (
     ("class_sheets", "graded when the class folder held another number of sheets"),
     ("files_not_read", "graded when the class folder held other files"),
 )
-
-
-def row_of(data: Mapping[str, Any], line: str | None = None,
-           files: tuple[str, str] | None = None) -> Row:
-    """A results.jsonl object as a run's row holds it: what the statistics count, its line
-    and (for a graded sheet) its feedback and Gradescope text."""
-    student = data.get("student") or {}
-    sheet, rel = data["sheet"], data["rel"]
-    if data["status"] == "error":
-        return Row(sheet, rel, "", student.get("id"), student.get("name"), error=data["error"],
-                   student_email=student.get("email"), result=line)
-    feedback, gradescope = files if files is not None else (None, None)
-    return Row(
-        sheet=sheet, rel=rel, name="", student_id=student.get("id"),
-        student_name=student.get("name"), status=data["status"], score=data["score"],
-        max_score=data["max_score"],
-        scores=tuple((p["id"], p["score"]) for p in data["problems"]),
-        result=line, feedback=feedback, gradescope=gradescope,
-        variants=classroom.problem_variants(data),
-        parts=tuple(classroom.part_stats(data)),
-        warnings=(*classroom.name_warnings(sheet, rel), *data["warnings"]),
-        unknown=tuple(UnknownId(*u) for u in data["unknown_ids"]),
-        student_email=student.get("email"),
-        headline=view.headline(data["score"], data["max_score"],
-                               ((p["status"], p["max_points"]) for prob in data["problems"]
-                                for p in prob["parts"])),
-    )
 
 
 def _header_parts(report: SavedReport, ids: Sequence[str]) -> list[tuple[str, str]]:
@@ -107,7 +78,7 @@ def _saved_rows(report: SavedReport, ids: Sequence[str],
             raise NncheckError(f"{where}: rows out of order", expected=_AS_WRITTEN)
         last = rel
         try:
-            row = row_of(saved.data, saved.line)
+            row = classroom.row_of(saved.data, saved.line)
             fields = formats.csv_fields(row, ids, parts)
         except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
             raise NncheckError(f"{where}: not a row of a report ({type(exc).__name__}: {exc})",

@@ -19,7 +19,7 @@ import errno
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
@@ -153,6 +153,24 @@ class ReportFolder:
         Unbuffered: a full disk fails the write that fills it, not a later close.
         """
         return tempfile.TemporaryFile(dir=self.staging, buffering=0)
+
+    def read(self, name: str) -> str:
+        """A file already written into the report, read back whole."""
+        with open(self.staging / name, encoding="utf-8", newline="") as f:
+            return f.read()
+
+    @contextlib.contextmanager
+    def set_aside(self, name: str) -> Iterator[IO[str]]:
+        """A file of the report moved out of the way and open for reading, a line at a time,
+        while it is written again from what it held; what was set aside is removed after."""
+        aside = self.staging / f".{name}.old"
+        os.replace(self.staging / name, aside)
+        try:
+            with open(aside, encoding="utf-8", newline="\n") as f:
+                yield f
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(aside)
 
     def remove(self, name: str) -> None:
         """Take a file back out of the report (nothing happens if it was never written)."""
