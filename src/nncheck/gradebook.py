@@ -114,8 +114,8 @@ def write_report(folder: ReportFolder, frame: Frame, rows: Iterable[Row],
                 roll.add(row)
                 if row.status != "error" and row.student_id is not None:
                     stem = classroom.file_stem(row.student_id)
-                    _write(folder, f"feedback/{stem}.txt", row.feedback or "")
-                    _write(folder, f"gradescope/{stem}.json", row.gradescope or "")
+                    folder.write(f"feedback/{stem}.txt", row.feedback or "")
+                    folder.write(f"gradescope/{stem}.json", row.gradescope or "")
                 if tables is not None:
                     tables.add(row, {})
                 else:
@@ -140,7 +140,7 @@ def write_report(folder: ReportFolder, frame: Frame, rows: Iterable[Row],
                         tables.add(row, clash)
         with _writing(folder):
             summary = tables.finish()
-            _write(folder, "summary.json", formats.json_text(summary))
+            folder.write("summary.json", formats.json_text(summary))
             _write_page(folder, summary, tables.index, tables.sections)
             tables.close()  # a disk that fills up as the files are flushed is told here
     return summary
@@ -252,11 +252,6 @@ def _written(folder: ReportFolder, lines: IO[str], clash: Mapping[str, str]) -> 
             stem = classroom.file_stem(row.student_id)
             row = replace(row, feedback=folder.read(f"feedback/{stem}.txt"))
         yield row
-
-
-def _write(folder: ReportFolder, name: str, text: str) -> None:
-    with folder.open(name) as f:
-        f.write(text)
 
 
 @contextlib.contextmanager
