@@ -3,7 +3,8 @@
 Prints, in one run (each figure the best of N fresh processes, as users run them): the wall
 time of `nncheck --help`, of `python -c "import numpy, pydantic, yaml, typer, rich"` (the bare
 import time of the dependencies), of `nncheck check` on the seed sheet, the ratio of check to
-the bare imports (by wall time, and by CPU time: the machine may be shared), the CPU time of
+the bare imports (by wall time, and by CPU time: the machine may be shared), the least any
+typer and pydantic program doing check's job pays (`FRAMEWORK`), the CPU time of
 `nncheck grade` of a class of one sheet (`--jobs 1`), which shares that start-up, and the
 modules that cost most under `-X importtime`. The targets: `--help` under 150 ms, and check at
 most 1.6 times the bare imports.
@@ -19,6 +20,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+import textwrap
 import time
 from pathlib import Path
 
@@ -34,6 +36,20 @@ BARE = [sys.executable, "-c", "import numpy, pydantic, yaml, typer, rich"]
 # importlib.metadata) loads with the first model class. What any pydantic program pays:
 BARE_MODELS = [sys.executable, "-c", "import numpy, pydantic, yaml, typer, rich\n"
                "class M(pydantic.BaseModel):\n    x: int = 0"]
+# The least a command-line program built on these libraries pays to do check's job in any
+# form: a typer command (its parameters through typer's adapters, which build pydantic's
+# machinery) that reads one sheet with LibYAML into one pydantic model and prints with rich.
+FRAMEWORK = [sys.executable, "-c", textwrap.dedent("""\
+    import numpy, pydantic, yaml, typer, rich
+    class Sheet(pydantic.BaseModel):
+        student: dict
+        answers: dict
+    def check(sheet: str, format: str = "text") -> None:
+        with open(sheet, encoding="utf-8") as f:
+            found = Sheet.model_validate(yaml.load(f, Loader=yaml.CSafeLoader))
+        rich.print(f"{len(found.answers)} problems answered")
+    typer.run(check)
+    """), str(SEED / "sheets" / "seed-student.yaml")]
 CHECK = [*NNCHECK, "check", str(SEED / "sheets" / "seed-student.yaml"), "--problems", str(SEED),
          "--format", "text"]
 VALIDATE = [*NNCHECK, "validate", str(SEED)]
@@ -101,6 +117,7 @@ def main() -> None:
     help_s = best_of(HELP, args.n)
     bare = best_of(BARE, args.n)
     bare_models = best_of(BARE_MODELS, args.n)
+    framework = best_of(FRAMEWORK, args.n)
     validate = best_of(VALIDATE, args.n)
     check = best_of(CHECK, args.n)
     with tempfile.TemporaryDirectory() as tmp:
@@ -119,6 +136,9 @@ def main() -> None:
     print(f"bare imports of dependencies: {bare * 1000:7.0f} ms  (numpy, pydantic, yaml, typer, "
           "rich)")
     print(f"  ... and one pydantic model: {bare_models * 1000:7.0f} ms")
+    print(f"a typer command reading one sheet into one model: {framework * 1000:.0f} ms "
+          f"({framework / bare:.2f}x the bare imports; the target leaves nncheck "
+          f"{(CHECK_TARGET_RATIO * bare - framework) * 1000:.0f} ms beyond it)")
     print(f"nncheck validate seed bank:   {validate * 1000:7.0f} ms")
     print(f"nncheck check seed sheet:     {check * 1000:7.0f} ms")
     print(f"check / bare imports:         {ratio:7.2f}x  (target <= {CHECK_TARGET_RATIO:.1f}x)")

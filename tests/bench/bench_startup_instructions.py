@@ -3,11 +3,12 @@
 Wall and CPU times swing by half on a shared machine; the instructions a process executes do
 not (valgrind's callgrind counts them, each run within 0.1 % of the last). Prints, in one run,
 the instructions of `python -c pass`, of the bare imports of the dependencies (with and
-without one pydantic model), of `nncheck check` on the seed sheet and of `nncheck grade` of a
-class of one sheet (`--jobs 1`), and the ratio of check to the bare imports against the target
-of bench_startup.py (at most 1.6). Each command runs under valgrind, ~50 times slower: the
-whole script takes some minutes. numpy's BLAS runs on one thread, as the counts are summed
-over threads. Needs `valgrind` on the PATH.
+without one pydantic model), of the least any typer and pydantic program doing check's job
+executes (bench_startup.py's `FRAMEWORK`), of `nncheck check` on the seed sheet and of
+`nncheck grade` of a class of one sheet (`--jobs 1`), and the ratio of check to the bare
+imports against the target of bench_startup.py (at most 1.6). Each command runs under
+valgrind, ~50 times slower: the whole script takes some minutes. numpy's BLAS runs on one
+thread, as the counts are summed over threads. Needs `valgrind` on the PATH.
 
     python tests/bench/bench_startup_instructions.py [--src SRC ...]
 
@@ -26,16 +27,18 @@ import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-SEED = ROOT / "problems" / "seed-exam"
-CHECK_TARGET_RATIO = 1.6
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-BARE = [sys.executable, "-c", "import numpy, pydantic, yaml, typer, rich"]
-BARE_MODELS = [sys.executable, "-c", "import numpy, pydantic, yaml, typer, rich\n"
-               "class M(pydantic.BaseModel):\n    x: int = 0"]
-PYTHON = [sys.executable, "-c", "pass"]
-CHECK = [sys.executable, "-m", "nncheck", "check", str(SEED / "sheets" / "seed-student.yaml"),
-         "--problems", str(SEED), "--format", "text"]
+from bench_startup import (  # the commands as timed there, a script beside this one
+    BARE,
+    BARE_MODELS,
+    CHECK,
+    CHECK_TARGET_RATIO,
+    FRAMEWORK,
+    PYTHON,
+    ROOT,
+    SEED,
+)
 
 
 def environment(src: Path | None) -> dict[str, str]:
@@ -74,11 +77,15 @@ def main() -> None:
     python = instructions(PYTHON, plain)
     bare = instructions(BARE, plain)
     bare_models = instructions(BARE_MODELS, plain)
+    framework = instructions(FRAMEWORK, plain)
     print(f"python -c pass:               {python / 1e6:8.0f} M instructions")
     print(f"bare imports of dependencies: {bare / 1e6:8.0f} M  (numpy, pydantic, yaml, typer, "
           "rich)")
     print(f"  ... and one pydantic model: {bare_models / 1e6:8.0f} M  "
           f"({bare_models / bare:.2f}x the bare imports)")
+    print(f"a typer command reading one sheet into one model: {framework / 1e6:.0f} M "
+          f"({framework / bare:.2f}x; the target leaves nncheck "
+          f"{(CHECK_TARGET_RATIO * bare - framework) / 1e6:.0f} M beyond it)")
     missed = False
     for src in args.src or [None]:
         env = environment(src)
