@@ -387,13 +387,14 @@ def _grade_file(sheet: SheetFile) -> Row | None:
 def _grade_loaded(sheet: SheetFile, loaded: Any, state: _State) -> Row:
     student = loaded.student
     overrides = state.options.overrides.get(student.id)
+    # Found once: the sheet's warnings and its line both say them.
+    unknown = tuple(unknown_ids(state.bank, loaded.answers, overrides))
     result = grading.grade_sheet(
         state.bank, loaded.answers, sheet=loaded.path, student=student, overrides=overrides,
         decimal_comma=loaded.decimal_comma, regrade=state.options.regrade,
-        variant=loaded.variant, check=loaded.check,
+        variant=loaded.variant, check=loaded.check, unknown=unknown,
     )
     status = _status(result)
-    unknown = tuple(unknown_ids(state.bank, loaded.answers, overrides))
     files = formats.sheet_files(result, status=status, audit=state.audit,
                                 reveal=state.options.reveal,
                                 facts={"rel": sheet.rel, "unknown_ids": [list(u) for u in unknown]},

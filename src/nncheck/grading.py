@@ -27,7 +27,7 @@ from nncheck.io.problems import (
 )
 from nncheck.spec.parts import ANSWER_PREFIX, NumericPart, PartBase
 from nncheck.spec.problem import Problem, Student
-from nncheck.unknown import unknown_ids, unknown_text
+from nncheck.unknown import UnknownId, unknown_ids, unknown_text
 
 if TYPE_CHECKING:
     from nncheck.compare.tolerance import Tolerance
@@ -394,13 +394,17 @@ def grade_sheet(
     regrade: regrading.Regrade | None = None,
     variant: int | None = None,
     check: str | None = None,
+    unknown: Sequence[UnknownId] | None = None,
 ) -> SheetResult:
     """Grade a sheet's answers (problem id -> part id -> value) against every bank problem;
     with `decimal_comma`, the sheet writes `1,5` for 1.5; `regrade` holds the class-wide rules
     and answer groups of the overrides file. With problems that vary, the sheet is graded
     against the student's variant (`variant` and `check`: what the sheet writes, see
-    variants.py), and an NncheckError says why a sheet cannot be."""
-    warnings = [unknown_text(u) for u in unknown_ids(bank, answers, overrides)]
+    variants.py), and an NncheckError says why a sheet cannot be. `unknown`: the sheet's
+    `unknown_ids`, where the caller has found them already."""
+    if unknown is None:
+        unknown = unknown_ids(bank, answers, overrides)
+    warnings = [unknown_text(u) for u in unknown]
     exam_variant = None
     if bank.varied and student is not None:
         from nncheck.variants import sheet_variant
