@@ -11,7 +11,7 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from nncheck import groups
 from nncheck import regrade as regrading
@@ -38,8 +38,10 @@ __all__ = [
     "PartResult",
     "ProblemResult",
     "SheetResult",
+    "Step",
     "answer_sources",
     "grade_sheet",
+    "graded_key",
     "load_bank",
     "make_bank",
 ]
@@ -139,6 +141,14 @@ _NO_CLAIM = written_key(None)  # the key of a part the sheet leaves unanswered
 PARTS_REMEMBERED = MEMO_LIMIT * 4  # truths whose verdicts a memo keeps (per part and answers)
 
 
+class Step(NamedTuple):
+    """A part of a problem as a sheet is graded on it (`Bank.steps`)."""
+
+    position: int  # its index among the problem's parts
+    part: PartBase
+    sources: tuple[str, ...]  # the ids of the earlier parts whose answers it reads
+
+
 @dataclass
 class Bank:
     """The problems a sheet is graded against, with truths cached across sheets.
@@ -159,6 +169,7 @@ class Bank:
     graded: dict[Any, PartResult] = field(default_factory=dict, repr=False)
     _graded_under: Any = field(default=None, repr=False)  # the rules `graded` was graded under
     _sources: dict[tuple[str, int], tuple[str, ...]] = field(default_factory=dict, repr=False)
+    _steps: dict[str, tuple[str, tuple[Step, ...]]] = field(default_factory=dict, repr=False)
     _variants: dict[tuple[str, int], LoadedProblem] = field(default_factory=dict, repr=False)
 
     @property
@@ -293,19 +304,17 @@ class Bank:
                 self.remembered[key] = found
         return found
 
-    def graded_key(self, loaded: LoadedProblem, index: int, written: Any,
-                   decimal_comma: bool) -> Any:
-        """What a part's grading reads of a sheet, as a key of `graded` (None: not memoised):
-        the part, its claim exactly as written, how the sheet writes decimals and, for a part
-        graded against the sheet's own earlier answers, those answers (`written`: the sheet's
-        answers to the problem as `written_answers` keys them)."""
-        if written is None:
-            return None
-        claim = written.get(loaded.problem.parts[index].id, _NO_CLAIM)
-        mine = tuple(written.get(s, _NO_CLAIM) for s in self.sources(loaded, index))
-        if claim is None or None in mine:
-            return None
-        return (_cache_id(loaded), index, claim, decimal_comma, mine)
+    def steps(self, loaded: LoadedProblem) -> tuple[str, tuple[Step, ...]]:
+        """A problem's key of its truths and verdicts, and its parts as a sheet is graded on
+        them, each with the earlier parts whose answers it reads: made once per problem (and
+        variant), the same for every sheet."""
+        cid = _cache_id(loaded)
+        found = self._steps.get(cid)
+        if found is None:
+            found = self._steps[cid] = (cid, tuple(
+                Step(i, part, self.sources(loaded, i))
+                for i, part in enumerate(loaded.problem.parts)))
+        return found
 
     def written_answers(self, answers: Mapping[str, Any], rules: Any) -> Any:
         """A sheet's answers to one problem as `graded_key` reads them: each answer's
@@ -423,10 +432,11 @@ def grade_sheet(
         # a part a person overrode for this student is the student's own, graded afresh.
         written = bank.written_answers(mine, regrade) if bank.memo else None
         parts = []
-        for i, part in enumerate(loaded.problem.parts):
+        cid, steps = bank.steps(loaded)
+        for i, part, sources in steps:
             override = mine_overrides.get(part.id)
-            key = None if override is not None else bank.graded_key(loaded, i, written,
-                                                                    decimal_comma)
+            key = None if override is not None or written is None else graded_key(
+                cid, i, part.id, sources, written, decimal_comma)
             graded = bank.graded.get(key) if key is not None else None
             if graded is None:
                 graded = _grade_part(bank, loaded, i, mine, override,
@@ -439,6 +449,20 @@ def grade_sheet(
                                      variant=loaded.variant))
     return SheetResult(sheet, student, tuple(results), tuple(warnings), bank.seed,
                        variant=exam_variant)
+
+
+def graded_key(cid: str, index: int, part_id: str, sources: tuple[str, ...],
+               written: Mapping[str, Any], decimal_comma: bool) -> Any:
+    """What a part's grading reads of a sheet, as a key of `Bank.graded` (None: not
+    memoised): the part (its problem's key `cid` and its index), its claim exactly as written,
+    how the sheet writes decimals and, for a part graded against the sheet's own earlier
+    answers (`sources`), those answers (`written`: the sheet's answers to the problem as
+    `Bank.written_answers` keys them)."""
+    claim = written.get(part_id, _NO_CLAIM)
+    mine = tuple(written.get(s, _NO_CLAIM) for s in sources) if sources else ()
+    if claim is None or None in mine:
+        return None
+    return (cid, index, claim, decimal_comma, mine)
 
 
 def _grade_part(

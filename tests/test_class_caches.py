@@ -1,0 +1,80 @@
+"""What a class run makes once and reuses across its sheets gives what making it afresh gives.
+
+Each cache is checked against a value worked out here from the bank's files or by hand.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+from nncheck import grading, variants
+from nncheck.compare.verdict import Status
+from nncheck.spec.problem import Student
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "problems" / "seed-exam"
+
+# A problem whose every variant is plain to compute by hand: the loss is -ln p.
+SMALL = """\
+id: small
+given:
+  y: [1, 0]
+  pred: [0.5, 0.5]
+vary:
+  variants: 5
+  draw:
+    p: {at: pred.0, range: [0.1, 0.9], step: 0.1}
+    q: {at: pred.1, value: "1 - p", decimals: 1}
+  where: ["p != 0.5"]
+parts:
+  - {id: a, ask: loss, fn: cross_entropy, y_true: y, y_pred: pred}
+"""
+
+
+# --- the steps of a problem -------------------------------------------------------------------
+
+def test_the_steps_of_a_problem_are_its_parts_with_the_answers_they_read():
+    bank = grading.load_bank(SEED)
+    loaded = bank.problems["q1-exactly-two"]
+    cid, steps = bank.steps(loaded)
+    assert cid == "q1-exactly-two"
+    # q1-exactly-two.yaml: `design`, then `pre-activations` and `outputs`, both with
+    # `network: answer.design` (graded against the sheet's own design).
+    assert [(s.position, s.part.id, s.sources) for s in steps] == [
+        (0, "design", ()), (1, "pre-activations", ("design",)), (2, "outputs", ("design",))]
+    assert all(s.part is p for s, p in zip(steps, loaded.problem.parts))
+    assert bank.steps(loaded) is bank.steps(loaded)  # made once
+
+
+@pytest.fixture
+def small(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> grading.Bank:
+    monkeypatch.setenv("NNCHECK_SECRET", "course secret of the cache tests")
+    (tmp_path / "small.yaml").write_text(SMALL, encoding="utf-8")
+    bank = grading.load_bank(tmp_path)
+    bank.memo = True
+    return bank
+
+
+def _p(bank: grading.Bank, student: str) -> float:
+    n = variants.exam_variant(bank.secret, student)
+    return float(bank.variant(bank.problems["small"], n).problem.given["pred"][0])
+
+
+def test_each_variant_has_its_own_steps_and_memo(small):
+    first = "s1"
+    second = next(f"s{n}" for n in range(2, 200) if _p(small, f"s{n}") != _p(small, first))
+    for student in (first, second):
+        drawn = small.variant(small.problems["small"], variants.exam_variant(small.secret,
+                                                                              student))
+        cid, steps = small.steps(drawn)
+        assert cid == f"small\0{drawn.variant}"
+        assert steps[0].part is drawn.problem.parts[0]
+    # Both write the loss of the first student's p, -ln p: right for the first only, though
+    # the answer is written alike (a memo keyed by the problem alone would say `correct`).
+    loss = round(-math.log(_p(small, first)), 6)
+    graded = [grading.grade_sheet(small, {"small": {"a": loss}}, student=Student(id=s))
+              for s in (first, second)]
+    assert [r.problems[0].parts[0].status for r in graded] == [Status.CORRECT, Status.WRONG]
