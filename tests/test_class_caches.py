@@ -12,6 +12,7 @@ import pytest
 
 from nncheck import grading, variants
 from nncheck.compare.verdict import Status
+from nncheck.render import json as render_json
 from nncheck.spec.problem import Student
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,3 +79,48 @@ def test_each_variant_has_its_own_steps_and_memo(small):
     graded = [grading.grade_sheet(small, {"small": {"a": loss}}, student=Student(id=s))
               for s in (first, second)]
     assert [r.problems[0].parts[0].status for r in graded] == [Status.CORRECT, Status.WRONG]
+
+
+# --- a problem graded into parts already seen ---------------------------------------------------
+
+Q5 = "q5-cross-entropy"
+
+
+def _q5(bank: grading.Bank, student: str, a: object, b: object,
+        overrides: dict | None = None) -> grading.ProblemResult:
+    return grading.grade_sheet(bank, {Q5: {"a": a, "b": b}}, student=Student(id=student),
+                               problems=[Q5], overrides=overrides).problems[0]
+
+
+def _said(p: grading.ProblemResult) -> str:
+    return render_json.dumps(render_json.problem_json(p))
+
+
+def test_a_problem_graded_into_the_same_parts_is_one_result_that_says_the_same():
+    memo, fresh = grading.load_bank(SEED), grading.load_bank(SEED)
+    memo.memo = True
+    first = _q5(memo, "s1", "-log(0.3)", 0.5)
+    # (a) is -ln 0.3, right; (b) is -ln 0.4 = 0.916..., so 0.5 is wrong. Parts are worth 1
+    # point unless they say (docs/format.md); c-a, c-b (0 points), d and e (manual) unanswered.
+    assert [(p.id, p.status, p.points) for p in first.parts[:2]] == [
+        ("a", Status.CORRECT, 1.0), ("b", Status.WRONG, 0.0)]
+    assert (first.score, first.max_score) == (1.0, 4.0)
+    again = _q5(memo, "s2", "-log(0.3)", 0.5)
+    other = _q5(memo, "s3", "-log(0.3)", "-log(0.4)")
+    assert again is first
+    assert other is not first and (other.score, other.max_score) == (2.0, 4.0)
+    for made, a, b in ((first, "-log(0.3)", 0.5), (again, "-log(0.3)", 0.5),
+                       (other, "-log(0.3)", "-log(0.4)")):
+        assert _said(made) == _said(_q5(fresh, "s9", a, b))
+
+
+def test_a_problem_with_a_part_a_person_scored_is_the_student_s_own():
+    memo = grading.load_bank(SEED)
+    memo.memo = True
+    first = _q5(memo, "s1", "-log(0.3)", 0.5)
+    scored = _q5(memo, "s2", "-log(0.3)", 0.5, overrides={Q5: {"b": {"points": 0.5}}})
+    assert scored is not first
+    assert (scored.parts[1].status, scored.parts[1].points, scored.score) == (
+        Status.GRADED, 0.5, 1.5)
+    assert (first.parts[1].points, first.score) == (0.0, 1.0)  # unchanged by the override
+    assert _q5(memo, "s3", "-log(0.3)", 0.5) is first

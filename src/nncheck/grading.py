@@ -157,7 +157,8 @@ class Bank:
     With `memo`, verdicts are remembered too, across the sheets of a class: one per distinct
     claim, per part (and, for a part graded against the sheet's own answers, per those answers),
     and so are the graded parts themselves (`graded`): a repeated answer is graded, grouped and
-    ruled on once, and comes back as the same object.
+    ruled on once, and comes back as the same object; so does a problem whose every part does
+    (`graded_problems`).
     """
 
     problems: dict[str, LoadedProblem]
@@ -167,6 +168,8 @@ class Bank:
     truths: dict[tuple[str, str], Truth] = field(default_factory=dict, repr=False)
     remembered: dict[tuple[str, int, Any], Remembered] = field(default_factory=dict, repr=False)
     graded: dict[Any, PartResult] = field(default_factory=dict, repr=False)
+    # The problems graded into parts that `graded` keeps, by their key and those parts.
+    graded_problems: dict[Any, ProblemResult] = field(default_factory=dict, repr=False)
     _graded_under: Any = field(default=None, repr=False)  # the rules `graded` was graded under
     _sources: dict[tuple[str, int], tuple[str, ...]] = field(default_factory=dict, repr=False)
     _steps: dict[str, tuple[str, tuple[Step, ...]]] = field(default_factory=dict, repr=False)
@@ -316,12 +319,31 @@ class Bank:
                 for i, part in enumerate(loaded.problem.parts)))
         return found
 
+    def problem_result(self, pid: str, loaded: LoadedProblem, parts: tuple[PartResult, ...],
+                       cid: str | None) -> ProblemResult:
+        """A problem of a sheet graded into `parts`: with `cid` (its key, when every part is
+        one `graded` keeps), the same object for every sheet graded into the same parts."""
+        if cid is None:
+            return ProblemResult(pid, loaded.problem.title, parts, loaded.path,
+                                 variant=loaded.variant)
+        # The parts are kept alive by `graded` and by the result kept: their identities are
+        # theirs alone.
+        key = (cid, tuple(map(id, parts)))
+        found = self.graded_problems.get(key)
+        if found is None:
+            found = ProblemResult(pid, loaded.problem.title, parts, loaded.path,
+                                  variant=loaded.variant)
+            if len(self.graded_problems) < PARTS_REMEMBERED:
+                self.graded_problems[key] = found
+        return found
+
     def written_answers(self, answers: Mapping[str, Any], rules: Any) -> Any:
         """A sheet's answers to one problem as `graded_key` reads them: each answer's
         `written_key` by its part id (None: not memoised). The class-wide `rules` are the
         same for every sheet of a run; other rules start the memo afresh."""
         if rules is not self._graded_under:
             self.graded.clear()
+            self.graded_problems.clear()
             self._graded_under = rules
         if type(answers) is not dict:
             return None
@@ -432,6 +454,7 @@ def grade_sheet(
         # a part a person overrode for this student is the student's own, graded afresh.
         written = bank.written_answers(mine, regrade) if bank.memo else None
         parts = []
+        remembered = written is not None  # every part is one `graded` keeps
         cid, steps = bank.steps(loaded)
         for i, part, sources in steps:
             override = mine_overrides.get(part.id)
@@ -444,9 +467,11 @@ def grade_sheet(
                                      decimal_comma=decimal_comma, regrade=regrade)
                 if key is not None and len(bank.graded) < PARTS_REMEMBERED:
                     bank.graded[key] = graded
+                else:
+                    remembered = False
             parts.append(graded)
-        results.append(ProblemResult(pid, loaded.problem.title, tuple(parts), loaded.path,
-                                     variant=loaded.variant))
+        results.append(bank.problem_result(pid, loaded, tuple(parts), cid if remembered
+                                           else None))
     return SheetResult(sheet, student, tuple(results), tuple(warnings), bank.seed,
                        variant=exam_variant)
 
