@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from nncheck import grading, variants
+from nncheck import classroom, grading, variants
 from nncheck.compare.verdict import Status
 from nncheck.render import json as render_json
+from nncheck.render.fragments import Fragments
 from nncheck.spec.problem import Student
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -124,3 +125,76 @@ def test_a_problem_with_a_part_a_person_scored_is_the_student_s_own():
         Status.GRADED, 0.5, 1.5)
     assert (first.parts[1].points, first.score) == (0.0, 1.0)  # unchanged by the override
     assert _q5(memo, "s3", "-log(0.3)", 0.5) is first
+
+
+# --- a problem's report fragments, found by its result ------------------------------------------
+
+def _part(claimed: object) -> grading.PartResult:
+    return grading.PartResult(id="a", ask="loss", status=Status.WRONG, points=0.0,
+                              max_points=1.0, expected=None, claimed=claimed)
+
+
+def test_a_problem_result_seen_again_brings_back_its_parts_entries_and_its_whole():
+    cache = Fragments()
+    result = grading.ProblemResult("p", None, (_part(1), _part(2)))
+    calls: list[str] = []
+
+    def join(made: tuple[dict, ...], text: str) -> str:
+        calls.append(text)
+        return text
+
+    made, whole = cache.problem(result, "head", len, join, "ab")
+    assert made[0] is cache.of("p", result.parts[0]) and made[1] is cache.of("p", result.parts[1])
+    assert made[0] is not made[1]
+    assert whole == "ab"
+    again = cache.problem(result, "head", len, join, "something else")
+    assert again[0] is made and again[1] == "ab"
+    assert cache.problem(result, "another head", len, join, "cd")[1] == "cd"
+    # The same parts in another result object: the parts' entries, and so the joined whole,
+    # are found by what the parts are.
+    alike = grading.ProblemResult("p", None, (_part(1), _part(2)))
+    assert cache.problem(alike, "head", len, join, "ef") == (made, "ab")
+    assert calls == ["ab", "cd"]
+
+
+def test_a_problem_not_remembered_whole_is_joined_afresh_each_time():
+    calls: list[str] = []
+
+    def join(made: tuple[dict, ...], text: str) -> str:
+        calls.append(text)
+        return text
+
+    # A part whose claim is never keyed (a set): no entry, so no whole.
+    loose = grading.ProblemResult("p", None, (_part(1), _part({1.5})))
+    cache = Fragments()
+    assert [cache.problem(loose, "head", len, join, "x")[1] for _ in range(2)] == ["x", "x"]
+    # No characters left for joined problems: each sheet joins its own.
+    full = Fragments(joined=0)
+    result = grading.ProblemResult("p", None, (_part(1),))
+    assert [full.problem(result, "head", len, join, "y")[1] for _ in range(2)] == ["y", "y"]
+    assert calls == ["x", "x", "y", "y"]
+
+
+# --- a whole class: each sheet's row is the row of the sheet graded alone -----------------------
+
+def test_sheets_that_repeat_whole_problems_get_the_rows_they_get_alone(tmp_path: Path):
+    seed = (SEED / "sheets" / "seed-student.yaml").read_text(encoding="utf-8")
+    klass = tmp_path / "class"
+    klass.mkdir()
+    # s1, s2, s4: the seed sheet as written; s3 answers q5 (a) with 1.5, not -ln 0.3 = 1.204.
+    for n in (1, 2, 3, 4):
+        text = seed.replace("id: seed-student", f"id: s{n}")
+        if n == 3:
+            text = text.replace('a: "-log(0.3)"', "a: 1.5")
+        (klass / f"s{n}.yaml").write_text(text, encoding="utf-8")
+    report = classroom.grade_class(klass, SEED, classroom.Options(jobs=1))
+    rows = {r.student_id: r for r in report.rows}
+    q5 = [next(s for s in rows[f"s{n}"].parts if (s.problem, s.part) == (Q5, "a")).status
+          for n in (1, 2, 3, 4)]
+    assert q5 == ["correct", "correct", "wrong", "correct"]
+    for n in (1, 2, 3, 4):
+        (alone,) = classroom.grade_class(klass, SEED, classroom.Options(
+            jobs=1, student=f"s{n}")).rows
+        mine = rows[f"s{n}"]
+        assert (mine.result, mine.feedback, mine.gradescope, mine.parts, mine.headline) == (
+            alone.result, alone.feedback, alone.gradescope, alone.parts, alone.headline)
