@@ -5,6 +5,7 @@ Each cache is checked against a value worked out here from the bank's files or b
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pytest
 from nncheck import classroom, grading, variants
 from nncheck.compare.verdict import Status
 from nncheck.render import json as render_json
+from nncheck.render import view
 from nncheck.render.fragments import Fragments
 from nncheck.spec.problem import Student
 
@@ -45,9 +47,9 @@ def test_the_steps_of_a_problem_are_its_parts_with_the_answers_they_read():
     assert cid == "q1-exactly-two"
     # q1-exactly-two.yaml: `design`, then `pre-activations` and `outputs`, both with
     # `network: answer.design` (graded against the sheet's own design).
-    assert [(s.position, s.part.id, s.sources) for s in steps] == [
+    assert [(i, part.id, sources) for i, part, sources in steps] == [
         (0, "design", ()), (1, "pre-activations", ("design",)), (2, "outputs", ("design",))]
-    assert all(s.part is p for s, p in zip(steps, loaded.problem.parts))
+    assert all(step[1] is p for step, p in zip(steps, loaded.problem.parts))
     assert bank.steps(loaded) is bank.steps(loaded)  # made once
 
 
@@ -73,7 +75,7 @@ def test_each_variant_has_its_own_steps_and_memo(small):
                                                                               student))
         cid, steps = small.steps(drawn)
         assert cid == f"small\0{drawn.variant}"
-        assert steps[0].part is drawn.problem.parts[0]
+        assert steps[0][1] is drawn.problem.parts[0]
     # Both write the loss of the first student's p, -ln p: right for the first only, though
     # the answer is written alike (a memo keyed by the problem alone would say `correct`).
     loss = round(-math.log(_p(small, first)), 6)
@@ -198,3 +200,27 @@ def test_sheets_that_repeat_whole_problems_get_the_rows_they_get_alone(tmp_path:
         mine = rows[f"s{n}"]
         assert (mine.result, mine.feedback, mine.gradescope, mine.parts, mine.headline) == (
             alone.result, alone.feedback, alone.gradescope, alone.parts, alone.headline)
+
+
+# --- a sheet's summary line, counted problem by problem ------------------------------------------
+
+def test_the_summary_line_counts_parts_worth_points_or_waiting_for_a_person():
+    def made(status: Status, points: float, max_points: float) -> grading.PartResult:
+        return dataclasses.replace(_part(1), status=status, points=points,
+                                   max_points=max_points)
+
+    # Counted: parts worth points, and parts waiting for a person even at 0 points
+    # (docs: `Total 17/20 — 1 wrong, 2 pending`); a 0-point part shown, not counted.
+    first = grading.ProblemResult("p", None, (
+        made(Status.CORRECT, 1.0, 1.0), made(Status.WRONG, 0.0, 1.0),
+        made(Status.PENDING, 0.0, 1.0), made(Status.WRONG, 0.0, 0.0),
+        made(Status.PENDING, 0.0, 0.0)))
+    second = grading.ProblemResult("q", None, (made(Status.CORRECT, 2.0, 2.0),
+                                               made(Status.MISSING, 0.0, 1.0)))
+    assert first.counted == {"correct": 1, "wrong": 1, "pending": 2}
+    sheet = grading.SheetResult("s.yaml", None, (first, second, first))  # 1+1+2 of 3+3+3
+    line = "Total 4/9 — 3 correct, 2 wrong, 1 missing, 4 pending"
+    assert view.summary(sheet) == line
+    # As merge says it from each part's (status, max points) in a results line.
+    assert view.headline(4.0, 9.0, [(p.status.value, p.max_points) for prob in sheet.problems
+                                    for p in prob.parts]) == line

@@ -11,7 +11,7 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from nncheck import groups
 from nncheck import regrade as regrading
@@ -38,7 +38,6 @@ __all__ = [
     "PartResult",
     "ProblemResult",
     "SheetResult",
-    "Step",
     "answer_sources",
     "grade_sheet",
     "graded_key",
@@ -109,6 +108,17 @@ class ProblemResult:
         """Points available."""
         return sum(p.max_points for p in self.parts)
 
+    @functools.cached_property
+    def counted(self) -> dict[str, int]:
+        """How many of its parts have each status (by value), among those worth points or
+        waiting for a person: what a sheet's summary line counts (`view.summary`)."""
+        counts: dict[str, int] = {}
+        for p in self.parts:
+            status = p.status.value
+            if p.max_points > 0 or status == Status.PENDING.value:
+                counts[status] = counts.get(status, 0) + 1
+        return counts
+
 
 @dataclass(frozen=True)
 class SheetResult:
@@ -141,14 +151,6 @@ _NO_CLAIM = written_key(None)  # the key of a part the sheet leaves unanswered
 PARTS_REMEMBERED = MEMO_LIMIT * 4  # truths whose verdicts a memo keeps (per part and answers)
 
 
-class Step(NamedTuple):
-    """A part of a problem as a sheet is graded on it (`Bank.steps`)."""
-
-    position: int  # its index among the problem's parts
-    part: PartBase
-    sources: tuple[str, ...]  # the ids of the earlier parts whose answers it reads
-
-
 @dataclass
 class Bank:
     """The problems a sheet is graded against, with truths cached across sheets.
@@ -172,7 +174,7 @@ class Bank:
     graded_problems: dict[Any, ProblemResult] = field(default_factory=dict, repr=False)
     _graded_under: Any = field(default=None, repr=False)  # the rules `graded` was graded under
     _sources: dict[tuple[str, int], tuple[str, ...]] = field(default_factory=dict, repr=False)
-    _steps: dict[str, tuple[str, tuple[Step, ...]]] = field(default_factory=dict, repr=False)
+    _steps: dict[str, tuple[str, tuple[Any, ...]]] = field(default_factory=dict, repr=False)
     _variants: dict[tuple[str, int], LoadedProblem] = field(default_factory=dict, repr=False)
 
     @property
@@ -307,16 +309,14 @@ class Bank:
                 self.remembered[key] = found
         return found
 
-    def steps(self, loaded: LoadedProblem) -> tuple[str, tuple[Step, ...]]:
-        """A problem's key of its truths and verdicts, and its parts as a sheet is graded on
-        them, each with the earlier parts whose answers it reads: made once per problem (and
-        variant), the same for every sheet."""
+    def steps(self, loaded: LoadedProblem) -> tuple[str, tuple[Any, ...]]:
+        """A problem's key (of its truths and verdicts) and each part's (index, part, `sources`):
+        what grading a sheet reads of the problem, listed once per problem and variant."""
         cid = _cache_id(loaded)
         found = self._steps.get(cid)
         if found is None:
             found = self._steps[cid] = (cid, tuple(
-                Step(i, part, self.sources(loaded, i))
-                for i, part in enumerate(loaded.problem.parts)))
+                (i, part, self.sources(loaded, i)) for i, part in enumerate(loaded.problem.parts)))
         return found
 
     def problem_result(self, pid: str, loaded: LoadedProblem, parts: tuple[PartResult, ...],
@@ -326,9 +326,7 @@ class Bank:
         if cid is None:
             return ProblemResult(pid, loaded.problem.title, parts, loaded.path,
                                  variant=loaded.variant)
-        # The parts are kept alive by `graded` and by the result kept: their identities are
-        # theirs alone.
-        key = (cid, tuple(map(id, parts)))
+        key = (cid, tuple(map(id, parts)))  # parts kept alive by `graded`: ids their own
         found = self.graded_problems.get(key)
         if found is None:
             found = ProblemResult(pid, loaded.problem.title, parts, loaded.path,
@@ -478,11 +476,9 @@ def grade_sheet(
 
 def graded_key(cid: str, index: int, part_id: str, sources: tuple[str, ...],
                written: Mapping[str, Any], decimal_comma: bool) -> Any:
-    """What a part's grading reads of a sheet, as a key of `Bank.graded` (None: not
-    memoised): the part (its problem's key `cid` and its index), its claim exactly as written,
-    how the sheet writes decimals and, for a part graded against the sheet's own earlier
-    answers (`sources`), those answers (`written`: the sheet's answers to the problem as
-    `Bank.written_answers` keys them)."""
+    """What a part's grading reads of a sheet, as a key of `Bank.graded` (None: not memoised):
+    the part, its claim exactly as written (`written`: as `Bank.written_answers` keys them),
+    how the sheet writes decimals and the earlier answers it is graded against (`sources`)."""
     claim = written.get(part_id, _NO_CLAIM)
     mine = tuple(written.get(s, _NO_CLAIM) for s in sources) if sources else ()
     if claim is None or None in mine:
