@@ -6,6 +6,7 @@ Each cache is checked against a value worked out here from the bank's files or b
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 from pathlib import Path
 
@@ -13,8 +14,8 @@ import pytest
 
 from nncheck import classroom, grading, variants
 from nncheck.compare.verdict import Status
+from nncheck.render import gradebook, view
 from nncheck.render import json as render_json
-from nncheck.render import view
 from nncheck.render.fragments import Fragments
 from nncheck.spec.problem import Student
 
@@ -224,3 +225,27 @@ def test_the_summary_line_counts_parts_worth_points_or_waiting_for_a_person():
     # As merge says it from each part's (status, max points) in a results line.
     assert view.headline(4.0, 9.0, [(p.status.value, p.max_points) for prob in sheet.problems
                                     for p in prob.parts]) == line
+
+
+# --- a problem's object in the results line, made once per what it writes ------------------------
+
+def test_sheets_whose_problems_write_alike_share_a_head_and_write_their_own_numbers():
+    def sheet(points: float, variant: int | None = None) -> grading.SheetResult:
+        part = dataclasses.replace(_part(1), points=points)
+        return grading.SheetResult("s.yaml", None, (
+            grading.ProblemResult("p", "P", (part,), variant=variant),))
+
+    # 1.0 and 1 are written `1.0` and `1`: each its own line. (A score is a sum from 0, so a
+    # part's -0.0 points make a score of 0.0.)
+    sheets = [sheet(1.0), sheet(1), sheet(0.0), sheet(-0.0), sheet(1.0, variant=2), sheet(1.0)]
+    cache = Fragments()
+    lines = []
+    for result in sheets:
+        shared = gradebook.sheet_files(result, status="failed", audit={}, reveal="mistake",
+                                       cache=cache)
+        alone = gradebook.sheet_files(result, status="failed", audit={}, reveal="mistake")
+        assert (shared.result, shared.feedback, shared.gradescope, shared.problems) == (
+            alone.result, alone.feedback, alone.gradescope, alone.problems)
+        lines.append(json.loads(shared.result)["problems"][0])
+    assert [(repr(p["score"]), p.get("variant")) for p in lines] == [
+        ("1.0", None), ("1", None), ("0.0", None), ("0.0", None), ("1.0", 2), ("1.0", None)]

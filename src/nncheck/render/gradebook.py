@@ -165,11 +165,20 @@ def _problem(made: Sequence[dict[Any, Any]], p: ProblemResult, number: int, cach
                         + sum(len(x) for cell in piece.cells for x in cell)
                         + sum(map(len, piece.said)))
     # Every piece is escaped as it is made, so the joined files need no second pass (`words`).
-    head = json_line(render_json.problem_json(p, summarise=True, parts=[]))
-    read = json.loads(head)
+    # The problem's object but its parts is made once per problem, score and variant (the
+    # numbers keyed as JSON writes them: 1 and 1.0 apart).
+    head, read_head = cache.joined(("head", p.id, p.title, p.variant, repr(p.score),
+                                    repr(p.max_score)), (), lambda h: len(h[0]), _head, p)
+    read = dict(read_head)
     read["parts"] = [m["read"] for m in made]
     return _Problem(head.replace(_PARTS, f'"parts": [{", ".join(m["json"] for m in made)}]', 1),
                     read, text.problem_text(p, reveal, pieces), tests, {})
+
+
+def _head(p: ProblemResult) -> tuple[str, dict[str, Any]]:
+    """A problem's object of the results line with no parts, as text and as read back."""
+    head = json_line(render_json.problem_json(p, summarise=True, parts=[]))
+    return head, json.loads(head)
 
 
 def _part_json(part: PartResult) -> str:
