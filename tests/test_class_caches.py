@@ -249,3 +249,36 @@ def test_sheets_whose_problems_write_alike_share_a_head_and_write_their_own_numb
         lines.append(json.loads(shared.result)["problems"][0])
     assert [(repr(p["score"]), p.get("variant")) for p in lines] == [
         ("1.0", None), ("1", None), ("0.0", None), ("0.0", None), ("1.0", 2), ("1.0", None)]
+
+
+# --- a part's row of its problem's table, once per column widths ---------------------------------
+
+def test_a_part_s_row_is_aligned_to_each_table_it_sits_in():
+    def sheet(b: object) -> grading.SheetResult:
+        b_part = dataclasses.replace(_part(b), id="b")
+        return grading.SheetResult("s.yaml", None, (
+            grading.ProblemResult("p", None, (_part(1), b_part)),))
+
+    # Part `a` (claim 1) sits in a table whose `claimed` column is 1 character wide, then in
+    # one widened by b's 20-character claim, then in the first again.
+    sheets = [sheet(2), sheet("twenty characters ab"), sheet(2)]
+    cache = Fragments()
+    texts = []
+    for result in sheets:
+        shared = gradebook.sheet_files(result, status="failed", audit={}, reveal="verdict",
+                                       cache=cache)
+        alone = gradebook.sheet_files(result, status="failed", audit={}, reveal="verdict")
+        assert shared.feedback == alone.feedback
+        texts.append(shared.feedback)
+    # The row of `a`: part, ask, claimed, verdict, points, two spaces apart, each column as
+    # wide as its widest line (the header's `claimed` is 7 wide, b's claim 20; the verdict
+    # `✗ wrong` is 7 wide, `verdict` too).
+    assert "  a     loss  1        ✗ wrong  0/1\n" in texts[0]
+    assert "  a     loss  1                     ✗ wrong  0/1\n" in texts[1]
+    assert texts[2] == texts[0]
+
+
+def test_rows_made_count_against_the_bound_on_characters():
+    cache = Fragments(chars=10)
+    assert cache.spend(6) and cache.spend(6)  # the bound is passed by the last one made
+    assert not cache.spend(1)

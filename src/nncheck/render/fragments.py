@@ -122,6 +122,13 @@ class Fragments:
         """Whether `made` is the entry `of` made last, remembered and not yet weighed."""
         return made is self._new
 
+    def spend(self, chars: int) -> bool:
+        """Whether `chars` more characters may be remembered (counted against the bound)."""
+        if self.chars <= 0:
+            return False
+        self.chars -= chars
+        return True
+
     def weigh(self, made: dict[Any, Any], chars: int) -> None:
         """Count the `chars` characters of the fragments just made into `made` against the
         bound, if they are remembered."""

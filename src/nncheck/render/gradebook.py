@@ -171,8 +171,17 @@ def _problem(made: Sequence[dict[Any, Any]], p: ProblemResult, number: int, cach
                                     repr(p.max_score)), (), lambda h: len(h[0]), _head, p)
     read = dict(read_head)
     read["parts"] = [m["read"] for m in made]
+    def row(j: int, widths: tuple[int, ...]) -> list[str]:
+        """A part's row of the table, made once per column widths while the bound allows."""
+        found = made[j].get(("row", reveal, widths))
+        if found is None:
+            found = text.row_lines(pieces[j], widths)
+            if cache.spend(sum(map(len, found))):
+                made[j][("row", reveal, widths)] = found
+        return found
+
     return _Problem(head.replace(_PARTS, f'"parts": [{", ".join(m["json"] for m in made)}]', 1),
-                    read, text.problem_text(p, reveal, pieces), tests, {})
+                    read, text.problem_text(p, reveal, pieces, row), tests, {})
 
 
 def _head(p: ProblemResult) -> tuple[str, dict[str, Any]]:
