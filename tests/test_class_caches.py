@@ -5,6 +5,7 @@ Each cache is checked against a value worked out here from the bank's files or b
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import json
 import math
@@ -14,6 +15,7 @@ import pytest
 
 from nncheck import classroom, grading, variants
 from nncheck.compare.verdict import Status
+from nncheck.io import problems as io_problems
 from nncheck.render import gradebook, view
 from nncheck.render import json as render_json
 from nncheck.render.fragments import Fragments
@@ -87,13 +89,14 @@ def test_each_variant_has_its_own_steps_and_memo(small):
 
 # --- a problem graded into parts already seen ---------------------------------------------------
 
-Q5 = "q5-cross-entropy"
+Q1, Q5 = "q1-exactly-two", "q5-cross-entropy"
 
 
 def _q5(bank: grading.Bank, student: str, a: object, b: object,
-        overrides: dict | None = None) -> grading.ProblemResult:
+        overrides: dict | None = None, decimal_comma: bool = False) -> grading.ProblemResult:
     return grading.grade_sheet(bank, {Q5: {"a": a, "b": b}}, student=Student(id=student),
-                               problems=[Q5], overrides=overrides).problems[0]
+                               problems=[Q5], overrides=overrides,
+                               decimal_comma=decimal_comma).problems[0]
 
 
 def _said(p: grading.ProblemResult) -> str:
@@ -282,3 +285,38 @@ def test_rows_made_count_against_the_bound_on_characters():
     cache = Fragments(chars=10)
     assert cache.spend(6) and cache.spend(6)  # the bound is passed by the last one made
     assert not cache.spend(1)
+
+
+# --- a problem answered as an earlier sheet answered it ------------------------------------------
+
+def test_a_problem_is_looked_up_by_all_that_grading_reads_of_the_sheet():
+    memo, fresh = grading.load_bank(SEED), grading.load_bank(SEED)
+    memo.memo = True
+    # With `decimal_comma: true`, `1,204` is 1.204 = -ln 0.3 to the tolerance: right; without
+    # it, the same text is not read as 1.204: wrong.
+    comma = [_q5(memo, "s1", "1,204", 0.5, decimal_comma=True), _q5(memo, "s2", "1,204", 0.5)]
+    assert [r.parts[0].status for r in comma] == [Status.CORRECT, Status.WRONG]
+    assert _q5(memo, "s3", "1,204", 0.5, decimal_comma=True) is comma[0]
+    # The same answers written in another order: graded alike.
+    turned = grading.grade_sheet(memo, {Q5: {"b": 0.5, "a": "-log(0.3)"}},
+                                 student=Student(id="s4"), problems=[Q5]).problems[0]
+    assert _said(turned) == _said(_q5(fresh, "s9", "-log(0.3)", 0.5))
+
+
+def test_a_part_graded_against_an_earlier_answer_is_looked_up_with_it():
+    memo, fresh = grading.load_bank(SEED), grading.load_bank(SEED)
+    memo.memo = True
+    seed = io_problems.load_sheet(SEED / "sheets" / "seed-student.yaml").answers[Q1]
+    # Another design, the same pre-activations written: n1's bias -0.5 instead of -1.5 makes
+    # z(n1) on row 001 equal 0.5, which the seed's table leaves `off`.
+    other = copy.deepcopy(seed)
+    other["design"]["n1"]["b"] = -0.5
+    results = []
+    for n, answers in enumerate((seed, other, seed, other)):
+        results.append(grading.grade_sheet(memo, {Q1: answers}, student=Student(id=f"s{n}"),
+                                           problems=[Q1]).problems[0])
+        assert _said(results[-1]) == _said(grading.grade_sheet(
+            fresh, {Q1: answers}, problems=[Q1]).problems[0])
+    assert results[0].parts[1].id == "pre-activations"
+    assert [r.parts[1].status for r in results[:2]] == [Status.CORRECT, Status.WRONG]
+    assert results[2] is results[0] and results[3] is results[1]

@@ -159,7 +159,7 @@ class Bank:
     With `memo`, verdicts are remembered too, across the sheets of a class: one per distinct
     claim, per part (and, for a part graded against the sheet's own answers, per those answers),
     and so are the graded parts themselves (`graded`): a repeated answer is graded, grouped and
-    ruled on once, and comes back as the same object; so does a problem whose every part does
+    ruled on once, and comes back as the same object; so does a problem answered alike
     (`graded_problems`).
     """
 
@@ -170,7 +170,7 @@ class Bank:
     truths: dict[tuple[str, str], Truth] = field(default_factory=dict, repr=False)
     remembered: dict[tuple[str, int, Any], Remembered] = field(default_factory=dict, repr=False)
     graded: dict[Any, PartResult] = field(default_factory=dict, repr=False)
-    # The problems graded into parts that `graded` keeps, by their key and those parts.
+    # The problems graded, by their key and all that grading read of the sheet (`grade_sheet`).
     graded_problems: dict[Any, ProblemResult] = field(default_factory=dict, repr=False)
     _graded_under: Any = field(default=None, repr=False)  # the rules `graded` was graded under
     _sources: dict[tuple[str, int], tuple[str, ...]] = field(default_factory=dict, repr=False)
@@ -319,30 +319,17 @@ class Bank:
                 (i, part, self.sources(loaded, i)) for i, part in enumerate(loaded.problem.parts)))
         return found
 
-    def problem_result(self, pid: str, loaded: LoadedProblem, parts: tuple[PartResult, ...],
-                       cid: str | None) -> ProblemResult:
-        """A problem of a sheet graded into `parts`: with `cid` (its key, when every part is
-        one `graded` keeps), the same object for every sheet graded into the same parts."""
-        if cid is None:
-            return ProblemResult(pid, loaded.problem.title, parts, loaded.path,
-                                 variant=loaded.variant)
-        key = (cid, tuple(map(id, parts)))  # parts kept alive by `graded`: ids their own
-        found = self.graded_problems.get(key)
-        if found is None:
-            found = ProblemResult(pid, loaded.problem.title, parts, loaded.path,
-                                  variant=loaded.variant)
-            if len(self.graded_problems) < PARTS_REMEMBERED:
-                self.graded_problems[key] = found
-        return found
-
-    def written_answers(self, answers: Mapping[str, Any], rules: Any) -> Any:
-        """A sheet's answers to one problem as `graded_key` reads them: each answer's
-        `written_key` by its part id (None: not memoised). The class-wide `rules` are the
-        same for every sheet of a run; other rules start the memo afresh."""
+    def graded_under(self, rules: Any) -> None:
+        """Remember what is graded under the class-wide `rules` (the same for every sheet of
+        a run); other rules start the memo afresh."""
         if rules is not self._graded_under:
             self.graded.clear()
             self.graded_problems.clear()
             self._graded_under = rules
+
+    def written_answers(self, answers: Mapping[str, Any]) -> Any:
+        """A sheet's answers to one problem as `graded_key` reads them: each answer's
+        `written_key` by its part id (None: not memoised)."""
         if type(answers) is not dict:
             return None
         return {k: written_key(v) for k, v in answers.items() if type(k) is str}
@@ -444,16 +431,27 @@ def grade_sheet(
             raise InputError(exc.message, path=sheet, expected=exc.expected,
                              hint=exc.hint) from None
     results = []
+    if bank.memo:
+        bank.graded_under(regrade)
     for pid in problems if problems is not None else bank.problems:
         loaded = bank.variant(bank.problems[pid], exam_variant)
         mine = answers.get(pid) or {}
         mine_overrides = (overrides or {}).get(pid, {})
         # With a memo, each distinct answer is graded once and comes back as the same object;
         # a part a person overrode for this student is the student's own, graded afresh.
-        written = bank.written_answers(mine, regrade) if bank.memo else None
-        parts = []
-        remembered = written is not None  # every part is one `graded` keeps
         cid, steps = bank.steps(loaded)
+        # So does a problem answered exactly as an earlier sheet answered it (the answers
+        # keyed whole), overridden in none of its parts: all that grading reads of the sheet.
+        seen = None
+        if bank.memo and not mine_overrides and type(mine) is dict:
+            whole = written_key(mine)
+            seen = None if whole is None else (cid, decimal_comma, whole)
+            found = bank.graded_problems.get(seen) if seen is not None else None
+            if found is not None:
+                results.append(found)
+                continue
+        written = bank.written_answers(mine) if bank.memo else None
+        parts = []
         for i, part, sources in steps:
             override = mine_overrides.get(part.id)
             key = None if override is not None or written is None else graded_key(
@@ -465,11 +463,12 @@ def grade_sheet(
                                      decimal_comma=decimal_comma, regrade=regrade)
                 if key is not None and len(bank.graded) < PARTS_REMEMBERED:
                     bank.graded[key] = graded
-                else:
-                    remembered = False
             parts.append(graded)
-        results.append(bank.problem_result(pid, loaded, tuple(parts), cid if remembered
-                                           else None))
+        result = ProblemResult(pid, loaded.problem.title, tuple(parts), loaded.path,
+                               variant=loaded.variant)
+        if seen is not None and len(bank.graded_problems) < PARTS_REMEMBERED:
+            bank.graded_problems[seen] = result
+        results.append(result)
     return SheetResult(sheet, student, tuple(results), tuple(warnings), bank.seed,
                        variant=exam_variant)
 

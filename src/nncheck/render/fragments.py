@@ -4,9 +4,9 @@ A class repeats few distinct answers: the bank grades each distinct answer to a 
 hands back the same graded part for it (`grading.Bank.graded`). Such a part's results.jsonl
 object, feedback row and note, Gradescope test and statistics are made once and looked up
 after; a problem's and a sheet's are joined from its parts' (joining costs little, and a
-class repeats a part's answer far more often than a whole problem's). A problem graded into
-parts already graded comes back as the same result (`grading.Bank.graded_problems`): its
-parts' entries and its joined share are then found by that result at once.
+class repeats a part's answer far more often than a whole problem's). A problem answered as
+an earlier sheet answered it comes back as the same result (`grading.Bank.graded_problems`):
+its parts' entries and its joined share are then found by that result at once.
 
 A part is found by identity first (the entry keeps it alive, so no other object can take its
 identity), then by what tells it apart: two parts share fragments only if nothing the renderers
