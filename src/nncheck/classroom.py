@@ -387,13 +387,14 @@ def _grade_file(sheet: SheetFile) -> Row | None:
 def _grade_loaded(sheet: SheetFile, loaded: Any, state: _State) -> Row:
     student = loaded.student
     overrides = state.options.overrides.get(student.id)
+    # Found once: the sheet's warnings and its line both say them.
+    unknown = tuple(unknown_ids(state.bank, loaded.answers, overrides))
     result = grading.grade_sheet(
         state.bank, loaded.answers, sheet=loaded.path, student=student, overrides=overrides,
         decimal_comma=loaded.decimal_comma, regrade=state.options.regrade,
-        variant=loaded.variant, check=loaded.check,
+        variant=loaded.variant, check=loaded.check, unknown=unknown,
     )
     status = _status(result)
-    unknown = tuple(unknown_ids(state.bank, loaded.answers, overrides))
     files = formats.sheet_files(result, status=status, audit=state.audit,
                                 reveal=state.options.reveal,
                                 facts={"rel": sheet.rel, "unknown_ids": [list(u) for u in unknown]},
@@ -401,9 +402,8 @@ def _grade_loaded(sheet: SheetFile, loaded: Any, state: _State) -> Row:
     # The statistics are taken from the line as written, as `merge` reads it back: a merged
     # report counts exactly what a single run counts (each problem's once per distinct one).
     data = {"problems": files.problems}
-    stats_of = [[once(mine, "stats", _part_stat, o["id"], part)
-                 for mine, part in zip(made, o["parts"])]
-                for made, o in zip(files.fragments, files.problems)]
+    stats_of = [once(whole, "stats", _problem_stats, made, o)
+                for whole, made, o in zip(files.wholes, files.fragments, files.problems)]
     return Row(
         sheet=sheet.path,
         rel=sheet.rel,
@@ -474,6 +474,14 @@ def _status(result: Any) -> str:
     waiting = any(p.status is Status.PENDING and p.max_points > 0
                   for prob in result.problems for p in prob.parts)
     return "pending" if waiting else "ok"
+
+
+def _problem_stats(made: Sequence[dict[Any, Any]], problem: Mapping[str, Any]
+                   ) -> tuple[PartStat, ...]:
+    """A problem's parts' statistics, from its results.jsonl object (each part's made once
+    into its entry of `made`)."""
+    return tuple(once(mine, "stats", _part_stat, problem["id"], part)
+                 for mine, part in zip(made, problem["parts"]))
 
 
 def _part_stat(problem: str, part: Mapping[str, Any]) -> PartStat:

@@ -27,7 +27,7 @@ from nncheck.io.problems import (
 )
 from nncheck.spec.parts import ANSWER_PREFIX, NumericPart, PartBase
 from nncheck.spec.problem import Problem, Student
-from nncheck.unknown import unknown_ids, unknown_text
+from nncheck.unknown import UnknownId, unknown_ids, unknown_text
 
 if TYPE_CHECKING:
     from nncheck.compare.tolerance import Tolerance
@@ -40,6 +40,7 @@ __all__ = [
     "SheetResult",
     "answer_sources",
     "grade_sheet",
+    "graded_key",
     "load_bank",
     "make_bank",
 ]
@@ -107,6 +108,17 @@ class ProblemResult:
         """Points available."""
         return sum(p.max_points for p in self.parts)
 
+    @functools.cached_property
+    def counted(self) -> dict[str, int]:
+        """How many of its parts have each status (by value), among those worth points or
+        waiting for a person: what a sheet's summary line counts (`view.summary`)."""
+        counts: dict[str, int] = {}
+        for p in self.parts:
+            status = p.status.value
+            if p.max_points > 0 or status == Status.PENDING.value:
+                counts[status] = counts.get(status, 0) + 1
+        return counts
+
 
 @dataclass(frozen=True)
 class SheetResult:
@@ -147,7 +159,8 @@ class Bank:
     With `memo`, verdicts are remembered too, across the sheets of a class: one per distinct
     claim, per part (and, for a part graded against the sheet's own answers, per those answers),
     and so are the graded parts themselves (`graded`): a repeated answer is graded, grouped and
-    ruled on once, and comes back as the same object.
+    ruled on once, and comes back as the same object; so does a problem answered alike
+    (`graded_problems`).
     """
 
     problems: dict[str, LoadedProblem]
@@ -157,8 +170,11 @@ class Bank:
     truths: dict[tuple[str, str], Truth] = field(default_factory=dict, repr=False)
     remembered: dict[tuple[str, int, Any], Remembered] = field(default_factory=dict, repr=False)
     graded: dict[Any, PartResult] = field(default_factory=dict, repr=False)
+    # The problems graded, by their key and all that grading read of the sheet (`grade_sheet`).
+    graded_problems: dict[Any, ProblemResult] = field(default_factory=dict, repr=False)
     _graded_under: Any = field(default=None, repr=False)  # the rules `graded` was graded under
     _sources: dict[tuple[str, int], tuple[str, ...]] = field(default_factory=dict, repr=False)
+    _steps: dict[str, tuple[str, tuple[Any, ...]]] = field(default_factory=dict, repr=False)
     _variants: dict[tuple[str, int], LoadedProblem] = field(default_factory=dict, repr=False)
 
     @property
@@ -293,27 +309,27 @@ class Bank:
                 self.remembered[key] = found
         return found
 
-    def graded_key(self, loaded: LoadedProblem, index: int, written: Any,
-                   decimal_comma: bool) -> Any:
-        """What a part's grading reads of a sheet, as a key of `graded` (None: not memoised):
-        the part, its claim exactly as written, how the sheet writes decimals and, for a part
-        graded against the sheet's own earlier answers, those answers (`written`: the sheet's
-        answers to the problem as `written_answers` keys them)."""
-        if written is None:
-            return None
-        claim = written.get(loaded.problem.parts[index].id, _NO_CLAIM)
-        mine = tuple(written.get(s, _NO_CLAIM) for s in self.sources(loaded, index))
-        if claim is None or None in mine:
-            return None
-        return (_cache_id(loaded), index, claim, decimal_comma, mine)
+    def steps(self, loaded: LoadedProblem) -> tuple[str, tuple[Any, ...]]:
+        """A problem's key (of its truths and verdicts) and each part's (index, part, `sources`):
+        what grading a sheet reads of the problem, listed once per problem and variant."""
+        cid = _cache_id(loaded)
+        found = self._steps.get(cid)
+        if found is None:
+            found = self._steps[cid] = (cid, tuple(
+                (i, part, self.sources(loaded, i)) for i, part in enumerate(loaded.problem.parts)))
+        return found
 
-    def written_answers(self, answers: Mapping[str, Any], rules: Any) -> Any:
-        """A sheet's answers to one problem as `graded_key` reads them: each answer's
-        `written_key` by its part id (None: not memoised). The class-wide `rules` are the
-        same for every sheet of a run; other rules start the memo afresh."""
+    def graded_under(self, rules: Any) -> None:
+        """Remember what is graded under the class-wide `rules` (the same for every sheet of
+        a run); other rules start the memo afresh."""
         if rules is not self._graded_under:
             self.graded.clear()
+            self.graded_problems.clear()
             self._graded_under = rules
+
+    def written_answers(self, answers: Mapping[str, Any]) -> Any:
+        """A sheet's answers to one problem as `graded_key` reads them: each answer's
+        `written_key` by its part id (None: not memoised)."""
         if type(answers) is not dict:
             return None
         return {k: written_key(v) for k, v in answers.items() if type(k) is str}
@@ -394,13 +410,17 @@ def grade_sheet(
     regrade: regrading.Regrade | None = None,
     variant: int | None = None,
     check: str | None = None,
+    unknown: Sequence[UnknownId] | None = None,
 ) -> SheetResult:
     """Grade a sheet's answers (problem id -> part id -> value) against every bank problem;
     with `decimal_comma`, the sheet writes `1,5` for 1.5; `regrade` holds the class-wide rules
     and answer groups of the overrides file. With problems that vary, the sheet is graded
     against the student's variant (`variant` and `check`: what the sheet writes, see
-    variants.py), and an NncheckError says why a sheet cannot be."""
-    warnings = [unknown_text(u) for u in unknown_ids(bank, answers, overrides)]
+    variants.py), and an NncheckError says why a sheet cannot be. `unknown`: the sheet's
+    `unknown_ids`, where the caller has found them already."""
+    if unknown is None:
+        unknown = unknown_ids(bank, answers, overrides)
+    warnings = [unknown_text(u) for u in unknown]
     exam_variant = None
     if bank.varied and student is not None:
         from nncheck.variants import sheet_variant
@@ -411,18 +431,31 @@ def grade_sheet(
             raise InputError(exc.message, path=sheet, expected=exc.expected,
                              hint=exc.hint) from None
     results = []
+    if bank.memo:
+        bank.graded_under(regrade)
     for pid in problems if problems is not None else bank.problems:
         loaded = bank.variant(bank.problems[pid], exam_variant)
         mine = answers.get(pid) or {}
         mine_overrides = (overrides or {}).get(pid, {})
         # With a memo, each distinct answer is graded once and comes back as the same object;
         # a part a person overrode for this student is the student's own, graded afresh.
-        written = bank.written_answers(mine, regrade) if bank.memo else None
+        cid, steps = bank.steps(loaded)
+        # So does a problem answered exactly as an earlier sheet answered it (the answers
+        # keyed whole), overridden in none of its parts: all that grading reads of the sheet.
+        seen = None
+        if bank.memo and not mine_overrides and type(mine) is dict:
+            whole = written_key(mine)
+            seen = None if whole is None else (cid, decimal_comma, whole)
+            found = bank.graded_problems.get(seen) if seen is not None else None
+            if found is not None:
+                results.append(found)
+                continue
+        written = bank.written_answers(mine) if bank.memo else None
         parts = []
-        for i, part in enumerate(loaded.problem.parts):
+        for i, part, sources in steps:
             override = mine_overrides.get(part.id)
-            key = None if override is not None else bank.graded_key(loaded, i, written,
-                                                                    decimal_comma)
+            key = None if override is not None or written is None else graded_key(
+                cid, i, part.id, sources, written, decimal_comma)
             graded = bank.graded.get(key) if key is not None else None
             if graded is None:
                 graded = _grade_part(bank, loaded, i, mine, override,
@@ -431,10 +464,25 @@ def grade_sheet(
                 if key is not None and len(bank.graded) < PARTS_REMEMBERED:
                     bank.graded[key] = graded
             parts.append(graded)
-        results.append(ProblemResult(pid, loaded.problem.title, tuple(parts), loaded.path,
-                                     variant=loaded.variant))
+        result = ProblemResult(pid, loaded.problem.title, tuple(parts), loaded.path,
+                               variant=loaded.variant)
+        if seen is not None and len(bank.graded_problems) < PARTS_REMEMBERED:
+            bank.graded_problems[seen] = result
+        results.append(result)
     return SheetResult(sheet, student, tuple(results), tuple(warnings), bank.seed,
                        variant=exam_variant)
+
+
+def graded_key(cid: str, index: int, part_id: str, sources: tuple[str, ...],
+               written: Mapping[str, Any], decimal_comma: bool) -> Any:
+    """What a part's grading reads of a sheet, as a key of `Bank.graded` (None: not memoised):
+    the part, its claim exactly as written (`written`: as `Bank.written_answers` keys them),
+    how the sheet writes decimals and the earlier answers it is graded against (`sources`)."""
+    claim = written.get(part_id, _NO_CLAIM)
+    mine = tuple(written.get(s, _NO_CLAIM) for s in sources) if sources else ()
+    if claim is None or None in mine:
+        return None
+    return (cid, index, claim, decimal_comma, mine)
 
 
 def _grade_part(

@@ -4,7 +4,9 @@ A class repeats few distinct answers: the bank grades each distinct answer to a 
 hands back the same graded part for it (`grading.Bank.graded`). Such a part's results.jsonl
 object, feedback row and note, Gradescope test and statistics are made once and looked up
 after; a problem's and a sheet's are joined from its parts' (joining costs little, and a
-class repeats a part's answer far more often than a whole problem's).
+class repeats a part's answer far more often than a whole problem's). A problem answered as
+an earlier sheet answered it comes back as the same result (`grading.Bank.graded_problems`):
+its parts' entries and its joined share are then found by that result at once.
 
 A part is found by identity first (the entry keeps it alive, so no other object can take its
 identity), then by what tells it apart: two parts share fragments only if nothing the renderers
@@ -20,7 +22,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from nncheck.compare.memo import exact_key
-from nncheck.grading import PartResult
+from nncheck.grading import PartResult, ProblemResult
 
 __all__ = ["FRAGMENT_CHARS", "FRAGMENT_LIMIT", "JOINED_CHARS", "Fragments", "once", "part_key"]
 
@@ -48,6 +50,8 @@ class Fragments:
         self._kept: set[int] = {id(made) for _, made in self._made.values()}
         # What is made of a problem whole, by the problem and its parts' entries (`joined`).
         self._joined: dict[Any, Any] = {}
+        # A graded problem's (result, parts' entries, joined), by its identity (`problem`).
+        self._problems: dict[Any, tuple[ProblemResult, tuple[dict[Any, Any], ...], Any]] = {}
 
     def __len__(self) -> int:
         return len(self._made)
@@ -80,9 +84,9 @@ class Fragments:
         (all else it is made of) and by which entries of `of` its parts have, when every part
         has a remembered entry (its identity is then its own); `weight(it)`: the characters
         it holds, counted against the bound."""
-        if not all(id(m) in self._kept for m in made):
+        key = self._joined_key(head, made)
+        if key is None:
             return make(*args)
-        key = (head, tuple(map(id, made)))
         found = self._joined.get(key)
         if found is None:
             found = make(*args)
@@ -91,9 +95,39 @@ class Fragments:
                 self.joined_chars -= weight(found)
         return found
 
+    def _joined_key(self, head: Any, made: Sequence[dict[Any, Any]]) -> Any:
+        if not all(id(m) in self._kept for m in made):
+            return None
+        return (head, tuple(map(id, made)))
+
+    def problem(self, problem: ProblemResult, head: Any, weight: Callable[[T], int],
+                make: Callable[..., T], *args: Any) -> tuple[tuple[dict[Any, Any], ...], T]:
+        """A graded problem's parts' entries (`of`) and what is made of it whole (`joined`,
+        as `make(entries, *args)` makes it), looked up at once when the same result comes
+        back for another sheet (`grading.Bank.graded_problems`) and both are remembered."""
+        key = (id(problem), head)
+        found = self._problems.get(key)
+        if found is not None:
+            return found[1], found[2]
+        made = tuple(self.of(problem.id, part) for part in problem.parts)
+        whole = self.joined(head, made, weight, make, made, *args)
+        joined = self._joined_key(head, made)
+        if joined is not None and self._joined.get(joined) is whole \
+                and len(self._problems) < self.limit:
+            # The entry keeps the result alive: no other object can take its identity.
+            self._problems[key] = (problem, made, whole)
+        return made, whole
+
     def is_new(self, made: dict[Any, Any]) -> bool:
         """Whether `made` is the entry `of` made last, remembered and not yet weighed."""
         return made is self._new
+
+    def spend(self, chars: int) -> bool:
+        """Whether `chars` more characters may be remembered (counted against the bound)."""
+        if self.chars <= 0:
+            return False
+        self.chars -= chars
+        return True
 
     def weigh(self, made: dict[Any, Any], chars: int) -> None:
         """Count the `chars` characters of the fragments just made into `made` against the

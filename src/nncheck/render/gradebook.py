@@ -84,6 +84,8 @@ class SheetFiles(NamedTuple):
     problems: tuple[dict[str, Any], ...] = ()
     # Each problem's parts' fragments (`render.fragments`): the caller may remember its own.
     fragments: tuple[tuple[dict[Any, Any], ...], ...] = ()
+    # Each problem's own, remembered with its share of the files where that is remembered.
+    wholes: tuple[dict[Any, Any], ...] = ()
 
 
 _PARTS = '"parts": []'  # where a problem's parts go: only a key can be written so
@@ -104,11 +106,12 @@ def sheet_files(result: SheetResult, *, status: str, audit: Mapping[str, Any], r
     hashes = audit.get("problem_hashes") or {}
     entries, problems = [], []
     for i, p in enumerate(result.problems, 1):
-        made = tuple(cache.of(p.id, part) for part in p.parts)
+        problem_hash = hashes.get(p.id)
+        made, joined = cache.problem(p, (p.id, p.title, p.variant, reveal, i, problem_hash),
+                                     _Problem.chars, _problem, p, i, cache, settings,
+                                     problem_hash)
         entries.append(made)
-        problems.append(cache.joined((p.id, p.title, p.variant, reveal, i, hashes.get(p.id)),
-                                     made, _Problem.chars, _problem, p, i, made, cache,
-                                     settings, hashes.get(p.id)))
+        problems.append(joined)
     data = render_json.sheet_json(result, summarise=True, problems=[])
     data["status"] = status
     data.update(facts or {})
@@ -125,6 +128,7 @@ def sheet_files(result: SheetResult, *, status: str, audit: Mapping[str, Any], r
             [t for m in problems for t in m.tests]),
         problems=tuple(m.read for m in problems),
         fragments=tuple(entries),
+        wholes=tuple(m.mine for m in problems),
     )
 
 
@@ -135,13 +139,14 @@ class _Problem(NamedTuple):
     read: dict[str, Any]  # that object, as a reader of the line gets it back
     text: str  # its feedback
     tests: list[str]  # its Gradescope tests
+    mine: dict[Any, Any]  # what the caller remembers of it (`SheetFiles.wholes`)
 
     def chars(self) -> int:
         """The characters joined for it (its tests are its parts' own strings)."""
         return len(self.json) + len(self.text)
 
 
-def _problem(p: ProblemResult, number: int, made: Sequence[dict[Any, Any]], cache: Fragments,
+def _problem(made: Sequence[dict[Any, Any]], p: ProblemResult, number: int, cache: Fragments,
              settings: autograder.Settings, problem_hash: str | None) -> _Problem:
     """The `number`th problem of a sheet, joined from its parts' fragments (each made once
     into its entry of `made`)."""
@@ -160,11 +165,29 @@ def _problem(p: ProblemResult, number: int, made: Sequence[dict[Any, Any]], cach
                         + sum(len(x) for cell in piece.cells for x in cell)
                         + sum(map(len, piece.said)))
     # Every piece is escaped as it is made, so the joined files need no second pass (`words`).
-    head = json_line(render_json.problem_json(p, summarise=True, parts=[]))
-    read = json.loads(head)
+    # The problem's object but its parts is made once per problem, score and variant (the
+    # numbers keyed as JSON writes them: 1 and 1.0 apart).
+    head, read_head = cache.joined(("head", p.id, p.title, p.variant, repr(p.score),
+                                    repr(p.max_score)), (), lambda h: len(h[0]), _head, p)
+    read = dict(read_head)
     read["parts"] = [m["read"] for m in made]
+    def row(j: int, widths: tuple[int, ...]) -> list[str]:
+        """A part's row of the table, made once per column widths while the bound allows."""
+        found = made[j].get(("row", reveal, widths))
+        if found is None:
+            found = text.row_lines(pieces[j], widths)
+            if cache.spend(sum(map(len, found))):
+                made[j][("row", reveal, widths)] = found
+        return found
+
     return _Problem(head.replace(_PARTS, f'"parts": [{", ".join(m["json"] for m in made)}]', 1),
-                    read, text.problem_text(p, reveal, pieces), tests)
+                    read, text.problem_text(p, reveal, pieces, row), tests, {})
+
+
+def _head(p: ProblemResult) -> tuple[str, dict[str, Any]]:
+    """A problem's object of the results line with no parts, as text and as read back."""
+    head = json_line(render_json.problem_json(p, summarise=True, parts=[]))
+    return head, json.loads(head)
 
 
 def _part_json(part: PartResult) -> str:

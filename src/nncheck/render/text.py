@@ -9,7 +9,7 @@ cannot pass for one.
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 from nncheck.grading import PartResult, ProblemResult, SheetResult
@@ -54,18 +54,27 @@ _HEADERS = {show: ("part", "ask", *(("expected",) if show else ()), "claimed", "
 
 
 def problem_lines(problem: ProblemResult, reveal: str = "expected",
-                  parts: Sequence[PartPieces] | None = None) -> list[str]:
+                  parts: Sequence[PartPieces] | None = None,
+                  rows: Callable[[int, tuple[int, ...]], list[str]] | None = None) -> list[str]:
     """One problem of a sheet's report: its title, its parts' table, their notes, a blank line
-    (`parts`: each part's `part_pieces`, where they are already made)."""
+    (`parts`: each part's `part_pieces`, where they are already made; `rows(j, widths)`: the
+    `j`th part's `row_lines` for the table's column widths, where they may be)."""
     pieces = parts if parts is not None else [part_pieces(p, reveal) for p in problem.parts]
     header = _HEADERS[reveal == "expected"]
-    widths = [max(column) for column in zip(map(len, header), *(p.widths for p in pieces))]
+    widths = tuple(max(column) for column in zip(map(len, header), *(p.widths for p in pieces)))
     lines = [view.title(problem)]
-    lines += _aligned([[[c] for c in header], *(p.cells for p in pieces)], 2, widths)
+    lines += _aligned([[[c] for c in header]], 2, widths)
+    for j, piece in enumerate(pieces):
+        lines += rows(j, widths) if rows is not None else row_lines(piece, widths)
     for piece in pieces:
         lines += piece.said
     lines.append("")
     return lines
+
+
+def row_lines(piece: PartPieces, widths: Sequence[int]) -> list[str]:
+    """A part's row of its problem's table, each column as wide as `widths` says."""
+    return _aligned([piece.cells], 2, widths)
 
 
 def part_pieces(part: PartResult, reveal: str = "expected") -> PartPieces:
@@ -140,9 +149,10 @@ def render_sheet(result: SheetResult, *, reveal: str = "expected", solved: bool 
 
 
 def problem_text(problem: ProblemResult, reveal: str = "expected",
-                 parts: Sequence[PartPieces] | None = None) -> str:
+                 parts: Sequence[PartPieces] | None = None,
+                 rows: Callable[[int, tuple[int, ...]], list[str]] | None = None) -> str:
     """One problem of a sheet's report as `render_sheet` writes it (`problem_lines`, inert)."""
-    return _text(problem_lines(problem, reveal, parts))
+    return _text(problem_lines(problem, reveal, parts, rows))
 
 
 def _text(lines: list[str]) -> str:

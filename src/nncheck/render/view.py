@@ -6,7 +6,7 @@ title, reach a report as visible text on one line, never as a control sequence o
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -199,9 +199,11 @@ def summary(result: SheetResult) -> str:
     last = _SUMMARY[0]
     if last is not None and last[0] is result:  # a sheet's files ask for it in turn
         return last[1]
-    said = headline(result.score, result.max_score,
-                    ((p.status.value, p.max_points) for prob in result.problems
-                     for p in prob.parts))
+    counts: dict[str, int] = {}
+    for prob in result.problems:  # each problem's counted once (a class shares its problems)
+        for status, n in prob.counted.items():
+            counts[status] = counts.get(status, 0) + n
+    said = _headline(result.score, result.max_score, counts)
     _SUMMARY[0] = (result, said)
     return said
 
@@ -216,9 +218,16 @@ def headline(score: float, max_score: float, parts: Iterable[tuple[str, float]])
     for status, max_points in parts:
         if max_points > 0 or status == Status.PENDING.value:
             counts[status] = counts.get(status, 0) + 1
-    said = [f"{counts[s.value]} {s.value}" for s in
-            (Status.CORRECT, Status.WRONG, Status.MISSING, Status.INVALID, Status.PENDING,
-             Status.GRADED) if counts.get(s.value)]
+    return _headline(score, max_score, counts)
+
+
+_SAID = tuple(s.value for s in (Status.CORRECT, Status.WRONG, Status.MISSING, Status.INVALID,
+                                Status.PENDING, Status.GRADED))  # in a headline, in this order
+
+
+def _headline(score: float, max_score: float, counts: Mapping[str, int]) -> str:
+    """`headline` from how many parts of each status it counts."""
+    said = [f"{counts[s]} {s}" for s in _SAID if counts.get(s)]
     return f"Total {_num(score)}/{_num(max_score)} — " + ", ".join(said)
 
 
