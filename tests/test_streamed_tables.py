@@ -105,7 +105,8 @@ def test_a_duplicate_rewrites_the_tables_from_what_was_written(
     klass = tmp_path / "class"
     write_class(klass, ["ada", "bo", "cy", "ada", "dee"])
     (klass / "s02.yaml").write_text(
-        SHEET.replace("id: seed-student", "id: bo").replace("name: Seed Student", 'name: "B\\u2028o\\u202e\\tx"')
+        SHEET.replace("id: seed-student", "id: bo")
+        .replace("name: Seed Student", 'name: "B\\u2028o\\u202e\\tx"')
         .replace('better: "no"', 'better: "=1+2\\u2028no"'), encoding="utf-8")
     (klass / "s06.yaml").write_text("student: {id: eve\nanswers: [", encoding="utf-8")
     (klass / "s07.yaml").write_text("student: {id: fay}\nanswers: {q9: {a: 1}}\n",
