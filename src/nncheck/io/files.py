@@ -312,6 +312,13 @@ def _sheet(folder: str, root: str, rel: str, name: str) -> SheetFile:
     def refused(why: str) -> SheetFile:
         return SheetFile(shown, rel, name, real, error=f"{shown}: {why}")
 
+    if "/" not in rel:
+        # An entry of the class folder itself that is a regular file, not a link, is inside it
+        # (a link, or anything else, is looked at below); lstat never follows a link.
+        with contextlib.suppress(OSError):
+            info = os.lstat(real)
+            if stat.S_ISREG(info.st_mode):
+                return SheetFile(shown, rel, name, real, (info.st_dev, info.st_ino))
     try:
         info = os.stat(real)
     except FileNotFoundError:
