@@ -14,6 +14,24 @@ ROOT = Path(__file__).resolve().parent.parent
 PROBLEMS = ROOT / "problems"
 SEED = PROBLEMS / "seed-exam"
 
+# A problem whose every variant is plain to compute by hand: y = (1, 0), so the loss is -ln p,
+# and p is drawn from 0.1..0.9 but never 0.5 (the printed exam's -ln 0.5 is wrong in every
+# variant).
+VARIED_LOSS = """\
+id: small
+given:
+  y: [1, 0]
+  pred: [0.5, 0.5]
+vary:
+  variants: 5
+  draw:
+    p: {at: pred.0, range: [0.1, 0.9], step: 0.1}
+    q: {at: pred.1, value: "1 - p", decimals: 1}
+  where: ["p != 0.5"]
+parts:
+  - {id: a, ask: loss, fn: cross_entropy, y_true: y, y_pred: pred}
+"""
+
 
 def make_problem(data: dict[str, Any]) -> Problem:
     """A validated problem from a dict (id defaults to `p`)."""

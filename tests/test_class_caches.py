@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import SEED, VARIED_LOSS
 from nncheck import classroom, grading, variants
 from nncheck.compare.verdict import Status
 from nncheck.io import problems as io_problems
@@ -20,26 +21,6 @@ from nncheck.render import gradebook, view
 from nncheck.render import json as render_json
 from nncheck.render.fragments import Fragments
 from nncheck.spec.problem import Student
-
-ROOT = Path(__file__).resolve().parent.parent
-SEED = ROOT / "problems" / "seed-exam"
-
-# A problem whose every variant is plain to compute by hand: the loss is -ln p.
-SMALL = """\
-id: small
-given:
-  y: [1, 0]
-  pred: [0.5, 0.5]
-vary:
-  variants: 5
-  draw:
-    p: {at: pred.0, range: [0.1, 0.9], step: 0.1}
-    q: {at: pred.1, value: "1 - p", decimals: 1}
-  where: ["p != 0.5"]
-parts:
-  - {id: a, ask: loss, fn: cross_entropy, y_true: y, y_pred: pred}
-"""
-
 
 # --- the steps of a problem -------------------------------------------------------------------
 
@@ -59,7 +40,7 @@ def test_the_steps_of_a_problem_are_its_parts_with_the_answers_they_read():
 @pytest.fixture
 def small(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> grading.Bank:
     monkeypatch.setenv("NNCHECK_SECRET", "course secret of the cache tests")
-    (tmp_path / "small.yaml").write_text(SMALL, encoding="utf-8")
+    (tmp_path / "small.yaml").write_text(VARIED_LOSS, encoding="utf-8")
     bank = grading.load_bank(tmp_path)
     bank.memo = True
     return bank

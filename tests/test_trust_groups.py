@@ -11,6 +11,7 @@ import pytest
 import yaml
 from reviewkit import make, parts, run
 
+from conftest import VARIED_LOSS
 from nncheck import groups, variants
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -143,29 +144,13 @@ def test_a_sheets_decimal_comma_is_read_before_grouping(tmp_path):
 # --- 4. `accept:` on a problem that varies -----------------------------------------------------
 
 SECRET = "course secret of the trusted groups tests"
-# Every variant draws p from 0.1..0.9 but never 0.5, so the printed exam's truth -ln 0.5 =
-# 0.6931 is wrong in every variant (the loss of y = (1, 0) is -ln p).
-SMALL = """\
-id: small
-given:
-  y: [1, 0]
-  pred: [0.5, 0.5]
-vary:
-  variants: 5
-  draw:
-    p: {at: pred.0, range: [0.1, 0.9], step: 0.1}
-    q: {at: pred.1, value: "1 - p", decimals: 1}
-  where: ["p != 0.5"]
-parts:
-  - {id: a, ask: loss, fn: cross_entropy, y_true: y, y_pred: pred}
-"""
 
 
 def varied_class(tmp_path: Path, monkeypatch, rule: str):
     monkeypatch.setenv("NNCHECK_SECRET", SECRET)
     bank = tmp_path / "bank"
     bank.mkdir()
-    (bank / "small.yaml").write_text(SMALL, encoding="utf-8")
+    (bank / "small.yaml").write_text(VARIED_LOSS, encoding="utf-8")
     seen: dict[int, str] = {}
     for n in range(50):  # two students of different variants
         sid = f"s{n}"
