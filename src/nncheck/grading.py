@@ -17,7 +17,7 @@ from nncheck import groups
 from nncheck import regrade as regrading
 from nncheck.compare.memo import MEMO_LIMIT, Remembered, exact_key, written_key
 from nncheck.compare.notation import with_decimal_comma
-from nncheck.compare.verdict import Status, Truth, Verdict
+from nncheck.compare.verdict import Status, Truth, Verdict, counted
 from nncheck.errors import AnswerError, ExprError, InputError, NncheckError, ProblemError
 from nncheck.io.problems import (
     LoadedProblem,
@@ -110,14 +110,9 @@ class ProblemResult:
 
     @functools.cached_property
     def counted(self) -> dict[str, int]:
-        """How many of its parts have each status (by value), among those worth points or
-        waiting for a person: what a sheet's summary line counts (`view.summary`)."""
-        counts: dict[str, int] = {}
-        for p in self.parts:
-            status = p.status.value
-            if p.max_points > 0 or status == Status.PENDING.value:
-                counts[status] = counts.get(status, 0) + 1
-        return counts
+        """Its parts, counted by status as a sheet's summary line counts them (`counted`;
+        `view.summary` adds up a sheet's problems)."""
+        return counted((p.status.value, p.max_points) for p in self.parts)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ grading and rendering can name statuses and verdicts at start-up.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
@@ -24,6 +24,17 @@ class Status(str, enum.Enum):
     INVALID = "invalid"
     PENDING = "pending"
     GRADED = "graded"
+
+
+def counted(parts: Iterable[tuple[str, float]]) -> dict[str, int]:
+    """How many parts have each status (by value), from each part's (status value, max
+    points): a part counts if it is worth points or waits for a person. What a sheet's
+    summary line counts."""
+    counts: dict[str, int] = {}
+    for status, max_points in parts:
+        if max_points > 0 or status == Status.PENDING.value:
+            counts[status] = counts.get(status, 0) + 1
+    return counts
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from typing import Any
 from nncheck.compare.numbers import format_value
 from nncheck.compare.table_rows import TableRows
 from nncheck.compare.tables import TableDetail
-from nncheck.compare.verdict import Status
+from nncheck.compare.verdict import Status, counted
 from nncheck.grading import PartResult, ProblemResult, SheetResult
 from nncheck.words import inert, one_line
 
@@ -214,11 +214,7 @@ _SUMMARY: list[tuple[SheetResult, str] | None] = [None]  # the last sheet summed
 def headline(score: float, max_score: float, parts: Iterable[tuple[str, float]]) -> str:
     """`Total 17/20 — 1 wrong, 2 pending` from the score and each part's (status, max points):
     from a result, or from its results.jsonl line."""
-    counts: dict[str, int] = {}
-    for status, max_points in parts:
-        if max_points > 0 or status == Status.PENDING.value:
-            counts[status] = counts.get(status, 0) + 1
-    return _headline(score, max_score, counts)
+    return _headline(score, max_score, counted(parts))
 
 
 _SAID = tuple(s.value for s in (Status.CORRECT, Status.WRONG, Status.MISSING, Status.INVALID,
