@@ -114,6 +114,14 @@ class Row:
     variants: tuple[tuple[str, int], ...] = ()  # (problem id, its variant) where problems vary
     groups: tuple[tuple[str, str, str], ...] = ()  # (problem, part, answer group key), review's
 
+    @property
+    def stem(self) -> str | None:
+        """The name of the sheet's feedback and Gradescope files (`file_stem` of its student
+        id); None for an error row, which has none."""
+        if self.status == "error" or self.student_id is None:
+            return None
+        return file_stem(self.student_id)
+
     # A row crosses a pipe and a spool: its parts go as plain tuples, which pickle writes and
     # reads in C, several times faster than named tuples (each reduced in Python).
     def __getstate__(self) -> dict[str, Any]:

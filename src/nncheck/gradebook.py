@@ -112,8 +112,7 @@ def write_report(folder: ReportFolder, frame: Frame, rows: Iterable[Row],
         for row in rows:
             with _writing(folder):
                 roll.add(row)
-                if row.status != "error" and row.student_id is not None:
-                    stem = classroom.file_stem(row.student_id)
+                if (stem := row.stem) is not None:
                     folder.write(f"feedback/{stem}.txt", row.feedback or "")
                     folder.write(f"gradescope/{stem}.json", row.gradescope or "")
                 if tables is not None:
@@ -187,8 +186,7 @@ class _Tables:
     def add(self, row: Row, clash: Mapping[str, str]) -> None:
         """One row, made an error row if it is among the duplicates in `clash`."""
         if row.rel in clash:
-            if row.status != "error" and row.student_id is not None:
-                stem = classroom.file_stem(row.student_id)
+            if (stem := row.stem) is not None:
                 self.folder.remove(f"feedback/{stem}.txt")
                 self.folder.remove(f"gradescope/{stem}.json")
             row = classroom.as_error(row, clash[row.rel])
@@ -248,8 +246,7 @@ def _written(folder: ReportFolder, lines: IO[str], clash: Mapping[str, str]) -> 
     for line in lines:
         line = line.removesuffix("\n")
         row = classroom.row_of(json.loads(line), line)
-        if row.status != "error" and row.student_id is not None and row.rel not in clash:
-            stem = classroom.file_stem(row.student_id)
+        if (stem := row.stem) is not None and row.rel not in clash:
             row = replace(row, feedback=folder.read(f"feedback/{stem}.txt"))
         yield row
 

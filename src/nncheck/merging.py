@@ -92,18 +92,17 @@ def _saved_rows(report: SavedReport, ids: Sequence[str],
                                expected=_AS_WRITTEN)
         if not keep(rel):
             continue
-        if row.status != "error" and row.student_id is not None:
-            yield replace(row, feedback=_text(report, row.student_id, "feedback", "txt"),
-                          gradescope=_text(report, row.student_id, "gradescope", "json"))
+        if (stem := row.stem) is not None:
+            yield replace(row, feedback=_text(report, f"feedback/{stem}.txt"),
+                          gradescope=_text(report, f"gradescope/{stem}.json"))
         else:
             yield row
     if parts is None:  # no row: the columns checked all the same
         _header_parts(report, ids)
 
 
-def _text(report: SavedReport, student_id: str, kind: str, ext: str) -> str:
+def _text(report: SavedReport, name: str) -> str:
     """A student's feedback or Gradescope file, checked inert as nncheck writes it."""
-    name = f"{kind}/{classroom.file_stem(student_id)}.{ext}"
     text = report.text(name)
     if inert_lines(text) != text:
         raise NncheckError(f"{os.path.join(report.shown, name)}: holds control or "
